@@ -1,0 +1,1 @@
+"""The `ezk` command-line interface (typer)."""

@@ -1,0 +1,82 @@
+"""Entry point of the `ezk` command.
+
+Commands live in small modules under ``cli/`` that each define ``register(app)``; this module
+only builds the app and turns user errors into one sentence and a non-zero exit. ``--debug``
+(anywhere on the command line, or EZK_DEBUG=1) shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import typer
+
+from ezk.errors import EzkError
+
+# Each module registers its commands on the app; listed here so the order of `ezk --help` is
+# the order of the workflow.
+COMMAND_MODULES = [
+    "cli.frontend",  # gen-settings, calibrate-settings, compile-circuit, gen-witness, table
+    "cli.proving",  # gen-srs, setup, mock, prove, verify
+    "cli.demo",  # demo
+]
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(
+        name="ezk",
+        help="Zero-knowledge proofs of ML inference: ONNX model -> PLONKish circuit -> KZG proof (BN254).",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # that part of the product is not built yet
+                continue
+            raise
+        module.register(app)
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv or os.environ.get("EZK_DEBUG") == "1"
+    argv = [a for a in argv if a != "--debug"]
+    app = build_app()
+    try:
+        app(args=argv, prog_name="ezk", standalone_mode=False)
+    except EzkError as exc:
+        if debug:
+            raise
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        raise SystemExit(1)
+    except KeyboardInterrupt:
+        typer.secho("interrupted", err=True)
+        raise SystemExit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # click usage errors arrive here too in non-standalone mode
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            raise SystemExit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            raise SystemExit(1)
+        if debug:
+            raise
+        typer.secho(
+            f"internal error ({type(exc).__name__}): {exc} — this is a bug in ezk; rerun with --debug for the traceback",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        raise SystemExit(2)
+
+
+if __name__ == "__main__":
+    main()

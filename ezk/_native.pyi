@@ -1,0 +1,243 @@
+"""Type stubs and contract of ``ezk._native`` — the "numpy of BN254".
+
+Everything here is a whole-vector operation implemented in Rust (arkworks 0.5, rayon).
+Python never loops over field elements; it calls these.
+
+Conventions
+-----------
+* ``r`` is the BN254 scalar-field modulus
+  21888242871839275222246405745257275088548364400416459466956435494008501 (Fr),
+  ``q`` the base-field modulus (Fq).
+* A *scalar* argument is any Python ``int``; it is reduced mod r (negatives allowed:
+  -1 means r - 1). Scalars returned to Python are canonical ints in [0, r).
+* Field-element bytes are 32-byte little-endian canonical encodings; decoding a value ≥ r
+  is a ``ValueError``.
+* Vectors combined element-wise must have equal lengths (``ValueError`` otherwise).
+* Heavy calls release the GIL.
+* All errors are ``ValueError`` with one clear sentence, never a panic.
+"""
+
+from typing import Sequence
+
+import numpy as np
+
+MODULUS: int  # r, the scalar-field order
+BASE_MODULUS: int  # q, the base-field order
+TWO_ADICITY: int  # 28: the largest k with 2^k | r - 1
+
+def build_info() -> dict:
+    """{"profile": "release"|"debug", "threads": rayon threads, "version": crate version}."""
+
+def kernel_timers() -> dict:
+    """Cumulative time spent inside native MSM and NTT calls since the last reset:
+    {"msm": {"calls": int, "ns": int}, "ntt": {"calls": int, "ns": int}}. Counts every
+    msm / ntt / intt / coset_ntt / coset_intt / G1Vec.ifft call."""
+
+def reset_kernel_timers() -> None: ...
+
+# --------------------------------------------------------------------------- Fr vectors
+
+class FrVec:
+    """A vector of BN254 scalar-field elements held in Rust (Vec<Fr>). Mutable only through
+    the explicit ``*_assign`` methods; every other method returns a new vector."""
+
+    # construction
+    @staticmethod
+    def zeros(n: int) -> "FrVec": ...
+    @staticmethod
+    def constant(value: int, n: int) -> "FrVec": ...
+    @staticmethod
+    def from_i64(values: np.ndarray) -> "FrVec":
+        """From a 1-D int64 numpy array; a negative x maps to r - |x|."""
+    @staticmethod
+    def from_ints(values: Sequence[int]) -> "FrVec":
+        """From Python ints of any size (reduced mod r); for values beyond int64."""
+    @staticmethod
+    def from_bytes(data: bytes) -> "FrVec":
+        """From len(data)/32 canonical 32-byte little-endian elements (len must divide by 32)."""
+    @staticmethod
+    def random(n: int, seed: bytes | None = None) -> "FrVec":
+        """Uniform elements: from the OS CSPRNG, or from ChaCha20 seeded by ``seed``
+        (any length; hashed to 32 bytes) for reproducible tests."""
+    @staticmethod
+    def powers(base: int, n: int, start: int = 1) -> "FrVec":
+        """[start, start·base, start·base², …, start·base^(n-1)]."""
+    @staticmethod
+    def concat(parts: Sequence["FrVec"]) -> "FrVec": ...
+
+    # conversion
+    def __len__(self) -> int: ...
+    def to_i64(self) -> np.ndarray:
+        """Signed view: x ≤ (r-1)/2 → x, otherwise x - r; a ValueError if any value does not
+        fit int64."""
+    def to_ints(self) -> list[int]: ...
+    def to_bytes(self) -> bytes: ...
+    def __getitem__(self, i: int) -> int: ...  # one element as int (negative i counts from the end)
+    def copy(self) -> "FrVec": ...
+    def __eq__(self, other: object) -> bool: ...
+
+    # element-wise arithmetic (new vectors)
+    def add(self, other: "FrVec") -> "FrVec": ...
+    def sub(self, other: "FrVec") -> "FrVec": ...
+    def mul(self, other: "FrVec") -> "FrVec": ...
+    def neg(self) -> "FrVec": ...
+    def scale(self, c: int) -> "FrVec": ...  # c·v
+    def add_scalar(self, c: int) -> "FrVec": ...  # v + c
+    def pow(self, e: int) -> "FrVec": ...  # v^e element-wise, e ≥ 0
+    def batch_inverse(self) -> "FrVec":
+        """1/v element-wise (Montgomery's trick); a zero element is a ValueError naming its index."""
+    def __add__(self, other: "FrVec") -> "FrVec": ...
+    def __sub__(self, other: "FrVec") -> "FrVec": ...
+    def __mul__(self, other: "FrVec") -> "FrVec": ...
+    def __neg__(self) -> "FrVec": ...
+
+    # in place (for memory on the extended domain)
+    def add_assign(self, other: "FrVec") -> None: ...
+    def sub_assign(self, other: "FrVec") -> None: ...
+    def mul_assign(self, other: "FrVec") -> None: ...
+    def scale_assign(self, c: int) -> None: ...
+    def axpy_assign(self, c: int, other: "FrVec") -> None:
+        """self += c·other."""
+    def set_slice(self, start: int, values: "FrVec") -> None:
+        """self[start : start+len(values)] = values (must fit)."""
+
+    # reductions
+    def sum(self) -> int: ...
+    def inner(self, other: "FrVec") -> int: ...  # Σ aᵢ·bᵢ
+    def cumsum(self) -> "FrVec": ...  # inclusive: out[i] = Σ_{j≤i} v[j]
+    def cumprod(self) -> "FrVec": ...  # inclusive: out[i] = Π_{j≤i} v[j]
+
+    # index maps
+    def rotate(self, k: int) -> "FrVec":
+        """Cyclic shift: out[i] = v[(i + k) mod n] (so rotate(1) is the 'next row' view)."""
+    def gather(self, index: np.ndarray) -> "FrVec":
+        """out[i] = v[index[i]]; index is a 1-D int64 array, every entry in [0, n)."""
+    def slice(self, start: int, stop: int) -> "FrVec": ...
+    def resize(self, n: int) -> "FrVec":
+        """Truncate, or pad with zeros, to length n."""
+
+# ----------------------------------------------------------------------- polynomials
+
+def root_of_unity(n: int) -> int:
+    """ω with ω^n = 1 primitive, n a power of two ≤ 2^28 (arkworks' choice of root)."""
+
+def coset_generator() -> int:
+    """g, the multiplicative generator of Fr used as the shift of every coset domain."""
+
+def ntt(coeffs: FrVec) -> FrVec:
+    """Evaluations of the polynomial at ω^0..ω^(n-1), n = len(coeffs) a power of two."""
+
+def intt(evals: FrVec) -> FrVec:
+    """Coefficients from the evaluations on the size-n subgroup (inverse of ntt)."""
+
+def coset_ntt(coeffs: FrVec, n_ext: int) -> FrVec:
+    """Evaluations at g·ω_ext^i, i < n_ext, where ω_ext = root_of_unity(n_ext); the
+    coefficients are zero-padded to n_ext (len(coeffs) ≤ n_ext, n_ext a power of two)."""
+
+def coset_intt(evals: FrVec) -> FrVec:
+    """Coefficients (length n_ext) from evaluations on the coset g·H_ext (inverse of coset_ntt)."""
+
+def poly_eval(coeffs: FrVec, z: int) -> int:
+    """p(z) = Σ cᵢ zⁱ."""
+
+def poly_eval_many(polys: Sequence[FrVec], z: int) -> list[int]:
+    """[p(z) for p in polys], in parallel."""
+
+def poly_divide_linear(coeffs: FrVec, z: int) -> FrVec:
+    """The quotient q of p(X) = q(X)·(X - z) + p(z); len(q) = len(p) - 1 (≥ 1)."""
+
+def linear_combination(vecs: Sequence[FrVec], scalars: Sequence[int]) -> FrVec:
+    """Σ cᵢ·vᵢ; vectors of different lengths are zero-extended to the longest."""
+
+# ------------------------------------------------------------------------------- G1
+
+class G1:
+    """A point of BN254 G1 (affine storage)."""
+
+    @staticmethod
+    def generator() -> "G1": ...
+    @staticmethod
+    def identity() -> "G1": ...
+    @staticmethod
+    def from_bytes(data: bytes) -> "G1":
+        """32-byte compressed or 64-byte uncompressed arkworks encoding (by length), with
+        on-curve and subgroup checks; anything else is a ValueError."""
+    @staticmethod
+    def from_xy(x: int, y: int) -> "G1":
+        """From affine coordinates in Fq; checks on-curve (and subgroup). (0, 0) is identity."""
+    def to_bytes(self) -> bytes: ...  # 32-byte compressed
+    def to_bytes_uncompressed(self) -> bytes: ...  # 64 bytes
+    def to_xy(self) -> tuple[int, int] | None: ...  # None for the identity
+    def is_identity(self) -> bool: ...
+    def add(self, other: "G1") -> "G1": ...
+    def sub(self, other: "G1") -> "G1": ...
+    def neg(self) -> "G1": ...
+    def mul(self, scalar: int) -> "G1": ...
+    def __add__(self, other: "G1") -> "G1": ...
+    def __sub__(self, other: "G1") -> "G1": ...
+    def __neg__(self) -> "G1": ...
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class G1Vec:
+    """A vector of affine G1 points, used as MSM bases (SRS powers, Lagrange bases)."""
+
+    @staticmethod
+    def from_points(points: Sequence[G1]) -> "G1Vec": ...
+    @staticmethod
+    def from_bytes(data: bytes, compressed: bool) -> "G1Vec":
+        """Concatenated arkworks encodings (32 bytes each compressed, 64 uncompressed),
+        each checked on-curve and in the subgroup (in parallel)."""
+    @staticmethod
+    def from_coordinates(data: bytes, montgomery: bool, big_endian: bool = False) -> "G1Vec":
+        """n × 64 bytes, each point x ‖ y as 32-byte Fq integers (little-endian unless
+        big_endian), in Montgomery form (x·2^256 mod q, as halo2 'raw' and snarkjs .ptau store
+        them) when montgomery is true. All-zero x and y is the identity. Checked on-curve and
+        in the subgroup; a bad point is a ValueError naming its index."""
+    @staticmethod
+    def powers_of_tau(tau: int, n: int) -> "G1Vec":
+        """[τ⁰]₁, [τ¹]₁, …, [τ^(n-1)]₁ (fixed-base, parallel)."""
+    def __len__(self) -> int: ...
+    def __getitem__(self, i: int) -> G1: ...
+    def slice(self, start: int, stop: int) -> "G1Vec": ...
+    def to_bytes(self, compressed: bool) -> bytes: ...
+    def msm(self, scalars: FrVec) -> G1:
+        """Σ sᵢ·Pᵢ over the first len(scalars) bases (len(scalars) ≤ len(self)); parallel."""
+    def ifft(self) -> "G1Vec":
+        """The inverse NTT over the group: from [τⁱ]₁ (i < n, n a power of two) to the
+        Lagrange basis [Lᵢ(τ)]₁ of the size-n subgroup, so that commit(evals) =
+        Σ evalᵢ·[Lᵢ(τ)]₁ equals commit(intt(evals))."""
+
+def msm(bases: G1Vec, scalars: FrVec) -> G1:
+    """Same as bases.msm(scalars)."""
+
+# ------------------------------------------------------------------------------- G2
+
+class G2:
+    """A point of BN254 G2."""
+
+    @staticmethod
+    def generator() -> "G2": ...
+    @staticmethod
+    def identity() -> "G2": ...
+    @staticmethod
+    def from_bytes(data: bytes) -> "G2":
+        """64-byte compressed or 128-byte uncompressed arkworks encoding, with checks."""
+    @staticmethod
+    def from_coordinates(data: bytes, montgomery: bool, big_endian: bool = False) -> "G2":
+        """128 bytes: x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1, each a 32-byte Fq integer, as for G1Vec."""
+    @staticmethod
+    def from_xy(x: tuple[int, int], y: tuple[int, int]) -> "G2":
+        """From Fq2 coordinates (c0, c1) each; checks on-curve and subgroup."""
+    def to_xy(self) -> tuple[tuple[int, int], tuple[int, int]] | None: ...
+    def to_bytes(self) -> bytes: ...  # 64-byte compressed
+    def to_bytes_uncompressed(self) -> bytes: ...  # 128 bytes
+    def add(self, other: "G2") -> "G2": ...
+    def neg(self) -> "G2": ...
+    def mul(self, scalar: int) -> "G2": ...
+    def is_identity(self) -> bool: ...
+    def __eq__(self, other: object) -> bool: ...
+
+def pairing_check(g1: Sequence[G1], g2: Sequence[G2]) -> bool:
+    """True iff Π e(g1ᵢ, g2ᵢ) = 1 in GT, with one multi-Miller loop and one final
+    exponentiation."""

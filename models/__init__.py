@@ -1,0 +1,1 @@
+"""Bundled example models, built with onnx.helper (no torch)."""
