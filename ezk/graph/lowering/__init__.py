@@ -1,0 +1,11 @@
+"""Lowering rules: ONNX op type → function(builder, node, input values, opset) → output values.
+
+Each module handles one family of ONNX ops and registers its rules in ``RULES``."""
+
+from __future__ import annotations
+
+from ezk.graph.lowering import activations, arith, linear, norm, pool, reduce, shape_ops
+
+LOWERINGS = {}
+for _m in (arith, linear, activations, norm, reduce, pool, shape_ops):
+    LOWERINGS.update(_m.RULES)

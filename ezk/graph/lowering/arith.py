@@ -1,0 +1,154 @@
+"""Elementwise arithmetic: Add, Sub, Mul, Div, Neg, Pow, Sqrt, Reciprocal, Abs, Max, Min, Sum,
+Mean, comparisons, Where, Cast, Clip.
+
+Div by a constant is a product with its reciprocal (quantized at param_scale); Div by a tensor is
+a product with a ``recip`` lookup; Pow by a small integer is repeated products."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ezk.graph.builder import Const, Tensor
+from ezk.graph.lowering._util import attr, const_float, is_const
+
+
+def _add(b, node, ins, opset):
+    return [b.add(ins[0], ins[1])]
+
+
+def _sub(b, node, ins, opset):
+    return [b.add(ins[0], ins[1], "sub")]
+
+
+def _mul(b, node, ins, opset):
+    return [b.mul(ins[0], ins[1])]
+
+
+def _div(b, node, ins, opset):
+    x, y = ins
+    if is_const(y):
+        with np.errstate(divide="ignore"):
+            r = np.where(y.value == 0, 0.0, 1.0 / np.asarray(y.value, dtype=np.float64))
+        return [b.mul(x, Const(r, y.is_param))]
+    if is_const(x):
+        x = b.tensor(x)
+    return [b.mul(x, b.lookup(y, "recip"))]
+
+
+def _neg(b, node, ins, opset):
+    return [b.emit("neg", [ins[0]])]
+
+
+def _pow(b, node, ins, opset):
+    x, e = ins
+    p = const_float(e, "Pow exponent")
+    if p == int(p) and 1 <= p <= 4:
+        out = x
+        for _ in range(int(p) - 1):
+            out = b.mul(out, x)
+        return [out]
+    if p == 0.5:
+        return [b.lookup(x, "sqrt")]
+    if p == -1:
+        return [b.lookup(x, "recip")]
+    if p == -0.5:
+        return [b.lookup(x, "rsqrt")]
+    return [b.lookup(x, "pow", {"exponent": p})]
+
+
+def _unary_lookup(fn):
+    def rule(b, node, ins, opset):
+        return [b.lookup(ins[0], fn)]
+
+    return rule
+
+
+def _abs(b, node, ins, opset):
+    x = ins[0]
+    return [b.emit("max", [x, b.emit("neg", [x])])]
+
+
+def _variadic(op):
+    def rule(b, node, ins, opset):
+        out = ins[0]
+        for v in ins[1:]:
+            if op in ("max", "min"):
+                out = b.emit(op, b.align(out, v))
+            else:
+                out = b.add(out, v)
+        if isinstance(out, Const):
+            out = b.tensor(out)
+        if node.op_type == "Mean":
+            out = b.mul(out, Const(np.array(1.0 / len(ins))))
+        return [out]
+
+    return rule
+
+
+def _compare(kind, swap=False):
+    def rule(b, node, ins, opset):
+        x, y = (ins[1], ins[0]) if swap else (ins[0], ins[1])
+        return [b.emit("compare", b.align(x, y), {"kind": kind})]
+
+    return rule
+
+
+def _where(b, node, ins, opset):
+    c, x, y = ins
+    if is_const(c):
+        cond = np.asarray(c.value).astype(bool)
+        x, y = b.align(x, y)
+        shape = np.broadcast_shapes(cond.shape, x.shape, y.shape)
+        ix = np.broadcast_to(np.arange(x.size).reshape(x.shape), shape)
+        iy = np.broadcast_to(np.arange(y.size).reshape(y.shape) + x.size, shape)
+        return [b.index_map([x, y], np.where(np.broadcast_to(cond, shape), ix, iy), "where")]
+    if c.scale != 0:
+        raise ValueError("Where condition must be boolean")
+    x, y = b.align(x, y)
+    return [b.emit("where", [c, x, y])]
+
+
+def _cast(b, node, ins, opset):
+    x = ins[0]
+    to = np.dtype(__import__("onnx").helper.tensor_dtype_to_np_dtype(attr(node, "to")))
+    if to.kind in "iu" and x.scale != 0:
+        return [b.rescale_to(x, 0)]
+    if to.kind == "b":
+        raise ValueError("Cast of a tensor to bool is not supported")
+    return [x]
+
+
+def _clip(b, node, ins, opset):
+    x = ins[0]
+    lo = attr(node, "min") if opset < 11 else (const_float(ins[1], "Clip min") if len(ins) > 1 and ins[1] is not None else None)
+    hi = attr(node, "max") if opset < 11 else (const_float(ins[2], "Clip max") if len(ins) > 2 and ins[2] is not None else None)
+    if lo is not None:
+        x = b.emit("max", [x, b.quant(Const(np.array(lo)), x.scale)])
+    if hi is not None:
+        x = b.emit("min", [x, b.quant(Const(np.array(hi)), x.scale)])
+    return [x]
+
+
+RULES = {
+    "Add": _add,
+    "Sub": _sub,
+    "Mul": _mul,
+    "Div": _div,
+    "Neg": _neg,
+    "Pow": _pow,
+    "Sqrt": _unary_lookup("sqrt"),
+    "Reciprocal": _unary_lookup("recip"),
+    "Abs": _abs,
+    "Max": _variadic("max"),
+    "Min": _variadic("min"),
+    "Sum": _variadic("add"),
+    "Mean": _variadic("add"),
+    "Less": _compare("lt"),
+    "LessOrEqual": _compare("le"),
+    "Greater": _compare("gt"),
+    "GreaterOrEqual": _compare("ge"),
+    "Equal": _compare("eq"),
+    "Where": _where,
+    "Cast": _cast,
+    "Clip": _clip,
+}
