@@ -1,6 +1,16 @@
-//! ezk._native — placeholder module entry; the kernel is built out in the modules beside it.
+//! ezk._native — the "numpy of BN254": whole-vector field arithmetic, NTTs, MSMs and pairings
+//! on arkworks 0.5 with rayon. The Python contract is `ezk/_native.pyi`.
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+
+mod convert;
+mod fr;
+mod fr_kernels;
+mod g1;
+mod g2;
+mod pairing;
+mod poly;
+mod timers;
 
 #[pyfunction]
 fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
@@ -14,5 +24,14 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_info, m)?)?;
+    m.add("MODULUS", convert::r_biguint())?;
+    m.add("BASE_MODULUS", convert::q_biguint())?;
+    m.add("TWO_ADICITY", <ark_bn254::Fr as ark_ff::FftField>::TWO_ADICITY)?;
+    timers::register(m)?;
+    fr::register(m)?;
+    poly::register(m)?;
+    g1::register(m)?;
+    g2::register(m)?;
+    pairing::register(m)?;
     Ok(())
 }

@@ -1,0 +1,389 @@
+//! `FrVec`: a vector of BN254 scalar-field elements held in Rust, with whole-vector
+//! construction, conversion, element-wise arithmetic, reductions and index maps.
+use crate::convert::{
+    exponent_from_py, fr_from_i64, fr_from_le_bytes, fr_from_py, fr_to_le_bytes, fr_to_py, verr,
+};
+use crate::fr_kernels as k;
+use ark_bn254::Fr;
+use ark_ff::{batch_inversion, Field, PrimeField, Zero};
+use numpy::{PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList};
+use rand::RngCore;
+use rayon::prelude::*;
+
+const MIN_LEN: usize = 1 << 10;
+
+#[pyclass(module = "ezk._native")]
+#[derive(Clone)]
+pub struct FrVec {
+    pub v: Vec<Fr>,
+}
+
+impl FrVec {
+    pub fn new(v: Vec<Fr>) -> Self {
+        FrVec { v }
+    }
+}
+
+fn same_len(a: &[Fr], b: &[Fr], op: &str) -> PyResult<()> {
+    if a.len() != b.len() {
+        return verr(format!("{op}: vector lengths differ ({} vs {})", a.len(), b.len()));
+    }
+    Ok(())
+}
+
+fn zip_map(py: Python<'_>, a: &[Fr], b: &[Fr], op: &str, f: fn(&Fr, &Fr) -> Fr) -> PyResult<FrVec> {
+    same_len(a, b, op)?;
+    Ok(FrVec::new(py.allow_threads(|| {
+        a.par_iter().with_min_len(MIN_LEN).zip(b.par_iter()).map(|(x, y)| f(x, y)).collect()
+    })))
+}
+
+fn zip_assign(py: Python<'_>, a: &mut Vec<Fr>, b: &[Fr], op: &str, f: fn(&mut Fr, &Fr)) -> PyResult<()> {
+    same_len(a, b, op)?;
+    py.allow_threads(|| a.par_iter_mut().with_min_len(MIN_LEN).zip(b.par_iter()).for_each(|(x, y)| f(x, y)));
+    Ok(())
+}
+
+fn map(py: Python<'_>, a: &[Fr], f: impl Fn(&Fr) -> Fr + Sync + Send) -> FrVec {
+    FrVec::new(py.allow_threads(|| a.par_iter().with_min_len(MIN_LEN).map(f).collect()))
+}
+
+/// Converts a 1-D integer numpy array to int64 (other integer dtypes are cast; uint64 is
+/// rejected because it may not fit).
+fn as_i64_array<'py>(values: &Bound<'py, PyAny>, what: &str) -> PyResult<PyReadonlyArray1<'py, i64>> {
+    if let Ok(a) = values.extract::<PyReadonlyArray1<'py, i64>>() {
+        return Ok(a);
+    }
+    let np = values.py().import("numpy")?;
+    let arr = np.call_method1("asarray", (values,))?;
+    let ndim: usize = arr.getattr("ndim")?.extract()?;
+    if ndim != 1 {
+        return verr(format!("{what} must be a 1-D numpy array, got {ndim} dimensions"));
+    }
+    let dtype = arr.getattr("dtype")?;
+    let kind: String = dtype.getattr("kind")?.extract()?;
+    let size: usize = dtype.getattr("itemsize")?.extract()?;
+    if !(kind == "i" || kind == "b" || (kind == "u" && size < 8)) {
+        return verr(format!("{what} must be an int64 numpy array, got dtype {}", dtype.str()?));
+    }
+    let cast = arr.call_method1("astype", (np.getattr("int64")?,))?;
+    Ok(cast.extract::<PyReadonlyArray1<'py, i64>>()?)
+}
+
+fn index_of(i: isize, n: usize) -> PyResult<usize> {
+    let j = if i < 0 { i + n as isize } else { i };
+    if j < 0 || j as usize >= n {
+        return Err(pyo3::exceptions::PyIndexError::new_err(format!(
+            "index {i} is out of range for a vector of length {n}"
+        )));
+    }
+    Ok(j as usize)
+}
+
+fn seed_hash(py: Python<'_>, seed: &[u8]) -> PyResult<[u8; 32]> {
+    let hashlib = py.import("hashlib")?;
+    let kwargs = pyo3::types::PyDict::new(py);
+    kwargs.set_item("digest_size", 32)?;
+    kwargs.set_item("person", PyBytes::new(py, b"ezk.FrVec.random"))?;
+    let h = hashlib.getattr("blake2b")?.call((PyBytes::new(py, seed),), Some(&kwargs))?;
+    let d: Vec<u8> = h.call_method0("digest")?.extract()?;
+    Ok(d.try_into().expect("32-byte digest"))
+}
+
+#[pymethods]
+impl FrVec {
+    // ---------------------------------------------------------------- construction
+    #[staticmethod]
+    fn zeros(n: usize) -> Self {
+        FrVec::new(vec![Fr::zero(); n])
+    }
+
+    #[staticmethod]
+    fn constant(value: &Bound<'_, PyAny>, n: usize) -> PyResult<Self> {
+        Ok(FrVec::new(vec![fr_from_py(value)?; n]))
+    }
+
+    #[staticmethod]
+    fn from_i64(py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let arr = as_i64_array(values, "from_i64 input")?;
+        if let Ok(s) = arr.as_slice() {
+            return Ok(FrVec::new(py.allow_threads(|| {
+                s.par_iter().with_min_len(MIN_LEN).map(|x| fr_from_i64(*x)).collect()
+            })));
+        }
+        Ok(FrVec::new(arr.as_array().iter().map(|x| fr_from_i64(*x)).collect()))
+    }
+
+    #[staticmethod]
+    fn from_ints(values: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let mut v = Vec::with_capacity(values.len().unwrap_or(0));
+        for item in values.try_iter()? {
+            v.push(fr_from_py(&item?)?);
+        }
+        Ok(FrVec::new(v))
+    }
+
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        if data.len() % 32 != 0 {
+            return verr(format!("FrVec.from_bytes needs a multiple of 32 bytes, got {}", data.len()));
+        }
+        let parsed: Vec<Option<Fr>> =
+            py.allow_threads(|| data.par_chunks(32).with_min_len(MIN_LEN).map(fr_from_le_bytes).collect());
+        if let Some(i) = parsed.iter().position(|x| x.is_none()) {
+            return verr(format!("element {i} is not a canonical field element (its value is ≥ r)"));
+        }
+        Ok(FrVec::new(parsed.into_iter().map(|x| x.unwrap()).collect()))
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (n, seed=None))]
+    fn random(py: Python<'_>, n: usize, seed: Option<&[u8]>) -> PyResult<Self> {
+        let key = match seed {
+            Some(s) => seed_hash(py, s)?,
+            None => {
+                let mut key = [0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut key);
+                key
+            }
+        };
+        Ok(FrVec::new(py.allow_threads(|| k::random(n, key))))
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (base, n, start=None))]
+    fn powers(py: Python<'_>, base: &Bound<'_, PyAny>, n: usize, start: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let b = fr_from_py(base)?;
+        let s = match start {
+            Some(s) => fr_from_py(s)?,
+            None => k::one(),
+        };
+        Ok(FrVec::new(py.allow_threads(|| k::powers(b, n, s))))
+    }
+
+    #[staticmethod]
+    fn concat(parts: Vec<PyRef<'_, FrVec>>) -> Self {
+        let total = parts.iter().map(|p| p.v.len()).sum();
+        let mut v = Vec::with_capacity(total);
+        for p in &parts {
+            v.extend_from_slice(&p.v);
+        }
+        FrVec::new(v)
+    }
+
+    // ---------------------------------------------------------------- conversion
+    fn __len__(&self) -> usize {
+        self.v.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("FrVec(len={})", self.v.len())
+    }
+
+    fn to_i64<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<i64>>> {
+        let v = &self.v;
+        let out: Vec<Option<i64>> = py.allow_threads(|| {
+            v.par_iter()
+                .with_min_len(MIN_LEN)
+                .map(|x| {
+                    let b = x.into_bigint();
+                    if b.0[1] == 0 && b.0[2] == 0 && b.0[3] == 0 && b.0[0] <= i64::MAX as u64 {
+                        return Some(b.0[0] as i64);
+                    }
+                    let nb = (-*x).into_bigint();
+                    if nb.0[1] == 0 && nb.0[2] == 0 && nb.0[3] == 0 && nb.0[0] <= 1u64 << 63 {
+                        return Some((nb.0[0] as i64).wrapping_neg());
+                    }
+                    None
+                })
+                .collect()
+        });
+        if let Some(i) = out.iter().position(|x| x.is_none()) {
+            return verr(format!("element {i} does not fit in int64 (as a signed value mod r)"));
+        }
+        Ok(PyArray1::from_vec(py, out.into_iter().map(|x| x.unwrap()).collect()))
+    }
+
+    fn to_ints<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let items: PyResult<Vec<PyObject>> = self.v.iter().map(|x| fr_to_py(py, x)).collect();
+        PyList::new(py, items?)
+    }
+
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let v = &self.v;
+        PyBytes::new_with(py, 32 * v.len(), |buf| {
+            py.allow_threads(|| {
+                buf.par_chunks_mut(32)
+                    .with_min_len(MIN_LEN)
+                    .zip(v.par_iter())
+                    .for_each(|(out, x)| fr_to_le_bytes(x, out))
+            });
+            Ok(())
+        })
+    }
+
+    fn __getitem__(&self, py: Python<'_>, i: isize) -> PyResult<PyObject> {
+        fr_to_py(py, &self.v[index_of(i, self.v.len())?])
+    }
+
+    fn copy(&self) -> Self {
+        self.clone()
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        match other.downcast::<FrVec>() {
+            Ok(o) => {
+                let o = o.borrow();
+                self.v == o.v
+            }
+            Err(_) => false,
+        }
+    }
+
+    // ---------------------------------------------------------------- arithmetic
+    fn add(&self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<Self> {
+        zip_map(py, &self.v, &other.v, "add", |a, b| *a + b)
+    }
+    fn sub(&self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<Self> {
+        zip_map(py, &self.v, &other.v, "sub", |a, b| *a - b)
+    }
+    fn mul(&self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<Self> {
+        zip_map(py, &self.v, &other.v, "mul", |a, b| *a * b)
+    }
+    fn neg(&self, py: Python<'_>) -> Self {
+        map(py, &self.v, |a| -*a)
+    }
+    fn scale(&self, py: Python<'_>, c: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let c = fr_from_py(c)?;
+        Ok(map(py, &self.v, move |a| *a * c))
+    }
+    fn add_scalar(&self, py: Python<'_>, c: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let c = fr_from_py(c)?;
+        Ok(map(py, &self.v, move |a| *a + c))
+    }
+    fn pow(&self, py: Python<'_>, e: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let e = exponent_from_py(e)?;
+        Ok(map(py, &self.v, move |a| a.pow(&e)))
+    }
+    fn batch_inverse(&self, py: Python<'_>) -> PyResult<Self> {
+        let v = &self.v;
+        if let Some(i) = py.allow_threads(|| v.par_iter().position_first(|x| x.is_zero())) {
+            return verr(format!("batch_inverse: element {i} is zero and has no inverse"));
+        }
+        let mut out = self.v.clone();
+        py.allow_threads(|| batch_inversion(&mut out));
+        Ok(FrVec::new(out))
+    }
+    fn __add__(&self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<Self> {
+        self.add(py, other)
+    }
+    fn __sub__(&self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<Self> {
+        self.sub(py, other)
+    }
+    fn __mul__(&self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<Self> {
+        self.mul(py, other)
+    }
+    fn __neg__(&self, py: Python<'_>) -> Self {
+        self.neg(py)
+    }
+
+    // ---------------------------------------------------------------- in place
+    fn add_assign(&mut self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<()> {
+        zip_assign(py, &mut self.v, &other.v, "add_assign", |a, b| *a += b)
+    }
+    fn sub_assign(&mut self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<()> {
+        zip_assign(py, &mut self.v, &other.v, "sub_assign", |a, b| *a -= b)
+    }
+    fn mul_assign(&mut self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<()> {
+        zip_assign(py, &mut self.v, &other.v, "mul_assign", |a, b| *a *= b)
+    }
+    fn scale_assign(&mut self, py: Python<'_>, c: &Bound<'_, PyAny>) -> PyResult<()> {
+        let c = fr_from_py(c)?;
+        let v = &mut self.v;
+        py.allow_threads(|| v.par_iter_mut().with_min_len(MIN_LEN).for_each(|a| *a *= c));
+        Ok(())
+    }
+    fn axpy_assign(&mut self, py: Python<'_>, c: &Bound<'_, PyAny>, other: PyRef<'_, FrVec>) -> PyResult<()> {
+        let c = fr_from_py(c)?;
+        same_len(&self.v, &other.v, "axpy_assign")?;
+        let (v, o) = (&mut self.v, &other.v);
+        py.allow_threads(|| {
+            v.par_iter_mut().with_min_len(MIN_LEN).zip(o.par_iter()).for_each(|(a, b)| *a += c * b)
+        });
+        Ok(())
+    }
+    fn set_slice(&mut self, start: usize, values: PyRef<'_, FrVec>) -> PyResult<()> {
+        let end = start.checked_add(values.v.len()).unwrap_or(usize::MAX);
+        if end > self.v.len() {
+            return verr(format!(
+                "set_slice: {} values at offset {start} do not fit in a vector of length {}",
+                values.v.len(),
+                self.v.len()
+            ));
+        }
+        self.v[start..end].copy_from_slice(&values.v);
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- reductions
+    fn sum(&self, py: Python<'_>) -> PyResult<PyObject> {
+        let v = &self.v;
+        let s: Fr = py.allow_threads(|| v.par_iter().with_min_len(MIN_LEN).sum());
+        fr_to_py(py, &s)
+    }
+    fn inner(&self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<PyObject> {
+        same_len(&self.v, &other.v, "inner")?;
+        let (a, b) = (&self.v, &other.v);
+        let s = py.allow_threads(|| k::inner(a, b));
+        fr_to_py(py, &s)
+    }
+    fn cumsum(&self, py: Python<'_>) -> Self {
+        let v = &self.v;
+        FrVec::new(py.allow_threads(|| k::prefix_scan(v, Fr::zero(), k::add_op)))
+    }
+    fn cumprod(&self, py: Python<'_>) -> Self {
+        let v = &self.v;
+        FrVec::new(py.allow_threads(|| k::prefix_scan(v, k::one(), k::mul_op)))
+    }
+
+    // ---------------------------------------------------------------- index maps
+    fn rotate(&self, k: i64) -> Self {
+        let n = self.v.len();
+        let mut out = self.v.clone();
+        if n > 0 {
+            out.rotate_left(k.rem_euclid(n as i64) as usize);
+        }
+        FrVec::new(out)
+    }
+    fn gather(&self, py: Python<'_>, index: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let idx = as_i64_array(index, "gather index")?;
+        let idx: Vec<i64> = idx.as_array().iter().copied().collect();
+        let n = self.v.len() as i64;
+        if let Some(p) = idx.iter().position(|&i| i < 0 || i >= n) {
+            return verr(format!("gather: index[{p}] = {} is outside [0, {n})", idx[p]));
+        }
+        let v = &self.v;
+        Ok(FrVec::new(py.allow_threads(|| {
+            idx.par_iter().with_min_len(MIN_LEN).map(|&i| v[i as usize]).collect()
+        })))
+    }
+    fn slice(&self, start: usize, stop: usize) -> PyResult<Self> {
+        if start > stop || stop > self.v.len() {
+            return verr(format!("slice [{start}, {stop}) is invalid for a vector of length {}", self.v.len()));
+        }
+        Ok(FrVec::new(self.v[start..stop].to_vec()))
+    }
+    fn resize(&self, n: usize) -> Self {
+        let mut out = Vec::with_capacity(n);
+        out.extend_from_slice(&self.v[..n.min(self.v.len())]);
+        out.resize(n, Fr::zero());
+        FrVec::new(out)
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<FrVec>()?;
+    Ok(())
+}
