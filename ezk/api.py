@@ -1,0 +1,108 @@
+"""The Python API: the same functions, names and arguments as the CLI commands.
+
+    gen_settings(model, output, ...)            -> Settings
+    calibrate_settings(model, data, output, …)  -> (Settings, report text)
+    compile_circuit(model, settings, compiled)  -> digest
+    gen_witness(compiled, data, output)         -> witness dict
+    table(model, ...)                           -> list of rows
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ezk.calibrate import DEFAULT_SCALES, calibrate, worst_nodes
+from ezk.compiled import Compiled, load_compiled, save_compiled
+from ezk.estimate import estimate
+from ezk.graph.lower import lower_model
+from ezk.graph.onnx_import import load_onnx
+from ezk.inputs import load_input_data
+from ezk.settings import RunArgs, Settings, parse_variables
+from ezk.witness import run_witness, save_witness, witness_json
+
+
+def _settings_for(graph, ra: RunArgs, lookup_scales=None) -> Settings:
+    rows, cells, logrows = estimate(graph, ra)
+    return Settings(run_args=ra, model_input_scales=graph.input_scales, model_output_scales=graph.output_scales,
+                    num_rows=rows, total_assignments=cells, lookup_scales=dict(lookup_scales or {}))
+
+
+def gen_settings(model, output="settings.json", input_scale: int = 7, param_scale: int = 7,
+                 scale_rebase_multiplier: int = 1, lookup_range=(-32768, 32768), logrows: int = 17,
+                 num_inner_cols: int = 2, variables: str | None = None, input_visibility: str = "private",
+                 output_visibility: str = "public", param_visibility: str = "fixed") -> Settings:
+    ra = RunArgs(input_scale=input_scale, param_scale=param_scale, scale_rebase_multiplier=scale_rebase_multiplier,
+                 lookup_range=[int(lookup_range[0]), int(lookup_range[1])], logrows=logrows,
+                 num_inner_cols=num_inner_cols, variables=parse_variables(variables),
+                 input_visibility=input_visibility, output_visibility=output_visibility,
+                 param_visibility=param_visibility).validate()
+    om = load_onnx(model, ra.variables_dict)
+    graph, _ = lower_model(om, ra)
+    settings = _settings_for(graph, ra)
+    if output:
+        settings.save(output)
+    return settings
+
+
+def calibrate_settings(model, data, output="settings.json", target: str = "resources",
+                       lookup_safety_margin: float = 2.0, scales=None, max_logrows: int | None = None,
+                       settings: str | None = None, progress=None) -> tuple[Settings, str]:
+    base = Settings.load(settings or output).run_args if (settings or (output and Path(output).is_file())) else RunArgs()
+    om = load_onnx(model, base.variables_dict)
+    values = load_input_data(data)
+    best, cands = calibrate(om, base, values, target, lookup_safety_margin, scales or DEFAULT_SCALES, progress)
+    ra = RunArgs(**{**base.__dict__, "input_scale": best.scale, "param_scale": best.scale})
+    result = _settings_for(best.graph, ra, best.lookup_scales)
+    _, _, logrows = estimate(best.graph, ra)
+    if max_logrows is not None and logrows > max_logrows:
+        from ezk.errors import EzkError
+
+        raise EzkError(f"the model needs about 2^{logrows} rows, more than --max-logrows {max_logrows}")
+    result.run_args.logrows = logrows
+    if output:
+        result.save(output)
+    lines = ["scale  worst rel. error  status"]
+    for c in cands:
+        status = c.failure if c.failure else ("chosen" if c is best else "")
+        lines.append(f"{c.scale:>5}  {c.worst:>16.5f}  {status}")
+    lines.append(f"chosen: input_scale = param_scale = {best.scale}, logrows = {logrows} "
+                 f"(rows ≈ {result.num_rows}, advice cells ≈ {result.total_assignments}: estimates until the layout counts them)")
+    lines.append("output                         max abs err    mean abs err   max err / max|ref|")
+    for name, mx, mean, rel in best.errors:
+        lines.append(f"{name[:30]:<30} {mx:>12.6f}  {mean:>12.6f}  {rel:>12.6f}")
+    wn = worst_nodes(om, best, values)
+    if wn:
+        lines.append("worst nodes (max err / max|ref|): " + ", ".join(f"{n} {e:.4f}" for n, e in wn))
+    return result, "\n".join(lines)
+
+
+def compile_circuit(model, compiled_circuit="model.compiled", settings="settings.json") -> str:
+    st = Settings.load(settings)
+    om = load_onnx(model, st.run_args.variables_dict)
+    graph, _ = lower_model(om, st.run_args, st.lookup_scales)
+    return save_compiled(compiled_circuit, Compiled(graph=graph, settings=st))
+
+
+def gen_witness(compiled_circuit="model.compiled", data="input.json", output="witness.json") -> dict:
+    comp = load_compiled(compiled_circuit)
+    q, trace = run_witness(comp.graph, load_input_data(data))
+    w = witness_json(comp.graph, q, trace)
+    if output:
+        save_witness(output, w)
+    return w
+
+
+def table(model, settings: str | None = None, variables: str | None = None) -> list[dict]:
+    if settings:
+        st = Settings.load(settings)
+        ra, ls = st.run_args, st.lookup_scales
+    else:
+        ra, ls = RunArgs(variables=parse_variables(variables)), {}
+    om = load_onnx(model, ra.variables_dict)
+    graph, _ = lower_model(om, ra, ls)
+    rows = []
+    for n in graph.nodes:
+        detail = {k: v for k, v in n.attrs.items() if k in ("equation", "fn", "shift", "kind", "axes", "visibility", "in_scale")}
+        rows.append({"id": n.id, "onnx": f"{n.onnx_name} ({n.onnx_op})", "op": n.op, "inputs": n.inputs,
+                     "shape": list(n.shape), "scale": n.scale, "detail": detail})
+    return rows
