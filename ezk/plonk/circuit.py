@@ -1,0 +1,130 @@
+"""Circuit (shape + fixed values + copy constraints) and Witness (advice + instance values).
+
+Column values are given as ``FrVec`` or 1-D integer numpy arrays (int64; negative values
+are field negatives), shorter than the usable rows is fine (zero-padded). Copy constraints are
+an (m, 4) integer array of rows (column_a, row_a, column_b, row_b) where columns are named by
+their *global* index (``Column.index``, creation order in the ConstraintSystem).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Union
+
+import numpy as np
+
+from ezk import _native
+from ezk.errors import EzkError, WitnessError
+from ezk.plonk.constraint_system import ConstraintSystem
+from ezk.plonk.domain import Domain
+from ezk.plonk.expression import ADVICE, FIXED, INSTANCE, Column
+
+ColumnValues = Union["_native.FrVec", np.ndarray, list]
+
+
+def to_frvec(values: ColumnValues, what: str) -> "_native.FrVec":
+    """A column's values as an FrVec (no padding)."""
+    if isinstance(values, _native.FrVec):
+        return values
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise WitnessError(f"{what} must be a 1-D vector of field elements, got shape {arr.shape}.")
+    if arr.dtype == object:
+        return _native.FrVec.from_ints([int(v) for v in arr])
+    if arr.size and not np.issubdtype(arr.dtype, np.integer):
+        raise WitnessError(f"{what} must hold integers, got {arr.dtype}.")
+    return _native.FrVec.from_i64(arr.astype(np.int64, copy=False))
+
+
+def padded(values: ColumnValues, rows: int, n: int, what: str) -> "_native.FrVec":
+    """The column zero-padded to n, refusing values beyond the first ``rows`` rows."""
+    v = to_frvec(values, what)
+    if len(v) > rows:
+        raise WitnessError(f"{what} has {len(v)} values but only {rows} rows are usable; raise k.")
+    return v.resize(n)
+
+
+def domain_of(cs: ConstraintSystem, k: int) -> Domain:
+    return Domain(k=k, degree=cs.degree(), blinding=cs.blinding_rows())
+
+
+def _keyed(cs: ConstraintSystem, values: Mapping, kind: str) -> dict[int, ColumnValues]:
+    out = {}
+    for col, v in values.items():
+        if not isinstance(col, Column) or col.index >= len(cs.columns) or cs.columns[col.index] != col:
+            raise EzkError(f"values were given for {col!r}, which is not a column of this circuit.")
+        if col.kind != kind:
+            raise EzkError(f"column {col.name} is {col.kind}, not {kind}.")
+        out[col.kind_index] = v
+    return out
+
+
+@dataclass
+class Circuit:
+    cs: ConstraintSystem
+    k: int
+    fixed: Mapping[Column, ColumnValues] = field(default_factory=dict)
+    copies: np.ndarray | None = None
+
+    @property
+    def domain(self) -> Domain:
+        return domain_of(self.cs, self.k)
+
+    def fixed_values(self) -> list["_native.FrVec"]:
+        """Every fixed column, zero-padded to n (missing columns are all zero)."""
+        d = self.domain
+        given = _keyed(self.cs, self.fixed, FIXED)
+        return [
+            padded(given[c.kind_index], d.usable, d.n, f"fixed column {c.name}") if c.kind_index in given
+            else _native.FrVec.zeros(d.n)
+            for c in self.cs.fixed
+        ]
+
+    def copy_array(self) -> np.ndarray:
+        """The copies as an (m, 4) int64 array, validated against the permutation and rows."""
+        if self.copies is None:
+            return np.zeros((0, 4), dtype=np.int64)
+        c = np.asarray(self.copies)
+        if c.size == 0:
+            return np.zeros((0, 4), dtype=np.int64)
+        if c.ndim != 2 or c.shape[1] != 4 or not np.issubdtype(c.dtype, np.integer):
+            raise EzkError(f"copies must be an (m, 4) integer array, got shape {c.shape} of {c.dtype}.")
+        c = c.astype(np.int64, copy=False)
+        in_perm = np.zeros(len(self.cs.columns), dtype=bool)
+        in_perm[[col.index for col in self.cs.permutation_columns]] = True
+        cols = c[:, [0, 2]]
+        if cols.min() < 0 or cols.max() >= len(self.cs.columns) or not in_perm[cols].all():
+            bad = cols[(cols < 0) | (cols >= len(self.cs.columns))]
+            bad = bad if bad.size else cols[~in_perm[np.clip(cols, 0, len(self.cs.columns) - 1)]]
+            raise EzkError(f"a copy constraint names column {int(bad.flat[0])}, which is not equality-enabled.")
+        rows = c[:, [1, 3]]
+        u = self.domain.usable
+        if rows.min() < 0 or rows.max() >= u:
+            raise EzkError(f"a copy constraint names a row outside the {u} usable rows.")
+        return c
+
+
+@dataclass
+class Witness:
+    advice: Mapping[Column, ColumnValues] = field(default_factory=dict)
+    instance: Mapping[Column, ColumnValues] = field(default_factory=dict)
+
+    def advice_values(self, cs: ConstraintSystem, domain: Domain) -> list["_native.FrVec"]:
+        """Every advice column zero-padded to n (the blinding rows are the prover's business)."""
+        given = _keyed(cs, self.advice, ADVICE)
+        return [
+            padded(given[c.kind_index], domain.usable, domain.n, f"advice column {c.name}")
+            if c.kind_index in given else _native.FrVec.zeros(domain.n)
+            for c in cs.advice
+        ]
+
+    def instance_list(self, cs: ConstraintSystem, domain: Domain) -> list["_native.FrVec"]:
+        """The public instances, one unpadded FrVec per instance column."""
+        given = _keyed(cs, self.instance, INSTANCE)
+        out = []
+        for c in cs.instance:
+            v = to_frvec(given.get(c.kind_index, np.zeros(0, dtype=np.int64)), f"instance column {c.name}")
+            if len(v) > domain.usable:
+                raise WitnessError(f"instance column {c.name} has more values than usable rows.")
+            out.append(v)
+        return out

@@ -1,0 +1,280 @@
+"""The ConstraintSystem: columns, named gates, lookups and the permutation — the circuit's shape.
+
+Shape only: no values. Everything the verifier must know about a circuit besides commitments
+lives here and is serialised into the verifying key (``to_bytes``/``from_bytes``).
+
+Derived quantities (see ``degree``):
+
+* D, the *degree* of the system: the largest degree of any constraint polynomial the quotient
+  argument divides by Z_H — gate polynomials, logUp chunk constraints (2 + Σ deg fᵢ [+ deg t]),
+  and the permutation (2 + columns per chunk). At least 3.
+* the quotient h = Σ yⁱ·Cᵢ / Z_H has degree < (D − 1)·n, so it is committed as D − 1 pieces
+  of n coefficients, and computed on the coset of size n·2^⌈log₂(D−1)⌉.
+* blinding rows b = max(3, most distinct rotations of any advice column) + 2 (halo2's rule);
+  rows ≥ n − b are random, row n − b − 1 is ``l_last``; usable rows are 0 .. n − b − 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ezk.errors import ArtifactError, EzkError
+from ezk.plonk.expression import (
+    ADVICE, FIXED, INSTANCE, KINDS, Column, Expression, ExprLike, Query, as_expression,
+    expression_to_text,
+)
+from ezk.plonk.serial import Reader, Writer, decode_expression, encode_expression
+
+
+@dataclass(frozen=True)
+class Gate:
+    name: str
+    polys: tuple[Expression, ...]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """``inputs`` (a tuple of expressions, one row's key) must appear among the rows of ``table``."""
+
+    name: str
+    inputs: tuple[Expression, ...]
+    table: tuple[Expression, ...]
+
+
+@dataclass(frozen=True)
+class LookupChunk:
+    """Input tuples folded into one logUp running sum φ. Chunk 0 of a table also carries the
+    table's multiplicity term m/(β + t)."""
+
+    lookups: tuple[int, ...]  # indices into cs.lookups
+    with_table: bool
+
+
+@dataclass(frozen=True)
+class LookupTable:
+    """All lookups that share one table (same table expressions): one multiplicity column m,
+    one or more running sums φ (one per chunk) whose totals must add up to zero."""
+
+    table: tuple[Expression, ...]
+    lookups: tuple[int, ...]
+    chunks: tuple[LookupChunk, ...]
+
+
+class ConstraintSystem:
+    """Columns, gates, lookups and the permutation of a PLONKish circuit."""
+
+    def __init__(self) -> None:
+        self.columns: list[Column] = []
+        self.gates: list[Gate] = []
+        self.lookups: list[Lookup] = []
+        self._equality: set[int] = set()
+
+    # ------------------------------------------------------------------ columns
+    def _new_column(self, kind: str, name: str | None) -> Column:
+        kind_index = sum(1 for c in self.columns if c.kind == kind)
+        col = Column(len(self.columns), kind, kind_index, name or f"{kind}{kind_index}")
+        self.columns.append(col)
+        return col
+
+    def advice_column(self, name: str | None = None) -> Column:
+        return self._new_column(ADVICE, name)
+
+    def fixed_column(self, name: str | None = None) -> Column:
+        return self._new_column(FIXED, name)
+
+    def instance_column(self, name: str | None = None) -> Column:
+        return self._new_column(INSTANCE, name)
+
+    def selector(self, name: str | None = None) -> Column:
+        """A selector is a fixed column holding 0/1 (zero outside the usable rows)."""
+        return self._new_column(FIXED, name or f"selector{len(self.columns)}")
+
+    def columns_of(self, kind: str) -> list[Column]:
+        return [c for c in self.columns if c.kind == kind]
+
+    @property
+    def advice(self) -> list[Column]:
+        return self.columns_of(ADVICE)
+
+    @property
+    def fixed(self) -> list[Column]:
+        return self.columns_of(FIXED)
+
+    @property
+    def instance(self) -> list[Column]:
+        return self.columns_of(INSTANCE)
+
+    # ------------------------------------------------------------------ constraints
+    def _check_queries(self, exprs, what: str) -> None:
+        for e in exprs:
+            for q in e.queries():
+                c = q.column
+                if c.index >= len(self.columns) or self.columns[c.index] != c:
+                    raise EzkError(f"{what} queries column {c.name}, which is not in this constraint system.")
+
+    def create_gate(self, name: str, polys: list[ExprLike]) -> Gate:
+        """Constrain every poly to vanish on every row (use a selector to choose rows)."""
+        exprs = tuple(as_expression(p) for p in polys)
+        if not exprs:
+            raise EzkError(f"gate {name!r} has no polynomials.")
+        self._check_queries(exprs, f"gate {name!r}")
+        gate = Gate(name, exprs)
+        self.gates.append(gate)
+        return gate
+
+    def lookup(self, name: str, inputs: list[ExprLike], table: list[ExprLike]) -> Lookup:
+        """Constrain the tuple ``inputs`` (on every row) to be one of the rows of ``table``."""
+        ins = tuple(as_expression(e) for e in inputs)
+        tab = tuple(as_expression(e) for e in table)
+        if not ins or len(ins) != len(tab):
+            raise EzkError(f"lookup {name!r} needs as many input expressions as table expressions (≥ 1).")
+        self._check_queries(ins + tab, f"lookup {name!r}")
+        for e in tab:
+            if any(q.column.kind != FIXED for q in e.queries()):
+                raise EzkError(f"lookup {name!r}: table expressions may only query fixed columns.")
+        lk = Lookup(name, ins, tab)
+        self.lookups.append(lk)
+        return lk
+
+    def enable_equality(self, column: Column) -> None:
+        """Let ``column`` take part in copy constraints (the permutation argument)."""
+        self._check_queries([column.cur()], "enable_equality")
+        self._equality.add(column.index)
+
+    @property
+    def permutation_columns(self) -> list[Column]:
+        """Columns in the permutation, in global-index order (deterministic)."""
+        return [self.columns[i] for i in sorted(self._equality)]
+
+    # ------------------------------------------------------------------ derived shape
+    def gate_degree(self) -> int:
+        return max((p.degree() for g in self.gates for p in g.polys), default=0)
+
+    def _lookup_degrees(self, lk: Lookup) -> tuple[int, int]:
+        return max(e.degree() for e in lk.inputs), max(e.degree() for e in lk.table)
+
+    def degree(self) -> int:
+        """D: the maximum degree of any constraint polynomial (≥ 3)."""
+        d = max(3, self.gate_degree())
+        for lk in self.lookups:
+            df, dt = self._lookup_degrees(lk)
+            d = max(d, 2 + df + dt)
+        return d
+
+    def permutation_chunk_size(self) -> int:
+        """Columns per grand-product polynomial: (D − 2), so that 2 + chunk ≤ D."""
+        return self.degree() - 2
+
+    def lookup_tables(self) -> list[LookupTable]:
+        """Lookups grouped by identical table, inputs chunked greedily so each φ constraint has
+        degree ≤ D (chunk 0: 2 + deg t + Σ deg fᵢ; others: 2 + Σ deg fᵢ)."""
+        d = self.degree()
+        groups: dict[bytes, list[int]] = {}
+        for i, lk in enumerate(self.lookups):
+            w = Writer()
+            for e in lk.table:
+                encode_expression(w, e)
+            groups.setdefault(w.getvalue(), []).append(i)
+        tables = []
+        for members in groups.values():
+            table = self.lookups[members[0]].table
+            dt = max(e.degree() for e in table)
+            chunks: list[LookupChunk] = []
+            cur: list[int] = []
+            budget = 2 + dt
+            for i in members:
+                df = max(e.degree() for e in self.lookups[i].inputs)
+                if cur and budget + df > d:
+                    chunks.append(LookupChunk(tuple(cur), not chunks))
+                    cur, budget = [], 2
+                cur.append(i)
+                budget += df
+            chunks.append(LookupChunk(tuple(cur), not chunks))
+            tables.append(LookupTable(table, tuple(members), tuple(chunks)))
+        return tables
+
+    def advice_rotations(self) -> dict[int, set[int]]:
+        """Rotations at which each advice column (by global index) is queried (0 if permuted)."""
+        rots: dict[int, set[int]] = {c.index: set() for c in self.advice}
+        for q in self.all_queries():
+            if q.column.kind == ADVICE:
+                rots[q.column.index].add(q.rotation)
+        for c in self.permutation_columns:
+            if c.kind == ADVICE:
+                rots[c.index].add(0)
+        return rots
+
+    def blinding_rows(self) -> int:
+        most = max((len(r) for r in self.advice_rotations().values()), default=1)
+        return max(3, most) + 2
+
+    def all_queries(self) -> list[Query]:
+        """Every column query of every gate and lookup, sorted (column index, rotation)."""
+        qs: set[Query] = set()
+        for g in self.gates:
+            for p in g.polys:
+                qs |= p.queries()
+        for lk in self.lookups:
+            for e in lk.inputs + lk.table:
+                qs |= e.queries()
+        return sorted(qs, key=lambda q: (q.column.index, q.rotation))
+
+    def describe(self) -> str:
+        """A text dump of the shape (for snapshots and debugging)."""
+        lines = [f"columns: " + ", ".join(f"{c.name}:{c.kind}" for c in self.columns)]
+        for g in self.gates:
+            for p in g.polys:
+                lines.append(f"gate {g.name}: {expression_to_text(p)} = 0")
+        for lk in self.lookups:
+            ins = ", ".join(expression_to_text(e) for e in lk.inputs)
+            tab = ", ".join(expression_to_text(e) for e in lk.table)
+            lines.append(f"lookup {lk.name}: ({ins}) ∈ ({tab})")
+        lines.append("permutation: " + ", ".join(c.name for c in self.permutation_columns))
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ serialisation
+    def write(self, w: Writer) -> None:
+        w.u32(len(self.columns))
+        for c in self.columns:
+            w.u8(KINDS.index(c.kind))
+            w.text(c.name)
+        w.u32(len(self.gates))
+        for g in self.gates:
+            w.text(g.name)
+            w.u32(len(g.polys))
+            for p in g.polys:
+                encode_expression(w, p)
+        w.u32(len(self.lookups))
+        for lk in self.lookups:
+            w.text(lk.name)
+            w.u32(len(lk.inputs))
+            for e in lk.inputs + lk.table:
+                encode_expression(w, e)
+        perm = sorted(self._equality)
+        w.u32(len(perm))
+        for i in perm:
+            w.u32(i)
+
+    @classmethod
+    def read(cls, r: Reader) -> "ConstraintSystem":
+        cs = cls()
+        for _ in range(r.count()):
+            kind = r.u8()
+            if kind >= len(KINDS):
+                raise ArtifactError("the constraint system names an unknown column kind.")
+            cs._new_column(KINDS[kind], r.text())
+        cols = cs.columns
+        for _ in range(r.count()):
+            name = r.text()
+            cs.create_gate(name, [decode_expression(r, cols) for _ in range(r.count())])
+        for _ in range(r.count()):
+            name = r.text()
+            arity = r.count()
+            exprs = [decode_expression(r, cols) for _ in range(2 * arity)]
+            cs.lookup(name, exprs[:arity], exprs[arity:])
+        for _ in range(r.count()):
+            i = r.u32()
+            if i >= len(cols):
+                raise ArtifactError("the permutation names a column that does not exist.")
+            cs._equality.add(i)
+        return cs

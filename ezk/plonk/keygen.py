@@ -1,0 +1,157 @@
+"""Keys: the VerifyingKey (shape + commitments + digest) and the lean ProvingKey.
+
+VerifyingKey = (k, the full ConstraintSystem shape, [fixed_j(τ)]₁, [σ_j(τ)]₁); its ``digest``
+(Blake2b-256 of its bytes) is the first thing absorbed into every transcript.
+
+ProvingKey = VerifyingKey + the fixed columns' values on the usable rows + σ as a (P, n) uint32
+array of cell numbers. Everything else the prover needs (coefficients and coset evaluations of
+fixed and σ, the σ field values δʲωⁱ, the Lagrange selectors) is recomputed per proof with a
+few NTTs — cheap next to the MSMs, and it keeps the key ≈ 32·u bytes per fixed column plus
+4·n bytes per permuted column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from ezk import _native
+from ezk.errors import ArtifactError, EzkError
+from ezk.kzg import commit_lagrange
+from ezk.plonk import permutation
+from ezk.plonk.circuit import Circuit, domain_of
+from ezk.plonk.constraint_system import ConstraintSystem
+from ezk.plonk.domain import Domain
+from ezk.plonk.serial import Reader, Writer
+
+VK_MAGIC = b"ezk-plonk-vk\x00\x01"  # format name + version 1
+PK_MAGIC = b"ezk-plonk-pk\x00\x01"
+
+
+@dataclass(eq=False)
+class VerifyingKey:
+    k: int
+    cs: ConstraintSystem
+    fixed_commitments: list
+    sigma_commitments: list
+
+    @cached_property
+    def domain(self) -> Domain:
+        return domain_of(self.cs, self.k)
+
+    def to_bytes(self) -> bytes:
+        w = Writer()
+        w.raw(VK_MAGIC)
+        w.u8(self.k)
+        self.cs.write(w)
+        w.u32(len(self.fixed_commitments))
+        for p in self.fixed_commitments:
+            w.point(p)
+        w.u32(len(self.sigma_commitments))
+        for p in self.sigma_commitments:
+            w.point(p)
+        return w.getvalue()
+
+    @classmethod
+    def read(cls, r: Reader) -> "VerifyingKey":
+        if r.take(len(VK_MAGIC)) != VK_MAGIC:
+            raise ArtifactError("the bytes are not an ezk PLONK verifying key (wrong format tag or version).")
+        k = r.u8()
+        try:
+            cs = ConstraintSystem.read(r)
+        except ArtifactError:
+            raise
+        except (EzkError, RecursionError):
+            raise r.fail("its constraint system is inconsistent") from None
+        fixed = [r.point() for _ in range(r.count())]
+        sigma = [r.point() for _ in range(r.count())]
+        if len(fixed) != len(cs.fixed) or len(sigma) != len(cs.permutation_columns):
+            raise r.fail("its commitments do not match its constraint system")
+        vk = cls(k, cs, fixed, sigma)
+        try:
+            vk.domain
+        except EzkError:
+            raise r.fail("its domain is invalid") from None
+        return vk
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "VerifyingKey":
+        r = Reader(data, "verifying key")
+        vk = cls.read(r)
+        r.done()
+        return vk
+
+    @cached_property
+    def digest(self) -> bytes:
+        return hashlib.blake2b(self.to_bytes(), digest_size=32, person=b"ezk-plonk-vk").digest()
+
+
+@dataclass(eq=False)
+class ProvingKey:
+    vk: VerifyingKey
+    fixed: list  # FrVec per fixed column, the usable rows
+    sigma: np.ndarray = field(repr=False)  # (P, n) uint32 cell numbers
+
+    def fixed_values(self) -> list["_native.FrVec"]:
+        n = self.vk.domain.n
+        return [f.resize(n) for f in self.fixed]
+
+    def sigma_values(self) -> list["_native.FrVec"]:
+        return permutation.sigma_values(self.sigma, self.vk.domain.n)
+
+    def to_bytes(self) -> bytes:
+        w = Writer()
+        w.raw(PK_MAGIC)
+        w.blob(self.vk.to_bytes())
+        w.u32(len(self.fixed))
+        for f in self.fixed:
+            w.blob(f.to_bytes())
+        p, n = self.sigma.shape
+        w.u32(p)
+        w.u32(n)
+        w.raw(np.ascontiguousarray(self.sigma, dtype="<u4").tobytes())
+        return w.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "ProvingKey":
+        r = Reader(data, "proving key")
+        if r.take(len(PK_MAGIC)) != PK_MAGIC:
+            raise ArtifactError("the bytes are not an ezk PLONK proving key (wrong format tag or version).")
+        vk = VerifyingKey.from_bytes(r.blob())
+        d = vk.domain
+        fixed = []
+        for _ in range(r.count()):
+            raw = r.blob()
+            if len(raw) % 32:
+                raise r.fail("a fixed column is not a whole number of field elements")
+            try:
+                fixed.append(_native.FrVec.from_bytes(raw))
+            except ValueError:
+                raise r.fail("a fixed column holds a non-canonical field element") from None
+        p, n = r.u32(), r.u32()
+        if len(fixed) != len(vk.cs.fixed) or any(len(f) > d.usable for f in fixed):
+            raise r.fail("its fixed columns do not match its verifying key")
+        if p != len(vk.cs.permutation_columns) or n != d.n:
+            raise r.fail("its permutation does not match its verifying key")
+        sigma = np.frombuffer(r.take(4 * p * n), dtype="<u4").reshape(p, n).astype(np.uint32)
+        r.done()
+        if p and int(sigma.max()) >= p * n:
+            raise r.fail("its permutation names a cell that does not exist")
+        return cls(vk, fixed, sigma)
+
+
+def keygen(circuit: Circuit, srs) -> tuple[ProvingKey, VerifyingKey]:
+    """Commit to the fixed columns and the permutation σ_j (Lagrange-basis MSMs)."""
+    cs, d = circuit.cs, circuit.domain
+    if srs.n < d.n:
+        raise EzkError(f"the SRS has 2^{srs.k} points but the circuit needs 2^{d.k}; use a larger SRS.")
+    fixed = circuit.fixed_values()
+    fixed_commitments = [commit_lagrange(srs, f) for f in fixed]
+    sigma = permutation.build_sigma(circuit.copy_array(), cs.permutation_columns, d.n)
+    sigma_commitments = [commit_lagrange(srs, s) for s in permutation.sigma_values(sigma, d.n)]
+    vk = VerifyingKey(circuit.k, cs, fixed_commitments, sigma_commitments)
+    pk = ProvingKey(vk, [f.slice(0, d.usable) for f in fixed], sigma)
+    return pk, vk

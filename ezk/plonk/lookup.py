@@ -1,0 +1,114 @@
+"""Lookups as logUp (Haböck 2022), grouped by table.
+
+All lookups into one table t share one multiplicity column m. With tuples compressed by θ
+(f = Σ θ^{L−1−j}·f_j, t likewise) the lookups hold iff, as rational functions in β,
+
+    Σ_{rows i < u} Σ_lookups 1/(β + f(ωⁱ))  =  Σ_{rows i < u} m(ωⁱ)/(β + t(ωⁱ)).
+
+Inputs are split into chunks (so each constraint has degree ≤ D); chunk c has a running sum φ_c
+with φ_c(1) = 0 and, on usable rows, φ_c(ωX) − φ_c(X) = Σ_{f∈c} 1/(β+f) [− m/(β+t) for c = 0].
+Multiplied out (P = Π_{f∈c}(β+f), S = Σ_{f∈c} Π_{g≠f}(β+g), T = β + t):
+
+    l_0·φ_c = 0
+    active·((φ_c(ωX) − φ_c(X))·P·T − S·T + m·P) = 0      (chunk 0; others: (Δφ)·P − S)
+    l_last·Σ_c φ_c = 0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ezk import _native
+from ezk.plonk.constraint_system import ConstraintSystem, LookupTable
+from ezk.plonk.expression import Expression, _vec_add, _vec_mul, _vec_sub
+
+R = _native.MODULUS
+_KEY = np.dtype([("a", "<u8"), ("b", "<u8"), ("c", "<u8"), ("d", "<u8")])
+
+
+def compress(exprs: tuple[Expression, ...], query, theta: int):
+    """Σ θ^{L−1−j}·e_j by Horner (an FrVec over a domain, or an int at a point)."""
+    acc = exprs[0].evaluate(query)
+    for e in exprs[1:]:
+        acc = _vec_add(_vec_mul(acc, theta), e.evaluate(query))
+    return acc
+
+
+def as_keys(v: "_native.FrVec") -> np.ndarray:
+    """Field elements as sortable fixed-width numpy records (for matching, not arithmetic)."""
+    return np.frombuffer(v.to_bytes(), dtype=_KEY)
+
+
+def _const_vec(v, n: int) -> "_native.FrVec":
+    return _native.FrVec.constant(v, n) if isinstance(v, int) else v
+
+
+def multiplicities(cs: ConstraintSystem, table: LookupTable, query, theta: int, usable: int, n: int):
+    """(m on H with random blinding rows, number of input rows absent from the table).
+
+    m(ωʲ) counts the usable input rows (over all lookups of the table) equal to table row j,
+    crediting each value to the first usable table row that holds it."""
+    t_keys = as_keys(_const_vec(compress(table.table, query, theta), n).slice(0, usable))
+    uniq, first = np.unique(t_keys, return_index=True)
+    counts = np.zeros(usable, dtype=np.int64)
+    missing = 0
+    for i in table.lookups:
+        f_keys = as_keys(_const_vec(compress(cs.lookups[i].inputs, query, theta), n).slice(0, usable))
+        pos = np.minimum(np.searchsorted(uniq, f_keys), len(uniq) - 1)
+        found = uniq[pos] == f_keys
+        missing += int((~found).sum())
+        counts += np.bincount(first[pos[found]], minlength=usable)
+    m = _native.FrVec.concat([_native.FrVec.from_i64(counts), _native.FrVec.random(n - usable)])
+    return m, missing
+
+
+def running_sums(cs: ConstraintSystem, table: LookupTable, m: "_native.FrVec", query, theta: int, beta: int,
+                 usable: int, n: int) -> list["_native.FrVec"]:
+    """The φ_c of each chunk on H: φ_c(ω⁰) = 0, cumulative sums on rows 1 .. u, random after."""
+    out = []
+    for chunk in table.chunks:
+        inc = None
+        for i in chunk.lookups:
+            f = _const_vec(compress(cs.lookups[i].inputs, query, theta), n).slice(0, usable)
+            term = f.add_scalar(beta).batch_inverse()
+            inc = term if inc is None else inc.add(term)
+        if chunk.with_table:
+            t = _const_vec(compress(table.table, query, theta), n).slice(0, usable)
+            inc = inc.sub(m.slice(0, usable).mul(t.add_scalar(beta).batch_inverse()))
+        out.append(_native.FrVec.concat([
+            _native.FrVec.zeros(1), inc.cumsum(), _native.FrVec.random(n - usable - 1),
+        ]))
+    return out
+
+
+def constraints(env, cs: ConstraintSystem, tables: list[LookupTable]):
+    """Yield the logUp constraint values (module docstring) through ``env``."""
+    theta, beta = env.theta, env.beta
+    p = 0
+    for ti, table in enumerate(tables):
+        total = 0
+        for chunk in table.chunks:
+            phi, phi_next = env.get(("phi", p), 0), env.get(("phi", p), 1)
+            total = _vec_add(total, phi)
+            yield _vec_mul(env.l0, phi)
+            shifted = [_vec_add(compress(cs.lookups[i].inputs, env.query, theta), beta) for i in chunk.lookups]
+            prod = 1
+            for s in shifted:
+                prod = _vec_mul(prod, s)
+            sum_others = 0
+            for a in range(len(shifted)):
+                term = 1
+                for b, s in enumerate(shifted):
+                    if a != b:
+                        term = _vec_mul(term, s)
+                sum_others = _vec_add(sum_others, term)
+            expr = _vec_mul(_vec_sub(phi_next, phi), prod)
+            if chunk.with_table:
+                t = _vec_add(compress(table.table, env.query, theta), beta)
+                expr = _vec_add(_vec_sub(_vec_mul(expr, t), _vec_mul(sum_others, t)),
+                                _vec_mul(env.get(("m", ti), 0), prod))
+            else:
+                expr = _vec_sub(expr, sum_others)
+            yield _vec_mul(env.active, expr)
+            p += 1
+        yield _vec_mul(env.l_last, total)

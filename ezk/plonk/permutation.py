@@ -1,0 +1,146 @@
+"""The permutation (copy-constraint) argument, halo2-style.
+
+Cells of the P equality-enabled columns are identified with field elements
+id(j, i) = δʲ·ωⁱ (δ = g^(2^S) generates cosets δʲH that never meet). Copy constraints group cells
+into cycles; σ maps each cell to the next cell of its cycle, σ_j(ωⁱ) = id(σ(j, i)).
+
+Keygen: cycles are connected components of the copy graph, found with vectorised
+hook-and-compress (no Python loop per copy); each component is ordered by cell id and σ sends a
+cell to its successor in that order (wrapping), so the same *set* of copies in any order gives
+the same σ — and byte-identical keys.
+
+Prover: columns are split into chunks of D − 2; for chunk c the grand product
+    z_c(ω^{i+1}) = z_c(ωⁱ) · Π_j (v_j + β·δʲωⁱ + γ) / (v_j + β·σ_j(ωⁱ) + γ),   i < u
+starts at z_0(1) = 1 and z_c(1) = z_{c−1}(ω^u); blinding rows are random.
+Constraints (each must vanish on H):
+    l_0·(1 − z_0)                                   l_0·(z_c − z_{c−1}(ω^u X))  (c > 0)
+    active·(z_c(ωX)·Π(v_j + βσ_j + γ) − z_c(X)·Π(v_j + βδʲX + γ))
+    l_last·(z_last − 1)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ezk import _native
+from ezk.plonk.expression import Column, _vec_add, _vec_mul, _vec_sub
+
+R = _native.MODULUS
+
+
+def delta() -> int:
+    """δ = g^(2^28): an element of odd order T, so δʲ·H are distinct cosets for j < T."""
+    return pow(_native.coset_generator(), 1 << _native.TWO_ADICITY, R)
+
+
+def connected_components(a: np.ndarray, b: np.ndarray, size: int) -> np.ndarray:
+    """Label nodes 0..size−1 of the graph with edges (a[i], b[i]) by the smallest node of their
+    component. Hook every root onto the smaller root across each edge, then pointer-jump until
+    flat; repeat until every edge joins equal labels (O(log) rounds in practice)."""
+    label = np.arange(size, dtype=np.int64)
+    while True:
+        la, lb = label[a], label[b]
+        differ = la != lb
+        if not differ.any():
+            return label
+        lo, hi = np.minimum(la[differ], lb[differ]), np.maximum(la[differ], lb[differ])
+        np.minimum.at(label, hi, lo)
+        while True:
+            nxt = label[label]
+            if np.array_equal(nxt, label):
+                break
+            label = nxt
+
+
+def build_sigma(copies: np.ndarray, perm_columns: list[Column], n: int) -> np.ndarray:
+    """σ as a (P, n) uint32 array of cell numbers j·n + i (identity for uncopied cells).
+
+    ``copies`` is a validated (m, 4) array (global column, row, global column, row)."""
+    p = len(perm_columns)
+    if p * n >= 2**32:
+        raise ValueError("too many permutation cells for a 32-bit σ")
+    sigma = np.arange(p * n, dtype=np.int64)
+    if len(copies):
+        pos = np.full(max(c.index for c in perm_columns) + 1, -1, dtype=np.int64)
+        pos[[c.index for c in perm_columns]] = np.arange(p)
+        cell_a = pos[copies[:, 0]] * n + copies[:, 1]
+        cell_b = pos[copies[:, 2]] * n + copies[:, 3]
+        cells, inverse = np.unique(np.concatenate([cell_a, cell_b]), return_inverse=True)
+        m = len(cell_a)
+        label = connected_components(inverse[:m], inverse[m:], len(cells))
+        # cells are sorted; a stable sort by label keeps them sorted inside each component
+        order = np.argsort(label, kind="stable")
+        lab_sorted = label[order]
+        start = np.ones(len(order), dtype=bool)
+        start[1:] = lab_sorted[1:] != lab_sorted[:-1]
+        first = np.maximum.accumulate(np.where(start, np.arange(len(order)), 0))
+        nxt = np.arange(1, len(order) + 1)
+        end = np.append(start[1:], True)
+        nxt[end] = first[end]
+        sigma[cells[order]] = cells[order[nxt]]
+    return sigma.reshape(p, n).astype(np.uint32)
+
+
+def identity_values(p: int, n: int) -> "_native.FrVec":
+    """The concatenation over j < P of [δʲ·ωⁱ]_{i<n}: id of every cell, indexable by cell number."""
+    w, d = _native.root_of_unity(n), delta()
+    return _native.FrVec.concat([_native.FrVec.powers(w, n, pow(d, j, R)) for j in range(p)])
+
+
+def sigma_values(sigma: np.ndarray, n: int) -> list["_native.FrVec"]:
+    """σ_j evaluated on H, one FrVec per permutation column."""
+    ids = identity_values(sigma.shape[0], n)
+    return [ids.gather(row.astype(np.int64)) for row in sigma]
+
+
+def chunks(p: int, chunk_size: int) -> list[range]:
+    return [range(s, min(s + chunk_size, p)) for s in range(0, p, chunk_size)]
+
+
+def grand_products(values: list["_native.FrVec"], sigmas: list["_native.FrVec"], beta: int, gamma: int,
+                   chunk_size: int, usable: int, n: int) -> list["_native.FrVec"]:
+    """The z_c polynomials on H (rows 0 .. u hold the running product, later rows are random).
+
+    ``values`` are the permuted columns (blinded advice, fixed, instance) on H."""
+    w, d = _native.root_of_unity(n), delta()
+    zs = []
+    start = 1
+    for ch in chunks(len(values), chunk_size):
+        num = den = None
+        for j in ch:
+            ident = _native.FrVec.powers(w, usable, pow(d, j, R) * beta % R)
+            v = values[j].slice(0, usable)
+            nj = v.add(ident).add_scalar(gamma)
+            dj = v.add(sigmas[j].slice(0, usable).scale(beta)).add_scalar(gamma)
+            num = nj if num is None else num.mul(nj)
+            den = dj if den is None else den.mul(dj)
+        ratio = num.mul(den.batch_inverse()).cumprod().scale(start)
+        z = _native.FrVec.concat([
+            _native.FrVec.constant(start, 1), ratio, _native.FrVec.random(n - usable - 1),
+        ])
+        start = ratio[usable - 1]
+        zs.append(z)
+    return zs
+
+
+def constraints(env, columns: list[Column], chunk_size: int):
+    """Yield the permutation constraint values (see the module docstring) through ``env``."""
+    if not columns:
+        return
+    beta, gamma, u = env.beta, env.gamma, env.domain.last_row
+    d = delta()
+    parts = chunks(len(columns), chunk_size)
+    for c, ch in enumerate(parts):
+        z = env.get(("z", c), 0)
+        if c == 0:
+            yield _vec_mul(env.l0, _vec_sub(1, z))
+        else:
+            yield _vec_mul(env.l0, _vec_sub(z, env.get(("z", c - 1), u)))
+        left, right = env.get(("z", c), 1), z
+        for j in ch:
+            v = env.query(columns[j].cur())
+            left = _vec_mul(left, _vec_add(_vec_add(v, _vec_mul(beta, env.get(("sigma", j), 0))), gamma))
+            ident = _vec_mul(beta * pow(d, j, R) % R, env.X)
+            right = _vec_mul(right, _vec_add(_vec_add(v, ident), gamma))
+        yield _vec_mul(env.active, _vec_sub(left, right))
+    yield _vec_mul(env.l_last, _vec_sub(env.get(("z", len(parts) - 1), 0), 1))

@@ -1,0 +1,174 @@
+"""Explicit little-endian binary encoding for keys and proofs (never pickle).
+
+A ``Reader`` raises ``ArtifactError`` on any truncation, non-canonical scalar (≥ r), invalid
+point, or impossible count, so decoding garbage always fails with one clear sentence.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from ezk import _native
+from ezk.errors import ArtifactError
+from ezk.plonk.expression import (
+    Column, Constant, Expression, Negated, Product, Query, Scaled, Sum,
+)
+
+R = _native.MODULUS
+
+_CONST, _QUERY, _NEG, _SUM, _PROD, _SCALE = range(6)
+
+
+class Writer:
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def raw(self, data: bytes) -> None:
+        self._parts.append(bytes(data))
+
+    def u8(self, v: int) -> None:
+        self._parts.append(struct.pack("<B", v))
+
+    def u32(self, v: int) -> None:
+        self._parts.append(struct.pack("<I", v))
+
+    def i32(self, v: int) -> None:
+        self._parts.append(struct.pack("<i", v))
+
+    def u64(self, v: int) -> None:
+        self._parts.append(struct.pack("<Q", v))
+
+    def text(self, s: str) -> None:
+        b = s.encode("utf-8")
+        self.u32(len(b))
+        self._parts.append(b)
+
+    def blob(self, b: bytes) -> None:
+        self.u64(len(b))
+        self._parts.append(bytes(b))
+
+    def scalar(self, v: int) -> None:
+        self._parts.append((v % R).to_bytes(32, "little"))
+
+    def point(self, p: "_native.G1") -> None:
+        self._parts.append(p.to_bytes())
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._parts)
+
+
+class Reader:
+    def __init__(self, data: bytes, what: str) -> None:
+        self._data = memoryview(bytes(data))
+        self._pos = 0
+        self.what = what
+
+    def fail(self, why: str) -> ArtifactError:
+        return ArtifactError(f"the {self.what} is corrupt: {why}.")
+
+    def take(self, n: int) -> bytes:
+        if n < 0 or self._pos + n > len(self._data):
+            raise self.fail("it ends too early")
+        out = bytes(self._data[self._pos:self._pos + n])
+        self._pos += n
+        return out
+
+    def u8(self) -> int:
+        return self.take(1)[0]
+
+    def u32(self) -> int:
+        return struct.unpack("<I", self.take(4))[0]
+
+    def i32(self) -> int:
+        return struct.unpack("<i", self.take(4))[0]
+
+    def u64(self) -> int:
+        return struct.unpack("<Q", self.take(8))[0]
+
+    def count(self) -> int:
+        """A u32 element count, which cannot exceed the bytes left (each element ≥ 1 byte)."""
+        n = self.u32()
+        if n > len(self._data) - self._pos:
+            raise self.fail("a count is larger than the data")
+        return n
+
+    def text(self) -> str:
+        try:
+            return self.take(self.count()).decode("utf-8")
+        except UnicodeDecodeError:
+            raise self.fail("a name is not UTF-8") from None
+
+    def blob(self) -> bytes:
+        return self.take(self.u64())
+
+    def scalar(self) -> int:
+        v = int.from_bytes(self.take(32), "little")
+        if v >= R:
+            raise self.fail("a scalar is not canonical")
+        return v
+
+    def point(self) -> "_native.G1":
+        data = self.take(32)
+        try:
+            return _native.G1.from_bytes(data)
+        except ValueError:
+            raise self.fail("a point is not on the curve") from None
+
+    def done(self) -> None:
+        if self._pos != len(self._data):
+            raise self.fail("there are trailing bytes")
+
+
+def encode_expression(w: Writer, e: Expression) -> None:
+    if isinstance(e, Query):
+        w.u8(_QUERY)
+        w.u32(e.column.index)
+        w.i32(e.rotation)
+    elif isinstance(e, Constant):
+        w.u8(_CONST)
+        w.scalar(e.value)
+    elif isinstance(e, Negated):
+        w.u8(_NEG)
+        encode_expression(w, e.inner)
+    elif isinstance(e, Sum):
+        w.u8(_SUM)
+        encode_expression(w, e.left)
+        encode_expression(w, e.right)
+    elif isinstance(e, Product):
+        w.u8(_PROD)
+        encode_expression(w, e.left)
+        encode_expression(w, e.right)
+    elif isinstance(e, Scaled):
+        w.u8(_SCALE)
+        w.scalar(e.factor)
+        encode_expression(w, e.inner)
+    else:
+        raise TypeError(f"cannot encode expression node {type(e).__name__}")
+
+
+def decode_expression(r: Reader, columns: list[Column]) -> Expression:
+    try:
+        return _decode(r, columns)
+    except RecursionError:
+        raise r.fail("an expression is nested too deeply") from None
+
+
+def _decode(r: Reader, columns: list[Column]) -> Expression:
+    tag = r.u8()
+    if tag == _QUERY:
+        i = r.u32()
+        if i >= len(columns):
+            raise r.fail("an expression queries a column that does not exist")
+        return Query(columns[i], r.i32())
+    if tag == _CONST:
+        return Constant(r.scalar())
+    if tag == _NEG:
+        return Negated(_decode(r, columns))
+    if tag == _SUM:
+        return Sum(_decode(r, columns), _decode(r, columns))
+    if tag == _PROD:
+        return Product(_decode(r, columns), _decode(r, columns))
+    if tag == _SCALE:
+        c = r.scalar()
+        return Scaled(_decode(r, columns), c)
+    raise r.fail(f"unknown expression tag {tag}")

@@ -1,0 +1,113 @@
+"""The verifier: replay the transcript, recompute h(x) from the openings, one KZG batch check.
+
+Work is independent of n beyond a few field exponentiations: Z_H(x) = xⁿ − 1, l_0, l_last and
+l_blind from b + 2 Lagrange values, instance polynomials by the barycentric formula over the
+instance rows only, the combined commitment Σ_p x^{n·p}·[h_p]₁ (D − 1 scalar multiplications),
+then ``ezk.kzg.batch_verify`` (one multi-pairing).
+"""
+
+from __future__ import annotations
+
+from ezk import _native
+from ezk.errors import EzkError
+from ezk.kzg import VerifierQuery, batch_verify
+from ezk.plonk.circuit import to_frvec
+from ezk.plonk.expression import ADVICE, FIXED
+from ezk.plonk.keygen import VerifyingKey
+from ezk.plonk.proof import Proof, evaluation_layout
+from ezk.plonk.prover import PROTOCOL, absorb_statement
+from ezk.plonk.vanishing import PointEnv, expected_quotient
+from ezk.transcript import Transcript
+
+R = _native.MODULUS
+
+
+def _instances(vk: VerifyingKey, instances) -> list["_native.FrVec"]:
+    cols = vk.cs.instance
+    if isinstance(instances, dict):
+        instances = [instances.get(c, []) for c in cols]
+    instances = list(instances)
+    if len(instances) != len(cols):
+        raise EzkError(f"expected values for {len(cols)} instance columns, got {len(instances)}.")
+    out = [to_frvec(v, f"instance column {c.name}") for c, v in zip(cols, instances)]
+    if any(len(v) > vk.domain.usable for v in out):
+        raise EzkError("an instance column has more values than usable rows.")
+    return out
+
+
+def _shape_matches(vk: VerifyingKey, proof: Proof) -> bool:
+    cs, d = vk.cs, vk.domain
+    tables = cs.lookup_tables()
+    perm = cs.permutation_columns
+    n_z = len(range(0, len(perm), cs.permutation_chunk_size())) if perm else 0
+    return (
+        len(proof.advice) == len(cs.advice) and len(proof.m) == len(tables)
+        and len(proof.z) == n_z and len(proof.phi) == sum(len(t.chunks) for t in tables)
+        and len(proof.random) == 1 and len(proof.h) == d.pieces
+        and len(proof.evals) == len(evaluation_layout(cs, d))
+    )
+
+
+def verify(vk: VerifyingKey, vsrs, instances, proof: Proof | bytes) -> bool:
+    """True iff ``proof`` proves the circuit of ``vk`` with these public ``instances`` (a list
+    with one vector per instance column, or a dict keyed by instance column). A malformed
+    proof is False; malformed instances (wrong count or size) raise ``EzkError``."""
+    inst = _instances(vk, instances)
+    try:
+        if not isinstance(proof, Proof):
+            proof = Proof.from_bytes(proof)
+        return _verify(vk, vsrs, inst, proof)
+    except (EzkError, ValueError, ZeroDivisionError):
+        return False
+
+
+def _verify(vk: VerifyingKey, vsrs, instances: list, proof: Proof) -> bool:
+    if not _shape_matches(vk, proof):
+        return False
+    cs, d = vk.cs, vk.domain
+    t = Transcript(PROTOCOL)
+    absorb_statement(t, vk, instances)
+    t.absorb_points(b"advice", proof.advice)
+    theta = t.squeeze_challenge(b"theta")
+    t.absorb_points(b"m", proof.m)
+    beta = t.squeeze_challenge(b"beta")
+    gamma = t.squeeze_challenge(b"gamma")
+    t.absorb_points(b"z", proof.z)
+    t.absorb_points(b"phi", proof.phi)
+    t.absorb_points(b"random", proof.random)
+    y = t.squeeze_challenge(b"y")
+    t.absorb_points(b"h", proof.h)
+    x = t.squeeze_challenge(b"x")
+    if d.vanishing_at(x) == 0:
+        return False
+    t.absorb_scalars(b"evals", proof.evals)
+
+    layout = evaluation_layout(cs, d)
+    values = dict(zip(layout, proof.evals))
+    inst_index = {c.index: v for c, v in zip(cs.instance, instances)}
+    inst_queries = {(q.column.index, q.rotation) for q in cs.all_queries() if q.column.index in inst_index}
+    inst_queries |= {(c.index, 0) for c in cs.permutation_columns if c.index in inst_index}
+    for col, rot in inst_queries:
+        values[(("col", col), rot)] = d.instance_at(inst_index[col], d.rotate_point(x, rot))
+
+    env = PointEnv(d, x, values, theta, beta, gamma)
+    h_eval = expected_quotient(env, cs, y, x)
+
+    commitments = {("sigma", j): c for j, c in enumerate(vk.sigma_commitments)}
+    for c, p in zip(cs.advice, proof.advice):
+        commitments[("col", c.index)] = p
+    for c, p in zip(cs.fixed, vk.fixed_commitments):
+        commitments[("col", c.index)] = p
+    for name in ("z", "m", "phi"):
+        for i, p in enumerate(getattr(proof, name)):
+            commitments[(name, i)] = p
+    commitments[("random",)] = proof.random[0]
+    queries = [VerifierQuery(d.rotate_point(x, rot), commitments[key], e) for (key, rot), e in zip(layout, proof.evals)]
+    xn = pow(x, d.n, R)
+    h_commit = proof.h[0]
+    scale = 1
+    for piece in proof.h[1:]:
+        scale = scale * xn % R
+        h_commit = h_commit + piece.mul(scale)
+    queries.append(VerifierQuery(x, h_commit, h_eval))
+    return bool(batch_verify(vsrs, queries, list(proof.opening), t))

@@ -1,0 +1,92 @@
+"""Small example circuits for the PLONK tests: (circuit, witness, instances) builders."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ezk import _native
+from ezk.plonk import Circuit, ConstraintSystem, Witness
+
+R = _native.MODULUS
+
+
+def fibonacci(k: int = 5, steps: int = 10):
+    """Columns a, b, c with s·(a + b − c); copies b[i] → a[i+1], c[i] → b[i+1] across columns,
+    and the public instance (1, 1, F_out) copied into a[0], b[0], c[steps−1]."""
+    cs = ConstraintSystem()
+    a, b, c = cs.advice_column("a"), cs.advice_column("b"), cs.advice_column("c")
+    s = cs.selector("s")
+    inst = cs.instance_column("out")
+    cs.create_gate("fib", [s.cur() * (a.cur() + b.cur() - c.cur())])
+    for col in (a, b, c, inst):
+        cs.enable_equality(col)
+    fib = [1, 1]
+    while len(fib) < steps + 2:
+        fib.append(fib[-1] + fib[-2])
+    av, bv, cv = np.array(fib[:steps]), np.array(fib[1:steps + 1]), np.array(fib[2:steps + 2])
+    rows = np.arange(steps - 1)
+    copies = np.concatenate([
+        np.stack([np.full(steps - 1, b.index), rows, np.full(steps - 1, a.index), rows + 1], axis=1),
+        np.stack([np.full(steps - 1, c.index), rows, np.full(steps - 1, b.index), rows + 1], axis=1),
+        np.array([[inst.index, 0, a.index, 0], [inst.index, 1, b.index, 0], [inst.index, 2, c.index, steps - 1]]),
+    ])
+    circuit = Circuit(cs=cs, k=k, fixed={s: np.ones(steps, dtype=np.int64)}, copies=copies)
+    instances = [np.array([1, 1, fib[steps + 1]])]
+    witness = Witness(advice={a: av, b: bv, c: cv}, instance={inst: instances[0]})
+    return circuit, witness, instances
+
+
+def multiply_accumulate(k: int = 5, rows: int = 12, width: int = 3, seed: int = 1):
+    """acc(ωX) = acc(X) + Σ_j x_j(X)·w_j(X) on selected rows (rotation +1), with the final
+    accumulator public (acc[rows] copied to the instance)."""
+    cs = ConstraintSystem()
+    xs = [cs.advice_column(f"x{j}") for j in range(width)]
+    ws = [cs.advice_column(f"w{j}") for j in range(width)]
+    acc = cs.advice_column("acc")
+    s = cs.selector("s_mac")
+    out = cs.instance_column("out")
+    dot = xs[0].cur() * ws[0].cur()
+    for x, w in zip(xs[1:], ws[1:]):
+        dot = dot + x.cur() * w.cur()
+    cs.create_gate("mac", [s.cur() * (acc.next() - acc.cur() - dot)])
+    cs.create_gate("acc_starts_at_zero", [s.cur() * (1 - s.prev()) * acc.cur()])
+    cs.enable_equality(acc)
+    cs.enable_equality(out)
+    rng = np.random.default_rng(seed)
+    xv = rng.integers(-1000, 1000, size=(width, rows))
+    wv = rng.integers(-1000, 1000, size=(width, rows))
+    accv = np.concatenate([[0], np.cumsum((xv * wv).sum(axis=0))])
+    sel = np.ones(rows, dtype=np.int64)
+    circuit = Circuit(cs=cs, k=k, fixed={s: sel}, copies=np.array([[out.index, 0, acc.index, rows]]))
+    instances = [np.array([accv[-1]])]
+    advice = {acc: accv}
+    advice.update({x: xv[j] for j, x in enumerate(xs)})
+    advice.update({w: wv[j] for j, w in enumerate(ws)})
+    return circuit, Witness(advice=advice, instance={out: instances[0]}), instances
+
+
+def lookups(k: int = 9, rows: int = 40, seed: int = 2):
+    """A range check v ∈ [0, 256) (two lookups sharing the table, one behind a selector) and a
+    2-input table (p, p² mod 17) for p < 16."""
+    cs = ConstraintSystem()
+    v, w = cs.advice_column("v"), cs.advice_column("w")
+    p, sq = cs.advice_column("p"), cs.advice_column("sq")
+    q = cs.selector("q_range")
+    q2 = cs.selector("q_sq")
+    t = cs.fixed_column("range8")
+    t1, t2 = cs.fixed_column("t_p"), cs.fixed_column("t_sq")
+    cs.lookup("range8_v", inputs=[q.cur() * v.cur()], table=[t.cur()])
+    cs.lookup("range8_w", inputs=[w.cur()], table=[t.cur()])
+    cs.lookup("square_mod17", inputs=[q2.cur() * p.cur(), q2.cur() * sq.cur()], table=[t1.cur(), t2.cur()])
+    rng = np.random.default_rng(seed)
+    pv = rng.integers(0, 16, size=rows)
+    tp = np.arange(16)
+    circuit = Circuit(cs=cs, k=k, fixed={
+        q: np.ones(rows, dtype=np.int64), q2: np.ones(rows, dtype=np.int64),
+        t: np.arange(256), t1: tp, t2: tp * tp % 17,
+    })
+    witness = Witness(advice={
+        v: rng.integers(0, 256, size=rows), w: rng.integers(0, 256, size=rows),
+        p: pv, sq: pv * pv % 17,
+    })
+    return circuit, witness, []
