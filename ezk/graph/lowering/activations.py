@@ -78,7 +78,8 @@ def _softmax_last(b, x, axis):
     d, e, total, n = softmax_parts(b, x, axis)
     s_r = min(b.target + max(1, math.ceil(math.log2(max(n, 2)))), 24)
     r = b.lookup(total, "recip", out_scale=s_r, max_abs=float(n) * 1.05)
-    return b.mul(e, r)
+    # no rebase of r before the product: its extra bits are the point (e ≤ 2^s, r ≤ 2^s_r)
+    return b.emit("mul", [e, r])
 
 
 def _log_softmax(b, node, ins, opset):
