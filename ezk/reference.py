@@ -13,7 +13,7 @@ def _feed(om, values):
     return {name: np.asarray(v).reshape(shape).astype(dtype) for (name, shape, dtype), v in zip(om.inputs, values)}
 
 
-def run_reference(om, values: list[np.ndarray], intermediates: bool = False) -> dict[str, np.ndarray]:
+def run_reference(om, values: list[np.ndarray], intermediates: bool = False, force_tract: bool = False) -> dict[str, np.ndarray]:
     """{tensor name: float array} for the model outputs (and all node outputs if asked)."""
     model = onnx.ModelProto()
     model.CopyFrom(om.model)
@@ -24,6 +24,8 @@ def run_reference(om, values: list[np.ndarray], intermediates: bool = False) -> 
                 if name and name not in known:
                     model.graph.output.append(onnx.ValueInfoProto(name=name))
                     known.add(name)
+    if force_tract:
+        return _run_tract(om, values)
     try:
         import onnxruntime as ort
 
@@ -38,10 +40,21 @@ def run_reference(om, values: list[np.ndarray], intermediates: bool = False) -> 
         if intermediates:
             return run_reference(om, values, intermediates=False)
         try:
-            import tract
-
-            m = tract.onnx().model_for_path(om.path).into_optimized().into_runnable()
-            res = m.run([np.asarray(v) for v in _feed(om, values).values()])
-            return {n: res[i].to_numpy() for i, n in enumerate(om.outputs)}
+            return _run_tract(om, values)
         except Exception:
             raise EzkError(f"neither onnxruntime nor tract can run {om.path!r} ({type(ort_exc).__name__})") from None
+
+
+def _run_tract(om, values) -> dict[str, np.ndarray]:
+    """tract on the same (dimension-fixed) model; the graph outputs in ONNX order."""
+    import tract
+
+    m = tract.onnx().load(om.path)
+    for i, (_, shape, dtype) in enumerate(om.inputs):
+        m.set_input_fact(i, f"{','.join(str(d) for d in shape)},{_TRACT_DT.get(np.dtype(dtype).name, 'f32')}")
+    runnable = m.into_model().into_runnable()
+    res = runnable.run([np.asarray(v) for v in _feed(om, values).values()])
+    return {n: np.asarray(res[i].to_numpy()) for i, n in enumerate(om.outputs)}
+
+
+_TRACT_DT = {"float32": "f32", "float64": "f64", "int64": "i64", "int32": "i32", "bool": "bool"}

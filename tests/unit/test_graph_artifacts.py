@@ -92,3 +92,13 @@ def test_symbolic_dim_needs_a_value(tmp_path, model):
         api.gen_settings(tmp_path / "sym.onnx", tmp_path / "s.json")
     st = api.gen_settings(tmp_path / "sym.onnx", tmp_path / "s.json", variables="batch_size=1,features=4")
     assert st.run_args.variables == [["batch_size", 1], ["features", 4]]
+
+
+def test_tract_reference_agrees_with_onnxruntime(model):
+    from ezk.graph.onnx_import import load_onnx
+    from ezk.reference import run_reference
+
+    om = load_onnx(model)
+    x = [np.array([0.3, -1.0, 0.2, 0.9])]
+    a, b = run_reference(om, x), run_reference(om, x, force_tract=True)
+    assert np.allclose(a["y"], b["y"].reshape(a["y"].shape), atol=1e-6)
