@@ -1,0 +1,34 @@
+"""KZG commitments: one MSM against the powers of tau or against the cached Lagrange basis.
+
+    commit(p)          = [p(τ)]₁ = Σ cᵢ·[τ^i]₁                (p in coefficient form)
+    commit_lagrange(e) = [p(τ)]₁ = Σ eᵢ·[L_i(τ)]₁  where eᵢ = p(ωⁱ) on the size-len(e) subgroup
+
+so ``commit(c) == commit_lagrange(ntt(c))`` for len(c) a power of two.
+"""
+
+from __future__ import annotations
+
+from ezk import _native
+from ezk.errors import EzkError
+from ezk.kzg.srs import SRS
+
+
+def commit(srs: SRS, coeffs: "_native.FrVec") -> "_native.G1":
+    """``Σ cᵢ [τ^i]₁``; the polynomial must have at most ``srs.n`` coefficients."""
+    if len(coeffs) > srs.n:
+        raise EzkError(
+            f"cannot commit to {len(coeffs)} coefficients with an SRS of {srs.n} powers; use a larger SRS."
+        )
+    if len(coeffs) == 0:
+        return _native.G1.identity()
+    return srs.g1.msm(coeffs)
+
+
+def commit_lagrange(srs: SRS, evals: "_native.FrVec") -> "_native.G1":
+    """``Σ eᵢ [L_i(τ)]₁`` over the subgroup of size len(evals) (a power of two ≤ srs.n)."""
+    n = len(evals)
+    if n < 1 or n & (n - 1) or n > srs.n:
+        raise EzkError(
+            f"cannot commit to {n} evaluations: the count must be a power of two ≤ the SRS size {srs.n}."
+        )
+    return srs.lagrange(n).msm(evals)

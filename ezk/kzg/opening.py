@@ -1,0 +1,173 @@
+"""KZG openings: one polynomial at one point, and GWC batch openings of many polynomials at
+several points, each verified with ONE multi-pairing.
+
+Single opening. For p(X) = q(X)·(X − z) + p(z) the witness is W = [q(τ)]₁ and
+
+    e(W, [τ]₂) = e(C − [p(z)]₁ + z·W, [1]₂)        (both sides equal e([q(τ)·τ]₁, [1]₂)).
+
+Batch opening (GWC, as halo2's ``ProverGWC``/``VerifierGWC`` and the PLONK paper).
+Queries (z, p, p(z)) are grouped by point in order of first appearance: group j has the point
+z_j and the queries (p_{j,0}, e_{j,0}), (p_{j,1}, e_{j,1}), … . With a challenge v,
+
+    P_j(X) = Σ_i v^i p_{j,i}(X),   E_j = Σ_i v^i e_{j,i},   W_j = [(P_j(X) − E_j)/(X − z_j)]₁.
+
+The verifier forms C_j = Σ_i v^i C_{j,i}, draws u after seeing every W_j, and checks
+
+    e(Σ_j u^j W_j, [τ]₂) = e(Σ_j u^j (z_j W_j + C_j − [E_j]₁), [1]₂)
+
+as one ``pairing_check`` after two small MSMs (sizes: #queries + #points + 1 and #points),
+independent of the polynomials' degree.
+
+Transcript (prover and verifier make the same calls): absorb_scalars ``kzg_points`` (every
+query point, in query order), absorb_scalars ``kzg_evals`` (every claimed evaluation), squeeze
+``kzg_v``, absorb_points ``kzg_w`` (W_0, W_1, …), squeeze ``kzg_u``. The caller must have
+absorbed every commitment C before (as a PLONK prover does): v must depend on them.
+
+Identical duplicate queries are harmless (both sides keep them); the same commitment queried
+twice at the same point with two different evaluations is rejected by the verifier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from ezk import _native
+from ezk.errors import EzkError
+from ezk.kzg.commit import commit
+from ezk.kzg.srs import SRS, VerifierSRS
+from ezk.transcript import Transcript
+
+R = _native.MODULUS
+
+
+@dataclass(frozen=True)
+class ProverQuery:
+    """Open ``poly`` (coefficient form) at ``point``; ``eval`` must be poly(point)."""
+
+    point: int
+    poly: "_native.FrVec"
+    eval: int
+
+
+@dataclass(frozen=True)
+class VerifierQuery:
+    """The claim that the polynomial committed in ``commitment`` takes ``eval`` at ``point``."""
+
+    point: int
+    commitment: "_native.G1"
+    eval: int
+
+
+# ---------------------------------------------------------------------- single opening
+
+
+def _quotient(poly: "_native.FrVec", z: int) -> "_native.FrVec":
+    """q with p(X) = q(X)(X − z) + p(z); a constant polynomial has q = 0."""
+    if len(poly) < 2:
+        return _native.FrVec.zeros(1)
+    return _native.poly_divide_linear(poly, z)
+
+
+def open_at(srs: SRS, poly: "_native.FrVec", z: int) -> tuple[int, "_native.G1"]:
+    """``(p(z), [q(τ)]₁)`` where q = (p − p(z)) / (X − z)."""
+    if len(poly) > srs.n:
+        raise EzkError(f"cannot open a polynomial of {len(poly)} coefficients with an SRS of {srs.n} powers.")
+    value = _native.poly_eval(poly, z) if len(poly) else 0
+    return value, commit(srs, _quotient(poly, z))
+
+
+def verify_opening(vsrs: VerifierSRS, commitment: "_native.G1", z: int, value: int,
+                   proof: "_native.G1") -> bool:
+    """e(W, [τ]₂) · e(−(C − [v]₁ + z·W), [1]₂) = 1."""
+    try:
+        rhs = commitment - vsrs.g1.mul(value) + proof.mul(z)
+        return _native.pairing_check([proof, -rhs], [vsrs.tau_g2, vsrs.g2])
+    except ValueError:
+        return False
+
+
+# ----------------------------------------------------------------------- batch opening
+
+
+def _group_by_point(points: Sequence[int]) -> list[tuple[int, list[int]]]:
+    """[(z_j, [indices of the queries at z_j])] in order of first appearance (z mod r)."""
+    groups: dict[int, list[int]] = {}
+    for i, z in enumerate(points):
+        groups.setdefault(z % R, []).append(i)
+    return list(groups.items())
+
+
+def _absorb_claims(transcript: Transcript, points: Sequence[int], evals: Sequence[int]) -> int:
+    transcript.absorb_scalars(b"kzg_points", points)
+    transcript.absorb_scalars(b"kzg_evals", evals)
+    return transcript.squeeze_challenge(b"kzg_v")
+
+
+def batch_open(srs: SRS, queries: Sequence[ProverQuery], transcript: Transcript) -> list["_native.G1"]:
+    """GWC witnesses ``[W_j]`` in point order (see the module docstring); absorbs them."""
+    if not queries:
+        raise EzkError("a KZG batch opening needs at least one query.")
+    for q in queries:
+        if len(q.poly) > srs.n:
+            raise EzkError(
+                f"cannot open a polynomial of {len(q.poly)} coefficients with an SRS of {srs.n} powers."
+            )
+    groups = _group_by_point([q.point for q in queries])
+    v = _absorb_claims(transcript, [q.point for q in queries], [q.eval for q in queries])
+    witnesses = []
+    for z, members in groups:
+        v_powers = _native.FrVec.powers(v, len(members)).to_ints()
+        combined = _native.linear_combination([queries[i].poly for i in members], v_powers)
+        claimed = sum(c * queries[i].eval for c, i in zip(v_powers, members)) % R
+        if len(combined) and _native.poly_eval(combined, z) != claimed:
+            bad = [i for i in members if _native.poly_eval(queries[i].poly, z) != queries[i].eval % R]
+            raise EzkError(f"KZG query {bad[0] if bad else members[0]} claims a wrong evaluation of its polynomial.")
+        witnesses.append(commit(srs, _quotient(combined, z)))
+    transcript.absorb_points(b"kzg_w", witnesses)
+    transcript.squeeze_challenge(b"kzg_u")
+    return witnesses
+
+
+def batch_verify(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witnesses: Sequence["_native.G1"],
+                 transcript: Transcript) -> bool:
+    """Accept iff the GWC witnesses prove every query; False (never an exception) for any
+    well-typed but wrong input: wrong count of witnesses, conflicting duplicate queries, a
+    wrong evaluation, point, commitment or witness."""
+    if not queries:
+        return False
+    seen: dict[tuple[int, "_native.G1"], int] = {}
+    for q in queries:
+        key = (q.point % R, q.commitment)
+        if seen.setdefault(key, q.eval % R) != q.eval % R:
+            return False  # one commitment, one point, two different values
+    groups = _group_by_point([q.point for q in queries])
+    if len(witnesses) != len(groups):
+        return False
+    v = _absorb_claims(transcript, [q.point for q in queries], [q.eval for q in queries])
+    transcript.absorb_points(b"kzg_w", witnesses)
+    u = transcript.squeeze_challenge(b"kzg_u")
+    # right = Σ_j u^j (z_j W_j + Σ_i v^i C_{j,i}) − [Σ_j u^j E_j]₁ ; left = Σ_j u^j W_j
+    bases, scalars = [], []
+    total_eval = 0
+    u_j = 1
+    u_powers = []
+    for (z, members), w in zip(groups, witnesses):
+        v_i = u_j
+        for i in members:
+            bases.append(queries[i].commitment)
+            scalars.append(v_i)
+            total_eval += v_i * queries[i].eval
+            v_i = v_i * v % R
+        bases.append(w)
+        scalars.append(u_j * z % R)
+        u_powers.append(u_j)
+        u_j = u_j * u % R
+    bases.append(vsrs.g1)
+    scalars.append(-total_eval % R)
+    try:
+        right = _native.G1Vec.from_points(bases).msm(_native.FrVec.from_ints(scalars))
+        left = _native.G1Vec.from_points(list(witnesses)).msm(_native.FrVec.from_ints(u_powers))
+        return _native.pairing_check([left, -right], [vsrs.tau_g2, vsrs.g2])
+    except ValueError:
+        return False

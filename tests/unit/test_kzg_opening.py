@@ -1,0 +1,204 @@
+"""KZG commitments and openings: completeness, and rejection of every kind of wrong claim."""
+
+import pytest
+
+from ezk import _native
+from ezk.errors import EzkError
+from ezk.kzg import (
+    SRS,
+    ProverQuery,
+    VerifierQuery,
+    batch_open,
+    batch_verify,
+    commit,
+    commit_lagrange,
+    open_at,
+    verify_opening,
+)
+from ezk.transcript import Transcript
+
+R = _native.MODULUS
+K = 6
+
+
+@pytest.fixture(scope="module")
+def srs() -> SRS:
+    return SRS.generate(K, seed=b"kzg-opening-tests")
+
+
+def rand_poly(n: int, tag: str) -> _native.FrVec:
+    return _native.FrVec.random(n, seed=tag.encode())
+
+
+def transcript_with(commitments) -> Transcript:
+    t = Transcript(b"kzg-test")
+    t.absorb_points(b"commitments", commitments)
+    return t
+
+
+# ------------------------------------------------------------------------ commitments
+
+
+def test_commit_matches_commit_lagrange(srs):
+    for n in (1, 2, 8, 1 << K):
+        coeffs = rand_poly(n, f"c{n}")
+        assert commit(srs, coeffs) == commit_lagrange(srs, _native.ntt(coeffs))
+
+
+def test_commit_is_linear_and_binding_to_tau(srs):
+    a, b = rand_poly(20, "a"), rand_poly(20, "b")
+    assert commit(srs, a + b) == commit(srs, a) + commit(srs, b)
+    # [p(τ)]₁ with a known τ: regenerate the same SRS and compare with p(τ)·G
+    tau = _native.FrVec.random(1, b"kzg-opening-tests")[0]
+    assert commit(srs, a) == _native.G1.generator().mul(_native.poly_eval(a, tau))
+
+
+def test_commit_rejects_oversized_inputs(srs):
+    with pytest.raises(EzkError):
+        commit(srs, rand_poly(srs.n + 1, "big"))
+    with pytest.raises(EzkError):
+        commit_lagrange(srs, rand_poly(3, "odd"))
+    with pytest.raises(EzkError):
+        commit_lagrange(srs, rand_poly(2 * srs.n, "big2"))
+
+
+def test_lagrange_basis_is_cached(srs):
+    assert srs.lagrange(16) is srs.lagrange(16)
+
+
+# ------------------------------------------------------------------------ single opening
+
+
+def test_single_opening_complete_and_sound(srs):
+    p = rand_poly(40, "single")
+    c = commit(srs, p)
+    z = 123456789
+    value, w = open_at(srs, p, z)
+    assert value == _native.poly_eval(p, z)
+    vsrs = srs.verifier()
+    assert verify_opening(vsrs, c, z, value, w)
+    assert not verify_opening(vsrs, c, z, value + 1, w)  # wrong evaluation
+    assert not verify_opening(vsrs, c, z + 1, value, w)  # wrong point
+    assert not verify_opening(vsrs, c + _native.G1.generator(), z, value, w)  # wrong commitment
+    assert not verify_opening(vsrs, c, z, value, w + _native.G1.generator())  # wrong witness
+
+
+def test_single_opening_of_a_constant(srs):
+    p = _native.FrVec.from_ints([42])
+    value, w = open_at(srs, p, 7)
+    assert value == 42 and w.is_identity()
+    assert verify_opening(srs.verifier(), commit(srs, p), 7, 42, w)
+
+
+# ------------------------------------------------------------------------- batch opening
+
+
+def make_batch(srs):
+    """Five polynomials at three points, with several polynomials per point and one polynomial
+    at two points (as PLONK opens z_perm at x and ωx)."""
+    polys = [rand_poly(n, f"p{i}") for i, n in enumerate((64, 33, 5, 64, 1))]
+    coms = [commit(srs, p) for p in polys]
+    x, wx, y = 0x1234567, 0x7654321, R - 5
+    layout = [(0, x), (1, x), (2, wx), (0, wx), (3, y), (4, x), (3, x)]
+    pq = [ProverQuery(z, polys[i], _native.poly_eval(polys[i], z)) for i, z in layout]
+    vq = [VerifierQuery(z, coms[i], q.eval) for (i, z), q in zip(layout, pq)]
+    return polys, coms, pq, vq
+
+
+def test_batch_open_complete_and_transcripts_agree(srs):
+    _, coms, pq, vq = make_batch(srs)
+    tp, tv = transcript_with(coms), transcript_with(coms)
+    ws = batch_open(srs, pq, tp)
+    assert len(ws) == 3  # one witness per distinct point
+    assert batch_verify(srs.verifier(), vq, ws, tv)
+    assert tp.squeeze_challenge(b"next") == tv.squeeze_challenge(b"next")
+
+
+def _verify(srs, coms, vq, ws):
+    return batch_verify(srs.verifier(), vq, ws, transcript_with(coms))
+
+
+@pytest.fixture(scope="module")
+def batch(srs):
+    polys, coms, pq, vq = make_batch(srs)
+    ws = batch_open(srs, pq, transcript_with(coms))
+    assert _verify(srs, coms, vq, ws)
+    return coms, vq, ws
+
+
+def test_batch_rejects_wrong_evaluation(srs, batch):
+    coms, vq, ws = batch
+    for i in range(len(vq)):
+        bad = list(vq)
+        bad[i] = VerifierQuery(vq[i].point, vq[i].commitment, vq[i].eval + 1)
+        assert not _verify(srs, coms, bad, ws), i
+
+
+def test_batch_rejects_wrong_point(srs, batch):
+    coms, vq, ws = batch
+    bad = list(vq)
+    bad[2] = VerifierQuery(vq[2].point + 1, vq[2].commitment, vq[2].eval)
+    assert not _verify(srs, coms, bad, ws)  # a new point: also a witness-count mismatch
+    bad = list(vq)
+    # p1 claimed at ωx instead of x: same groups in the same order, so only the pairing catches it
+    bad[1] = VerifierQuery(vq[2].point, vq[1].commitment, vq[1].eval)
+    assert not _verify(srs, coms, bad, ws)
+
+
+def test_batch_rejects_wrong_commitment(srs, batch):
+    coms, vq, ws = batch
+    bad = list(vq)
+    bad[1] = VerifierQuery(vq[1].point, vq[1].commitment + _native.G1.generator(), vq[1].eval)
+    assert not _verify(srs, coms, bad, ws)
+
+
+def test_batch_rejects_swapped_commitments(srs, batch):
+    coms, vq, ws = batch
+    bad = list(vq)
+    bad[0] = VerifierQuery(vq[0].point, vq[1].commitment, vq[0].eval)
+    bad[1] = VerifierQuery(vq[1].point, vq[0].commitment, vq[1].eval)
+    assert not _verify(srs, coms, bad, ws)
+
+
+def test_batch_rejects_reordered_queries(srs, batch):
+    coms, vq, ws = batch
+    assert not _verify(srs, coms, [vq[1], vq[0]] + list(vq[2:]), ws)
+
+
+def test_batch_rejects_wrong_witnesses(srs, batch):
+    coms, vq, ws = batch
+    g = _native.G1.generator()
+    assert not _verify(srs, coms, vq, [ws[0] + g] + list(ws[1:]))
+    assert not _verify(srs, coms, vq, [ws[1], ws[0], ws[2]])
+    assert not _verify(srs, coms, vq, ws[:2])  # too few
+    assert not _verify(srs, coms, vq, list(ws) + [g])  # too many
+    assert not _verify(srs, coms, [], [])
+
+
+def test_batch_rejects_another_transcript(srs, batch):
+    coms, vq, ws = batch
+    assert not batch_verify(srs.verifier(), vq, ws, transcript_with(coms[::-1]))
+
+
+def test_batch_duplicates(srs):
+    p = rand_poly(17, "dup")
+    c = commit(srs, p)
+    z = 99
+    e = _native.poly_eval(p, z)
+    ws = batch_open(srs, [ProverQuery(z, p, e), ProverQuery(z, p, e)], transcript_with([c]))
+    vsrs = srs.verifier()
+    same = [VerifierQuery(z, c, e), VerifierQuery(z, c, e)]
+    assert batch_verify(vsrs, same, ws, transcript_with([c]))
+    conflicting = [VerifierQuery(z, c, e), VerifierQuery(z, c, e + 1)]
+    assert not batch_verify(vsrs, conflicting, ws, transcript_with([c]))
+    # the same conflict written with a point outside [0, r) is still caught
+    conflicting = [VerifierQuery(z, c, e), VerifierQuery(z + R, c, e + 1)]
+    assert not batch_verify(vsrs, conflicting, ws, transcript_with([c]))
+
+
+def test_batch_open_refuses_a_false_claim(srs):
+    p = rand_poly(8, "false")
+    with pytest.raises(EzkError):
+        batch_open(srs, [ProverQuery(3, p, _native.poly_eval(p, 3) + 1)], Transcript(b"x"))
+    with pytest.raises(EzkError):
+        batch_open(srs, [], Transcript(b"x"))
