@@ -5,6 +5,11 @@
     compile_circuit(model, settings, compiled)  -> digest
     gen_witness(compiled, data, output)         -> witness dict
     table(model, ...)                           -> list of rows
+    gen_srs(srs_path, logrows)                  -> info (insecure test SRS)
+    setup(compiled, srs_path, vk_path, pk_path) -> info
+    mock(compiled, witness)                     -> info (raises EzkError naming failures)
+    prove(compiled, witness, pk_path, srs_path, proof_path) -> info
+    verify(proof_path, settings_path, vk_path, srs_path)    -> bool
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from ezk.estimate import estimate
 from ezk.graph.lower import lower_model
 from ezk.graph.onnx_import import load_onnx
 from ezk.inputs import load_input_data
+from ezk.proving import gen_srs, mock, prove, setup, verify  # noqa: F401  (re-exported)
 from ezk.settings import RunArgs, Settings, parse_variables
 from ezk.witness import run_witness, save_witness, witness_json
 
@@ -86,7 +92,7 @@ def compile_circuit(model, compiled_circuit="model.compiled", settings="settings
 def gen_witness(compiled_circuit="model.compiled", data="input.json", output="witness.json") -> dict:
     comp = load_compiled(compiled_circuit)
     q, trace = run_witness(comp.graph, load_input_data(data))
-    w = witness_json(comp.graph, q, trace)
+    w = witness_json(comp.graph, q, trace, comp.digest)
     if output:
         save_witness(output, w)
     return w

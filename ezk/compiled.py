@@ -31,6 +31,7 @@ class Compiled:
     settings: Settings
     extra: dict = field(default_factory=dict)
     extra_arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    digest: str = ""  # set by save_compiled / load_compiled: what keys and proofs are bound to
 
 
 def _digest(meta: dict, arrays: dict[str, np.ndarray]) -> str:
@@ -53,6 +54,7 @@ def save_compiled(path, compiled: Compiled) -> str:
     buf = io.BytesIO()
     np.savez_compressed(buf, __meta__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
     Path(path).write_bytes(buf.getvalue())
+    compiled.digest = meta["digest"]
     return meta["digest"]
 
 
@@ -79,4 +81,5 @@ def load_compiled(path) -> Compiled:
         raise ArtifactError(f"{str(p)!r} holds a malformed graph ({exc})") from None
     settings = Settings.from_json(meta["settings"], source=f"the settings inside {str(p)!r}")
     extra_arrays = {k[2:]: v for k, v in arrays.items() if k.startswith("x.")}
-    return Compiled(graph=graph, settings=settings, extra=meta.get("extra", {}), extra_arrays=extra_arrays)
+    return Compiled(graph=graph, settings=settings, extra=meta.get("extra", {}), extra_arrays=extra_arrays,
+                    digest=digest)

@@ -1,0 +1,122 @@
+"""The files a user moves between machines: verifying key, proving key and proof.
+
+Keys (``vk.key``, ``pk.key``) share one envelope, all integers little-endian::
+
+    magic  b"\\x89EZKKEY\\n"  (8 bytes)
+    kind   b"vk\\0\\0" | b"pk\\0\\0"  (4 bytes)
+    u32    version
+    u32    header length H,  then H bytes of UTF-8 JSON (the header)
+    u64    body length B,    then B bytes (the PLONK key's own versioned encoding)
+    32     blake2b-256 of everything above
+
+The header names what the key belongs to — the compiled circuit's digest, the settings'
+digest, k, and the map of the public instance column (which rows hold which public tensor at
+which scale) — so a key of another model, or a file of another kind, is a clear error before any
+cryptography. Nothing is pickled; sizes are checked against the file before allocating.
+
+``proof.json`` = {"format": "ezk-proof", "version", "proof": hex, "instances": [[decimal strings
+of field elements], …], "outputs": dequantized public outputs, "vk_digest", "compiled_digest"}.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+from ezk.errors import ArtifactError
+
+KEY_MAGIC = b"\x89EZKKEY\n"
+KEY_VERSION = 1
+KINDS = {"vk": b"vk\0\0", "pk": b"pk\0\0"}
+_NAMES = {"vk": "verifying key", "pk": "proving key"}
+_PREFIX = struct.Struct("<8s4sII")
+MAX_HEADER = 64 << 20
+
+PROOF_FORMAT = "ezk-proof"
+PROOF_VERSION = 1
+
+
+@dataclass
+class KeyFile:
+    kind: str  # "vk" | "pk"
+    header: dict
+    body: bytes
+
+
+def settings_digest(settings) -> str:
+    """SHA-256 of the settings' canonical JSON (what a key and a proof are bound to)."""
+    return hashlib.sha256(json.dumps(settings.to_json(), sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def write_key(path, key: KeyFile) -> int:
+    header = json.dumps(key.header, sort_keys=True).encode()
+    head = _PREFIX.pack(KEY_MAGIC, KINDS[key.kind], KEY_VERSION, len(header))
+    data = head + header + struct.pack("<Q", len(key.body)) + key.body
+    data += hashlib.blake2b(data, digest_size=32).digest()
+    Path(path).write_bytes(data)
+    return len(data)
+
+
+def read_key(path, kind: str) -> KeyFile:
+    """Read a vk or pk file, refusing anything else with one sentence."""
+    name = _NAMES[kind]
+    p = Path(path)
+    if not p.is_file():
+        raise ArtifactError(f"the {name} file {str(p)!r} does not exist.")
+    data = p.read_bytes()
+    if len(data) < _PREFIX.size + 8 + 32 or data[:8] != KEY_MAGIC:
+        raise ArtifactError(f"{str(p)!r} is not an ezk {name} file.")
+    magic, kind_tag, version, hlen = _PREFIX.unpack_from(data)
+    if kind_tag != KINDS[kind]:
+        other = next((_NAMES[k] for k, v in KINDS.items() if v == kind_tag), "unknown key")
+        raise ArtifactError(f"{str(p)!r} is a {other}, not a {name}.")
+    if version != KEY_VERSION:
+        raise ArtifactError(f"{str(p)!r} is {name} format version {version}; this ezk reads version {KEY_VERSION}.")
+    if hlen > MAX_HEADER or _PREFIX.size + hlen + 8 + 32 > len(data):
+        raise ArtifactError(f"{str(p)!r} is truncated or corrupt (its header does not fit the file).")
+    if hashlib.blake2b(data[:-32], digest_size=32).digest() != data[-32:]:
+        raise ArtifactError(f"{str(p)!r} is corrupt: its checksum does not match its contents.")
+    off = _PREFIX.size
+    try:
+        header = json.loads(data[off:off + hlen].decode())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ArtifactError(f"{str(p)!r} has an unreadable header.") from None
+    off += hlen
+    (blen,) = struct.unpack_from("<Q", data, off)
+    off += 8
+    if off + blen + 32 != len(data) or not isinstance(header, dict):
+        raise ArtifactError(f"{str(p)!r} is truncated or corrupt (its body length does not match the file).")
+    return KeyFile(kind, header, data[off:off + blen])
+
+
+def write_proof_json(path, data: dict) -> None:
+    Path(path).write_text(json.dumps({"format": PROOF_FORMAT, "version": PROOF_VERSION, **data}))
+
+
+def read_proof_json(path) -> dict:
+    p = Path(path)
+    if not p.is_file():
+        raise ArtifactError(f"the proof file {str(p)!r} does not exist.")
+    try:
+        d = json.loads(p.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ArtifactError(f"{str(p)!r} is not a proof: it is not JSON.") from None
+    if not isinstance(d, dict) or d.get("format") != PROOF_FORMAT:
+        raise ArtifactError(f"{str(p)!r} is not an ezk proof file (no \"format\": \"{PROOF_FORMAT}\").")
+    if d.get("version") != PROOF_VERSION:
+        raise ArtifactError(f"{str(p)!r} is proof format version {d.get('version')!r}; this ezk reads version {PROOF_VERSION}.")
+    for field, kind in (("proof", str), ("instances", list), ("outputs", list)):
+        if not isinstance(d.get(field), kind):
+            raise ArtifactError(f"{str(p)!r} is malformed: field {field!r} is missing or not a {kind.__name__}.")
+    try:
+        d["proof_bytes"] = bytes.fromhex(d["proof"])
+    except ValueError:
+        raise ArtifactError(f"{str(p)!r} is malformed: its proof is not a hex string.") from None
+    try:
+        d["instance_values"] = [[int(v) for v in col] for col in d["instances"]]
+    except (TypeError, ValueError):
+        raise ArtifactError(f"{str(p)!r} is malformed: its instances are not lists of decimal integers.") from None
+    return d

@@ -1,0 +1,233 @@
+"""The proving half of the workflow: gen-srs, setup, mock, prove, verify.
+
+    compiled model ──lay_out (structure)──▶ Circuit ──keygen(SRS)──▶ pk.key, vk.key
+    compiled model + witness.json ──forward + lay_out (values)──▶ Witness ──prove(pk)──▶ proof.json
+    proof.json + vk.key + settings.json + SRS ──verify──▶ verified: true | false
+
+witness.json carries the quantized inputs; ``prove`` re-runs the integer forward pass from them
+(exact and fast) and lays the values into the circuit, as EZKL does. Keys and proofs name the
+compiled circuit and settings they belong to (see :mod:`ezk.artifacts`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ezk import _native
+from ezk.artifacts import (
+    KeyFile, read_key, read_proof_json, settings_digest, write_key, write_proof_json,
+)
+from ezk.compiled import Compiled, load_compiled
+from ezk.errors import ArtifactError, EzkError
+from ezk.settings import Settings
+
+R = _native.MODULUS
+
+
+# ------------------------------------------------------------------------------ SRS
+
+def gen_srs(srs_path, logrows: int, seed: str | None = None) -> dict:
+    """Write a test SRS with 2^logrows powers (insecure: this machine knows τ)."""
+    from ezk.kzg import SRS
+
+    if not 1 <= logrows <= 28:
+        raise EzkError(f"--logrows must be between 1 and 28, got {logrows}.")
+    srs = SRS.generate(logrows, seed.encode() if seed else None)
+    srs.save(srs_path)
+    return {"logrows": logrows, "bytes": Path(srs_path).stat().st_size}
+
+
+def load_srs_for(srs_path, k: int):
+    """The first 2^k powers of the SRS at ``srs_path`` (any supported format)."""
+    from ezk.kzg import load_srs
+
+    if srs_path is None or not Path(srs_path).is_file():
+        raise ArtifactError(
+            f"the SRS file {str(srs_path)!r} does not exist; create one with `ezk gen-srs --logrows {k}` "
+            f"(testing only) or pass a ceremony file (.ptau or halo2 ParamsKZG) with at least 2^{k} points."
+        )
+    return load_srs(srs_path, k)
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _lay_out(compiled: Compiled, tensors=None):
+    from ezk.layout import lay_out
+
+    return lay_out(compiled.graph, compiled.settings, tensors)
+
+
+def _compiled_digest(path) -> tuple[Compiled, str]:
+    comp = load_compiled(path)
+    return comp, comp.digest
+
+
+def _key_header(comp: Compiled, digest: str, laid) -> dict:
+    return {
+        "compiled_digest": digest,
+        "settings_digest": settings_digest(comp.settings),
+        "k": laid.circuit.k,
+        "public": laid.public_layout(),
+        "stats": laid.stats,
+    }
+
+
+def dequantize_public(public_layout: list[dict], instances: list[list[int]]) -> list[list[float]]:
+    """The public outputs as floats, read from the instance values by the key's public map."""
+    outs = []
+    for entry in public_layout:
+        if entry["kind"] != "output":
+            continue
+        col = instances[entry["column"]] if entry["column"] < len(instances) else []
+        vals = col[entry["offset"]:entry["offset"] + entry["length"]]
+        if len(vals) != entry["length"]:
+            raise ArtifactError("the proof's instances are shorter than its verifying key's public outputs.")
+        signed = np.array([v if v <= R // 2 else v - R for v in vals], dtype=object)
+        outs.append([float(v) / 2.0 ** entry["scale"] for v in signed])
+    return outs
+
+
+def _instances_from_witness(comp: Compiled, witness_path):
+    """The forward pass's tensors for the quantized inputs stored in witness.json."""
+    from ezk.graph.forward import forward
+
+    p = Path(witness_path)
+    if not p.is_file():
+        raise ArtifactError(f"the witness file {str(p)!r} does not exist (run ezk gen-witness).")
+    try:
+        w = json.loads(p.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ArtifactError(f"{str(p)!r} is not a witness: it is not JSON.") from None
+    if not isinstance(w, dict) or w.get("format") != "ezk-witness":
+        raise ArtifactError(f"{str(p)!r} is not an ezk witness file (run ezk gen-witness).")
+    digest = w.get("compiled_digest")
+    if digest and digest != comp.digest:
+        raise ArtifactError(f"{str(p)!r} was generated for another compiled circuit.")
+    graph = comp.graph
+    inputs = w.get("inputs")
+    if not isinstance(inputs, list) or len(inputs) != len(graph.inputs):
+        raise ArtifactError(f"{str(p)!r} holds {len(inputs) if isinstance(inputs, list) else 0} inputs; the model takes {len(graph.inputs)}.")
+    q = []
+    for i, vals in zip(graph.inputs, inputs):
+        shape = graph.nodes[i].shape
+        try:
+            arr = np.asarray(vals, dtype=np.int64)
+        except (TypeError, ValueError, OverflowError):
+            raise ArtifactError(f"{str(p)!r}: input {graph.input_names[len(q)]!r} is not a list of integers.") from None
+        if arr.size != int(np.prod(shape, dtype=np.int64)):
+            raise ArtifactError(f"{str(p)!r}: input {graph.input_names[len(q)]!r} has {arr.size} values; the model expects {int(np.prod(shape))}.")
+        q.append(arr.reshape(shape))
+    trace = forward(graph, q)
+    return trace
+
+
+# ----------------------------------------------------------------------------- setup
+
+def setup(compiled_circuit, srs_path, vk_path="vk.key", pk_path="pk.key") -> dict:
+    """Lay the circuit out (structure only), run keygen, write pk and vk."""
+    from ezk.plonk import keygen
+
+    comp, digest = _compiled_digest(compiled_circuit)
+    t0 = time.perf_counter()
+    laid = _lay_out(comp)
+    srs = load_srs_for(srs_path, laid.circuit.k)
+    pk, vk = keygen(laid.circuit, srs)
+    header = _key_header(comp, digest, laid)
+    header["vk_digest"] = vk.digest.hex()
+    vk_bytes = write_key(vk_path, KeyFile("vk", header, vk.to_bytes()))
+    pk_bytes = write_key(pk_path, KeyFile("pk", header, pk.to_bytes()))
+    return {"k": laid.circuit.k, "vk_bytes": vk_bytes, "pk_bytes": pk_bytes, "seconds": time.perf_counter() - t0,
+            **laid.stats}
+
+
+# ------------------------------------------------------------------------------ mock
+
+def mock(compiled_circuit, witness="witness.json", max_failures: int = 10) -> dict:
+    """Check every gate, lookup and copy of the model's circuit on the witness; raise on failure."""
+    from ezk.plonk import mock as plonk_mock
+
+    comp, _ = _compiled_digest(compiled_circuit)
+    trace = _instances_from_witness(comp, witness)
+    laid = _lay_out(comp, trace)
+    failures = plonk_mock(laid.circuit, laid.witness)
+    if failures:
+        lines = [laid.explain(f) for f in failures[:max_failures]]
+        more = f" (and {len(failures) - max_failures} more)" if len(failures) > max_failures else ""
+        raise EzkError(f"the witness does not satisfy the circuit: {len(failures)} failing constraint(s){more}: " + "; ".join(lines))
+    return {"ok": True, **laid.stats}
+
+
+# ----------------------------------------------------------------------------- prove
+
+def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=None, proof_path="proof.json") -> dict:
+    """Prove that the compiled model maps the witness's inputs to its outputs."""
+    from ezk.plonk import ProvingKey
+    from ezk.plonk import prove as plonk_prove
+
+    comp, digest = _compiled_digest(compiled_circuit)
+    key = read_key(pk_path, "pk")
+    if key.header.get("compiled_digest") != digest:
+        raise ArtifactError(f"the proving key {str(pk_path)!r} belongs to another compiled circuit; run ezk setup for this one.")
+    trace = _instances_from_witness(comp, witness)
+    laid = _lay_out(comp, trace)
+    if laid.circuit.k != key.header.get("k"):
+        raise ArtifactError(f"the proving key {str(pk_path)!r} was made for k={key.header.get('k')}, the circuit has k={laid.circuit.k}.")
+    pk = ProvingKey.from_bytes(key.body)
+    srs = load_srs_for(srs_path, laid.circuit.k)
+    t0 = time.perf_counter()
+    proof = plonk_prove(pk, srs, laid.witness)
+    seconds = time.perf_counter() - t0
+    instances = [[int(v) % R for v in np.asarray(col).tolist()] for col in laid.instance_values()]
+    outputs = dequantize_public(key.header["public"], instances)
+    data = {
+        "proof": proof.to_bytes().hex(),
+        "instances": [[str(v) for v in col] for col in instances],
+        "outputs": outputs,
+        "vk_digest": key.header.get("vk_digest"),
+        "compiled_digest": digest,
+    }
+    write_proof_json(proof_path, data)
+    return {"seconds": seconds, "proof_bytes": len(proof.to_bytes()), "outputs": outputs}
+
+
+# ---------------------------------------------------------------------------- verify
+
+def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.key", srs_path=None) -> bool:
+    """True iff the proof verifies against the vk; clear errors for mismatched files."""
+    from ezk.plonk import VerifyingKey
+    from ezk.plonk import verify as plonk_verify
+
+    key = read_key(vk_path, "vk")
+    proof = read_proof_json(proof_path)
+    if settings_path is not None:
+        st = Settings.load(settings_path)
+        if settings_digest(st) != key.header.get("settings_digest"):
+            raise ArtifactError(f"the settings {str(settings_path)!r} belong to another model or configuration than the verifying key {str(vk_path)!r}.")
+    if proof.get("vk_digest") and proof["vk_digest"] != key.header.get("vk_digest"):
+        raise ArtifactError(f"the proof {str(proof_path)!r} was made with another model's keys than {str(vk_path)!r}.")
+    vk = VerifyingKey.from_bytes(key.body)
+    instances = proof["instance_values"]
+    if len(instances) != len(vk.cs.instance):
+        return False
+    # The claimed outputs must be exactly the dequantized public instances.
+    try:
+        claimed = dequantize_public(key.header["public"], instances)
+    except ArtifactError:
+        return False
+    if claimed != proof["outputs"]:
+        return False
+    if any(not 0 <= v < R for col in instances for v in col):
+        return False
+    if srs_path is None:
+        raise ArtifactError("verify needs --srs-path (the SRS the keys were made with).")
+    # The verifier needs only [1]₁, [1]₂ and [τ]₂: read the first two powers, not 2^k.
+    vsrs = load_srs_for(srs_path, 1).verifier()
+    try:
+        inst = [_native.FrVec.from_ints(col) for col in instances]
+        return bool(plonk_verify(vk, vsrs, inst, proof["proof_bytes"]))
+    except EzkError:
+        return False
