@@ -3,11 +3,12 @@
 VerifyingKey = (k, the full ConstraintSystem shape, [fixed_j(τ)]₁, [σ_j(τ)]₁); its ``digest``
 (Blake2b-256 of its bytes) is the first thing absorbed into every transcript.
 
-ProvingKey = VerifyingKey + the fixed columns' values on the usable rows + σ as a (P, n) uint32
-array of cell numbers. Everything else the prover needs (coefficients and coset evaluations of
+ProvingKey = VerifyingKey + the fixed columns' values (trailing zero rows dropped; stored as
+int64 when every value fits, else as 32-byte field elements) + σ as a (P, n) uint32 array of
+cell numbers. Everything else the prover needs (coefficients and coset evaluations of
 fixed and σ, the σ field values δʲωⁱ, the Lagrange selectors) is recomputed per proof with a
-few NTTs — cheap next to the MSMs, and it keeps the key ≈ 32·u bytes per fixed column plus
-4·n bytes per permuted column.
+few NTTs — cheap next to the MSMs, and it keeps the key ≤ 8 (or 32) bytes per used fixed row
+plus 4·n bytes per permuted column.
 """
 
 from __future__ import annotations
@@ -108,7 +109,14 @@ class ProvingKey:
         w.blob(self.vk.to_bytes())
         w.u32(len(self.fixed))
         for f in self.fixed:
-            w.blob(f.to_bytes())
+            try:
+                small = f.to_i64()
+            except ValueError:
+                w.u8(0)
+                w.blob(f.to_bytes())
+            else:
+                w.u8(1)
+                w.blob(small.astype("<i8").tobytes())
         p, n = self.sigma.shape
         w.u32(p)
         w.u32(n)
@@ -124,9 +132,12 @@ class ProvingKey:
         d = vk.domain
         fixed = []
         for _ in range(r.count()):
-            raw = r.blob()
-            if len(raw) % 32:
-                raise r.fail("a fixed column is not a whole number of field elements")
+            encoding, raw = r.u8(), r.blob()
+            if encoding == 1 and len(raw) % 8 == 0:
+                fixed.append(_native.FrVec.from_i64(np.frombuffer(raw, dtype="<i8").astype(np.int64)))
+                continue
+            if encoding != 0 or len(raw) % 32:
+                raise r.fail("a fixed column has an unknown encoding or a partial element")
             try:
                 fixed.append(_native.FrVec.from_bytes(raw))
             except ValueError:
@@ -153,5 +164,11 @@ def keygen(circuit: Circuit, srs) -> tuple[ProvingKey, VerifyingKey]:
     sigma = permutation.build_sigma(circuit.copy_array(), cs.permutation_columns, d.n)
     sigma_commitments = [commit_lagrange(srs, s) for s in permutation.sigma_values(sigma, d.n)]
     vk = VerifyingKey(circuit.k, cs, fixed_commitments, sigma_commitments)
-    pk = ProvingKey(vk, [f.slice(0, d.usable) for f in fixed], sigma)
+    pk = ProvingKey(vk, [_trim(f) for f in fixed], sigma)
     return pk, vk
+
+
+def _trim(values: "_native.FrVec") -> "_native.FrVec":
+    """The column without its trailing zero rows."""
+    used = np.flatnonzero(np.frombuffer(values.to_bytes(), dtype=np.uint8).reshape(-1, 32).any(axis=1))
+    return values.slice(0, int(used[-1]) + 1 if used.size else 0)

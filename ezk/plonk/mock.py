@@ -6,6 +6,10 @@ match (θ-compressed, θ random) input keys against table keys with sorted searc
 the two cells' bytes. Failures name the gate / lookup / copy, the row and the cell values
 (as signed integers: x > (r−1)/2 is shown as x − r). At most ``MAX_PER_CONSTRAINT`` failing rows
 are reported per gate polynomial, per lookup and for the copies.
+
+Gates are checked on *all* 2^k rows with random values in the advice blinding rows (as the
+prover has them): a gate must be switched off by a selector on the rows ≥ u, otherwise no proof
+can verify, and the mock says so. Lookups and copies concern the usable rows only.
 """
 
 from __future__ import annotations
@@ -29,10 +33,12 @@ class MockFailure:
     name: str
     row: int
     values: dict = field(default_factory=dict)
+    note: str = ""
 
     def __str__(self) -> str:
         cells = ", ".join(f"{k}={v}" for k, v in self.values.items())
-        return f"{self.kind} {self.name!r} fails at row {self.row}: {cells}"
+        extra = f" ({self.note})" if self.note else ""
+        return f"{self.kind} {self.name!r} fails at row {self.row}{extra}: {cells}"
 
 
 def _signed(v: int) -> int:
@@ -68,12 +74,23 @@ def mock(circuit: Circuit, witness: Witness) -> list[MockFailure]:
         v = columns[q.column.index]
         return v.rotate(q.rotation) if q.rotation else v
 
+    # gates must vanish on every row of H; like the prover, fill rows u .. n−1 of the advice with
+    # random values, so a gate that is not switched off by a selector there is reported
+    blinded = {c.index: _native.FrVec.concat([columns[c.index].slice(0, u), _native.FrVec.random(n - u)])
+               for c in cs.advice}
+    all_cols = {**columns, **blinded}
+
+    def gate_query(q):
+        v = all_cols[q.column.index]
+        return v.rotate(q.rotation) if q.rotation else v
+
     failures: list[MockFailure] = []
     for gate in cs.gates:
         for i, poly in enumerate(gate.polys):
             name = gate.name if len(gate.polys) == 1 else f"{gate.name}[{i}]"
-            for row in _nonzero_rows(poly.evaluate_vec(query, n), u)[:MAX_PER_CONSTRAINT]:
-                failures.append(MockFailure("gate", name, int(row), _cells([poly], columns, int(row), n)))
+            for row in _nonzero_rows(poly.evaluate_vec(gate_query, n), n)[:MAX_PER_CONSTRAINT]:
+                note = "" if row < u else "an unusable (blinding) row: the gate needs a selector that is zero there"
+                failures.append(MockFailure("gate", name, int(row), _cells([poly], all_cols, int(row), n), note))
 
     theta = _native.FrVec.random(1)[0]
     for lk in cs.lookups:

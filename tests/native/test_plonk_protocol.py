@@ -128,3 +128,47 @@ def test_two_proofs_of_the_same_statement_differ(srs, fib):
 def test_proof_roundtrip(fib):
     proof = fib[-1]
     assert Proof.from_bytes(proof.to_bytes()) == proof
+
+
+def test_gate_without_selector_is_reported_on_blinding_rows():
+    from ezk.plonk import Circuit, ConstraintSystem
+    cs = ConstraintSystem()
+    a, b = cs.advice_column("a"), cs.advice_column("b")
+    cs.create_gate("unselected", [a.cur() - b.cur()])
+    circuit = Circuit(cs=cs, k=4)
+    failures = mock(circuit, Witness(advice={a: np.arange(5), b: np.arange(5)}))
+    u = circuit.domain.usable
+    assert failures and all(f.name == "unselected" and f.row >= u and f.note for f in failures)
+
+
+def test_instance_queried_in_a_gate(srs):
+    from ezk.plonk import Circuit, ConstraintSystem
+    cs = ConstraintSystem()
+    a = cs.advice_column("a")
+    s = cs.selector("s")
+    pub = cs.instance_column("pub")
+    cs.create_gate("double_next", [s.cur() * (a.next() - 2 * pub.cur())])
+    circuit = Circuit(cs=cs, k=4, fixed={s: np.ones(4, dtype=np.int64)})
+    pubv = np.array([3, -4, 5, 100])
+    av = np.concatenate([[0], 2 * pubv])
+    pk, vk = keygen(circuit, srs)
+    witness = Witness(advice={a: av}, instance={pub: pubv})
+    assert mock(circuit, witness) == []
+    proof = prove(pk, srs, witness)
+    assert verify(vk, srs.verifier(), [pubv], proof)
+    assert verify(vk, srs.verifier(), {pub: pubv}, proof)
+    assert not verify(vk, srs.verifier(), [pubv + np.array([0, 0, 1, 0])], proof)
+
+
+def test_garbage_proof_bytes_raise_artifact_error():
+    from ezk.errors import ArtifactError
+    for garbage in (b"", b"nonsense", b"ezk-plonk-proof\x01" + b"\xff" * 40):
+        with pytest.raises(ArtifactError):
+            Proof.from_bytes(garbage)
+
+
+def test_proof_for_another_key_is_rejected(srs, fib):
+    _, _, instances, _, _, proof = fib
+    circuit, _, _ = circuits.fibonacci(steps=11)
+    other_vk = keygen(circuit, srs)[1]
+    assert not verify(other_vk, srs.verifier(), instances, proof)
