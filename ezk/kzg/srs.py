@@ -4,7 +4,8 @@ An SRS of size n = 2^k is ``([τ⁰]₁, [τ¹]₁, …, [τ^(n-1)]₁; [1]₂, 
 knows. It commits to polynomials of degree < n: ``[p(τ)]₁ = Σ cᵢ·[τ^i]₁``. For columns given as
 evaluations on the size-m subgroup H = ⟨ω⟩ (m ≤ n), the Lagrange basis
 ``[L_i(τ)]₁ = iNTT_G1([τ^j]₁, j < m)`` gives ``[p(τ)]₁ = Σ p(ωⁱ)·[L_i(τ)]₁``; it is computed once
-per size and cached in the object.
+per size and cached in the object on request (commitments to evaluations do not need it:
+they go through an iNTT over Fr, see :mod:`ezk.kzg.commit`).
 
 A verifier needs only ``[1]₁, [1]₂, [τ]₂``: :class:`VerifierSRS`, 168 bytes serialised.
 """
@@ -111,8 +112,15 @@ class SRS:
 
     # ----------------------------------------------------------------------- use
 
+    def cached_lagrange(self, n: int) -> "_native.G1Vec | None":
+        """The Lagrange basis of size n if it has been computed already, else None."""
+        return self._lagrange.get(n)
+
     def lagrange(self, n: int) -> "_native.G1Vec":
-        """``[L_i(τ)]₁`` for the size-n subgroup ⟨ω_n⟩ (arkworks' ω), i < n; cached per n."""
+        """``[L_i(τ)]₁`` for the size-n subgroup ⟨ω_n⟩ (arkworks' ω), i < n; cached per n.
+
+        A group iNTT: n log n G1 scalar multiplications (tens of seconds at n = 2^16), which is
+        why :func:`~ezk.kzg.commit_lagrange` does not need it."""
         if n < 1 or n & (n - 1) or n > self.n:
             raise EzkError(f"a Lagrange basis needs a power-of-two size ≤ {self.n}, got {n}.")
         basis = self._lagrange.get(n)

@@ -62,8 +62,19 @@ def test_commit_rejects_oversized_inputs(srs):
         commit_lagrange(srs, rand_poly(2 * srs.n, "big2"))
 
 
-def test_lagrange_basis_is_cached(srs):
-    assert srs.lagrange(16) is srs.lagrange(16)
+def test_lagrange_basis_is_cached_and_agrees_with_the_intt_path(srs):
+    fresh = SRS.generate(4, seed=b"fresh")
+    evals = rand_poly(16, "evals")
+    assert fresh.cached_lagrange(16) is None
+    via_intt = commit_lagrange(fresh, evals)
+    basis = fresh.lagrange(16)
+    assert fresh.cached_lagrange(16) is basis and fresh.lagrange(16) is basis
+    assert basis.msm(evals) == via_intt == commit_lagrange(fresh, evals)
+    # L_i(τ) = ω^i (τ^n - 1) / (n (τ - ω^i)), with the τ derived from the seed
+    tau = _native.FrVec.random(1, b"fresh")[0]
+    w = _native.root_of_unity(16)
+    li = [pow(w, i, R) * (pow(tau, 16, R) - 1) * pow(16 * (tau - pow(w, i, R)), -1, R) % R for i in range(16)]
+    assert [basis[i] for i in range(16)] == [_native.G1.generator().mul(s) for s in li]
 
 
 # ------------------------------------------------------------------------ single opening
