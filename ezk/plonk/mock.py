@@ -9,7 +9,8 @@ are reported per gate polynomial, per lookup and for the copies.
 
 Gates are checked on *all* 2^k rows with random values in the advice blinding rows (as the
 prover has them): a gate must be switched off by a selector on the rows ≥ u, otherwise no proof
-can verify, and the mock says so. Lookups and copies concern the usable rows only.
+can verify, and the mock says so. Lookups and copies concern the usable rows only (a lookup
+input that reaches into the blinding rows by rotation sees the same random values).
 """
 
 from __future__ import annotations
@@ -70,17 +71,13 @@ def mock(circuit: Circuit, witness: Witness) -> list[MockFailure]:
     for c, v in zip(cs.instance, witness.instance_list(cs, d)):
         columns[c.index] = v.resize(n)
 
-    def query(q):
-        v = columns[q.column.index]
-        return v.rotate(q.rotation) if q.rotation else v
-
     # gates must vanish on every row of H; like the prover, fill rows u .. n−1 of the advice with
     # random values, so a gate that is not switched off by a selector there is reported
     blinded = {c.index: _native.FrVec.concat([columns[c.index].slice(0, u), _native.FrVec.random(n - u)])
                for c in cs.advice}
     all_cols = {**columns, **blinded}
 
-    def gate_query(q):
+    def query(q):
         v = all_cols[q.column.index]
         return v.rotate(q.rotation) if q.rotation else v
 
@@ -88,7 +85,7 @@ def mock(circuit: Circuit, witness: Witness) -> list[MockFailure]:
     for gate in cs.gates:
         for i, poly in enumerate(gate.polys):
             name = gate.name if len(gate.polys) == 1 else f"{gate.name}[{i}]"
-            for row in _nonzero_rows(poly.evaluate_vec(gate_query, n), n)[:MAX_PER_CONSTRAINT]:
+            for row in _nonzero_rows(poly.evaluate_vec(query, n), n)[:MAX_PER_CONSTRAINT]:
                 note = "" if row < u else "an unusable (blinding) row: the gate needs a selector that is zero there"
                 failures.append(MockFailure("gate", name, int(row), _cells([poly], all_cols, int(row), n), note))
 
@@ -98,7 +95,7 @@ def mock(circuit: Circuit, witness: Witness) -> list[MockFailure]:
         inputs = logup.as_keys(_full(logup.compress(lk.inputs, query, theta), n).slice(0, u))
         missing = np.flatnonzero(~np.isin(inputs, np.unique(table)))
         for row in missing[:MAX_PER_CONSTRAINT]:
-            vals = {expression_to_text(e): _signed(e.evaluate(lambda q: columns[q.column.index][(int(row) + q.rotation) % n]))
+            vals = {expression_to_text(e): _signed(e.evaluate(lambda q: all_cols[q.column.index][(int(row) + q.rotation) % n]))
                     for e in lk.inputs}
             failures.append(MockFailure("lookup", lk.name, int(row), vals))
 

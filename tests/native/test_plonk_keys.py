@@ -103,3 +103,44 @@ def test_srs_too_small(srs):
     circuit, _, _ = circuits.fibonacci(k=10)
     with pytest.raises(EzkError, match="SRS"):
         keygen(circuit, srs)
+
+
+def _reference_sigma(copies, p, n):
+    """Plain union-find, then each component's sorted cells form one cycle."""
+    parent = list(range(p * n))
+
+    def find(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for ca, ra, cb, rb in copies:
+        x, y = find(ca * n + ra), find(cb * n + rb)
+        if x != y:
+            parent[max(x, y)] = min(x, y)
+    comps = {}
+    for cell in range(p * n):
+        comps.setdefault(find(cell), []).append(cell)
+    sigma = list(range(p * n))
+    for cells in comps.values():
+        for i, cell in enumerate(cells):
+            sigma[cell] = cells[(i + 1) % len(cells)]
+    return sigma
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 7), st.integers(0, 2), st.integers(0, 7)),
+                max_size=30), st.randoms(use_true_random=False))
+def test_sigma_matches_reference_in_any_order(copies, rnd):
+    class C:
+        def __init__(self, i):
+            self.index = i
+    cols = [C(0), C(1), C(2)]
+    expected = _reference_sigma(copies, 3, 8)
+    shuffled = list(copies)
+    rnd.shuffle(shuffled)
+    arr = np.array(shuffled, dtype=np.int64).reshape(-1, 4)
+    assert build_sigma(arr, cols, 8).astype(np.int64).ravel().tolist() == expected
