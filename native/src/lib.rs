@@ -8,6 +8,7 @@ mod fr;
 mod fr_kernels;
 mod g1;
 mod g2;
+mod ntt;
 mod pairing;
 mod poly;
 mod timers;

@@ -3,6 +3,7 @@
 use crate::convert::{fr_from_py, fr_to_py, verr};
 use crate::fr::FrVec;
 use crate::fr_kernels as k;
+use crate::ntt as fast;
 use crate::timers::{timed, Kind};
 use ark_bn254::Fr;
 use ark_ff::{FftField, One, Zero};
@@ -39,34 +40,33 @@ fn coset_generator(py: Python<'_>) -> PyResult<PyObject> {
 
 #[pyfunction]
 fn ntt(py: Python<'_>, coeffs: PyRef<'_, FrVec>) -> PyResult<FrVec> {
-    let d = domain(coeffs.v.len(), "ntt")?;
+    let w = domain(coeffs.v.len(), "ntt")?.group_gen();
     let mut v = coeffs.v.clone();
-    py.allow_threads(|| timed(Kind::Ntt, || d.fft_in_place(&mut v)));
+    py.allow_threads(|| timed(Kind::Ntt, || fast::ntt_in_place(&mut v, w)));
     Ok(FrVec::new(v))
 }
 
 #[pyfunction]
 fn intt(py: Python<'_>, evals: PyRef<'_, FrVec>) -> PyResult<FrVec> {
-    let d = domain(evals.v.len(), "intt")?;
+    let w = domain(evals.v.len(), "intt")?.group_gen();
     let mut v = evals.v.clone();
-    py.allow_threads(|| timed(Kind::Ntt, || d.ifft_in_place(&mut v)));
+    py.allow_threads(|| timed(Kind::Ntt, || fast::intt_in_place(&mut v, w)));
     Ok(FrVec::new(v))
 }
 
 #[pyfunction]
 fn coset_ntt(py: Python<'_>, coeffs: PyRef<'_, FrVec>, n_ext: usize) -> PyResult<FrVec> {
-    let d = domain(n_ext, "coset_ntt")?;
+    let w = domain(n_ext, "coset_ntt")?.group_gen();
     if coeffs.v.len() > n_ext {
         return verr(format!("coset_ntt: {} coefficients do not fit a domain of size {n_ext}", coeffs.v.len()));
     }
-    let d = d.get_coset(coset_gen()).expect("coset of a radix-2 domain");
     let src = &coeffs.v;
     let v = py.allow_threads(|| {
         timed(Kind::Ntt, || {
             let mut v = Vec::with_capacity(n_ext);
             v.extend_from_slice(src);
             v.resize(n_ext, Fr::zero());
-            d.fft_in_place(&mut v);
+            fast::coset_ntt_in_place(&mut v, w, coset_gen());
             v
         })
     });
@@ -75,9 +75,9 @@ fn coset_ntt(py: Python<'_>, coeffs: PyRef<'_, FrVec>, n_ext: usize) -> PyResult
 
 #[pyfunction]
 fn coset_intt(py: Python<'_>, evals: PyRef<'_, FrVec>) -> PyResult<FrVec> {
-    let d = domain(evals.v.len(), "coset_intt")?.get_coset(coset_gen()).expect("coset");
+    let w = domain(evals.v.len(), "coset_intt")?.group_gen();
     let mut v = evals.v.clone();
-    py.allow_threads(|| timed(Kind::Ntt, || d.ifft_in_place(&mut v)));
+    py.allow_threads(|| timed(Kind::Ntt, || fast::coset_intt_in_place(&mut v, w, coset_gen())));
     Ok(FrVec::new(v))
 }
 

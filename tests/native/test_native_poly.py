@@ -132,3 +132,19 @@ def test_kernel_timers_count_ntt_calls():
     assert t["msm"]["calls"] == 0
     nat.reset_kernel_timers()
     assert nat.kernel_timers()["ntt"] == {"calls": 0, "ns": 0}
+
+
+@pytest.mark.parametrize("k", [11, 12, 14])
+def test_large_ntt_spot_checks_against_evaluation(k):
+    """Sizes beyond the in-cache block exercise the whole-vector stages of the NTT."""
+    n = 1 << k
+    v = nat.FrVec.random(n, seed=b"spot%d" % k)
+    w, g = nat.root_of_unity(n), nat.coset_generator()
+    evals = nat.ntt(v)
+    coset = nat.coset_ntt(v, 2 * n)
+    w2 = nat.root_of_unity(2 * n)
+    for i in (0, 1, 2, n // 2 - 1, n // 2, n // 2 + 3, n - 1, 12345 % n):
+        assert evals[i] == nat.poly_eval(v, pow(w, i, R))
+        assert coset[2 * i + 1] == nat.poly_eval(v, g * pow(w2, 2 * i + 1, R) % R)
+    assert nat.intt(evals) == v
+    assert nat.coset_intt(coset) == v.resize(2 * n)
