@@ -250,12 +250,12 @@ impl G1Vec {
         msm_impl(py, &self.v, &scalars)
     }
     fn ifft(&self, py: Python<'_>) -> PyResult<Self> {
-        let d = domain(self.v.len(), "G1Vec.ifft")?;
+        let w = domain(self.v.len(), "G1Vec.ifft")?.group_gen();
         let src = &self.v;
         let v = py.allow_threads(|| {
             timed(Kind::Ntt, || {
                 let mut proj: Vec<G1Projective> = src.par_iter().map(|p| p.into_group()).collect();
-                d.ifft_in_place(&mut proj);
+                crate::ntt::intt_in_place(&mut proj, w);
                 G1Projective::normalize_batch(&proj)
             })
         });

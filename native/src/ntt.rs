@@ -1,5 +1,6 @@
-//! A cache-blocked, rayon-parallel radix-2 NTT over Fr (decimation in time, natural order in
-//! and out).
+//! A cache-blocked, rayon-parallel radix-2 NTT (decimation in time, natural order in and out),
+//! generic over the coefficient type: Fr itself, or G1 points (the group NTT that turns
+//! [τⁱ]₁ into the Lagrange basis), anything with + and − and multiplication by Fr.
 //!
 //! For n = 2^k and a primitive n-th root ω, `ntt_in_place(a, ω)` replaces a with
 //! â_i = Σ_j a_j ω^(ij). After the bit-reversal permutation, the stages with half-size
@@ -9,24 +10,30 @@
 use ark_bn254::Fr;
 use ark_ff::{Field, One};
 use rayon::prelude::*;
+use std::ops::{AddAssign, MulAssign, Sub};
+
+/// What an NTT can transform: a Z-module with scalar multiplication by Fr.
+pub trait Coeff: Copy + Send + Sync + AddAssign + Sub<Output = Self> + MulAssign<Fr> {}
+impl<T: Copy + Send + Sync + AddAssign + Sub<Output = T> + MulAssign<Fr>> Coeff for T {}
 
 const LOG_BLOCK: u32 = 11;
 
 #[inline(always)]
-fn butterfly(a: &mut Fr, b: &mut Fr, w: &Fr) {
-    let t = *b * w;
+fn butterfly<T: Coeff>(a: &mut T, b: &mut T, w: &Fr) {
+    let mut t = *b;
+    t *= *w;
     *b = *a - t;
     *a += t;
 }
 
 #[inline(always)]
-fn butterfly_one(a: &mut Fr, b: &mut Fr) {
+fn butterfly_one<T: Coeff>(a: &mut T, b: &mut T) {
     let t = *b;
     *b = *a - t;
     *a += t;
 }
 
-fn bit_reverse_permute(a: &mut [Fr]) {
+fn bit_reverse_permute<T>(a: &mut [T]) {
     let n = a.len();
     let log_n = n.trailing_zeros();
     if log_n == 0 {
@@ -47,7 +54,7 @@ fn powers(w: Fr, m: usize) -> Vec<Fr> {
 }
 
 /// Runs the DIT stages with half-size h = 1 .. block/2 on one block (already bit-reversed).
-fn small_stages(block: &mut [Fr], stage_tw: &[Vec<Fr>]) {
+fn small_stages<T: Coeff>(block: &mut [T], stage_tw: &[Vec<Fr>]) {
     let len = block.len();
     for (s, tw) in stage_tw.iter().enumerate() {
         let h = 1usize << s;
@@ -65,16 +72,18 @@ fn small_stages(block: &mut [Fr], stage_tw: &[Vec<Fr>]) {
 }
 
 /// In-place NTT of a (len a power of two) with respect to the primitive root `omega`.
-pub fn ntt_in_place(a: &mut [Fr], omega: Fr) {
+pub fn ntt_in_place<T: Coeff>(a: &mut [T], omega: Fr) {
     let n = a.len();
     if n <= 1 {
         return;
     }
     let log_n = n.trailing_zeros();
+    // Group elements are ~100x costlier than field elements: smaller blocks keep both cores busy.
+    let log_block = if std::mem::size_of::<T>() > std::mem::size_of::<Fr>() { 4 } else { LOG_BLOCK };
     bit_reverse_permute(a);
 
     // Stages inside blocks: per-stage contiguous twiddles ω_{2h}^j = ω^(j·n/2h), j < h.
-    let log_block = LOG_BLOCK.min(log_n);
+    let log_block = log_block.min(log_n);
     let stage_tw: Vec<Vec<Fr>> = (0..log_block)
         .map(|s| {
             let h = 1usize << s;
@@ -100,12 +109,12 @@ pub fn ntt_in_place(a: &mut [Fr], omega: Fr) {
                 }
             });
         } else {
-            const PIECE: usize = 1 << 10;
+            let piece: usize = if std::mem::size_of::<T>() > std::mem::size_of::<Fr>() { 4 } else { 1 << 10 };
             for group in a.chunks_mut(2 * h) {
                 let (lo, hi) = group.split_at_mut(h);
-                lo.par_chunks_mut(PIECE).zip(hi.par_chunks_mut(PIECE)).enumerate().for_each(
+                lo.par_chunks_mut(piece).zip(hi.par_chunks_mut(piece)).enumerate().for_each(
                     |(p, (l, r))| {
-                        let base = p * PIECE;
+                        let base = p * piece;
                         for j in 0..l.len() {
                             butterfly(&mut l[j], &mut r[j], &roots[(base + j) * stride]);
                         }
@@ -129,12 +138,13 @@ pub fn scale_by_powers(a: &mut [Fr], g: Fr, c: Fr) {
 }
 
 /// Multiplies every element by c in parallel.
-pub fn scale(a: &mut [Fr], c: Fr) {
-    a.par_iter_mut().with_min_len(1 << 10).for_each(|x| *x *= c);
+pub fn scale<T: Coeff>(a: &mut [T], c: Fr) {
+    let min_len = if std::mem::size_of::<T>() > std::mem::size_of::<Fr>() { 1 } else { 1 << 10 };
+    a.par_iter_mut().with_min_len(min_len).for_each(|x| *x *= c);
 }
 
 /// Inverse NTT: a ← (1/n)·NTT_{ω⁻¹}(a).
-pub fn intt_in_place(a: &mut [Fr], omega: Fr) {
+pub fn intt_in_place<T: Coeff>(a: &mut [T], omega: Fr) {
     let n = a.len();
     if n == 0 {
         return;
