@@ -14,7 +14,9 @@ Conventions
   is a ``ValueError``.
 * Vectors combined element-wise must have equal lengths (``ValueError`` otherwise).
 * Heavy calls release the GIL.
-* All errors are ``ValueError`` with one clear sentence, never a panic.
+* All errors are ``ValueError`` with one clear sentence, never a panic. Two standard Python
+  exceptions remain: ``IndexError`` from ``__getitem__`` out of range (so iteration works), and
+  ``TypeError`` when an argument is not of the declared type (e.g. a list where an FrVec is due).
 """
 
 from typing import Sequence
@@ -48,7 +50,8 @@ class FrVec:
     def constant(value: int, n: int) -> "FrVec": ...
     @staticmethod
     def from_i64(values: np.ndarray) -> "FrVec":
-        """From a 1-D int64 numpy array; a negative x maps to r - |x|."""
+        """From a 1-D int64 numpy array; a negative x maps to r - |x|. Other signed/unsigned
+        integer dtypes (except uint64) are cast to int64; anything else is a ValueError."""
     @staticmethod
     def from_ints(values: Sequence[int]) -> "FrVec":
         """From Python ints of any size (reduced mod r); for values beyond int64."""
@@ -72,7 +75,7 @@ class FrVec:
         fit int64."""
     def to_ints(self) -> list[int]: ...
     def to_bytes(self) -> bytes: ...
-    def __getitem__(self, i: int) -> int: ...  # one element as int (negative i counts from the end)
+    def __getitem__(self, i: int) -> int: ...  # one element as int (negative i counts from the end; IndexError out of range)
     def copy(self) -> "FrVec": ...
     def __eq__(self, other: object) -> bool: ...
 
@@ -109,7 +112,8 @@ class FrVec:
 
     # index maps
     def rotate(self, k: int) -> "FrVec":
-        """Cyclic shift: out[i] = v[(i + k) mod n] (so rotate(1) is the 'next row' view)."""
+        """Cyclic shift: out[i] = v[(i + k) mod n] (so rotate(1) is the 'next row' view); any
+        int k, negative included."""
     def gather(self, index: np.ndarray) -> "FrVec":
         """out[i] = v[index[i]]; index is a 1-D int64 array, every entry in [0, n)."""
     def slice(self, start: int, stop: int) -> "FrVec": ...
@@ -122,7 +126,8 @@ def root_of_unity(n: int) -> int:
     """ω with ω^n = 1 primitive, n a power of two ≤ 2^28 (arkworks' choice of root)."""
 
 def coset_generator() -> int:
-    """g, the multiplicative generator of Fr used as the shift of every coset domain."""
+    """g, the multiplicative generator of Fr used as the shift of every coset domain
+    (arkworks' ``Fr::GENERATOR``, which is 5 for BN254; halo2 uses 7)."""
 
 def ntt(coeffs: FrVec) -> FrVec:
     """Evaluations of the polynomial at ω^0..ω^(n-1), n = len(coeffs) a power of two."""
@@ -144,7 +149,8 @@ def poly_eval_many(polys: Sequence[FrVec], z: int) -> list[int]:
     """[p(z) for p in polys], in parallel."""
 
 def poly_divide_linear(coeffs: FrVec, z: int) -> FrVec:
-    """The quotient q of p(X) = q(X)·(X - z) + p(z); len(q) = len(p) - 1 (≥ 1)."""
+    """The quotient q of p(X) = q(X)·(X - z) + p(z); len(q) = len(p) - 1 (≥ 1, so len(p) ≥ 2
+    is required: a ValueError otherwise). O(n) synthetic division."""
 
 def linear_combination(vecs: Sequence[FrVec], scalars: Sequence[int]) -> FrVec:
     """Σ cᵢ·vᵢ; vectors of different lengths are zero-extended to the longest."""
@@ -166,7 +172,9 @@ class G1:
     def from_xy(x: int, y: int) -> "G1":
         """From affine coordinates in Fq; checks on-curve (and subgroup). (0, 0) is identity."""
     def to_bytes(self) -> bytes: ...  # 32-byte compressed
-    def to_bytes_uncompressed(self) -> bytes: ...  # 64 bytes
+    def to_bytes_uncompressed(self) -> bytes:
+        """64 bytes x ‖ y, little-endian, with arkworks' flag bits in the top two bits of the
+        last byte (from_bytes also accepts them cleared)."""
     def to_xy(self) -> tuple[int, int] | None: ...  # None for the identity
     def is_identity(self) -> bool: ...
     def add(self, other: "G1") -> "G1": ...
@@ -198,15 +206,17 @@ class G1Vec:
     def powers_of_tau(tau: int, n: int) -> "G1Vec":
         """[τ⁰]₁, [τ¹]₁, …, [τ^(n-1)]₁ (fixed-base, parallel)."""
     def __len__(self) -> int: ...
-    def __getitem__(self, i: int) -> G1: ...
+    def __getitem__(self, i: int) -> G1: ...  # negative i counts from the end; IndexError out of range
     def slice(self, start: int, stop: int) -> "G1Vec": ...
     def to_bytes(self, compressed: bool) -> bytes: ...
     def msm(self, scalars: FrVec) -> G1:
-        """Σ sᵢ·Pᵢ over the first len(scalars) bases (len(scalars) ≤ len(self)); parallel."""
+        """Σ sᵢ·Pᵢ over the first len(scalars) bases (len(scalars) ≤ len(self)); parallel.
+        Empty scalars give the identity."""
     def ifft(self) -> "G1Vec":
         """The inverse NTT over the group: from [τⁱ]₁ (i < n, n a power of two) to the
         Lagrange basis [Lᵢ(τ)]₁ of the size-n subgroup, so that commit(evals) =
-        Σ evalᵢ·[Lᵢ(τ)]₁ equals commit(intt(evals))."""
+        Σ evalᵢ·[Lᵢ(τ)]₁ equals commit(intt(evals)). Costs ~(n/2)·log₂n G1 scalar
+        multiplications (parallel): ~0.8 s at n = 2^12 on 2 cores, ~15 s at 2^16 — cache it."""
 
 def msm(bases: G1Vec, scalars: FrVec) -> G1:
     """Same as bases.msm(scalars)."""
