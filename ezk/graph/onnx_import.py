@@ -34,6 +34,8 @@ def _fix_dims(value_infos, variables: dict[str, int], what: str) -> None:
             if dim.HasField("dim_value"):
                 continue
             name = dim.dim_param
+            if not name and what == "input":
+                name = "batch_size"  # an anonymous dimension ('?', e.g. sklearn exports) is the batch
             if name in variables:
                 dim.dim_value = int(variables[name])
             elif what == "input":

@@ -67,6 +67,19 @@ FUNCTIONS = {
     "round": lambda x, p: np.round(x),
     "floor": lambda x, p: np.floor(x),
     "ceil": lambda x, p: np.ceil(x),
+    # integer tables (in_scale 0): exact for integers below 2^52
+    "int_div": lambda x, p: np.trunc(x / p["divisor"]),
+    "mod": lambda x, p: np.mod(x, p["divisor"]),
+    "fmod": lambda x, p: np.fmod(x, p["divisor"]),
+    "asin": lambda x, p: np.arcsin(np.clip(x, -1.0, 1.0)),
+    "acos": lambda x, p: np.arccos(np.clip(x, -1.0, 1.0)),
+    "acosh": lambda x, p: np.arccosh(np.maximum(x, 1.0)),
+    "atanh": lambda x, p: np.arctanh(np.clip(x, -1.0 + 1e-15, 1.0 - 1e-15)),
+    "relu6": lambda x, p: np.clip(x, 0.0, 6.0),
+    "thresholded_relu": lambda x, p: np.where(x > p.get("alpha", 1.0), x, 0.0),
+    "shrink": lambda x, p: np.where(x < -p.get("lambd", 0.5), x + p.get("bias", 0.0),
+                                    np.where(x > p.get("lambd", 0.5), x - p.get("bias", 0.0), 0.0)),
+    "exp_base": lambda x, p: np.exp(np.minimum(x * math.log(p["base"]), 700.0)),
 }
 
 

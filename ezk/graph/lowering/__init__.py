@@ -4,8 +4,10 @@ Each module handles one family of ONNX ops and registers its rules in ``RULES``.
 
 from __future__ import annotations
 
-from ezk.graph.lowering import activations, arith, linear, norm, pool, reduce, shape_ops
+from ezk.graph.lowering import (activations, arith, conv_transpose, indexing, linear, logic, norm, pool,
+                                recurrent, reduce, resize, shape_ops, topk)
 
 LOWERINGS = {}
-for _m in (arith, linear, activations, norm, reduce, pool, shape_ops):
+for _m in (arith, linear, activations, norm, reduce, pool, shape_ops, logic, indexing, topk, resize,
+           conv_transpose, recurrent):
     LOWERINGS.update(_m.RULES)

@@ -26,6 +26,10 @@ def _mul(b, node, ins, opset):
 
 def _div(b, node, ins, opset):
     x, y = ins
+    if is_const(y) and np.asarray(y.value).dtype.kind in "iu" and not is_const(x):
+        from ezk.graph.lowering.logic import int_div
+
+        return [int_div(b, x, y)]  # ONNX Div of integers truncates toward zero
     if is_const(y):
         with np.errstate(divide="ignore"):
             r = np.where(y.value == 0, 0.0, 1.0 / np.asarray(y.value, dtype=np.float64))
@@ -41,6 +45,11 @@ def _neg(b, node, ins, opset):
 
 def _pow(b, node, ins, opset):
     x, e = ins
+    if is_const(x) and not is_const(e):
+        base = const_float(x, "Pow base")
+        if base <= 0:
+            raise ValueError("Pow with a tensor exponent needs a positive constant base")
+        return [b.lookup(e, "exp_base", {"base": base})]
     p = const_float(e, "Pow exponent")
     if p == int(p) and 1 <= p <= 4:
         out = x

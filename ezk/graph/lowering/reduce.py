@@ -1,7 +1,12 @@
 """Reductions: ReduceSum, ReduceMean (a sum times the constant 1/n), ReduceMax, ReduceMin,
-ArgMax, ArgMin, ReduceSumSquare."""
+ArgMax, ArgMin, ReduceSumSquare, ReduceL1 (Σ|x|), ReduceL2 (sqrt Σx²), ReduceLogSum (log Σx), and
+ReduceLogSumExp, stable as in softmax:
+
+    m = max x,  d = max(x − m, −C),  y = log Σ exp(d) + m     (Σ exp(d) ∈ [1, n] bounds the log table)."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -19,15 +24,38 @@ def _reduce(kind):
         keep = bool(attr(node, "keepdims", 1))
         if kind in ("max", "min"):
             return [b.emit(f"reduce_{kind}", [x], {"axes": axes, "keepdims": keep})]
-        if kind == "sumsquare":
+        if kind == "logsumexp":
+            return [_log_sum_exp(b, x, axes, keep)]
+        if kind in ("sumsquare", "l2"):
             x = b.mul(x, x)
+        if kind == "l1":
+            x = b.emit("max", [x, b.emit("neg", [x])])
         out = b.sum(x, axes, keepdims=keep)
         if kind == "mean":
             n = int(np.prod([x.shape[a] for a in axes]))
             out = b.mul(out, Const(np.array(1.0 / n)))
+        if kind == "l2":
+            out = b.lookup(out, "sqrt")
+        if kind == "logsum":
+            out = b.lookup(out, "log")
         return [out]
 
     return rule
+
+
+def _log_sum_exp(b, x, axes, keep):
+    s_out = b.target
+    m = b.emit("reduce_max", [x], {"axes": axes, "keepdims": True})
+    d = b.emit("sub", [x, m])
+    c = (s_out + 1) * math.log(2.0) + 0.5
+    d = b.emit("max", [d, b.const_int(np.array(-int(math.ceil(c * 2.0**d.scale))), d.scale)])
+    e = b.lookup(d, "exp", out_scale=s_out, max_abs=c)
+    n = int(np.prod([x.shape[a] for a in axes]))
+    total = b.sum(e, axes, keepdims=True)
+    y = b.add(b.lookup(total, "log", out_scale=s_out, max_abs=float(n) * 1.05), m)
+    if not keep:
+        y = b.reshape(y, [dim for i, dim in enumerate(y.shape) if i not in axes], "squeeze")
+    return y
 
 
 def _arg(kind):
@@ -47,6 +75,10 @@ RULES = {
     "ReduceMax": _reduce("max"),
     "ReduceMin": _reduce("min"),
     "ReduceSumSquare": _reduce("sumsquare"),
+    "ReduceL1": _reduce("l1"),
+    "ReduceL2": _reduce("l2"),
+    "ReduceLogSum": _reduce("logsum"),
+    "ReduceLogSumExp": _reduce("logsumexp"),
     "ArgMax": _arg("argmax"),
     "ArgMin": _arg("argmin"),
 }

@@ -127,7 +127,10 @@ def _gather(b, node, ins, opset):
         return [b.remap(data, lambda a: np.take(a, ix, axis=axis), "gather")]
     if ind.scale != 0:
         ind = b.rescale_to(ind, 0)
-    data = b.tensor(data, b.ra.param_scale) if is_const(data) else data
+    if is_const(data):
+        # integer tables (tree node ids …) stay exact at scale 0; floats at param_scale
+        exact = np.asarray(data.value).dtype.kind in "iub"
+        data = b.tensor(data, 0 if exact else b.ra.param_scale)
     return [b.emit("gather", [data, ind], {"axis": axis % len(data.shape)})]
 
 
