@@ -46,6 +46,23 @@ fn zip_assign(py: Python<'_>, a: &mut Vec<Fr>, b: &[Fr], op: &str, f: fn(&mut Fr
     Ok(())
 }
 
+/// Runs `f(self, other)` for an in-place update; `v.op_assign(v)` (the same object on both
+/// sides) works on a copy of the right-hand side instead of failing to borrow.
+fn with_other(
+    slf: &Bound<'_, FrVec>,
+    other: &Bound<'_, FrVec>,
+    f: impl FnOnce(Python<'_>, &mut Vec<Fr>, &[Fr]) -> PyResult<()>,
+) -> PyResult<()> {
+    let py = slf.py();
+    if slf.is(other) {
+        let copy = other.borrow().v.clone();
+        f(py, &mut slf.borrow_mut().v, &copy)
+    } else {
+        let o = other.borrow();
+        f(py, &mut slf.borrow_mut().v, &o.v)
+    }
+}
+
 fn map(py: Python<'_>, a: &[Fr], f: impl Fn(&Fr) -> Fr + Sync + Send) -> FrVec {
     FrVec::new(py.allow_threads(|| a.par_iter().with_min_len(MIN_LEN).map(f).collect()))
 }
@@ -290,14 +307,14 @@ impl FrVec {
     }
 
     // ---------------------------------------------------------------- in place
-    fn add_assign(&mut self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<()> {
-        zip_assign(py, &mut self.v, &other.v, "add_assign", |a, b| *a += b)
+    fn add_assign(slf: &Bound<'_, Self>, other: &Bound<'_, FrVec>) -> PyResult<()> {
+        with_other(slf, other, |py, a, b| zip_assign(py, a, b, "add_assign", |x, y| *x += y))
     }
-    fn sub_assign(&mut self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<()> {
-        zip_assign(py, &mut self.v, &other.v, "sub_assign", |a, b| *a -= b)
+    fn sub_assign(slf: &Bound<'_, Self>, other: &Bound<'_, FrVec>) -> PyResult<()> {
+        with_other(slf, other, |py, a, b| zip_assign(py, a, b, "sub_assign", |x, y| *x -= y))
     }
-    fn mul_assign(&mut self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<()> {
-        zip_assign(py, &mut self.v, &other.v, "mul_assign", |a, b| *a *= b)
+    fn mul_assign(slf: &Bound<'_, Self>, other: &Bound<'_, FrVec>) -> PyResult<()> {
+        with_other(slf, other, |py, a, b| zip_assign(py, a, b, "mul_assign", |x, y| *x *= y))
     }
     fn scale_assign(&mut self, py: Python<'_>, c: &Bound<'_, PyAny>) -> PyResult<()> {
         let c = fr_from_py(c)?;
@@ -305,26 +322,29 @@ impl FrVec {
         py.allow_threads(|| v.par_iter_mut().with_min_len(MIN_LEN).for_each(|a| *a *= c));
         Ok(())
     }
-    fn axpy_assign(&mut self, py: Python<'_>, c: &Bound<'_, PyAny>, other: PyRef<'_, FrVec>) -> PyResult<()> {
+    fn axpy_assign(slf: &Bound<'_, Self>, c: &Bound<'_, PyAny>, other: &Bound<'_, FrVec>) -> PyResult<()> {
         let c = fr_from_py(c)?;
-        same_len(&self.v, &other.v, "axpy_assign")?;
-        let (v, o) = (&mut self.v, &other.v);
-        py.allow_threads(|| {
-            v.par_iter_mut().with_min_len(MIN_LEN).zip(o.par_iter()).for_each(|(a, b)| *a += c * b)
-        });
-        Ok(())
+        with_other(slf, other, |py, v, o| {
+            same_len(v, o, "axpy_assign")?;
+            py.allow_threads(|| {
+                v.par_iter_mut().with_min_len(MIN_LEN).zip(o.par_iter()).for_each(|(a, b)| *a += c * b)
+            });
+            Ok(())
+        })
     }
-    fn set_slice(&mut self, start: usize, values: PyRef<'_, FrVec>) -> PyResult<()> {
-        let end = start.checked_add(values.v.len()).unwrap_or(usize::MAX);
-        if end > self.v.len() {
-            return verr(format!(
-                "set_slice: {} values at offset {start} do not fit in a vector of length {}",
-                values.v.len(),
-                self.v.len()
-            ));
-        }
-        self.v[start..end].copy_from_slice(&values.v);
-        Ok(())
+    fn set_slice(slf: &Bound<'_, Self>, start: usize, values: &Bound<'_, FrVec>) -> PyResult<()> {
+        with_other(slf, values, |_, v, vals| {
+            let end = start.checked_add(vals.len()).unwrap_or(usize::MAX);
+            if end > v.len() {
+                return verr(format!(
+                    "set_slice: {} values at offset {start} do not fit in a vector of length {}",
+                    vals.len(),
+                    v.len()
+                ));
+            }
+            v[start..end].copy_from_slice(vals);
+            Ok(())
+        })
     }
 
     // ---------------------------------------------------------------- reductions

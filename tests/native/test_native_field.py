@@ -206,3 +206,17 @@ def test_index_maps():
         v.slice(3, 6)
     assert ints(v.resize(2)) == [0, 1]
     assert ints(v.resize(7)) == [0, 1, 2, 3, 4, 0, 0]
+
+
+def test_in_place_ops_with_self_as_argument():
+    v = fr([1, 2, 3])
+    v.add_assign(v)
+    assert ints(v) == [2, 4, 6]
+    v.mul_assign(v)
+    assert ints(v) == [4, 16, 36]
+    v.axpy_assign(-1, v)
+    assert ints(v) == [0, 0, 0]
+    w = fr([5, 6])
+    w.set_slice(0, w)
+    w.sub_assign(w)
+    assert ints(w) == [0, 0]
