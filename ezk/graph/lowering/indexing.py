@@ -119,7 +119,9 @@ def _scatter(kind):
         else:
             axis = int(attr(node, "axis", 0)) % len(data.shape)
             ix = np.where(ix < 0, ix + data.shape[axis], ix)
-            np.put_along_axis(pos, ix, src, axis=axis)
+            coords = list(np.indices(ix.shape))
+            coords[axis] = ix
+            pos[tuple(coords)] = src
         if is_const(data) and is_const(upd):
             flat = np.concatenate([np.asarray(data.value).reshape(-1), np.asarray(upd.value).reshape(-1)])
             return [Const(flat[pos], data.is_param or upd.is_param)]

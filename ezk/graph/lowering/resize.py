@@ -104,6 +104,10 @@ def _resize(b, node, ins, opset):
             raise ValueError("Resize scales and sizes must be constant")
     rank = len(x.shape)
     kind, target = _full_targets(node, ins, opset, rank, x.shape)
+    if kind == "scales" and ctm == "align_corners":
+        # align_corners depends on the output lengths only (⌊in·scale⌋); onnx's reference
+        # evaluator uses the unfloored in·scale there, so give it the sizes
+        kind, target = "sizes", [int(np.floor(n * s)) for n, s in zip(x.shape, target)]
     out = x if is_const(x) else b.tensor(x)
     for d in range(rank):
         if (kind == "scales" and target[d] == 1.0) or (kind == "sizes" and target[d] == x.shape[d]):
