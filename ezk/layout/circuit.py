@@ -1,0 +1,165 @@
+"""lay_out: a quantized Graph → a PLONKish Circuit (+ Witness when values are given).
+
+    laid = lay_out(graph, settings)            # measuring backend: structure only
+    laid = lay_out(graph, settings, tensors)   # assigning backend: tensors = the forward pass's
+                                               # {tensor id: int64 array} (or its Trace)
+
+The circuit (constraint system, fixed values, copies) depends only on the graph's shapes and
+constants and on the settings: both calls give the same one. Public outputs (and public
+inputs when asked) sit in one instance column, bound to their advice cells by copies.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ezk.errors import EzkError
+from ezk.graph.ir import Graph
+from ezk.layout.backend import AssigningBackend, MeasuringBackend
+from ezk.layout.cells import Cells
+from ezk.layout.context import Ctx
+from ezk.layout.gates import BLINDING, build
+from ezk.layout.ops import LAYOUTS
+from ezk.layout.region import Geometry, Region
+from ezk.layout.rows import materialize
+from ezk.layout.tables import Tables
+from ezk.plonk import Circuit, Witness
+
+MAX_K = 26
+
+
+def usable_rows(k: int) -> int:
+    return (1 << k) - BLINDING - 1
+
+
+@dataclass
+class LaidOut:
+    circuit: Circuit
+    witness: Witness | None
+    instances: list[np.ndarray]
+    instance_layout: list[dict]
+    stats: dict
+    row_node: list[np.ndarray]  # per block: the graph node that placed each row (−1: none)
+    graph: Graph = field(repr=False, default=None)
+    gate_block: dict = field(default_factory=dict)
+    column_block: dict = field(default_factory=dict)  # advice column name -> block
+
+    def explain(self, failure) -> str:
+        from ezk.layout.report import explain
+
+        return explain(self, failure)
+
+
+def _run_args(settings):
+    return getattr(settings, "run_args", settings)
+
+
+def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
+    ra = _run_args(settings)
+    k = int(ra.logrows)
+    if not 1 <= k <= MAX_K or usable_rows(k) < 2:
+        raise EzkError(f"logrows {k} is out of range for a circuit (use 4 … {MAX_K}).")
+    for name in ("input_visibility", "output_visibility"):
+        if getattr(ra, name) not in ("private", "public"):
+            raise EzkError(f"{name} {getattr(ra, name)!r} is not supported by the circuit layout (use private or public).")
+    geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
+    values = getattr(tensors, "values", tensors)
+    backend = MeasuringBackend(geo.width) if values is None else AssigningBackend(geo.width, values)
+    u = usable_rows(k)
+    rg = Region(geo, u, backend)
+    tables = Tables()
+    ctx = Ctx(graph, rg, tables, ra)
+    cells: dict[int, Cells] = {}
+    for node in graph.nodes:
+        fn = LAYOUTS.get(node.op)
+        if fn is None:
+            raise EzkError(f"the circuit layout does not support the core op {node.op!r} of {ctx.where(node)}.")
+        rg.node = node.id
+        cells[node.id] = fn(ctx, node, [cells[i] for i in node.inputs])
+
+    # public values: inputs (when asked), then outputs, in one instance column
+    public: list[tuple[str, int, str]] = []
+    if ra.input_visibility == "public":
+        public += [("input", t, n) for t, n in zip(graph.inputs, graph.input_names)]
+    if ra.output_visibility == "public":
+        public += [("output", t, n) for t, n in zip(graph.outputs, graph.output_names)]
+    pub_cells, layout, start = [], [], 0
+    for kind, tid, name in public:
+        rg.node = tid
+        c = materialize(rg, cells[tid].flat())
+        pub_cells.append(c)
+        layout.append({"kind": kind, "name": name, "tensor": int(tid), "start": start, "length": c.size,
+                       "shape": list(graph.nodes[tid].shape), "scale": graph.nodes[tid].scale})
+        start += c.size
+
+    # how many rows: unwrapped, the region needs rg.rows rows; tables need their banks
+    blocks = max(1, -(-rg.rows // u))
+    need = rg.rows - (blocks - 1) if blocks > 1 else rg.rows  # carry rows do not count
+    min_k = _min_k(need, tables.largest(), start)
+    if tables.largest() > u - 1 or start > u:
+        raise EzkError(f"the circuit needs a lookup table of {tables.largest()} rows and {need} rows in all, "
+                       f"more than 2^{k} rows allow; use logrows ≥ {min_k}.")
+    built = build(rg, tables, blocks, bool(public), u - 1)
+    cs = built.cs
+    assert cs.blinding_rows() == BLINDING
+
+    col_index = np.array([c.index for blk in built.advice for c in blk], dtype=np.int64)
+    W = geo.width
+
+    def glob(g, c):
+        return col_index[(g // u) * W + c], g % u
+
+    cp = rg.copies()
+    ca, ra_ = glob(cp[:, 0], cp[:, 1])
+    cb, rb = glob(cp[:, 2], cp[:, 3])
+    copies = [np.stack([ca, ra_, cb, rb], axis=1)]
+    instances = []
+    if public:
+        allc = Cells.concat(pub_cells)
+        ia, ir = glob(allc.g, allc.c)
+        n = allc.size
+        copies.append(np.stack([np.full(n, built.instance.index), np.arange(n), ia, ir], axis=1))
+        instances = [rg.read(allc)]
+    copies = np.concatenate(copies).astype(np.int64)
+    circuit = Circuit(cs=cs, k=k, fixed=built.fixed, copies=copies)
+
+    witness = None
+    store = backend.columns(blocks * u)
+    if store is not None:
+        advice = {}
+        for blk, cols in enumerate(built.advice):
+            part = store[blk * u:(blk + 1) * u]
+            for c, col in enumerate(cols):
+                advice[col] = np.ascontiguousarray(part[:, c])
+        witness = Witness(advice=advice, instance={built.instance: instances[0]} if public else {})
+
+    stats = {
+        "num_rows": int(need),
+        "advice_columns": len(cs.advice),
+        "advice_cells": rg.cells_used,
+        "fixed_columns": len(cs.fixed),
+        "lookups": len(cs.lookups),
+        "tables": tables.count,
+        "table_rows": int(sum(tables.sizes)),
+        "banks": len(built.banks),
+        "copies": int(len(copies)),
+        "blocks": blocks,
+        "k": k,
+        "min_k": min_k,
+    }
+    row_node = [rg.row_node[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
+    column_block = {c.name: blk for blk, cols in enumerate(built.advice) for c in cols}
+    return LaidOut(circuit, witness, instances, layout, stats, row_node, graph, built.gate_block, column_block)
+
+
+def _min_k(rows: int, largest_table: int, public: int) -> int:
+    """Smallest k whose usable rows hold every row in one block and the largest table (plus a
+    zero row) in one bank."""
+    need = max(rows, largest_table + 1, public, 2)
+    k = max(1, math.ceil(math.log2(need + BLINDING + 1)))
+    while usable_rows(k) < need:
+        k += 1
+    return k

@@ -1,0 +1,116 @@
+"""The gate set and the ConstraintSystem it builds, per block of W advice columns.
+
+Per block (A_0 … A_{W−1} its advice columns; F, P, C, S, Q… its fixed columns):
+
+  lin[j]  Σ_c F[j,c]·A_c + P[j]·A_{a+j}(ω⁻¹X) + C[j] − S[j]·A_{a+j}            (degree 2)
+  dot     Σ_t Qd_t·A_{2t}·A_{2t+1} + Dc·A_{W−1}(ω⁻¹X) − Ds·A_{W−1}              (degree 3)
+  mul[t]  Qm·(A_{3t}·A_{3t+1} − A_{3t+2})                                        (degree 3)
+  lookup  (L_{s,k}, QI_{s,k}·A_{2s}, QO_{s,k}·A_{2s+1}) ∈ (TT_k, TX_k, TY_k)      (degree 2 inputs)
+
+for lane j < b, pair t < (W−1)/2, triple t < W/3, slot s and table bank k. Only the families
+some row uses are created, so the system is a function of the graph and settings alone.
+All advice columns and the instance column are equality-enabled (copy constraints).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ezk.plonk import ConstraintSystem
+from ezk.plonk.expression import Column
+
+from ezk.layout.region import Region
+from ezk.layout.tables import Tables
+
+BLINDING = 5  # advice columns are queried at rotations 0 and −1: b = max(3, 2) + 2
+
+
+@dataclass
+class Built:
+    cs: ConstraintSystem
+    advice: list[list[Column]]  # [block][c]
+    instance: Column | None
+    fixed: dict[Column, np.ndarray] = field(default_factory=dict)
+    banks: list[list[int]] = field(default_factory=list)
+    gate_block: dict[str, int] = field(default_factory=dict)  # gate/lookup name -> block
+
+
+def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_capacity: int) -> Built:
+    geo, u = rg.geo, rg.u
+    a, b, W = geo.a, geo.b, geo.width
+    cs = ConstraintSystem()
+    advice = [[cs.advice_column(f"a{blk}_{c}") for c in range(W)] for blk in range(blocks)]
+    inst = cs.instance_column("instance") if with_instance else None
+    banks = tables.pack(bank_capacity) if tables.count else []
+    out = Built(cs, advice, inst, banks=banks)
+    used = rg.used
+    fx = rg.fixed
+
+    def col(name: str, values: np.ndarray) -> Column:
+        c = cs.fixed_column(name)
+        out.fixed[c] = np.ascontiguousarray(values, dtype=np.int64)
+        return c
+
+    bank_of = np.zeros(tables.count + 1, dtype=np.int64)
+    for k, tags in enumerate(banks):
+        bank_of[tags] = k
+    for blk in range(blocks):
+        A = advice[blk]
+        sl = slice(blk * u, min((blk + 1) * u, rg.rows))
+        if "lin" in used:
+            polys = []
+            for j in range(b):
+                F = [col(f"lin{blk}_f{j}_{c}", fx["lin_f"][sl, j, c]) for c in range(a)]
+                P = col(f"lin{blk}_p{j}", fx["lin_p"][sl, j])
+                C = col(f"lin{blk}_c{j}", fx["lin_c"][sl, j])
+                S = col(f"lin{blk}_s{j}", fx["lin_s"][sl, j])
+                e = P.cur() * A[a + j].prev() + C.cur() - S.cur() * A[a + j].cur()
+                for c in range(a):
+                    e = e + F[c].cur() * A[c].cur()
+                polys.append(e)
+            cs.create_gate(f"lin.b{blk}", polys)
+            out.gate_block[f"lin.b{blk}"] = blk
+        if "dot" in used:
+            Q = [col(f"dot{blk}_q{t}", fx["dot_q"][sl, t]) for t in range(geo.pairs)]
+            Ds = col(f"dot{blk}_s", fx["dot_s"][sl])
+            Dc = col(f"dot{blk}_c", fx["dot_c"][sl])
+            e = Dc.cur() * A[W - 1].prev() - Ds.cur() * A[W - 1].cur()
+            for t in range(geo.pairs):
+                e = e + Q[t].cur() * A[2 * t].cur() * A[2 * t + 1].cur()
+            cs.create_gate(f"dot.b{blk}", [e])
+            out.gate_block[f"dot.b{blk}"] = blk
+        if "mul" in used:
+            Qm = col(f"mul{blk}_q", fx["mul_q"][sl])
+            cs.create_gate(f"mul.b{blk}", [Qm.cur() * (A[3 * t].cur() * A[3 * t + 1].cur() - A[3 * t + 2].cur())
+                                           for t in range(geo.triples)])
+            out.gate_block[f"mul.b{blk}"] = blk
+        if "lk" in used:
+            tag = fx["lk_tag"][sl]
+            qo = fx["lk_qo"][sl]
+            for s in range(geo.slots):
+                for k in range(len(banks)):
+                    on = (tag[:, s] > 0) & (bank_of[tag[:, s]] == k)
+                    L = col(f"lk{blk}_s{s}_k{k}_tag", np.where(on, tag[:, s], 0))
+                    QI = col(f"lk{blk}_s{s}_k{k}_qi", on.astype(np.int64))
+                    QO = col(f"lk{blk}_s{s}_k{k}_qo", np.where(on, qo[:, s], 0))
+                    name = f"lookup.b{blk}.s{s}.k{k}"
+                    out.gate_block[name] = blk
+                    tcols = _bank_columns(out, tables, k, col)
+                    cs.lookup(name, [L.cur(), QI.cur() * A[2 * s].cur(), QO.cur() * A[2 * s + 1].cur()],
+                              [c.cur() for c in tcols])
+    for blk in range(blocks):
+        for c in advice[blk]:
+            cs.enable_equality(c)
+    if inst is not None:
+        cs.enable_equality(inst)
+    return out
+
+
+def _bank_columns(out: Built, tables: Tables, k: int, col) -> tuple[Column, Column, Column]:
+    cache = out.__dict__.setdefault("_banks", {})
+    if k not in cache:
+        tt, tx, ty = tables.bank_columns(out.banks[k])
+        cache[k] = (col(f"table{k}_tag", tt), col(f"table{k}_x", tx), col(f"table{k}_y", ty))
+    return cache[k]

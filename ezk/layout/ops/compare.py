@@ -1,0 +1,110 @@
+"""Comparisons through a sign bit and a range check.
+
+ge(a, b): d = a − b, a bit c (c·c = c), e = c·d, and the slack
+    t = 2e + c − d − 1 = c·(2d + 1) − d − 1 ∈ [0, 2^COMPARE_BITS)
+checked by limbs in range tables: c = 1 forces d ≥ 0, c = 0 forces d ≤ −1, so c = [a ≥ b]
+whenever |a − b| < 2^COMPARE_BITS (a larger gap is a WitnessError, never a bad witness).
+Then max = b + e, min = a − e, where(cond, a, b) = b + cond·(a − b) (cond bit-checked),
+gt/lt/le/eq from ge, and reduce_max/min as a tree of pairwise max/min (log₂ n levels).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ezk.layout.cells import Cells
+from ezk.layout.rows import bits, lincomb, mul_rows, range_terms
+
+COMPARE_BITS = 48
+
+
+def _ge(ctx, node, a: Cells, b: Cells):
+    """(c, d, e) cells: c = [a ≥ b], d = a − b, e = c·d."""
+    rg = ctx.rg
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    a, b = a.broadcast_to(shape), b.broadcast_to(shape)
+    dv = ctx.read(a) - ctx.read(b)
+    d = lincomb(rg, [(a, 1), (b, -1)], 0, out_vals=dv, shape=shape)
+    cv = (dv >= 0).astype(np.int64)
+    c = bits(rg, cv, f"a comparison bit of {ctx.where(node)}")
+    e = mul_rows(rg, c, d, cv * dv).reshape(shape)
+    tv = cv * (2 * dv + 1) - dv - 1
+    limbs = range_terms(rg, ctx.tables, tv, COMPARE_BITS,
+                        f"a comparison in {ctx.where(node)} (operands differ by 2^{COMPARE_BITS} or more)")
+    lincomb(rg, [(e, 2), (c, 1), (d, -1)] + [(l.reshape(shape), -w) for l, w in limbs], -1, output=False, shape=shape)
+    return c, d, e
+
+
+def _max(ctx, node, a, b, sign):
+    c, d, e = _ge(ctx, node, a, b)
+    shape = c.shape
+    if sign > 0:  # max = b + e
+        vals = ctx.read(b.broadcast_to(shape)) + ctx.read(e)
+        return lincomb(ctx.rg, [(b, 1), (e, 1)], 0, out_vals=vals, shape=shape)
+    vals = ctx.read(a.broadcast_to(shape)) - ctx.read(e)  # min = a − e
+    return lincomb(ctx.rg, [(a, 1), (e, -1)], 0, out_vals=vals, shape=shape)
+
+
+def maximum(ctx, node, ins):
+    return _max(ctx, node, ins[0], ins[1], 1).reshape(node.shape)
+
+
+def minimum(ctx, node, ins):
+    return _max(ctx, node, ins[0], ins[1], -1).reshape(node.shape)
+
+
+def _not(ctx, c: Cells) -> Cells:
+    return lincomb(ctx.rg, [(c, -1)], 1, out_vals=1 - ctx.read(c), shape=c.shape)
+
+
+def compare(ctx, node, ins):
+    a, b = ins
+    kind = node.attrs["kind"]
+    if kind == "ge":
+        out = _ge(ctx, node, a, b)[0]
+    elif kind == "le":
+        out = _ge(ctx, node, b, a)[0]
+    elif kind == "lt":
+        out = _not(ctx, _ge(ctx, node, a, b)[0])
+    elif kind == "gt":
+        out = _not(ctx, _ge(ctx, node, b, a)[0])
+    else:  # eq = [a ≥ b]·[b ≥ a]
+        c1, c2 = _ge(ctx, node, a, b)[0], _ge(ctx, node, b, a)[0]
+        out = mul_rows(ctx.rg, c1, c2, ctx.read(c1) * ctx.read(c2))
+    return out.reshape(node.shape)
+
+
+def where(ctx, node, ins):
+    cond, a, b = (t.broadcast_to(node.shape) for t in ins)
+    rg = ctx.rg
+    if cond.all_const():
+        c = cond.val != 0
+        return Cells(np.where(c, a.g, b.g), np.where(c, a.c, b.c), np.where(c, a.val, b.val))
+    cv = ctx.read(cond)
+    cb = bits(rg, cv, f"the condition of {ctx.where(node)}")
+    lincomb(rg, [(cond, 1), (cb, -1)], 0, output=False, shape=node.shape)  # cond is that bit
+    av, bv = ctx.read(a), ctx.read(b)
+    d = lincomb(rg, [(a, 1), (b, -1)], 0, out_vals=av - bv, shape=node.shape)
+    p = mul_rows(rg, cb, d, cv * (av - bv)).reshape(node.shape)
+    return lincomb(rg, [(b, 1), (p, 1)], 0, out_vals=bv + cv * (av - bv), shape=node.shape)
+
+
+def _reduce(ctx, node, ins, sign):
+    (x,) = ins
+    from ezk.layout.ops.linear import _grid
+
+    axes = sorted(a % len(x.shape) for a in node.attrs["axes"])
+    cur = x.take(_grid(x.shape, axes))  # (G, K)
+    while cur.shape[1] > 1:  # one pairwise level per iteration (log₂ K levels)
+        h = cur.shape[1] // 2
+        m = _max(ctx, node, cur[:, :h], cur[:, h:2 * h], sign)
+        cur = Cells(*(np.concatenate([getattr(m, f), getattr(cur, f)[:, 2 * h:]], axis=1) for f in ("g", "c", "val")))
+    return cur.reshape(node.shape)
+
+
+def reduce_max(ctx, node, ins):
+    return _reduce(ctx, node, ins, 1)
+
+
+def reduce_min(ctx, node, ins):
+    return _reduce(ctx, node, ins, -1)

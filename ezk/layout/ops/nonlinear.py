@@ -1,0 +1,47 @@
+"""Table ops: lookup (a unary non-linearity) and gather with private indices over fixed data.
+
+lookup: each element looks (tag_f, x, y) up in the function table of its node; an input
+outside the node's range is a WitnessError naming the node and the range.
+
+gather(data, idx, axis) with fixed data: data is seen as columns D[j, col] (j along ``axis``,
+col over every other axis); each output element looks (tag_col, idx, out) up in the table
+{(j, D[j mod n, col]) : −n ≤ j < n} of its column — which also proves −n ≤ idx < n.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ezk.errors import EzkError
+from ezk.layout.rows import lookup_rows
+from ezk.ops.lookup import check_range
+
+
+def lookup(ctx, node, ins):
+    (x,) = ins
+    xv = ctx.read(x)
+    check_range(node, xv)
+    tag = ctx.tables.function(node.attrs)
+    _, y = lookup_rows(ctx.rg, np.full(x.size, tag), x, y_vals=ctx.value(node))
+    return y.reshape(node.shape)
+
+
+def gather(ctx, node, ins):
+    data, idx = ins
+    if not data.all_const():
+        raise EzkError(f"the layout supports private-index gathers over fixed data only; {ctx.where(node)} "
+                       f"gathers from a computed or private tensor")
+    ax = node.attrs["axis"] % len(data.shape)
+    n = data.shape[ax]
+    d = np.moveaxis(data.val, ax, 0).reshape(n, -1)  # (n, ncols), columns ordered pre + post axes
+    ncols = d.shape[1]
+    js = np.arange(-n, n)
+    tags = np.array([ctx.tables.gather(f"gather:{node.id}:{col}", js, d[js % n, col]) for col in range(ncols)])
+    pre = int(np.prod(data.shape[:ax], dtype=np.int64))
+    post = int(np.prod(data.shape[ax + 1:], dtype=np.int64))
+    m = idx.size
+    # output (pre, idx…, post): element (p, i, q) reads column p·post + q with index i
+    p, i, q = np.unravel_index(np.arange(pre * m * post), (pre, m, post))
+    xs = idx.flat().take(i)
+    _, y = lookup_rows(ctx.rg, tags[p * post + q], xs, y_vals=ctx.value(node).reshape(-1))
+    return y.reshape(node.shape)

@@ -1,0 +1,31 @@
+"""Map a mock failure back to the ONNX node whose layout placed the failing cell."""
+
+from __future__ import annotations
+
+import re
+
+
+def _block_of(laid, failure) -> tuple[int | None, str, int]:
+    if failure.kind == "copy":
+        cols = re.findall(r"(\w+)\[(\d+)\]", failure.name)
+        for name, row in reversed(cols):
+            if name in laid.column_block:
+                return laid.column_block[name], name, int(row)
+        return None, "", failure.row
+    base = failure.name.split("[")[0]
+    return laid.gate_block.get(base), "", failure.row
+
+
+def explain(laid, failure) -> str:
+    blk, col, row = _block_of(laid, failure)
+    where = f"{failure.kind} {failure.name!r} fails at row {failure.row}"
+    if col:
+        where += f" (column {col}, row {row})"
+    node_txt = "no graph node placed that row"
+    if blk is not None and 0 <= row < len(laid.row_node[blk]):
+        nid = int(laid.row_node[blk][row])
+        if nid >= 0:
+            n = laid.graph.nodes[nid]
+            node_txt = f"node {n.onnx_name!r} ({n.onnx_op}, core op {n.op}, tensor {nid})"
+    vals = ", ".join(f"{k}={v}" for k, v in failure.values.items())
+    return f"{where}: {node_txt}" + (f"; values {vals}" if vals else "")

@@ -1,0 +1,106 @@
+"""Lookup tables: one tag per distinct table, packed into banks of fixed columns.
+
+Every table is a set of (x, y) rows under a tag t ≥ 1; a bank is a triple of fixed columns
+(TT, TX, TY) holding several tagged tables one after another, followed by at least one all-zero
+row. A lookup slot of a row feeds (L, Q·x, Qo·y) to a bank, where L = t on rows that look up
+table t (0 elsewhere), Q = [L ≠ 0] and Qo = 1 when y is checked (0 for range checks, whose
+TY is 0). A disabled slot looks up (0, 0, 0) — the zero row — and an enabled one can only
+match rows of its own tag, since real rows have t ≥ 1.
+
+Kinds of tables:
+* function tables (x, T(x)) for x in the node's ``attrs["range"]`` (ezk.ops.lookup.table_values),
+  shared by every lookup node with the same function, parameters, scales and range;
+* range tables (v, 0), v ∈ [0, 2^m), for m ≤ LIMB_BITS: remainders and comparison slacks are
+  split into limbs of LIMB_BITS bits (the top limb's table has only the bits left);
+* gather tables (j, data[j, col]) for a private-index gather over a fixed tensor.
+
+Banks are filled first-fit in decreasing size (ties by tag): deterministic, a function of
+the graph and the bank capacity only.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from ezk.errors import EzkError
+from ezk.ops.lookup import table_values
+
+LIMB_BITS = 12
+
+
+class Tables:
+    def __init__(self) -> None:
+        self.keys: dict[str, int] = {}
+        self.sizes: list[int] = []
+        self._build: list = []  # callables giving (xs, ys)
+        self.names: list[str] = []
+
+    def _tag(self, key: str, size: int, build, name: str) -> int:
+        tag = self.keys.get(key)
+        if tag is None:
+            tag = len(self.sizes) + 1
+            self.keys[key] = tag
+            self.sizes.append(int(size))
+            self._build.append(build)
+            self.names.append(name)
+        return tag
+
+    def function(self, attrs: dict) -> int:
+        lo, hi = (int(v) for v in attrs["range"])
+        spec = {k: attrs.get(k) for k in ("fn", "params", "in_scale", "out_scale", "pre_mul", "pre_add")}
+        key = "fn:" + json.dumps(spec, sort_keys=True) + f":{lo}:{hi}"
+
+        def build():
+            xs = np.arange(lo, hi + 1, dtype=np.int64)
+            return xs, table_values(attrs, xs)
+
+        return self._tag(key, hi - lo + 1, build, f"{attrs['fn']}[{lo},{hi}]")
+
+    def range(self, bits: int) -> int:
+        if not 1 <= bits <= LIMB_BITS:
+            raise AssertionError(f"range table of {bits} bits")
+
+        def build():
+            xs = np.arange(1 << bits, dtype=np.int64)
+            return xs, np.zeros_like(xs)
+
+        return self._tag(f"range:{bits}", 1 << bits, build, f"range[0,2^{bits})")
+
+    def gather(self, key: str, xs: np.ndarray, ys: np.ndarray) -> int:
+        xs, ys = np.asarray(xs, np.int64), np.asarray(ys, np.int64)
+        return self._tag(key, len(xs), lambda: (xs, ys), key)
+
+    @property
+    def count(self) -> int:
+        return len(self.sizes)
+
+    def largest(self) -> int:
+        return max(self.sizes, default=0)
+
+    def pack(self, capacity: int) -> list[list[int]]:
+        """Tags per bank (first fit, decreasing size); every bank keeps one zero row free."""
+        if self.largest() > capacity:
+            raise EzkError(f"a lookup table of {self.largest()} rows does not fit in {capacity} rows")
+        banks: list[list[int]] = []
+        free: list[int] = []
+        for tag in sorted(range(1, self.count + 1), key=lambda t: (-self.sizes[t - 1], t)):
+            s = self.sizes[tag - 1]
+            for i, f in enumerate(free):
+                if s <= f:
+                    banks[i].append(tag)
+                    free[i] -= s
+                    break
+            else:
+                banks.append([tag])
+                free.append(capacity - s)
+        return banks
+
+    def bank_columns(self, tags: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(TT, TX, TY) of one bank."""
+        parts = [(t,) + self._build[t - 1]() for t in tags]
+        tt = np.concatenate([np.full(len(x), t, dtype=np.int64) for t, x, _ in parts])
+        tx = np.concatenate([x for _, x, _ in parts])
+        ty = np.concatenate([y for _, _, y in parts])
+        return tt, tx, ty
