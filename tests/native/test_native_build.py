@@ -31,3 +31,26 @@ def test_every_name_in_the_stub_exists():
                 if isinstance(item, ast.FunctionDef) and not hasattr(cls, item.name):
                     missing.append(f"{node.name}.{item.name}")
     assert missing == []
+
+
+def test_heavy_calls_release_the_gil():
+    """While a large NTT runs in another thread, this thread keeps running Python code."""
+    import threading
+    import time
+
+    v = nat.FrVec.random(1 << 19, seed=b"gil")
+    t0 = time.perf_counter()
+    nat.ntt(v)
+    duration = time.perf_counter() - t0
+
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (nat.ntt(v), done.set()))
+    gaps, last = [], time.perf_counter()
+    worker.start()
+    while not done.is_set():
+        now = time.perf_counter()
+        gaps.append(now - last)
+        last = now
+    worker.join()
+    # Holding the GIL would freeze this loop for the whole call (one gap ≈ duration).
+    assert max(gaps) < duration / 2, (max(gaps), duration)
