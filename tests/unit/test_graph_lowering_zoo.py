@@ -292,3 +292,21 @@ def test_unsupported_variants_name_the_op(tmp_path):
     node = helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="scat")
     with pytest.raises(UnsupportedOpError, match=r"scat.*ScatterND.*constant indices"):
         run(tmp_path, [node], {"x": f32(4, 3), "i": np.array([[1]], dtype=np.int64), "u": f32(1, 3)})
+
+
+@pytest.mark.parametrize("p,pads", [(1, [0, 0, 0, 0]), (2, [1, 0, 1, 1]), (3, [0, 0, 0, 0])])
+def test_lp_pool_and_global(tmp_path, p, pads):
+    x = (rng.uniform(0.2, 1.0, size=(1, 2, 5, 4)) * rng.choice([-1, 1], size=(1, 2, 5, 4))).astype(np.float32)
+    node = helper.make_node("LpPool", ["x"], ["y"], kernel_shape=[2, 2], strides=[2, 1], pads=pads, p=p)
+    (y,), (r,) = run(tmp_path, [node], {"x": x})
+    close(y, r)
+    (y,), (r,) = run(tmp_path, [helper.make_node("GlobalLpPool", ["x"], ["y"], p=p)], {"x": x})
+    close(y, r)
+
+
+def test_clip_with_tensor_bounds(tmp_path):
+    x, lo = f32(3, 4), f32(3, 4, s=0.3)
+    nodes = [helper.make_node("Neg", ["lo"], ["hi"]), helper.make_node("Abs", ["hi"], ["ah"]),
+             helper.make_node("Clip", ["x", "lo", "ah"], ["y"])]
+    (y,), (r,) = run(tmp_path, nodes, {"x": x, "lo": lo})
+    close(y, r)

@@ -129,6 +129,15 @@ def _cast(b, node, ins, opset):
 
 def _clip(b, node, ins, opset):
     x = ins[0]
+    if opset >= 11 and any(isinstance(v, Tensor) for v in ins[1:3]):
+        # bounds computed by the model: max then min at one common scale
+        lo = ins[1] if len(ins) > 1 else None
+        hi = ins[2] if len(ins) > 2 else None
+        if lo is not None:
+            x = b.emit("max", b.align(x, lo))
+        if hi is not None:
+            x = b.emit("min", b.align(x, hi))
+        return [x]
     lo = attr(node, "min") if opset < 11 else (const_float(ins[1], "Clip min") if len(ins) > 1 and ins[1] is not None else None)
     hi = attr(node, "max") if opset < 11 else (const_float(ins[2], "Clip max") if len(ins) > 2 and ins[2] is not None else None)
     if lo is not None:

@@ -1,6 +1,8 @@
 """Pooling as a window index map followed by a reduction: MaxPool (reduce_max; padded reads are
 replaced by a valid element of the same window, which leaves the max unchanged), AveragePool
-(sum times the constant 1/count per output), GlobalAveragePool, GlobalMaxPool."""
+(sum times the constant 1/count per output), GlobalAveragePool, GlobalMaxPool, and LpPool /
+GlobalLpPool, y = (Σ_window |x|^p)^(1/p) with zero padding: p = 1 is Σ max(x, −x), p = 2 is
+sqrt(Σ x·x), other p go through pow tables."""
 
 from __future__ import annotations
 
@@ -62,7 +64,31 @@ def _global(kind):
     return rule
 
 
+def lp_norm(b, x, axes, p: float, keepdims: bool):
+    ax = b.emit("max", [x, b.emit("neg", [x])])
+    if p == 1:
+        return b.sum(ax, axes, keepdims=keepdims)
+    if p == 2:
+        return b.lookup(b.sum(b.mul(x, x), axes, keepdims=keepdims), "sqrt")
+    powed = b.lookup(ax, "pow", {"exponent": float(p)})
+    return b.lookup(b.sum(powed, axes, keepdims=keepdims), "pow", {"exponent": 1.0 / float(p)})
+
+
+def _lp_pool(b, node, ins, opset):
+    x = b.tensor(ins[0])
+    idx, k_axes, _ = _windows(b, node, x)
+    patches = b.index_map([x], idx, "pool_windows")
+    return [lp_norm(b, patches, k_axes, float(attr(node, "p", 2)), False)]
+
+
+def _global_lp(b, node, ins, opset):
+    x = b.tensor(ins[0])
+    return [lp_norm(b, x, list(range(2, len(x.shape))), float(attr(node, "p", 2)), True)]
+
+
 RULES = {
+    "LpPool": _lp_pool,
+    "GlobalLpPool": _global_lp,
     "MaxPool": _max_pool,
     "AveragePool": _avg_pool,
     "GlobalAveragePool": _global("avg"),
