@@ -126,14 +126,17 @@ def run_model(model_dir: str, do_mock: bool, do_prove: bool) -> dict:
             row["max_rel_err"] = worst
             row["status"] = "ok" if worst <= PASS_TOLERANCE else f"output error {worst:.4f} exceeds {PASS_TOLERANCE}"
             if do_mock or do_prove:
-                step = "layout"
-                from ezk.compiled import load_compiled
-                from ezk.settings import Settings
-                from ezk.witness import run_witness
+                try:
+                    from ezk.compiled import load_compiled
+                    from ezk.settings import Settings
+                    from ezk.witness import run_witness
 
-                comp = load_compiled(compiled)
-                _, trace = run_witness(comp.graph, load_input_data(data))
-                row.update(_layout_steps(compiled, trace, Settings.load(settings), do_prove, times))
+                    comp = load_compiled(compiled)
+                    _, trace = run_witness(comp.graph, load_input_data(data))
+                    row.update(_layout_steps(compiled, trace, Settings.load(settings), do_prove, times))
+                except Exception as exc:  # the front end passed; the circuit steps report apart
+                    row["mock"] = f"layout/mock: {_one_sentence(exc)}"
+                    row["prove"] = "not reached" if do_prove else "skipped"
     except Exception as exc:  # one row per model whatever happens
         row["status"] = f"{step}: {_one_sentence(exc)}"
     return row
@@ -188,9 +191,15 @@ def main() -> None:
         print(f"{r['model'][:22]:<22} {_fmt(r.get('onnx_ops')):>5} {_fmt(r.get('k')):>3} {_fmt(r.get('rows')):>9} "
               f"{_fmt(r.get('advice_cells')):>10} {_fmt(r.get('max_rel_err'), '{:.5f}'):>9} {_fmt(t.get('calibrate')):>6} "
               f"{_fmt(t.get('compile')):>6} {_fmt(t.get('witness')):>6} {str(r.get('mock', '-'))[:10]:<10} {r['status']}", flush=True)
+        if r.get("mock") not in (None, "ok", "skipped"):
+            print(f"{'':<22} mock: {r['mock']}", flush=True)
+        if r.get("prove") not in (None, "ok", "skipped", "not reached"):
+            print(f"{'':<22} prove: {r['prove']}", flush=True)
     passed = [r["model"] for r in rows if r["status"] == "ok"]
     errs = sorted(r["max_rel_err"] for r in rows if r["status"] == "ok")
     summary = {"models": len(rows), "passed": len(passed),
+               "mock_ok": sum(r.get("mock") == "ok" for r in rows) if args.mock or args.prove else None,
+               "prove_ok": sum(r.get("prove") == "ok" for r in rows) if args.prove else None,
                "median_rel_err": errs[len(errs) // 2] if errs else None,
                "failed": {r["model"]: r["status"] for r in rows if r["status"] != "ok"}, "rows": rows}
     if args.json_out:
