@@ -46,6 +46,7 @@ class LaidOut:
     graph: Graph = field(repr=False, default=None)
     gate_block: dict = field(default_factory=dict)
     column_block: dict = field(default_factory=dict)  # advice column name -> block
+    assigned: list = field(default_factory=list)  # per block: (rows, W) bool, cells the layout placed
 
     def explain(self, failure) -> str:
         from ezk.layout.report import explain
@@ -97,7 +98,7 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
 
     # how many rows: unwrapped, the region needs rg.rows rows; tables need their banks
     blocks = max(1, -(-rg.rows // u))
-    need = rg.rows - (blocks - 1) if blocks > 1 else rg.rows  # carry rows do not count
+    need = rg.rows - rg.carry_rows  # rows in one tall block (no carries needed there)
     min_k = _min_k(need, tables.largest(), start)
     if tables.largest() > u - 1 or start > u:
         raise EzkError(f"the circuit needs a lookup table of {tables.largest()} rows and {need} rows in all, "
@@ -147,12 +148,15 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         "banks": len(built.banks),
         "copies": int(len(copies)),
         "blocks": blocks,
+        "carry_rows": rg.carry_rows,
         "k": k,
         "min_k": min_k,
     }
     row_node = [rg.row_node[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
     column_block = {c.name: blk for blk, cols in enumerate(built.advice) for c in cols}
-    return LaidOut(circuit, witness, instances, layout, stats, row_node, graph, built.gate_block, column_block)
+    assigned = [rg.assigned[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
+    return LaidOut(circuit, witness, instances, layout, stats, row_node, graph, built.gate_block, column_block,
+                   assigned)
 
 
 def _min_k(rows: int, largest_table: int, public: int) -> int:

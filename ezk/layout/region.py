@@ -71,6 +71,7 @@ class Region:
         self._copies: list[np.ndarray] = []
         self.node = -1  # the graph node being laid out (recorded per row for error reports)
         self.used = set()  # families that some row uses
+        self.carry_rows = 0
 
     # ------------------------------------------------------------------ storage
     def _grow(self, rows: int) -> None:
@@ -163,6 +164,7 @@ class Region:
             self.assigned[dg, sc] = True
             self._copies.append(np.stack([sg, sc, dg, sc], axis=1))
             self.row_node[cg] = self.node
+            self.carry_rows += len(cg)
         return grow
 
     def new_cells(self, values: np.ndarray) -> Cells:
