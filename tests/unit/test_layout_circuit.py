@@ -121,7 +121,7 @@ def test_every_changed_cell_is_rejected():
 
 
 def test_wrapping_over_column_blocks_carries_accumulators():
-    g = small_graph(rows=16, inner=300, outer=40)
+    g = small_graph(rows=32, inner=300, outer=40)
     ra = settings(k=13)
     laid = lay_out(g, ra, forward(g, inputs(g)))
     assert laid.stats["blocks"] > 1
