@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,15 +59,41 @@ def save_compiled(path, compiled: Compiled) -> str:
     return meta["digest"]
 
 
+def _check_npz_headers(path: str) -> None:
+    """Every member's ``.npy`` header must describe a plain (non-object) array whose byte size
+    equals what the zip directory says the member holds: numpy allocates from the header's
+    shape, so a header claiming 10¹² elements must be refused before ``np.load`` reads it."""
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            with zf.open(info) as f:
+                version = np.lib.format.read_magic(f)
+                if version == (1, 0):
+                    shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+                elif version == (2, 0):
+                    shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+                else:
+                    raise ValueError(f"unsupported .npy version {version}")
+                header_len = f.tell()
+            if dtype.hasobject:
+                raise ValueError("an array holds Python objects")
+            count = 1
+            for dim in shape:
+                count *= int(dim)
+            if count * dtype.itemsize != info.file_size - header_len:
+                raise ValueError(f"member {info.filename!r} claims more data than it holds")
+
+
 def load_compiled(path) -> Compiled:
     p = Path(path)
     if not p.is_file():
         raise ArtifactError(f"compiled circuit {str(p)!r} does not exist")
     try:
+        _check_npz_headers(str(p))
         with np.load(str(p), allow_pickle=False) as z:
             meta = json.loads(bytes(z["__meta__"]).decode())
             arrays = {k: z[k] for k in z.files if k != "__meta__"}
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+    except (OSError, ValueError, KeyError, EOFError, zlib.error, NotImplementedError, zipfile.BadZipFile,
+            UnicodeDecodeError, MemoryError):
         raise ArtifactError(f"{str(p)!r} is not an ezk compiled circuit (run ezk compile-circuit)") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ArtifactError(f"{str(p)!r} is not an ezk compiled circuit (format {meta.get('format') if isinstance(meta, dict) else None!r})")
@@ -77,7 +104,7 @@ def load_compiled(path) -> Compiled:
         raise ArtifactError(f"{str(p)!r} is corrupt (its digest does not match its contents)")
     try:
         graph = Graph.from_parts(meta["graph"], arrays)
-    except (KeyError, ValueError, TypeError) as exc:
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
         raise ArtifactError(f"{str(p)!r} holds a malformed graph ({exc})") from None
     settings = Settings.from_json(meta["settings"], source=f"the settings inside {str(p)!r}")
     extra_arrays = {k[2:]: v for k, v in arrays.items() if k.startswith("x.")}

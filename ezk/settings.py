@@ -94,7 +94,7 @@ class Settings:
                 lookup_scales={str(k): int(v) for k, v in d.get("lookup_scales", {}).items()},
                 rows_are_estimate=bool(d.get("rows_are_estimate", True)),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise ArtifactError(f"{source} is a malformed ezk settings file ({exc})") from None
         return s
 
