@@ -71,7 +71,7 @@ def _key_header(comp: Compiled, digest: str, laid) -> dict:
         "compiled_digest": digest,
         "settings_digest": settings_digest(comp.settings),
         "k": laid.circuit.k,
-        "public": laid.public_layout(),
+        "public": laid.instance_layout,
         "stats": laid.stats,
     }
 
@@ -82,8 +82,8 @@ def dequantize_public(public_layout: list[dict], instances: list[list[int]]) -> 
     for entry in public_layout:
         if entry["kind"] != "output":
             continue
-        col = instances[entry["column"]] if entry["column"] < len(instances) else []
-        vals = col[entry["offset"]:entry["offset"] + entry["length"]]
+        col = instances[entry.get("column", 0)] if entry.get("column", 0) < len(instances) else []
+        vals = col[entry["start"]:entry["start"] + entry["length"]]
         if len(vals) != entry["length"]:
             raise ArtifactError("the proof's instances are shorter than its verifying key's public outputs.")
         signed = np.array([v if v <= R // 2 else v - R for v in vals], dtype=object)
@@ -181,7 +181,7 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
     t0 = time.perf_counter()
     proof = plonk_prove(pk, srs, laid.witness)
     seconds = time.perf_counter() - t0
-    instances = [[int(v) % R for v in np.asarray(col).tolist()] for col in laid.instance_values()]
+    instances = [[int(v) % R for v in np.asarray(col).tolist()] for col in laid.instances]
     outputs = dequantize_public(key.header["public"], instances)
     data = {
         "proof": proof.to_bytes().hex(),

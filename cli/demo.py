@@ -1,0 +1,112 @@
+"""`ezk demo`: the whole workflow on the bundled nanoGPT, in a temporary folder, with timings.
+
+build model → gen-settings → calibrate-settings → compile-circuit → gen-witness → gen-srs →
+setup → prove → verify, then compare the proven outputs with onnxruntime.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from ezk import api
+
+
+class _Steps:
+    """Runs named steps, printing each one's wall time."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.times: dict[str, float] = {}
+
+    def __call__(self, name: str, fn, *args, **kwargs):
+        t0 = time.perf_counter()
+        out = fn(*args, **kwargs)
+        self.times[name] = time.perf_counter() - t0
+        if not self.quiet:
+            typer.echo(f"  {name:<20} {self.times[name]:7.2f} s")
+        return out
+
+
+def run_demo(workdir: Path, n_layer: int = 1, quiet: bool = False) -> dict:
+    """Run the pipeline in ``workdir``; returns a summary dict."""
+    import onnxruntime as ort
+
+    from models.nanogpt import NanoGPTConfig, count_parameters, write_nanogpt
+
+    cfg = NanoGPTConfig(n_layer=n_layer)
+    step = _Steps(quiet)
+    f = {name: str(workdir / name) for name in
+         ("settings.json", "model.compiled", "witness.json", "kzg.srs", "vk.key", "pk.key", "proof.json")}
+    model, data = step("build nanoGPT", write_nanogpt, workdir, cfg)
+    step("gen-settings", api.gen_settings, str(model), f["settings.json"])
+    step("calibrate-settings", api.calibrate_settings, str(model), str(data), f["settings.json"], target="accuracy")
+    step("compile-circuit", api.compile_circuit, str(model), f["model.compiled"], f["settings.json"])
+    step("gen-witness", api.gen_witness, f["model.compiled"], str(data), f["witness.json"])
+    from ezk.compiled import load_compiled
+    from ezk.proving import _lay_out
+
+    k = _lay_out(load_compiled(f["model.compiled"])).circuit.k
+    step("gen-srs", api.gen_srs, f["kzg.srs"], k)
+    info = step("setup", api.setup, f["model.compiled"], f["kzg.srs"], f["vk.key"], f["pk.key"])
+    proved = step("prove", api.prove, f["model.compiled"], f["witness.json"], f["pk.key"], f["kzg.srs"], f["proof.json"])
+    ok = step("verify", api.verify, f["proof.json"], f["settings.json"], f["vk.key"], f["kzg.srs"])
+
+    tokens = np.array(json.loads(Path(data).read_text())["input_data"][0], dtype=np.int64).reshape(1, -1)
+    reference = ort.InferenceSession(str(model)).run(None, {"idx": tokens})[0].reshape(-1)
+    proven = np.array(proved["outputs"][0])
+    err = float(np.abs(proven - reference).max())
+    top1_same = bool((proven.reshape(cfg.block_size, -1).argmax(-1) == reference.reshape(cfg.block_size, -1).argmax(-1)).all())
+    return {
+        "verified": bool(ok),
+        "parameters": count_parameters(__import__("onnx").load(str(model))),
+        "k": info["k"],
+        "rows": info.get("num_rows"),
+        "advice_cells": info.get("advice_cells"),
+        "proof_bytes": proved["proof_bytes"],
+        "pk_bytes": info["pk_bytes"],
+        "vk_bytes": info["vk_bytes"],
+        "max_abs_error_vs_onnxruntime": err,
+        "max_abs_reference": float(np.abs(reference).max()),
+        "top1_tokens_identical": top1_same,
+        "seconds": step.times,
+        "total_seconds": sum(step.times.values()),
+    }
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo_cmd(
+        n_layer: int = typer.Option(1, "--n-layer", help="transformer blocks of the bundled nanoGPT"),
+        keep: str = typer.Option(None, "--keep", help="run in this folder and keep the files"),
+        json_out: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+        quiet: bool = typer.Option(False, "--quiet", help="no per-step lines"),
+    ):
+        """Build the bundled nanoGPT (micro), prove one inference and verify it, with timings."""
+        if not quiet and not json_out:
+            typer.echo(f"ezk demo: nanoGPT ({n_layer} layer(s), 16-dim, 8 tokens) from ONNX to a verified proof")
+        if keep:
+            workdir = Path(keep)
+            workdir.mkdir(parents=True, exist_ok=True)
+            summary = run_demo(workdir, n_layer, quiet or json_out)
+        else:
+            with tempfile.TemporaryDirectory(prefix="ezk-demo-") as tmp:
+                summary = run_demo(Path(tmp), n_layer, quiet or json_out)
+        if json_out:
+            typer.echo(json.dumps(summary, indent=2))
+            return
+        typer.echo(
+            f"\nverified: {str(summary['verified']).lower()}  |  {summary['parameters']} parameters, k={summary['k']}, "
+            f"{summary['rows']} rows, {summary['advice_cells']} advice cells\n"
+            f"proof {summary['proof_bytes']} bytes, pk {summary['pk_bytes'] / 1e6:.1f} MB, vk {summary['vk_bytes'] / 1e3:.1f} kB\n"
+            f"proven logits vs onnxruntime: max abs error {summary['max_abs_error_vs_onnxruntime']:.5f} "
+            f"(max |logit| {summary['max_abs_reference']:.3f}); top-1 tokens identical: {summary['top1_tokens_identical']}\n"
+            f"total {summary['total_seconds']:.1f} s"
+        )
+        if not summary["verified"]:
+            raise typer.Exit(1)
