@@ -17,3 +17,49 @@ def register(app: typer.Typer) -> None:
         """Generate a structured reference string. INSECURE, testing only: this machine knows tau."""
         info = api.gen_srs(srs_path, logrows, seed=seed)
         typer.echo(f"SRS with 2^{logrows} points written to {srs_path} ({info['bytes']} bytes) — insecure, testing only")
+
+    @app.command("setup")
+    def setup_cmd(
+        compiled: str = typer.Option("model.compiled", "-M", "--compiled-circuit", help="compiled circuit"),
+        srs_path: str = typer.Option(..., "--srs-path", help="SRS (ezk .srs, snarkjs .ptau or halo2 ParamsKZG)"),
+        vk_path: str = typer.Option("vk.key", "--vk-path"),
+        pk_path: str = typer.Option("pk.key", "--pk-path"),
+    ):
+        """Generate the proving and verifying keys of a compiled circuit."""
+        info = api.setup(compiled, srs_path, vk_path, pk_path)
+        typer.echo(f"keys written: {vk_path} ({info['vk_bytes']} bytes), {pk_path} ({info['pk_bytes']} bytes); "
+                   f"k={info['k']}, {info['num_rows']} rows, {info['advice_cells']} advice cells")
+
+    @app.command("mock")
+    def mock_cmd(
+        compiled: str = typer.Option("model.compiled", "-M", "--compiled-circuit", help="compiled circuit"),
+        witness: str = typer.Option("witness.json", "-W", "--witness", help="witness.json from gen-witness"),
+    ):
+        """Check every gate, lookup and copy constraint on the witness, without cryptography."""
+        info = api.mock(compiled, witness)
+        typer.echo(f"mock: every constraint holds (k={info['k']}, {info['num_rows']} rows, {info['advice_cells']} advice cells)")
+
+    @app.command("prove")
+    def prove_cmd(
+        compiled: str = typer.Option("model.compiled", "-M", "--compiled-circuit", help="compiled circuit"),
+        witness: str = typer.Option("witness.json", "-W", "--witness"),
+        pk_path: str = typer.Option("pk.key", "--pk-path"),
+        srs_path: str = typer.Option(..., "--srs-path"),
+        proof_path: str = typer.Option("proof.json", "--proof-path"),
+    ):
+        """Prove one inference of the compiled model."""
+        info = api.prove(compiled, witness, pk_path, srs_path, proof_path)
+        typer.echo(f"proof written to {proof_path} ({info['proof_bytes']} bytes) in {info['seconds']:.2f} s")
+
+    @app.command("verify")
+    def verify_cmd(
+        proof_path: str = typer.Option("proof.json", "--proof-path"),
+        settings_path: str = typer.Option("settings.json", "-S", "--settings-path"),
+        vk_path: str = typer.Option("vk.key", "--vk-path"),
+        srs_path: str = typer.Option(..., "--srs-path"),
+    ):
+        """Verify a proof: prints `verified: true` and exits 0 only for a valid proof."""
+        ok = api.verify(proof_path, settings_path, vk_path, srs_path)
+        typer.echo(f"verified: {str(ok).lower()}")
+        if not ok:
+            raise typer.Exit(1)
