@@ -14,11 +14,9 @@ from ezk.layout.mutate import mutation_check
 from ezk.plonk import mock
 from ezk.settings import RunArgs
 
-RNG = np.random.default_rng(7)
-
-
-def small_graph(rows: int = 4, inner: int = 6, outer: int = 5, lookup_range=(-256, 256)) -> Graph:
-    """Every core op the layout supports, on tiny shapes."""
+def small_graph(rows: int = 4, inner: int = 6, outer: int = 5, lookup_range=(-256, 256), seed: int = 7) -> Graph:
+    """Every core op the layout supports, on tiny shapes (constants drawn from ``seed``)."""
+    RNG = np.random.default_rng(seed)
     nodes: list[Node] = []
 
     def add(op, inputs, shape, scale=7, attrs=None, arrays=None):
