@@ -13,6 +13,7 @@ import numpy as np
 from ezk.errors import WitnessError
 from ezk.graph.ir import Graph
 from ezk.ops import op_module
+from ezk.ops._checks import COMPARING_OPS, check_compare_gap
 
 
 @dataclass
@@ -41,6 +42,8 @@ def forward(graph: Graph, inputs: list[np.ndarray], check_ranges: bool = True) -
         if node.op == "input":
             continue
         args = [values[i] for i in node.inputs]
+        if check_ranges and node.op in COMPARING_OPS:
+            check_compare_gap(node, args)
         if node.op == "lookup":
             out = lookup.evaluate(node, args, check=check_ranges)
         else:

@@ -26,6 +26,33 @@ def guard(bound: int, node, what: str) -> None:
         )
 
 
+# The circuit proves a ≥ b through a range check of the gap (ezk.layout.ops.compare): every
+# comparison it lays out (max, min, compare, and the pairwise trees of reduce_max/min) needs
+# |a − b| < 2^COMPARE_BITS. Checked in the forward pass so that gen-witness refuses an input
+# the circuit could not prove, naming the node, instead of writing an unprovable witness.
+COMPARE_BITS = 48
+COMPARING_OPS = ("max", "min", "compare", "reduce_max", "reduce_min")
+
+
+def check_compare_gap(node, args: list[np.ndarray]) -> None:
+    """Raise a WitnessError when a comparison of ``node`` spans 2^COMPARE_BITS or more (for a
+    reduction: max − min over each reduced group, a bound on every pairwise gap of its tree)."""
+    if node.op in ("reduce_max", "reduce_min"):
+        (x,) = args
+        if x.size == 0:
+            return
+        axes = tuple(sorted(a % x.ndim for a in node.attrs["axes"])) if x.ndim else ()
+        gap = max_abs(np.max(x, axis=axes) - np.min(x, axis=axes)) if axes else 0
+    else:
+        a, b = (np.asarray(v, dtype=np.int64) for v in args[:2])
+        gap = max_abs(np.subtract(a, b))  # |a|, |b| < 2^62 (guard), so the difference fits int64
+    if gap >= 1 << COMPARE_BITS:
+        raise WitnessError(
+            f"a comparison in ONNX node {node.onnx_name!r} ({node.onnx_op}) has operands {gap} apart, outside the "
+            f"range |a - b| < 2^{COMPARE_BITS} the circuit can prove; use inputs in the calibrated range or a lower input_scale"
+        )
+
+
 def broadcast_shape(*shapes) -> tuple[int, ...]:
     try:
         return tuple(int(d) for d in np.broadcast_shapes(*[tuple(s) for s in shapes]))
