@@ -49,7 +49,10 @@ def main(argv: list[str] | None = None) -> None:
     argv = [a for a in argv if a != "--debug"]
     app = build_app()
     try:
-        app(args=argv, prog_name="ezk", standalone_mode=False)
+        rc = app(args=argv, prog_name="ezk", standalone_mode=False)
+        # outside standalone mode click returns typer.Exit's code instead of exiting
+        if isinstance(rc, int) and rc != 0:
+            raise SystemExit(rc)
     except EzkError as exc:
         if debug:
             raise
