@@ -18,6 +18,16 @@ class Ctx:
     tables: Tables
     run_args: object
 
+    def only_looked_up(self, node: Node) -> bool:
+        """True when every use of the node's output is a lookup input (bounded by its table)."""
+        if not hasattr(self, "_users"):
+            self._users: dict[int, set[str]] = {}
+            for n in self.graph.nodes:
+                for i in n.inputs:
+                    self._users.setdefault(i, set()).add(n.op)
+            self._outputs = set(self.graph.outputs)
+        return node.id not in self._outputs and self._users.get(node.id, set()) == {"lookup"}
+
     def value(self, node: Node) -> np.ndarray:
         """The node's output values (zeros when only measuring)."""
         return self.rg.bk.tensor(node)

@@ -5,8 +5,13 @@
 * sum: a fixed_dot with all-ones coefficients (a inputs per row, one running sum);
 * einsum: fixed_dot when one operand is a fixed parameter (its entries become coefficients,
   b outputs share each row's a input cells), DOT chains when both are advice;
-* rescale by 2^k: 2^k·q = x + 2^(k−1) − Σ 2^(12i)·r_i with the remainder r = Σ 2^(12i)·r_i
-  split into limbs looked up in range tables, so r ∈ [0, 2^k) and q = ⌊(x + 2^(k−1))/2^k⌋.
+* rescale by 2^k: 2^k·q = x + 2^(k−1) − r with the remainder r = Σ 2^(12i)·r_i split into limbs
+  looked up in range tables (r ∈ [0, 2^k)), and q itself bounded, q + 2^(QB−1) = Σ 2^(12i)·q_i
+  ∈ [0, 2^QB). The bound on q matters: without it, any r' ∈ [0, 2^k) gives a field element
+  q' = q + (r − r')/2^k that a later product by an even weight can turn back into a small,
+  wrong integer. With |q|, |q'| < 2^(QB−1) and 0 ≤ r, r' < 2^k, 2^k·(q − q') = r' − r holds over
+  the integers, so q' = q = ⌊(x + 2^(k−1))/2^k⌋. When every use of q is a lookup input, the
+  lookup table already bounds q and the extra limbs are skipped.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import numpy as np
 from ezk.errors import EzkError
 from ezk.layout.cells import Cells
 from ezk.layout.rows import dot_rows, fixed_dot, lincomb, mul_rows, range_terms
+
+QB = 36  # rescale outputs satisfy −2^35 ≤ q < 2^35
 
 
 def add(ctx, node, ins):
@@ -118,4 +125,12 @@ def rescale(ctx, node, ins):
     r = ctx.read(x) + half - (q << k)
     limbs = range_terms(ctx.rg, ctx.tables, r, k, f"the rescale remainder of {ctx.where(node)}")
     terms = [(x, 1)] + [(cells.reshape(node.shape), -w) for cells, w in limbs]
-    return lincomb(ctx.rg, terms, half, divisor=1 << k, out_vals=q, shape=node.shape)
+    out = lincomb(ctx.rg, terms, half, divisor=1 << k, out_vals=q, shape=node.shape)
+    if ctx.only_looked_up(node):
+        return out
+    qoff = 1 << (QB - 1)
+    qlimbs = range_terms(ctx.rg, ctx.tables, q + qoff, QB,
+                         f"the rescale output of {ctx.where(node)} (|q| ≥ 2^{QB - 1}; lower the scales)")
+    lincomb(ctx.rg, [(out, 1)] + [(c.reshape(node.shape), -w) for c, w in qlimbs], qoff, output=False,
+            shape=node.shape)
+    return out
