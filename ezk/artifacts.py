@@ -115,8 +115,9 @@ def read_proof_json(path) -> dict:
         d["proof_bytes"] = bytes.fromhex(d["proof"])
     except ValueError:
         raise ArtifactError(f"{str(p)!r} is malformed: its proof is not a hex string.") from None
-    try:
-        d["instance_values"] = [[int(v) for v in col] for col in d["instances"]]
-    except (TypeError, ValueError):
-        raise ArtifactError(f"{str(p)!r} is malformed: its instances are not lists of decimal integers.") from None
+    # decimal strings only: int() would also take 1.5, true, " 7", "1_000" — one proof, many files
+    if not all(isinstance(col, list) and all(isinstance(v, str) and v.isascii() and v.isdigit() for v in col)
+               for col in d["instances"]):
+        raise ArtifactError(f"{str(p)!r} is malformed: its instances are not lists of decimal integers.")
+    d["instance_values"] = [[int(v) for v in col] for col in d["instances"]]
     return d

@@ -13,7 +13,7 @@ import numpy as np
 from ezk.errors import WitnessError
 from ezk.graph.ir import Graph
 from ezk.ops import op_module
-from ezk.ops._checks import COMPARING_OPS, check_compare_gap
+from ezk.ops._checks import COMPARING_OPS, check_compare_gap, check_rescale_output
 
 
 @dataclass
@@ -51,5 +51,7 @@ def forward(graph: Graph, inputs: list[np.ndarray], check_ranges: bool = True) -
         if isinstance(out, tuple):
             out, extra = out
             aux[node.id] = extra
+        if check_ranges and node.op == "rescale":
+            check_rescale_output(node, np.asarray(out))
         values[node.id] = np.asarray(out, dtype=np.int64)
     return Trace(values=values, aux=aux)

@@ -17,7 +17,7 @@ import pytest
 
 from ezk import api
 from ezk.errors import WitnessError
-from ezk.ops._checks import COMPARE_BITS, check_compare_gap
+from ezk.ops._checks import COMPARE_BITS, RESCALE_BITS, check_compare_gap, check_rescale_output
 from tests.unit.test_robust_loaders import tiny_model
 
 
@@ -27,10 +27,23 @@ class _Node:
         self.attrs = {"axes": axes or [0], "kind": "ge"}
 
 
-def test_the_bound_is_the_layouts():
-    from ezk.layout.ops import compare
+def test_the_bounds_are_the_layouts():
+    from ezk.layout.ops import compare, linear
 
     assert compare.COMPARE_BITS == COMPARE_BITS
+    if not hasattr(linear, "QB"):
+        pytest.skip("this layout does not range-check rescale outputs")
+    assert linear.QB == RESCALE_BITS
+
+
+def test_rescale_output_bound():
+    node = _Node("rescale")
+    edge = 1 << (RESCALE_BITS - 1)
+    check_rescale_output(node, np.array([-edge, edge - 1, 0]))
+    check_rescale_output(node, np.zeros(0, dtype=np.int64))
+    for bad in (edge, -edge - 1):
+        with pytest.raises(WitnessError, match=r"rescale of ONNX node '/cmp'.*2\^35"):
+            check_rescale_output(node, np.array([0, bad]))
 
 
 @pytest.mark.parametrize("op", ["max", "min", "compare"])
@@ -58,7 +71,8 @@ def test_gen_witness_names_the_node_for_a_far_out_input(tmp_path):
     model = tiny_model(tmp_path / "tiny.onnx")
     api.gen_settings(str(model), str(tmp_path / "settings.json"), logrows=13)
     api.compile_circuit(str(model), str(tmp_path / "m.compiled"), str(tmp_path / "settings.json"))
-    for value, fragment in ((1e12, r"ONNX node '/relu' \(Relu\).*2\^48"), (1e14, r"ONNX node '/mm' \(MatMul\).*overflow"),
+    for value, fragment in ((1e9, r"rescale of ONNX node .*2\^35"), (1e12, r"ONNX node '/relu' \(Relu\).*2\^48"),
+                            (1e14, r"ONNX node '/mm' \(MatMul\).*overflow"),
                             (1e300, "too large")):
         (tmp_path / "in.json").write_text(json.dumps({"input_data": [[value, -value, 0.5, value]]}))
         with pytest.raises(WitnessError, match=fragment):
