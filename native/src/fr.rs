@@ -284,6 +284,11 @@ impl FrVec {
         let e = exponent_from_py(e)?;
         Ok(map(py, &self.v, move |a| a.pow(&e)))
     }
+    /// Signed bit-length of the largest |x| (x read in (−r/2, r/2]); 0 for an all-zero vector.
+    fn max_bits(&self, py: Python<'_>) -> u32 {
+        let v = &self.v;
+        py.allow_threads(|| crate::msm::max_bits(v))
+    }
     fn batch_inverse(&self, py: Python<'_>) -> PyResult<Self> {
         let v = &self.v;
         if let Some(i) = py.allow_threads(|| v.par_iter().position_first(|x| x.is_zero())) {

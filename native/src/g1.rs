@@ -6,9 +6,10 @@ use crate::fr::FrVec;
 use crate::fr_kernels as k;
 use crate::poly::domain;
 use crate::timers::{timed, Kind};
-use ark_bn254::{Fq, G1Affine, G1Projective};
-use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, ScalarMul, VariableBaseMSM};
-use ark_ff::Zero;
+use crate::fixed_base::fixed_base_mul;
+use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ff::{batch_inversion, Field, One, Zero};
 use ark_poly::EvaluationDomain;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use pyo3::prelude::*;
@@ -170,7 +171,18 @@ fn check_msm_len(bases: usize, scalars: usize) -> PyResult<()> {
     Ok(())
 }
 
+/// Σ sᵢ·Pᵢ with our Pippenger (`crate::msm`: signed digits, batch-affine buckets,
+/// small-scalar split).
 pub fn msm_impl(py: Python<'_>, bases: &[G1Affine], scalars: &FrVec) -> PyResult<G1> {
+    check_msm_len(bases.len(), scalars.v.len())?;
+    let s = &scalars.v;
+    let b = &bases[..s.len()];
+    let r = py.allow_threads(|| timed(Kind::Msm, || crate::msm::msm(b, s)));
+    Ok(g1(r))
+}
+
+/// The same sum by arkworks' `VariableBaseMSM` (the reference for tests and benchmarks).
+fn msm_arkworks_impl(py: Python<'_>, bases: &[G1Affine], scalars: &FrVec) -> PyResult<G1> {
     check_msm_len(bases.len(), scalars.v.len())?;
     let s = &scalars.v;
     let b = &bases[..s.len()];
@@ -207,7 +219,34 @@ impl G1Vec {
         let t = fr_from_py(tau)?;
         let v = py.allow_threads(|| {
             let scalars = k::powers(t, n, k::one());
-            G1Projective::generator().batch_mul(&scalars)
+            fixed_base_mul(&G1Affine::generator(), &scalars)
+        });
+        Ok(G1Vec { v })
+    }
+    /// [Lᵢ(τ)]₁ for the size-n subgroup H = <ω>: Lᵢ(τ) = (τⁿ − 1)·ωⁱ / (n·(τ − ωⁱ)), by one
+    /// batch inversion and the fixed-base multiplication of `powers_of_tau`.
+    #[staticmethod]
+    fn lagrange_from_tau(py: Python<'_>, tau: &Bound<'_, PyAny>, n: usize) -> PyResult<Self> {
+        let omega = domain(n, "G1Vec.lagrange_from_tau")?.group_gen();
+        let t = fr_from_py(tau)?;
+        let vanishing = t.pow([n as u64]) - Fr::one();
+        if vanishing.is_zero() {
+            return verr(format!(
+                "G1Vec.lagrange_from_tau: tau is in the size-{n} subgroup (tau^{n} = 1), where the Lagrange basis is undefined"
+            ));
+        }
+        let v = py.allow_threads(|| {
+            let w = k::powers(omega, n, k::one());
+            let n_fr = Fr::from(n as u64);
+            let mut denom: Vec<Fr> = w.par_iter().with_min_len(1 << 12).map(|wi| n_fr * (t - wi)).collect();
+            batch_inversion(&mut denom);
+            let scalars: Vec<Fr> = denom
+                .par_iter()
+                .zip(w.par_iter())
+                .with_min_len(1 << 12)
+                .map(|(d, wi)| vanishing * wi * d)
+                .collect();
+            fixed_base_mul(&G1Affine::generator(), &scalars)
         });
         Ok(G1Vec { v })
     }
@@ -248,6 +287,9 @@ impl G1Vec {
     }
     fn msm(&self, py: Python<'_>, scalars: PyRef<'_, FrVec>) -> PyResult<G1> {
         msm_impl(py, &self.v, &scalars)
+    }
+    fn msm_arkworks(&self, py: Python<'_>, scalars: PyRef<'_, FrVec>) -> PyResult<G1> {
+        msm_arkworks_impl(py, &self.v, &scalars)
     }
     fn ifft(&self, py: Python<'_>) -> PyResult<Self> {
         let w = domain(self.v.len(), "G1Vec.ifft")?.group_gen();

@@ -4,10 +4,12 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 mod convert;
+mod fixed_base;
 mod fr;
 mod fr_kernels;
 mod g1;
 mod g2;
+mod msm;
 mod ntt;
 mod pairing;
 mod poly;
