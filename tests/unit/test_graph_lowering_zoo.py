@@ -310,3 +310,12 @@ def test_clip_with_tensor_bounds(tmp_path):
              helper.make_node("Clip", ["x", "lo", "ah"], ["y"])]
     (y,), (r,) = run(tmp_path, nodes, {"x": x, "lo": lo})
     close(y, r)
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_gather_private_index_from_computed_data_is_one_hot(tmp_path, axis):
+    x = f32(3, 4, 5)
+    idx = rng.integers(-x.shape[axis], x.shape[axis], size=(2, 2)).astype(np.int64)
+    nodes = [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("Gather", ["r", "i"], ["y"], axis=axis)]
+    (y,), (r,) = run(tmp_path, nodes, {"x": x, "i": idx})
+    close(y, r)

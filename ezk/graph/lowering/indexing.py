@@ -9,6 +9,8 @@ flattened data with a flat index computed exactly in integers:
     GatherND (m index cols):  flat = Σ_{j<m} idx'[…, j]·stride_j  (+ the batch offset)
 
 where idx' = idx + n·[idx < 0] normalises negative indices (a ``compare`` and a product).
+From constant data that is a lookup into a fixed table; from computed data it is a one-hot
+selection (``select_rows``), since a table over private values would need a dynamic lookup.
 OneHot of a tensor is ``compare(eq)`` against a constant arange, then where(on, off)."""
 
 from __future__ import annotations
@@ -29,20 +31,31 @@ def _int_index_tensor(b, idx):
     return idx
 
 
-def _normalise(b, idx: Tensor, sizes) -> Tensor:
+def normalise_indices(b, idx: Tensor, sizes) -> Tensor:
     """idx + n·[idx < 0] with n broadcast from `sizes` (exact, scale 0)."""
     neg = b.emit("compare", [idx, b.const_int(np.array(0), 0)], {"kind": "lt"})
     add = b.emit("mul", [neg, b.const_int(np.asarray(sizes, dtype=np.int64), 0)])
     return b.emit("add", [idx, add])
 
 
-def _data_tensor(b, data):
-    return b.tensor(data) if is_const(data) else data
+def select_rows(b, rows, row: Tensor) -> Tensor:
+    """rows[row] along axis 0.  Constant rows: one ``gather`` (a lookup into fixed data).
+    Computed/private rows: a one-hot selection  out[…, :] = Σ_r [row[…] = r] · rows[r, :]
+    (``compare`` against a constant arange, then one einsum), which needs no dynamic table."""
+    if is_const(rows):
+        return b.emit("gather", [b.tensor(rows), row], {"axis": 0})
+    n = rows.shape[0]
+    lead = "abcdefgh"[: len(row.shape)]
+    rest = "stuvw"[: len(rows.shape) - 1]
+    col = b.reshape(row, tuple(row.shape) + (1,), "unsqueeze")
+    hot = b.emit("compare", [col, b.const_int(np.arange(n, dtype=np.int64), 0)], {"kind": "eq"})
+    return b.emit("einsum", [hot, rows], {"equation": f"{lead}r,r{rest}->{lead}{rest}"})
 
 
 def _flat_gather(b, data, flat: Tensor) -> Tensor:
-    d = _data_tensor(b, data)
-    return b.emit("gather", [b.reshape(d, (d.size,)), flat], {"axis": 0})
+    if is_const(data):
+        return select_rows(b, Const(np.asarray(data.value).reshape(-1), data.is_param), flat)
+    return select_rows(b, b.reshape(data, (data.size,)), flat)
 
 
 # ---- GatherElements ------------------------------------------------------------------------
@@ -54,7 +67,7 @@ def _gather_elements(b, node, ins, opset):
         ix = np.asarray(idx.value, dtype=np.int64)
         ix = np.where(ix < 0, ix + n, ix)
         return [b.remap(data, lambda a: np.take_along_axis(a, ix, axis=axis), "gather_elements")]
-    idx = _normalise(b, _int_index_tensor(b, idx), np.array(n))
+    idx = normalise_indices(b, _int_index_tensor(b, idx), np.array(n))
     strides = [int(np.prod(data.shape[j + 1:])) for j in range(len(data.shape))]
     grids = np.meshgrid(*[np.arange(d) for d in idx.shape], indexing="ij")
     base = sum(g * int(s) for k, (g, s) in enumerate(zip(grids, strides)) if k != axis)
@@ -83,7 +96,7 @@ def _gather_nd(b, node, ins, opset):
         ix = np.asarray(idx.value, dtype=np.int64)
         ix = np.where(ix < 0, ix + dims, ix)
         return [b.remap(data, lambda a: gather_nd_numpy(a, ix, bd), "gather_nd")]
-    idx = _normalise(b, _int_index_tensor(b, idx), dims)
+    idx = normalise_indices(b, _int_index_tensor(b, idx), dims)
     # row index into data viewed as [Π batch · Π indexed dims, rest…]
     strides = np.array([int(np.prod(dims[j + 1:])) for j in range(m)], dtype=np.int64)
     row = b.einsum("".join("abcdefgh"[: len(idx.shape) - 1]) + "z,z->" + "abcdefgh"[: len(idx.shape) - 1],
@@ -93,10 +106,8 @@ def _gather_nd(b, node, ins, opset):
         bgrid = _positions(data.shape[:bd]) * per
         bgrid = bgrid.reshape(bgrid.shape + (1,) * (len(idx.shape) - 1 - bd))
         row = b.emit("add", [row, b.const_int(np.broadcast_to(bgrid, row.shape).copy(), 0)])
-    d = _data_tensor(b, data)
     rest = tuple(data.shape[bd + m:])
-    rows = b.reshape(d, (int(np.prod(data.shape[: bd + m])),) + rest)
-    return [b.emit("gather", [rows, row], {"axis": 0})]
+    return [select_rows(b, b.reshape(data, (int(np.prod(data.shape[: bd + m])),) + rest), row)]
 
 
 # ---- ScatterND / ScatterElements (constant indices) ----------------------------------------
@@ -140,7 +151,7 @@ def _one_hot(b, node, ins, opset):
     off, on = (float(v) for v in np.asarray(values.value, dtype=np.float64).reshape(-1)[:2])
     rank = len(idx.shape) + 1
     axis = int(attr(node, "axis", -1)) % rank
-    idx = _normalise(b, _int_index_tensor(b, idx), np.array(depth))
+    idx = normalise_indices(b, _int_index_tensor(b, idx), np.array(depth))
     shape = list(idx.shape)
     shape.insert(axis, 1)
     col = b.reshape(idx, shape, "unsqueeze")

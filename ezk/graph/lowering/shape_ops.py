@@ -127,6 +127,16 @@ def _gather(b, node, ins, opset):
         return [b.remap(data, lambda a: np.take(a, ix, axis=axis), "gather")]
     if ind.scale != 0:
         ind = b.rescale_to(ind, 0)
+    if not is_const(data):
+        # private index into computed data: a one-hot selection along the (front-moved) axis
+        from ezk.graph.lowering.indexing import normalise_indices, select_rows
+
+        ax = axis % len(data.shape)
+        front = b.remap(data, lambda a: np.moveaxis(a, ax, 0), "transpose")
+        out = select_rows(b, front, normalise_indices(b, ind, np.array(data.shape[ax])))
+        k = len(ind.shape)
+        perm = list(range(k, k + ax)) + list(range(k)) + list(range(k + ax, len(out.shape)))
+        return [b.remap(out, lambda a: np.transpose(a, perm), "transpose")]
     if is_const(data):
         # integer tables (tree node ids …) stay exact at scale 0; floats at param_scale
         exact = np.asarray(data.value).dtype.kind in "iub"
