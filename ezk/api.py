@@ -18,7 +18,6 @@ from pathlib import Path
 
 from ezk.calibrate import DEFAULT_SCALES, calibrate, worst_nodes
 from ezk.compiled import Compiled, load_compiled, save_compiled
-from ezk.estimate import estimate
 from ezk.graph.lower import lower_model
 from ezk.graph.onnx_import import load_onnx
 from ezk.inputs import load_input_data
@@ -27,10 +26,29 @@ from ezk.settings import RunArgs, Settings, parse_variables
 from ezk.witness import run_witness, save_witness, witness_json
 
 
-def _settings_for(graph, ra: RunArgs, lookup_scales=None) -> Settings:
-    rows, cells, logrows = estimate(graph, ra)
-    return Settings(run_args=ra, model_input_scales=graph.input_scales, model_output_scales=graph.output_scales,
-                    num_rows=rows, total_assignments=cells, lookup_scales=dict(lookup_scales or {}))
+def measure_circuit(graph, ra: RunArgs, lookup_scales=None) -> dict:
+    """The circuit layout's exact counts (rows, advice cells, the smallest logrows that fits),
+    from a measuring run with room for any size."""
+    from ezk.layout import lay_out
+    from ezk.layout.circuit import MAX_K
+
+    probe = RunArgs(**{**ra.__dict__, "logrows": MAX_K})
+    return lay_out(graph, Settings(run_args=probe, lookup_scales=dict(lookup_scales or {}))).stats
+
+
+def _settings_for(graph, ra: RunArgs, lookup_scales=None) -> tuple[Settings, str | None]:
+    """Settings with the layout's exact counts, or (when the layout cannot place some op of the
+    model) zero counts and the layout's one-sentence reason, for the caller to report."""
+    from ezk.errors import EzkError
+
+    try:
+        stats, why = measure_circuit(graph, ra, lookup_scales), None
+    except EzkError as exc:
+        stats, why = {"num_rows": 0, "advice_cells": 0, "min_k": 0}, str(exc)
+    st = Settings(run_args=ra, model_input_scales=graph.input_scales, model_output_scales=graph.output_scales,
+                  num_rows=stats["num_rows"], total_assignments=stats["advice_cells"],
+                  lookup_scales=dict(lookup_scales or {}), min_logrows=stats["min_k"])
+    return st, why
 
 
 def gen_settings(model, output="settings.json", input_scale: int = 7, param_scale: int = 7,
@@ -44,7 +62,11 @@ def gen_settings(model, output="settings.json", input_scale: int = 7, param_scal
                  param_visibility=param_visibility).validate()
     om = load_onnx(model, ra.variables_dict)
     graph, _ = lower_model(om, ra)
-    settings = _settings_for(graph, ra)
+    settings, why = _settings_for(graph, ra)
+    if why:
+        import sys
+
+        print(f"warning: the circuit layout cannot place this model yet, so rows are not counted: {why}", file=sys.stderr)
     if output:
         settings.save(output)
     return settings
@@ -58,12 +80,12 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
     values = load_input_data(data)
     best, cands = calibrate(om, base, values, target, lookup_safety_margin, scales or DEFAULT_SCALES, progress)
     ra = RunArgs(**{**base.__dict__, "input_scale": best.scale, "param_scale": best.scale})
-    result = _settings_for(best.graph, ra, best.lookup_scales)
-    _, _, logrows = estimate(best.graph, ra)
+    result, why = _settings_for(best.graph, ra, best.lookup_scales)
+    logrows = result.min_logrows or base.logrows
     if max_logrows is not None and logrows > max_logrows:
         from ezk.errors import EzkError
 
-        raise EzkError(f"the model needs about 2^{logrows} rows, more than --max-logrows {max_logrows}")
+        raise EzkError(f"the model's circuit needs 2^{logrows} rows, more than --max-logrows {max_logrows}")
     result.run_args.logrows = logrows
     if output:
         result.save(output)
@@ -71,8 +93,10 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
     for c in cands:
         status = c.failure if c.failure else ("chosen" if c is best else "")
         lines.append(f"{c.scale:>5}  {c.worst:>16.5f}  {status}")
+    if why:
+        lines.append(f"warning: the circuit layout cannot place this model yet, so logrows stays {logrows}: {why}")
     lines.append(f"chosen: input_scale = param_scale = {best.scale}, logrows = {logrows} "
-                 f"(rows ≈ {result.num_rows}, advice cells ≈ {result.total_assignments}: estimates until the layout counts them)")
+                 f"({result.num_rows} rows, {result.total_assignments} advice cells)")
     lines.append("output                         max abs err    mean abs err   max err / max|ref|")
     for name, mx, mean, rel in best.errors:
         lines.append(f"{name[:30]:<30} {mx:>12.6f}  {mean:>12.6f}  {rel:>12.6f}")

@@ -8,7 +8,7 @@ For each candidate scale s (input_scale = param_scale = s):
  3. lower again and run with range checks, and compare every output with the float reference
     (onnxruntime, tract as fallback): err = max|ezk − ref| / max|ref|.
 ``accuracy`` picks the candidate with the smallest worst error; ``resources`` the smallest scale
-whose error is ≤ 1 % (else the most accurate).  Row counts are an estimate (ezk.estimate)."""
+whose error is ≤ 1 % (else the most accurate).  Row counts come from the layout (a measuring run)."""
 
 from __future__ import annotations
 

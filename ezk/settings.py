@@ -1,5 +1,6 @@
 """settings.json: the run arguments (EZKL's field names under ``run_args``) plus what ezk learns
-about the model (its input/output scales, row and cell estimates, per-lookup input scales).
+about the model (its input/output scales, the circuit's rows and advice cells as the layout counts
+them, per-lookup input scales).
 
 Every settings file carries ``format`` = "ezk-settings" and a ``version``; anything else is an
 ArtifactError with one sentence."""
@@ -66,7 +67,8 @@ class Settings:
     total_assignments: int = 0
     # per-lookup input scale chosen by calibration, keyed by the lookup's stable key
     lookup_scales: dict[str, int] = field(default_factory=dict)
-    rows_are_estimate: bool = True
+    # the smallest logrows the circuit fits in, measured by the layout (0: not measured)
+    min_logrows: int = 0
 
     def to_json(self) -> dict:
         d = {"format": FORMAT, "version": VERSION}
@@ -92,7 +94,7 @@ class Settings:
                 num_rows=int(d.get("num_rows", 0)),
                 total_assignments=int(d.get("total_assignments", 0)),
                 lookup_scales={str(k): int(v) for k, v in d.get("lookup_scales", {}).items()},
-                rows_are_estimate=bool(d.get("rows_are_estimate", True)),
+                min_logrows=int(d.get("min_logrows", 0)),
             )
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise ArtifactError(f"{source} is a malformed ezk settings file ({exc})") from None
