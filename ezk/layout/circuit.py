@@ -143,6 +143,7 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         "advice_cells": rg.cells_used,
         "fixed_columns": len(cs.fixed),
         "lookups": len(cs.lookups),
+        "lookup_entries": int((rg.fixed["lk_tag"][: rg.rows] > 0).sum()),
         "tables": tables.count,
         "table_rows": int(sum(tables.sizes)),
         "banks": len(built.banks),
