@@ -56,7 +56,9 @@ def small_graph(rows: int = 4, inner: int = 6, outer: int = 5, lookup_range=(-25
     scaled = add("mul", [mn, pw], (rows, outer), 14)
     emb = const(RNG.integers(-500, 500, size=(9, 2)))
     g = add("gather", [emb, ids], (3, 2), 7, {"axis": 0})
-    outs = [sm, att, g, eq, scaled, mi]
+    emb2 = const(RNG.integers(-500, 500, size=(2, 9)), vis="private")
+    g2 = add("gather", [emb2, ids], (2, 3), 7, {"axis": 1})  # one-hot selection over advice data
+    outs = [sm, att, g, eq, scaled, mi, g2]
     return Graph(nodes=nodes, inputs=[x, ids], outputs=outs, input_names=["x", "ids"],
                  output_names=[f"o{i}" for i in range(len(outs))])
 
