@@ -61,8 +61,14 @@ def register(app: typer.Typer) -> None:
         max_logrows: Optional[int] = typer.Option(None, "--max-logrows"),
     ):
         """Choose scales, lookup ranges and logrows from data; print a fidelity report."""
+        from cli.progress import working
+
         t0 = time.perf_counter()
-        _, report = api.calibrate_settings(model, data, output, target, lookup_safety_margin, _scales(scales), max_logrows)
+        cand = _scales(scales)
+        n = len(cand) if cand else len(api.DEFAULT_SCALES)
+        with working("calibrating scales", total=n) as advance:
+            _, report = api.calibrate_settings(model, data, output, target, lookup_safety_margin, cand, max_logrows,
+                                               progress=advance)
         typer.echo(report)
         typer.echo(f"settings written to {output} in {time.perf_counter() - t0:.1f} s")
 

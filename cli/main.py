@@ -2,7 +2,8 @@
 
 Commands live in small modules under ``cli/`` that each define ``register(app)``; this module
 only builds the app and turns user errors into one sentence and a non-zero exit. ``--debug``
-(anywhere on the command line, or EZK_DEBUG=1) shows the traceback instead.
+(anywhere on the command line, or EZK_DEBUG=1) shows the traceback instead; ``--quiet`` (anywhere)
+silences the progress display of long steps.
 """
 
 from __future__ import annotations
@@ -46,7 +47,11 @@ def build_app() -> typer.Typer:
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv or os.environ.get("EZK_DEBUG") == "1"
-    argv = [a for a in argv if a != "--debug"]
+    if "--quiet" in argv:
+        from cli.progress import set_quiet
+
+        set_quiet(True)
+    argv = [a for a in argv if a not in ("--debug", "--quiet")]
     app = build_app()
     try:
         rc = app(args=argv, prog_name="ezk", standalone_mode=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from cli.progress import working
 from ezk import api
 
 
@@ -15,7 +16,8 @@ def register(app: typer.Typer) -> None:
         seed: str = typer.Option(None, "--seed", help="derive tau from this text (reproducible tests only)"),
     ):
         """Generate a structured reference string. INSECURE, testing only: this machine knows tau."""
-        info = api.gen_srs(srs_path, logrows, seed=seed)
+        with working(f"generating 2^{logrows} powers of tau"):
+            info = api.gen_srs(srs_path, logrows, seed=seed)
         typer.echo(f"SRS with 2^{logrows} points written to {srs_path} ({info['bytes']} bytes) — insecure, testing only")
 
     @app.command("setup")
@@ -26,7 +28,8 @@ def register(app: typer.Typer) -> None:
         pk_path: str = typer.Option("pk.key", "--pk-path"),
     ):
         """Generate the proving and verifying keys of a compiled circuit."""
-        info = api.setup(compiled, srs_path, vk_path, pk_path)
+        with working("setup: laying out the circuit and generating keys"):
+            info = api.setup(compiled, srs_path, vk_path, pk_path)
         typer.echo(f"keys written: {vk_path} ({info['vk_bytes']} bytes), {pk_path} ({info['pk_bytes']} bytes); "
                    f"k={info['k']}, {info['num_rows']} rows, {info['advice_cells']} advice cells")
 
@@ -36,7 +39,8 @@ def register(app: typer.Typer) -> None:
         witness: str = typer.Option("witness.json", "-W", "--witness", help="witness.json from gen-witness"),
     ):
         """Check every gate, lookup and copy constraint on the witness, without cryptography."""
-        info = api.mock(compiled, witness)
+        with working("checking every constraint"):
+            info = api.mock(compiled, witness)
         typer.echo(f"mock: every constraint holds (k={info['k']}, {info['num_rows']} rows, {info['advice_cells']} advice cells)")
 
     @app.command("prove")
@@ -48,7 +52,8 @@ def register(app: typer.Typer) -> None:
         proof_path: str = typer.Option("proof.json", "--proof-path"),
     ):
         """Prove one inference of the compiled model."""
-        info = api.prove(compiled, witness, pk_path, srs_path, proof_path)
+        with working("proving"):
+            info = api.prove(compiled, witness, pk_path, srs_path, proof_path)
         typer.echo(f"proof written to {proof_path} ({info['proof_bytes']} bytes) in {info['seconds']:.2f} s")
 
     @app.command("verify")
