@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ezk.layout.ops import compare, leaves, linear, nonlinear
+from ezk.layout.ops import argmax, compare, leaves, linear, nonlinear
 
 LAYOUTS = {
     "input": leaves.input_,
@@ -23,4 +23,6 @@ LAYOUTS = {
     "where": compare.where,
     "reduce_max": compare.reduce_max,
     "reduce_min": compare.reduce_min,
+    "argmax": argmax.argmax,
+    "argmin": argmax.argmin,
 }
