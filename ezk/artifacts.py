@@ -96,16 +96,23 @@ def write_proof_json(path, data: dict) -> None:
     Path(path).write_text(json.dumps({"format": PROOF_FORMAT, "version": PROOF_VERSION, **data}))
 
 
-def read_proof_json(path) -> dict:
+def read_json_artifact(path, what: str, fmt: str, hint: str = "") -> dict:
+    """A JSON file ezk wrote, checked to be an object with ``"format": fmt`` (one sentence otherwise)."""
     p = Path(path)
     if not p.is_file():
-        raise ArtifactError(f"the proof file {str(p)!r} does not exist.")
+        raise ArtifactError(f"the {what} file {str(p)!r} does not exist{hint}.")
     try:
         d = json.loads(p.read_text())
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ArtifactError(f"{str(p)!r} is not a proof: it is not JSON.") from None
-    if not isinstance(d, dict) or d.get("format") != PROOF_FORMAT:
-        raise ArtifactError(f"{str(p)!r} is not an ezk proof file (no \"format\": \"{PROOF_FORMAT}\").")
+        raise ArtifactError(f"{str(p)!r} is not a {what}: it is not JSON.") from None
+    if not isinstance(d, dict) or d.get("format") != fmt:
+        raise ArtifactError(f"{str(p)!r} is not an ezk {what} file (no \"format\": \"{fmt}\"){hint}.")
+    return d
+
+
+def read_proof_json(path) -> dict:
+    d = read_json_artifact(path, "proof", PROOF_FORMAT)
+    p = Path(path)
     if d.get("version") != PROOF_VERSION:
         raise ArtifactError(f"{str(p)!r} is proof format version {d.get('version')!r}; this ezk reads version {PROOF_VERSION}.")
     for field, kind in (("proof", str), ("instances", list), ("outputs", list)):

@@ -11,7 +11,6 @@ compiled circuit and settings they belong to (see :mod:`ezk.artifacts`).
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import numpy as np
 
 from ezk import _native
 from ezk.artifacts import (
-    KeyFile, read_key, read_proof_json, settings_digest, write_key, write_proof_json,
+    KeyFile, read_json_artifact, read_key, read_proof_json, settings_digest, write_key, write_proof_json,
 )
 from ezk.compiled import Compiled, load_compiled
 from ezk.errors import ArtifactError, EzkError
@@ -96,14 +95,7 @@ def _instances_from_witness(comp: Compiled, witness_path):
     from ezk.graph.forward import forward
 
     p = Path(witness_path)
-    if not p.is_file():
-        raise ArtifactError(f"the witness file {str(p)!r} does not exist (run ezk gen-witness).")
-    try:
-        w = json.loads(p.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ArtifactError(f"{str(p)!r} is not a witness: it is not JSON.") from None
-    if not isinstance(w, dict) or w.get("format") != "ezk-witness":
-        raise ArtifactError(f"{str(p)!r} is not an ezk witness file (run ezk gen-witness).")
+    w = read_json_artifact(p, "witness", "ezk-witness", " (run ezk gen-witness)")
     digest = w.get("compiled_digest")
     if digest and digest != comp.digest:
         raise ArtifactError(f"{str(p)!r} was generated for another compiled circuit.")
