@@ -51,7 +51,7 @@ class Cells:
         return cls(g, c, np.zeros(g.shape, np.int64))
 
     def _map(self, f) -> "Cells":
-        return Cells(f(self.g), f(self.c), f(self.val))
+        return Cells(np.asarray(f(self.g)), np.asarray(f(self.c)), np.asarray(f(self.val)))  # 0-d stays an array
 
     def reshape(self, *shape) -> "Cells":
         return self._map(lambda a: a.reshape(*shape))
@@ -60,7 +60,8 @@ class Cells:
         return self._map(lambda a: a.transpose(axes))
 
     def broadcast_to(self, shape) -> "Cells":
-        return self._map(lambda a: np.ascontiguousarray(np.broadcast_to(a, shape)))
+        # a copy, not np.ascontiguousarray: that one turns a 0-d array into shape (1,)
+        return self._map(lambda a: np.broadcast_to(a, shape).copy())
 
     def take(self, idx: np.ndarray) -> "Cells":
         """Elements of the flattened tensor at flat indices ``idx`` (any shape)."""

@@ -23,4 +23,4 @@ def index_map(ctx, node, ins):
     fill = Cells.const(np.array([int(node.attrs.get("fill", 0))]))
     flat = Cells.concat([x.flat() for x in ins] + [fill])
     idx = node.arrays["index"]
-    return flat.take(np.where(idx < 0, flat.size - 1, idx))
+    return flat.take(np.where(idx < 0, flat.size - 1, idx)).reshape(node.shape)  # the index may be (1,) for a scalar
