@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ezk.calibrate import DEFAULT_SCALES, calibrate, worst_nodes
+from ezk.calibrate import DEFAULT_SCALES, calibrate, shrink_lookup_range, worst_nodes
 from ezk.compiled import Compiled, load_compiled, save_compiled
 from ezk.graph.lower import lower_model
 from ezk.graph.onnx_import import load_onnx
@@ -74,11 +74,18 @@ def gen_settings(model, output="settings.json", input_scale: int = 7, param_scal
 
 def calibrate_settings(model, data, output="settings.json", target: str = "resources",
                        lookup_safety_margin: float = 2.0, scales=None, max_logrows: int | None = None,
-                       settings: str | None = None, progress=None) -> tuple[Settings, str]:
+                       settings: str | None = None, progress=None,
+                       shrink_lookup: bool = True) -> tuple[Settings, str]:
+    """Scales from data (ezk.calibrate), then — unless ``shrink_lookup`` is False — the smallest
+    lookup_range that lowers logrows at the same accuracy, then logrows = the layout's min_k."""
     base = Settings.load(settings or output).run_args if (settings or (output and Path(output).is_file())) else RunArgs()
     om = load_onnx(model, base.variables_dict)
     values = load_input_data(data)
     best, cands = calibrate(om, base, values, target, lookup_safety_margin, scales or DEFAULT_SCALES, progress)
+    full_range = list(base.lookup_range)
+    if shrink_lookup:
+        best, range_, _ = shrink_lookup_range(om, best, base, values, lookup_safety_margin, measure_circuit, target)
+        base = RunArgs(**{**base.__dict__, "lookup_range": range_})
     ra = RunArgs(**{**base.__dict__, "input_scale": best.scale, "param_scale": best.scale})
     result, why = _settings_for(best.graph, ra, best.lookup_scales)
     logrows = result.min_logrows or base.logrows
@@ -91,10 +98,13 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
         result.save(output)
     lines = ["scale  worst rel. error  status"]
     for c in cands:
-        status = c.failure if c.failure else ("chosen" if c is best else "")
+        status = c.failure if c.failure else ("chosen" if c.scale == best.scale else "")
         lines.append(f"{c.scale:>5}  {c.worst:>16.5f}  {status}")
     if why:
         lines.append(f"warning: the circuit layout cannot place this model yet, so logrows stays {logrows}: {why}")
+    if list(ra.lookup_range) != full_range:
+        lines.append(f"lookup_range {full_range} → {list(ra.lookup_range)} (smaller tables, lower logrows; "
+                     f"worst rel. error {best.worst:.5f})")
     lines.append(f"chosen: input_scale = param_scale = {best.scale}, logrows = {logrows} "
                  f"({result.num_rows} rows, {result.total_assignments} advice cells)")
     lines.append("output                         max abs err    mean abs err   max err / max|ref|")

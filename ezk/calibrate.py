@@ -8,7 +8,15 @@ For each candidate scale s (input_scale = param_scale = s):
  3. lower again and run with range checks, and compare every output with the float reference
     (onnxruntime, tract as fallback): err = max|ezk − ref| / max|ref|.
 ``accuracy`` picks the candidate with the smallest worst error; ``resources`` the smallest scale
-whose error is ≤ 1 % (else the most accurate).  Row counts come from the layout (a measuring run)."""
+whose error is ≤ 1 % (else the most accurate).  Row counts come from the layout (a measuring run).
+
+Then the lookup range (as EZKL's calibration does): the chosen scale is re-evaluated with
+tables of ±2^(b−1), ±2^(b−2), … (b = log2 of the given range). Each lookup's input scale adapts
+to the range (step 2), so a smaller table costs some input resolution but, when the tables
+bind logrows (k ≥ log2(table rows + 1)), halves the circuit's 2^k. A smaller range is kept
+while it lowers the layout's ``min_k`` and its worst error stays within
+``max(RANGE_SLACK_REL·err₀, RANGE_SLACK_ABS)`` of the full range's error err₀ (and within the
+resources tolerance when that target is asked for)."""
 
 from __future__ import annotations
 
@@ -27,6 +35,9 @@ from ezk.witness import quantized_inputs
 
 DEFAULT_SCALES = (7, 9, 11, 13)
 RESOURCES_TOLERANCE = 0.01
+RANGE_SLACK_REL = 0.25  # a smaller lookup range may add this fraction of the error …
+RANGE_SLACK_ABS = 0.001  # … or this much (relative to max|ref|), whichever is larger
+MIN_RANGE_BITS = 6  # never shrink a table below ±2^6
 
 
 @dataclass
@@ -102,6 +113,40 @@ def calibrate(om: OnnxModel, base: RunArgs, values, target: str = "resources", m
         good = [c for c in ok if c.worst <= RESOURCES_TOLERANCE]
         best = good[0] if good else min(ok, key=lambda c: (c.worst, c.scale))
     return best, cands
+
+
+def shrink_lookup_range(om: OnnxModel, best: Candidate, base: RunArgs, values, margin: float, measure,
+                        target: str = "resources", progress=None) -> tuple[Candidate, list[int], int]:
+    """(candidate, lookup_range, min_k): the smallest power-of-two table range ±2^b that lowers
+    logrows while keeping ``best``'s accuracy (module docstring). ``measure(graph, run_args,
+    lookup_scales)`` returns the layout's stats (``min_k``); it may raise EzkError."""
+    reference = run_reference(om, values)
+    ra = RunArgs(**{**base.__dict__, "input_scale": best.scale, "param_scale": best.scale})
+    range_ = list(ra.lookup_range)
+    try:
+        min_k = int(measure(best.graph, ra, best.lookup_scales)["min_k"])
+    except EzkError:
+        return best, range_, 0
+    bound = best.worst + max(RANGE_SLACK_REL * best.worst, RANGE_SLACK_ABS)
+    if target == "resources" and best.worst <= RESOURCES_TOLERANCE:
+        bound = min(bound, RESOURCES_TOLERANCE)
+    bits = int(math.floor(math.log2(min(-range_[0], range_[1]))))
+    chosen = best
+    for b in range(bits - 1, MIN_RANGE_BITS - 1, -1):
+        trial = RunArgs(**{**ra.__dict__, "lookup_range": [-(1 << b), 1 << b]})
+        cand = evaluate_candidate(om, trial, values, reference, margin)
+        if progress:
+            progress(cand)
+        if cand.failure or cand.worst > bound:
+            break
+        try:
+            k = int(measure(cand.graph, trial, cand.lookup_scales)["min_k"])
+        except EzkError:
+            break
+        if k >= min_k:
+            break  # the tables no longer bind logrows: keep the larger, more precise range
+        chosen, range_, min_k = cand, trial.lookup_range, k
+    return chosen, range_, min_k
 
 
 def worst_nodes(om: OnnxModel, cand: Candidate, values, top: int = 5) -> list[tuple[str, float]]:
