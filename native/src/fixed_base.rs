@@ -6,7 +6,8 @@
 //! coordinates, a block of scalars at a time, one shared inversion per block and window
 //! (Montgomery's trick), so the results come out affine with no final normalisation.
 //! c minimises W·(n + 2·2^(c−1)) (lookups plus table construction).
-use crate::msm::{batch_add_assign, Pt, Recoding, Signed};
+use crate::batch_affine::{batch_add_assign, Pt};
+use crate::signed_digits::{Recoding, Signed};
 use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup};
 use rayon::prelude::*;
@@ -54,17 +55,13 @@ fn table(g: &G1Affine, rec: &Recoding) -> Vec<Vec<G1Affine>> {
 
 /// [s₀·G, s₁·G, …] in affine form, in parallel.
 pub fn fixed_base_mul(g: &G1Affine, scalars: &[Fr]) -> Vec<G1Affine> {
-    fixed_base_mul_with(g, scalars, window_size(scalars.len()))
-}
-
-fn fixed_base_mul_with(g: &G1Affine, scalars: &[Fr], c: usize) -> Vec<G1Affine> {
     if scalars.is_empty() {
         return Vec::new();
     }
     if g.is_zero() {
         return vec![G1Affine::identity(); scalars.len()];
     }
-    let rec = Recoding::new(c, BITS);
+    let rec = Recoding::new(window_size(scalars.len()), BITS);
     let tab = table(g, &rec);
     let mut out = vec![G1Affine::identity(); scalars.len()];
     out.par_chunks_mut(BLOCK).zip(scalars.par_chunks(BLOCK)).for_each(|(out, block)| {
@@ -72,6 +69,7 @@ fn fixed_base_mul_with(g: &G1Affine, scalars: &[Fr], c: usize) -> Vec<G1Affine> 
         let mut acc = vec![Pt::ZERO; block.len()];
         let mut add = vec![Pt::ZERO; block.len()];
         let mut scratch: Vec<Fq> = Vec::with_capacity(block.len());
+        let mut dens: Vec<Fq> = Vec::with_capacity(block.len());
         for w in 0..rec.windows {
             for (a, s) in add.iter_mut().zip(&signed) {
                 let d = rec.digit(&s.mag, w);
@@ -84,7 +82,7 @@ fn fixed_base_mul_with(g: &G1Affine, scalars: &[Fr], c: usize) -> Vec<G1Affine> 
             if w == 0 {
                 acc.copy_from_slice(&add);
             } else {
-                batch_add_assign(&mut acc, &add, &mut scratch);
+                batch_add_assign(&mut acc, &add, &mut scratch, &mut dens);
             }
         }
         for (o, a) in out.iter_mut().zip(acc) {
@@ -131,21 +129,13 @@ mod bench {
         let n = 1 << 16;
         let scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
         let g = G1Projective::generator();
-        for c in [8, 10, 12, 13, 14, 16] {
-            let t = Instant::now();
-            let a = fixed_base_mul_with(&g.into_affine(), &scalars, c);
-            let ours = t.elapsed().as_nanos() as f64 / n as f64;
-            println!("c={c}: {ours:.0}");
-        }
-        for _ in 0..2 {
-            let t = Instant::now();
-            let a = fixed_base_mul(&g.into_affine(), &scalars);
-            let ours = t.elapsed().as_nanos() as f64 / n as f64;
-            let t = Instant::now();
-            let b = g.batch_mul(&scalars);
-            let ark = t.elapsed().as_nanos() as f64 / n as f64;
-            assert_eq!(a, b);
-            println!("fixed base 2^16: ours {ours:.0} ns/pt, arkworks {ark:.0} ns/pt, c={}", window_size(n));
-        }
+        let t = Instant::now();
+        let a = fixed_base_mul(&g.into_affine(), &scalars);
+        let ours = t.elapsed().as_nanos() as f64 / n as f64;
+        let t = Instant::now();
+        let b = g.batch_mul(&scalars);
+        let ark = t.elapsed().as_nanos() as f64 / n as f64;
+        assert_eq!(a, b);
+        println!("fixed base 2^16: ours {ours:.0} ns/pt, arkworks {ark:.0} ns/pt, c={}", window_size(n));
     }
 }

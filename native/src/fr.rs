@@ -287,7 +287,7 @@ impl FrVec {
     /// Signed bit-length of the largest |x| (x read in (−r/2, r/2]); 0 for an all-zero vector.
     fn max_bits(&self, py: Python<'_>) -> u32 {
         let v = &self.v;
-        py.allow_threads(|| crate::msm::max_bits(v))
+        py.allow_threads(|| crate::signed_digits::max_bits(v))
     }
     fn batch_inverse(&self, py: Python<'_>) -> PyResult<Self> {
         let v = &self.v;

@@ -3,6 +3,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+mod batch_affine;
 mod convert;
 mod fixed_base;
 mod fr;
@@ -12,6 +13,7 @@ mod g2;
 mod msm;
 mod ntt;
 mod pairing;
+mod signed_digits;
 mod poly;
 mod timers;
 

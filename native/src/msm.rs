@@ -11,8 +11,9 @@
 //!   bucket is reduced by a pairwise tree of *affine* additions; all additions of one tree
 //!   level (over every bucket) share ONE field inversion (Montgomery's trick), so an addition
 //!   costs ~5M+1S instead of the ~7M+4S of a mixed Jacobian addition.
-//! * **Bucket sum.** Σ_b b·B_b by the running-sum trick (2 Jacobian additions per bucket), then
-//!   the windows are combined by Horner's rule with c doublings per window.
+//! * **Bucket sum.** Σ_b b·B_b by the running-sum trick (2 additions per bucket), run in 64
+//!   lockstep lanes so that these additions are batch-affine too; then the windows are
+//!   combined by Horner's rule with c doublings per window.
 //! * **Small-scalar split.** The scalars are split by bit-length of |s| into a small class
 //!   (≤ t bits, needing only ⌈t/c⌉ windows) and a large class; t minimises a cost model. So
 //!   a column of 16-bit values with a few random blinding rows costs ~⌈16/c⌉ windows, not
@@ -20,297 +21,15 @@
 //! * **Parallelism.** rayon over (window, chunk of points) tasks; chunks are added when there
 //!   are fewer windows than 2·threads.
 //!
+//! The recoding is in `signed_digits`, the batch-affine arithmetic in `batch_affine`.
+//!
 //! Memory: one task holds ~84 bytes per point of its chunk (sorted points + inverses).
-use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
+use crate::batch_affine::{bucket_sum, reduce_buckets, Pt, Seg};
+use crate::signed_digits::{Recoding, Signed};
+use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::AdditiveGroup;
-use ark_ff::{BigInteger, Field, One, PrimeField, Zero};
+use ark_ff::Zero;
 use rayon::prelude::*;
-
-/// A scalar as a sign and a magnitude: s = (−1)^neg · mag, mag ≤ (r−1)/2 < 2^253.
-#[derive(Clone, Copy, Default)]
-pub struct Signed {
-    pub mag: [u64; 4],
-    pub neg: bool,
-}
-
-impl Signed {
-    pub fn from_fr(s: &Fr) -> Self {
-        let b = s.into_bigint();
-        if b > Fr::MODULUS_MINUS_ONE_DIV_TWO {
-            let mut m = Fr::MODULUS;
-            m.sub_with_borrow(&b);
-            Signed { mag: m.0, neg: true }
-        } else {
-            Signed { mag: b.0, neg: false }
-        }
-    }
-
-    /// The bit-length of the magnitude (0 for s = 0).
-    pub fn bits(&self) -> u32 {
-        for i in (0..4).rev() {
-            if self.mag[i] != 0 {
-                return 64 * i as u32 + 64 - self.mag[i].leading_zeros();
-            }
-        }
-        0
-    }
-}
-
-/// The largest signed bit-length in `scalars` (in parallel).
-pub fn max_bits(scalars: &[Fr]) -> u32 {
-    scalars.par_iter().with_min_len(1 << 12).map(|s| Signed::from_fr(s).bits()).max().unwrap_or(0)
-}
-
-/// The signed-digit recoding of magnitudes of at most `bits` bits into windows of c bits.
-#[derive(Clone)]
-pub struct Recoding {
-    pub c: usize,
-    pub windows: usize,
-    top_width: usize,
-    offset: [u64; 5],
-}
-
-impl Recoding {
-    pub fn new(c: usize, bits: usize) -> Self {
-        assert!((2..=16).contains(&c));
-        let windows = bits.div_ceil(c).max(1);
-        let top_width = bits.saturating_sub(c * (windows - 1)).max(1);
-        let mut offset = [0u64; 5];
-        for w in 0..windows - 1 {
-            let bit = c * w + c - 1;
-            offset[bit / 64] |= 1u64 << (bit % 64);
-        }
-        Recoding { c, windows, top_width, offset }
-    }
-
-    /// Number of buckets of window w: digits there have |d| ≤ this.
-    pub fn buckets(&self, w: usize) -> usize {
-        if w + 1 == self.windows {
-            1 << self.top_width
-        } else {
-            1 << (self.c - 1)
-        }
-    }
-
-    /// The digit d_w of `mag` (so that mag = Σ_w d_w·2^(cw)).
-    #[inline]
-    pub fn digit(&self, mag: &[u64; 4], w: usize) -> i64 {
-        // v = mag + offset over 5 limbs (mag < 2^253, offset < 2^(cW) ≤ 2^268: no overflow).
-        let mut v = [0u64; 5];
-        let mut carry = 0u64;
-        for i in 0..5 {
-            let m = if i < 4 { mag[i] } else { 0 };
-            let (a, c1) = m.overflowing_add(self.offset[i]);
-            let (b, c2) = a.overflowing_add(carry);
-            v[i] = b;
-            carry = (c1 as u64) + (c2 as u64);
-        }
-        let start = self.c * w;
-        let (limb, off) = (start / 64, start % 64);
-        let mut x = v[limb] >> off;
-        if off > 0 && limb + 1 < 5 {
-            x |= v[limb + 1] << (64 - off);
-        }
-        if w + 1 == self.windows {
-            (x & ((1u64 << (self.top_width + 1)) - 1)) as i64
-        } else {
-            (x & ((1u64 << self.c) - 1)) as i64 - (1i64 << (self.c - 1))
-        }
-    }
-}
-
-/// An affine point with (0, 0) as the identity (no G1 point has y = 0: the group has odd order).
-#[derive(Clone, Copy)]
-pub(crate) struct Pt {
-    x: Fq,
-    y: Fq,
-}
-
-impl Pt {
-    pub(crate) const ZERO: Pt = Pt { x: Fq::ZERO, y: Fq::ZERO };
-
-    #[inline]
-    fn is_zero(&self) -> bool {
-        self.x.is_zero() && self.y.is_zero()
-    }
-
-    #[inline]
-    pub(crate) fn from_affine(p: &G1Affine, neg: bool) -> Pt {
-        Pt { x: p.x, y: if neg { -p.y } else { p.y } }
-    }
-
-    pub(crate) fn to_affine(self) -> G1Affine {
-        if self.is_zero() {
-            G1Affine::identity()
-        } else {
-            G1Affine::new_unchecked(self.x, self.y)
-        }
-    }
-}
-
-/// The denominator of the affine addition a + b: x_b − x_a, 2y_a for a doubling, 1 when no
-/// inversion is needed (an operand is the identity, or b = −a).
-#[inline]
-fn denominator(a: &Pt, b: &Pt) -> Fq {
-    if a.is_zero() || b.is_zero() {
-        Fq::one()
-    } else if a.x == b.x {
-        if a.y == b.y {
-            a.y.double()
-        } else {
-            Fq::one()
-        }
-    } else {
-        b.x - a.x
-    }
-}
-
-/// a + b given inv = 1/denominator(a, b) (curve y² = x³ + 3: λ = Δy/Δx or 3x²/2y).
-#[inline]
-fn add_with_inverse(a: &Pt, b: &Pt, inv: &Fq) -> Pt {
-    if a.is_zero() {
-        return *b;
-    }
-    if b.is_zero() {
-        return *a;
-    }
-    let lambda = if a.x == b.x {
-        if a.y != b.y {
-            return Pt::ZERO;
-        }
-        let xx = a.x.square();
-        (xx.double() + xx) * inv
-    } else {
-        (b.y - a.y) * inv
-    };
-    let x3 = lambda.square() - a.x - b.x;
-    let y3 = lambda * (a.x - x3) - a.y;
-    Pt { x: x3, y: y3 }
-}
-
-/// acc[i] += add[i] for every i, with one shared inversion (Montgomery's trick).
-pub(crate) fn batch_add_assign(acc: &mut [Pt], add: &[Pt], scratch: &mut Vec<Fq>) {
-    scratch.clear();
-    let mut prod = Fq::one();
-    for (a, b) in acc.iter().zip(add) {
-        prod *= denominator(a, b);
-        scratch.push(prod);
-    }
-    let mut inv = prod.inverse().expect("denominators are non-zero");
-    for i in (0..scratch.len()).rev() {
-        let d = denominator(&acc[i], &add[i]);
-        let prev = if i > 0 { scratch[i - 1] } else { Fq::one() };
-        scratch[i] = inv * prev;
-        inv *= d;
-    }
-    for ((a, b), inv) in acc.iter_mut().zip(add).zip(scratch.iter()) {
-        *a = add_with_inverse(&*a, b, inv);
-    }
-}
-
-/// A bucket's run of points inside the sorted buffer.
-#[derive(Clone, Copy)]
-struct Seg {
-    bucket: u32,
-    start: u32,
-    len: u32,
-}
-
-/// Points per cache block of the bucket reduction (~1 MiB of points).
-const REDUCE_BLOCK: usize = 1 << 14;
-
-/// Reduces every run of `buf` to one point; writes each bucket's total into `out[bucket]`.
-/// Consecutive runs are grouped into blocks of ~REDUCE_BLOCK points that stay in cache
-/// while all their tree levels run.
-fn reduce_buckets(buf: &mut [Pt], segs: Vec<Seg>, out: &mut [Pt]) {
-    let mut scratch: Vec<Fq> = Vec::with_capacity(REDUCE_BLOCK.min(buf.len()) / 2);
-    let mut i = 0;
-    while i < segs.len() {
-        let base = segs[i].start as usize;
-        let mut j = i;
-        let mut end = base;
-        while j < segs.len() && (j == i || end + segs[j].len as usize - base <= REDUCE_BLOCK) {
-            end += segs[j].len as usize;
-            j += 1;
-        }
-        let group: Vec<Seg> =
-            segs[i..j].iter().map(|s| Seg { start: s.start - base as u32, ..*s }).collect();
-        reduce_block(&mut buf[base..end], group, out, &mut scratch);
-        i = j;
-    }
-}
-
-/// Reduces every run of `buf` to one point by tree levels of batch-affine additions, one
-/// shared inversion per level.
-fn reduce_block(buf: &mut [Pt], mut segs: Vec<Seg>, out: &mut [Pt], scratch: &mut Vec<Fq>) {
-    loop {
-        segs.retain(|s| {
-            if s.len == 1 {
-                out[s.bucket as usize] = buf[s.start as usize];
-                false
-            } else {
-                true
-            }
-        });
-        if segs.is_empty() {
-            return;
-        }
-        // Prefix products of all the denominators of this level.
-        scratch.clear();
-        let mut acc = Fq::one();
-        for s in &segs {
-            let st = s.start as usize;
-            for j in 0..(s.len / 2) as usize {
-                acc *= denominator(&buf[st + 2 * j], &buf[st + 2 * j + 1]);
-                scratch.push(acc);
-            }
-        }
-        let mut inv = acc.inverse().expect("denominators are non-zero");
-        // Walk back: scratch[k] becomes 1/d_k.
-        let mut k = scratch.len();
-        for s in segs.iter().rev() {
-            let st = s.start as usize;
-            for j in (0..(s.len / 2) as usize).rev() {
-                k -= 1;
-                let d = denominator(&buf[st + 2 * j], &buf[st + 2 * j + 1]);
-                let prev = if k > 0 { scratch[k - 1] } else { Fq::one() };
-                scratch[k] = inv * prev;
-                inv *= d;
-            }
-        }
-        // Forward: sums written compactly (the write index never passes the read index).
-        let mut w = 0usize;
-        k = 0;
-        for s in segs.iter_mut() {
-            let st = s.start as usize;
-            let new_start = w;
-            for j in 0..(s.len / 2) as usize {
-                buf[w] = add_with_inverse(&buf[st + 2 * j], &buf[st + 2 * j + 1], &scratch[k]);
-                k += 1;
-                w += 1;
-            }
-            if s.len % 2 == 1 {
-                buf[w] = buf[st + s.len as usize - 1];
-                w += 1;
-            }
-            s.start = new_start as u32;
-            s.len = s.len.div_ceil(2);
-        }
-    }
-}
-
-/// Σ_b b·B_b over the buckets 1..=h (running sum, from the top).
-fn bucket_sum(buckets: &[Pt]) -> G1Projective {
-    let mut running = G1Projective::zero();
-    let mut sum = G1Projective::zero();
-    for b in buckets[1..].iter().rev() {
-        if !b.is_zero() {
-            running += b.to_affine();
-        }
-        sum += running;
-    }
-    sum
-}
 
 /// The window-w sum Σ_i d_w(sᵢ)·Pᵢ over the points `items`.
 fn window_sum(bases: &[G1Affine], scalars: &[Signed], items: &[u32], rec: &Recoding, w: usize) -> G1Projective {
@@ -353,8 +72,8 @@ fn window_sum(bases: &[G1Affine], scalars: &[Signed], items: &[u32], rec: &Recod
     bucket_sum(&out)
 }
 
-/// Relative costs of the model: one batch-affine addition per point and window, two Jacobian
-/// additions per bucket.
+/// Relative costs of the model: one batch-affine addition per point and window, two additions
+/// per bucket (batch-affine lanes or Jacobian), a fixed cost per task.
 const POINT_COST: f64 = 1.0;
 const BUCKET_COST: f64 = 3.0;
 const TASK_COST: f64 = 300.0;
@@ -471,36 +190,6 @@ mod tests {
     use ark_ec::{CurveGroup, VariableBaseMSM};
     use ark_ff::UniformRand;
     use ark_std::test_rng;
-
-    #[test]
-    fn recoding_reconstructs() {
-        let mut rng = test_rng();
-        for bits in [1usize, 2, 5, 16, 17, 31, 64, 200, 253] {
-            for c in 2..=16 {
-                let rec = Recoding::new(c, bits);
-                for _ in 0..20 {
-                    let mut mag = [0u64; 4];
-                    for (i, l) in mag.iter_mut().enumerate() {
-                        *l = u64::rand(&mut rng);
-                        let lo = 64 * i;
-                        if lo >= bits {
-                            *l = 0;
-                        } else if bits - lo < 64 {
-                            *l &= (1u64 << (bits - lo)) - 1;
-                        }
-                    }
-                    let mut acc = Fr::zero();
-                    for w in (0..rec.windows).rev() {
-                        let d = rec.digit(&mag, w);
-                        assert!(d.unsigned_abs() as usize <= rec.buckets(w));
-                        acc *= Fr::from(1u64 << c);
-                        acc += Fr::from(d);
-                    }
-                    assert_eq!(acc, Fr::from_bigint(ark_ff::BigInt(mag)).unwrap(), "c={c} bits={bits}");
-                }
-            }
-        }
-    }
 
     #[test]
     fn msm_matches_arkworks() {

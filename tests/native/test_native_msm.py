@@ -51,6 +51,17 @@ def test_random_full_size_scalars(srs, n):
     check_srs(srs.slice(0, n), FrVec.random(n, seed=b"full%d" % n))
 
 
+def test_larger_msm_uses_wide_windows():
+    """2^14 points: windows of ≥ 11 bits, so the lane-parallel batch-affine bucket sums run."""
+    n = 1 << 14
+    bases = G1Vec.powers_of_tau(TAU, n)
+    s = FrVec.random(n, seed=b"wide")
+    assert check(bases, s) == G1.generator().mul(nat.poly_eval(s, TAU))
+    mixed = FrVec.from_i64(np.random.default_rng(9).integers(-(2**20), 2**20, n, dtype=np.int64))
+    mixed.set_slice(n - 4, FrVec.random(4, seed=b"blind"))
+    assert check(bases, mixed) == G1.generator().mul(nat.poly_eval(mixed, TAU))
+
+
 def test_n_zero_and_n_one(srs):
     assert srs.msm(FrVec.zeros(0)).is_identity()
     assert G1Vec.from_points([]).msm(FrVec.zeros(0)).is_identity()
