@@ -21,7 +21,7 @@ from ezk.plonk.circuit import Witness
 from ezk.plonk.domain import Domain
 from ezk.plonk.keygen import ProvingKey, VerifyingKey
 from ezk.plonk.proof import Proof, evaluation_layout
-from ezk.plonk.vanishing import CosetEnv, quotient_pieces
+from ezk.plonk.vanishing import quotient_pieces
 from ezk.transcript import Transcript
 
 R = _native.MODULUS
@@ -103,8 +103,10 @@ def round_random(pk: ProvingKey, srs, t: Transcript) -> Committed:
     return out
 
 
-def round_quotient(pk: ProvingKey, srs, env: CosetEnv, y: int, t: Transcript) -> Committed:
-    pieces = quotient_pieces(env, pk.vk.cs, y)
+def round_quotient(pk: ProvingKey, srs, coeffs: dict, selectors: tuple, theta: int, beta: int, gamma: int,
+                   y: int, t: Transcript) -> Committed:
+    d = pk.vk.domain
+    pieces = quotient_pieces(coeffs, selectors, pk.vk.cs, d, theta, beta, gamma, y)
     out = Committed([], pieces, [commit(srs, p) for p in pieces])
     t.absorb_points(b"h", out.commitments)
     return out
@@ -166,34 +168,25 @@ def prove(pk: ProvingKey, srs, witness: Witness) -> Proof:
     rnd = round_random(pk, srs, t)
     y = t.squeeze_challenge(b"y")
 
-    # every polynomial in coefficient form (for the openings) and on the extended coset
+    # every polynomial in coefficient form (for the openings and the quotient)
     coeffs: dict = {}
-    coset_cols: dict = {}
     for c, a in zip(cs.advice, adv.coeffs):
         coeffs[("col", c.index)] = a
     for c, v in zip(cs.fixed, fixed):
         coeffs[("col", c.index)] = _native.intt(v)
     for c, v in zip(cs.instance, inst_vals):
         coeffs[("col", c.index)] = _native.intt(v)
-    for c in cs.columns:
-        coset_cols[c.index] = _native.coset_ntt(coeffs[("col", c.index)], d.n_ext)
-    polys: dict = {}
+    del columns, fixed, inst_vals
     for j, s in enumerate(sigmas):
         coeffs[("sigma", j)] = _native.intt(s)
+    del sigmas
     for name, committed in (("z", zs), ("m", ms), ("phi", phis)):
         for i, cf in enumerate(committed.coeffs):
             coeffs[(name, i)] = cf
-    for key, cf in coeffs.items():
-        if key[0] != "col":
-            polys[key] = _native.coset_ntt(cf, d.n_ext)
+    selectors = tuple(_native.intt(d.row_indicator(rows)) for rows in
+                      (range(0, 1), range(d.usable, d.usable + 1), range(d.usable + 1, d.n)))
+    h = round_quotient(pk, srs, coeffs, selectors, theta, beta, gamma, y, t)
     coeffs[("random",)] = rnd.coeffs[0]
-
-    _, l0 = d.to_coset(d.row_indicator(range(0, 1)))
-    _, l_last = d.to_coset(d.row_indicator(range(d.usable, d.usable + 1)))
-    _, l_blind = d.to_coset(d.row_indicator(range(d.usable + 1, d.n)))
-    env = CosetEnv(d, coset_cols, polys, theta, beta, gamma, l0, l_last, l_blind)
-    h = round_quotient(pk, srs, env, y, t)
-    del env, coset_cols, polys
     x = t.squeeze_challenge(b"x")
 
     evals = round_evaluations(pk, coeffs, x, t)
