@@ -5,7 +5,8 @@
 MODEL_DIR holds ``network.onnx`` and ``input.json`` (EZKL's format). For each tool the steps
 gen-settings, calibrate-settings, compile-circuit, gen-srs, setup, gen-witness, prove, verify run
 in a fresh Python process each; the wall time and the peak RSS of that process (``os.wait4``'s
-rusage) are recorded per step. Then pk/vk/proof sizes, rows, advice cells, logrows, and the
+rusage) are recorded per step, and the time of the API call alone (without interpreter start
+and imports) as ``inner_seconds`` (the "(call)" column). Then pk/vk/proof sizes, rows, advice cells, logrows, and the
 max error of the proven outputs against onnxruntime (relative to max|onnxruntime|).
 Prints ONE JSON object, then a Markdown table; ``--json PATH`` also writes the JSON.
 EZKL comes from PyPI ``ezkl`` (the ``[bench]`` extra).
@@ -52,7 +53,11 @@ PRELUDE = {"ezk": "from ezk import api", "ezkl": "import ezkl"}
 
 def run_step(tool: str, stmt: str, files: dict, target: str, timeout: float) -> dict:
     """Run one step in a child process; wall seconds, the child's peak RSS, ok/error."""
-    code = f"import json\n{PRELUDE[tool]}\nf = {json.dumps(files)}\ntarget = {target!r}\n{stmt}\n"
+    inner = Path(files["dir"]) / ".step_seconds"
+    inner.unlink(missing_ok=True)
+    code = (f"import json, time\n{PRELUDE[tool]}\nf = {json.dumps(files)}\ntarget = {target!r}\n"
+            f"t0 = time.perf_counter()\n{stmt}\n"
+            f"open({str(inner)!r}, 'w').write(str(time.perf_counter() - t0))\n")
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=files["dir"], env=env,
@@ -72,6 +77,8 @@ def run_step(tool: str, stmt: str, files: dict, target: str, timeout: float) -> 
     err = proc.stderr.read().decode(errors="replace").strip().splitlines() if proc.stderr else []
     ok = os.waitstatus_to_exitcode(status) == 0
     out = {"seconds": round(seconds, 3), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "ok": ok}
+    if ok and inner.is_file():
+        out["inner_seconds"] = round(float(inner.read_text()), 4)  # the call alone, without imports
     if not ok:
         out["error"] = (err[-1] if err else f"exit {os.waitstatus_to_exitcode(status)}")[:300]
         if seconds >= timeout:
@@ -165,14 +172,14 @@ def _fmt(v, unit=""):
 
 def markdown(result: dict) -> str:
     tools = [t for t in ("ezkl", "ezk") if t in result["tools"]]
-    head = "| step | " + " | ".join(f"{t} time (s) | {t} peak RSS (MB)" for t in tools) + " |"
-    lines = [head, "|" + "---|" * (1 + 2 * len(tools))]
+    head = "| step | " + " | ".join(f"{t} time (s) | {t} (call) | {t} peak RSS (MB)" for t in tools) + " |"
+    lines = [head, "|" + "---|" * (1 + 3 * len(tools))]
     for s in STEPS:
         cells = []
         for t in tools:
             r = result["tools"][t]["steps"].get(s)
             cells += [_fmt(r["seconds"]) if r and r["ok"] else ("failed" if r else "—"),
-                      _fmt(r["peak_rss_mb"]) if r else "—"]
+                      _fmt(r.get("inner_seconds")) if r else "—", _fmt(r["peak_rss_mb"]) if r else "—"]
         lines.append(f"| {s} | " + " | ".join(cells) + " |")
     lines.append("")
     lines.append("| | " + " | ".join(tools) + " |")
@@ -189,6 +196,8 @@ def markdown(result: dict) -> str:
             ra, rb = a["steps"].get(s), b["steps"].get(s)
             if ra and rb and ra["ok"] and rb["ok"]:
                 ratios.append(f"{s} {rb['seconds'] / ra['seconds']:.3f}×")
+                if ra.get("inner_seconds") and rb.get("inner_seconds"):
+                    ratios.append(f"{s} call {rb['inner_seconds'] / ra['inner_seconds']:.3f}×")
         if a.get("peak_rss_mb") and b.get("peak_rss_mb"):
             ratios.append(f"peak RSS {b['peak_rss_mb'] / a['peak_rss_mb']:.3f}×")
         lines.append("")
