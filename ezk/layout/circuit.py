@@ -23,7 +23,7 @@ from ezk.layout.cells import Cells
 from ezk.layout.context import Ctx
 from ezk.layout.gates import BLINDING, build
 from ezk.layout.ops import LAYOUTS
-from ezk.layout.region import Geometry, Region
+from ezk.layout.region import KIND_FN, KIND_LIN, Geometry, Region
 from ezk.layout.rows import materialize
 from ezk.layout.tables import Tables
 from ezk.plonk import Circuit, Witness
@@ -68,37 +68,16 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
             raise EzkError(f"{name} {getattr(ra, name)!r} is not supported by the circuit layout (use private or public).")
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
     values = getattr(tensors, "values", tensors)
-    backend = MeasuringBackend(geo.width) if values is None else AssigningBackend(geo.width, values)
     u = usable_rows(k)
-    rg = Region(geo, u, backend)
-    tables = Tables()
-    ctx = Ctx(graph, rg, tables, ra)
-    cells: dict[int, Cells] = {}
-    for node in graph.nodes:
-        fn = LAYOUTS.get(node.op)
-        if fn is None:
-            raise EzkError(f"the circuit layout does not support the core op {node.op!r} of {ctx.where(node)}.")
-        rg.node = node.id
-        cells[node.id] = fn(ctx, node, [cells[i] for i in node.inputs])
-
-    # public values: inputs (when asked), then outputs, in one instance column
-    public: list[tuple[str, int, str]] = []
-    if ra.input_visibility == "public":
-        public += [("input", t, n) for t, n in zip(graph.inputs, graph.input_names)]
-    if ra.output_visibility == "public":
-        public += [("output", t, n) for t, n in zip(graph.outputs, graph.output_names)]
-    pub_cells, layout, start = [], [], 0
-    for kind, tid, name in public:
-        rg.node = tid
-        c = materialize(rg, cells[tid].flat())
-        pub_cells.append(c)
-        layout.append({"kind": kind, "name": name, "tensor": int(tid), "start": start, "length": c.size,
-                       "shape": list(graph.nodes[tid].shape), "scale": graph.nodes[tid].scale})
-        start += c.size
+    p = _place(graph, ra, geo, u, values, lean=False)
+    if _lean_fits(p):
+        p = _place(graph, ra, geo, u, values, lean=True)
+    rg, tables, backend, pub_cells, layout, start = p.rg, p.tables, p.backend, p.pub_cells, p.layout, p.start
+    public = pub_cells
 
     # how many rows: unwrapped, the region needs rg.rows rows; tables need their banks
     blocks = max(1, -(-rg.rows // u))
-    need = rg.rows - rg.carry_rows  # rows in one tall block (no carries needed there)
+    need = p.need
     min_k = _min_k(need, tables.largest(), start)
     if tables.largest() > u - 1 or start > u:
         raise EzkError(f"the circuit needs a lookup table of {tables.largest()} rows and {need} rows in all, "
@@ -152,12 +131,71 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         "carry_rows": rg.carry_rows,
         "k": k,
         "min_k": min_k,
+        "lean": rg.lean,
     }
     row_node = [rg.row_node[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
     column_block = {c.name: blk for blk, cols in enumerate(built.advice) for c in cols}
     assigned = [rg.assigned[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
     return LaidOut(circuit, witness, instances, layout, stats, row_node, graph, built.gate_block, column_block,
                    assigned)
+
+
+@dataclass
+class _Placed:
+    rg: Region
+    tables: Tables
+    backend: object
+    pub_cells: list
+    layout: list
+    start: int
+
+    @property
+    def need(self) -> int:  # rows in one tall block (no carries needed there)
+        return self.rg.rows - self.rg.carry_rows
+
+
+def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: bool) -> _Placed:
+    """Every node's layout, then the public cells, in one region (full or lean lanes/slots)."""
+    backend = MeasuringBackend(geo.width) if values is None else AssigningBackend(geo.width, values)
+    rg = Region(geo, u, backend, lean=lean)
+    tables = Tables()
+    ctx = Ctx(graph, rg, tables, ra)
+    cells: dict[int, Cells] = {}
+    for node in graph.nodes:
+        fn = LAYOUTS.get(node.op)
+        if fn is None:
+            raise EzkError(f"the circuit layout does not support the core op {node.op!r} of {ctx.where(node)}.")
+        rg.node = node.id
+        cells[node.id] = fn(ctx, node, [cells[i] for i in node.inputs])
+
+    # public values: inputs (when asked), then outputs, in one instance column
+    public: list[tuple[str, int, str]] = []
+    if ra.input_visibility == "public":
+        public += [("input", t, n) for t, n in zip(graph.inputs, graph.input_names)]
+    if ra.output_visibility == "public":
+        public += [("output", t, n) for t, n in zip(graph.outputs, graph.output_names)]
+    pub_cells, layout, start = [], [], 0
+    for kind, tid, name in public:
+        rg.node = tid
+        c = materialize(rg, cells[tid].flat())
+        pub_cells.append(c)
+        layout.append({"kind": kind, "name": name, "tensor": int(tid), "start": start, "length": c.size,
+                       "shape": list(graph.nodes[tid].shape), "scale": graph.nodes[tid].scale})
+        start += c.size
+    return _Placed(rg, tables, backend, pub_cells, layout, start)
+
+
+def _lean_fits(p: _Placed) -> bool:
+    """Whether the lean layout (1 LIN lane, 1 function-lookup slot) surely needs no larger k than
+    this full one. It has at most b× the LIN rows and slots× the function-lookup rows and the same
+    other rows (carry rows aside), so this bound on its rows decides — from the graph alone."""
+    rg, geo = p.rg, p.rg.geo
+    kind = rg.kind[: rg.rows]
+    lin = int((kind == KIND_LIN).sum())
+    fn = int((kind == KIND_FN).sum())
+    bound = p.need + (geo.b - 1) * lin + (geo.slots - 1) * fn
+    k_full = _min_k(p.need, p.tables.largest(), p.start)
+    return bound <= usable_rows(k_full)
 
 
 def _min_k(rows: int, largest_table: int, public: int) -> int:

@@ -5,10 +5,14 @@ Per block (A_0 … A_{W−1} its advice columns; F, P, C, S, Q… its fixed colu
   lin[j]  Σ_c F[j,c]·A_c + P[j]·A_{a+j}(ω⁻¹X) + C[j] − S[j]·A_{a+j}            (degree 2)
   dot     Σ_t Qd_t·A_{2t}·A_{2t+1} + Dc·A_{W−1}(ω⁻¹X) − Ds·A_{W−1}              (degree 3)
   mul[t]  Qm·(A_{3t}·A_{3t+1} − A_{3t+2})                                        (degree 3)
-  lookup  (L_{s,k}, QI_{s,k}·A_{2s}, QO_{s,k}·A_{2s+1}) ∈ (TT_k, TX_k, TY_k)      (degree 2 inputs)
+  lookup  (L_{s,k}, L_{s,k}·A_{2s}, L_{s,k}·A_{2s+1}) ∈ (TT_k, TT_k·TX_k, TT_k·TY_k)  (degree 2)
 
-for lane j < b, pair t < (W−1)/2, triple t < W/3, slot s and table bank k. Only the families
-some row uses are created, so the system is a function of the graph and settings alone.
+for lane j < b, pair t < (W−1)/2, triple t < W/3, slot s and table bank k. The lookup needs one
+fixed column per (slot, bank), its tag L (0 where the slot is off or looks up another bank):
+L = t ≠ 0 forces A_{2s} = x and A_{2s+1} = y of a row of table t (t is invertible), and L = 0
+looks up (0, 0, 0), the bank's zero row. Range tables have TY = 0, so their y cell must be 0.
+Only what some row uses is created — families, LIN lanes with a nonzero coefficient, (slot,
+bank) pairs with a lookup — so the system is a function of the graph and settings alone.
 All advice columns and the instance column are equality-enabled (copy constraints).
 """
 
@@ -61,7 +65,9 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
         sl = slice(blk * u, min((blk + 1) * u, rg.rows))
         if "lin" in used:
             polys = []
-            for j in range(b):
+            live = (fx["lin_f"][sl].any(axis=2) | (fx["lin_p"][sl] != 0) | (fx["lin_c"][sl] != 0)
+                    | (fx["lin_s"][sl] != 0)).any(axis=0)
+            for j in np.flatnonzero(live):
                 F = [col(f"lin{blk}_f{j}_{c}", fx["lin_f"][sl, j, c]) for c in range(a)]
                 P = col(f"lin{blk}_p{j}", fx["lin_p"][sl, j])
                 C = col(f"lin{blk}_c{j}", fx["lin_c"][sl, j])
@@ -88,17 +94,16 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
             out.gate_block[f"mul.b{blk}"] = blk
         if "lk" in used:
             tag = fx["lk_tag"][sl]
-            qo = fx["lk_qo"][sl]
             for s in range(geo.slots):
                 for k in range(len(banks)):
                     on = (tag[:, s] > 0) & (bank_of[tag[:, s]] == k)
+                    if not on.any():
+                        continue
                     L = col(f"lk{blk}_s{s}_k{k}_tag", np.where(on, tag[:, s], 0))
-                    QI = col(f"lk{blk}_s{s}_k{k}_qi", on.astype(np.int64))
-                    QO = col(f"lk{blk}_s{s}_k{k}_qo", np.where(on, qo[:, s], 0))
                     name = f"lookup.b{blk}.s{s}.k{k}"
                     out.gate_block[name] = blk
                     tcols = _bank_columns(out, tables, k, col)
-                    cs.lookup(name, [L.cur(), QI.cur() * A[2 * s].cur(), QO.cur() * A[2 * s + 1].cur()],
+                    cs.lookup(name, [L.cur(), L.cur() * A[2 * s].cur(), L.cur() * A[2 * s + 1].cur()],
                               [c.cur() for c in tcols])
     for blk in range(blocks):
         for c in advice[blk]:
@@ -112,5 +117,5 @@ def _bank_columns(out: Built, tables: Tables, k: int, col) -> tuple[Column, Colu
     cache = out.__dict__.setdefault("_banks", {})
     if k not in cache:
         tt, tx, ty = tables.bank_columns(out.banks[k])
-        cache[k] = (col(f"table{k}_tag", tt), col(f"table{k}_x", tx), col(f"table{k}_y", ty))
+        cache[k] = (col(f"table{k}_tag", tt), col(f"table{k}_tx", tt * tx), col(f"table{k}_ty", tt * ty))
     return cache[k]

@@ -56,17 +56,30 @@ def families(geo: Geometry) -> dict[str, tuple[int, ...]]:
         "lin_f": (geo.b, geo.a), "lin_p": (geo.b,), "lin_c": (geo.b,), "lin_s": (geo.b,),
         "dot_q": (geo.pairs,), "dot_s": (), "dot_c": (),
         "mul_q": (),
-        "lk_tag": (geo.slots,), "lk_qo": (geo.slots,),
+        "lk_tag": (geo.slots,),
     }
 
 
+# row kinds recorded per global row (for the lean decision's row bound, see circuit.py)
+KIND_NONE, KIND_LIN, KIND_DOT, KIND_MUL, KIND_RANGE, KIND_FN = range(6)
+_KIND_OF = {"lin": KIND_LIN, "dot": KIND_DOT, "mul": KIND_MUL}
+
+
 class Region:
-    def __init__(self, geo: Geometry, usable: int, backend) -> None:
+    """``lanes``: LIN lanes a row may use (≤ b); ``fn_slots``: lookup slots a row of function or
+    gather lookups may use (≤ slots; range checks always use every slot). The lean layout sets
+    both to 1: fewer fixed columns and lookup arguments for more rows."""
+
+    def __init__(self, geo: Geometry, usable: int, backend, lean: bool = False) -> None:
         self.geo, self.u, self.bk = geo, usable, backend
+        self.lean = lean
+        self.lanes = 1 if lean else geo.b
+        self.fn_slots = 1 if lean else geo.slots
         self.rows = 0
         self._cap = 1024
         self.fixed = {k: np.zeros((self._cap,) + s, dtype=np.int64) for k, s in families(geo).items()}
         self.row_node = np.full(self._cap, -1, dtype=np.int64)
+        self.kind = np.zeros(self._cap, dtype=np.int8)
         self.assigned = np.zeros((self._cap, geo.width), dtype=bool)
         self._copies: list[np.ndarray] = []
         self.node = -1  # the graph node being laid out (recorded per row for error reports)
@@ -85,6 +98,9 @@ class Region:
         rn = np.full(cap, -1, dtype=np.int64)
         rn[: self._cap] = self.row_node
         self.row_node = rn
+        kd = np.zeros(cap, dtype=np.int8)
+        kd[: self._cap] = self.kind
+        self.kind = kd
         asg = np.zeros((cap, self.geo.width), dtype=bool)
         asg[: self._cap] = self.assigned
         self.assigned = asg
@@ -128,7 +144,7 @@ class Region:
         return out, carries
 
     def place(self, src: Cells, new_vals: np.ndarray, fixed: dict[str, np.ndarray],
-              chain: np.ndarray | None = None, carry_cols: tuple[int, ...] = ()) -> np.ndarray:
+              chain: np.ndarray | None = None, carry_cols: tuple[int, ...] = (), kind: int | None = None) -> np.ndarray:
         """Place len(src) rows. ``src`` is (rows, W): c ≥ 0 copy that cell, NEW a fresh cell with
         value ``new_vals``, EMPTY nothing. Returns the global row of each logical row."""
         nrows = src.shape[0]
@@ -154,6 +170,8 @@ class Region:
             self.fixed[name][grow] = arr
             self.used.add(name.split("_")[0])
         self.row_node[grow] = self.node
+        fam = next(iter(fixed), "").split("_")[0]
+        self.kind[grow] = kind if kind is not None else _KIND_OF.get(fam, KIND_NONE)
         if carries:
             cg = np.array([c[0] for c in carries], dtype=np.int64)
             pg = np.array([c[1] for c in carries], dtype=np.int64)

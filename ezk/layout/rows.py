@@ -19,7 +19,7 @@ import numpy as np
 
 from ezk.errors import WitnessError
 from ezk.layout.cells import EMPTY, NEW, Cells
-from ezk.layout.region import Region
+from ezk.layout.region import KIND_FN, KIND_RANGE, Region
 from ezk.layout.tables import LIMB_BITS, Tables
 
 
@@ -70,7 +70,7 @@ def lincomb(rg: Region, terms: list[tuple[Cells, object]], const, divisor=1, out
         c[m] = EMPTY
         live.append((Cells(cells.g, c, cells.val), k))
     T = len(live)
-    lanes = min(geo.b, geo.a // max(T, 1))
+    lanes = max(1, min(rg.lanes, geo.a // max(T, 1)))
     nrows = -(-n // lanes)
     spec = _spec(nrows, geo.width)
     F = np.zeros((nrows, geo.b, geo.a), np.int64)
@@ -94,7 +94,7 @@ def fixed_dot(rg: Region, x: Cells, w: np.ndarray, bias=None) -> Cells:
     """out[g, l] = Σ_k x[g, k]·w[g, l, k] (+ bias[g, l]); x is (G, K) cells, w (G, L, K) ints.
     Chains of ⌈K/a⌉ LIN rows, b lanes share the row's a input cells; returns (G, L) cells."""
     geo = rg.geo
-    a, b = geo.a, geo.b
+    a, b = geo.a, rg.lanes  # lanes in use (the lean layout: 1)
     G, K = x.shape
     L = w.shape[1]
     if x.is_const.any():
@@ -125,15 +125,18 @@ def fixed_dot(rg: Region, x: Cells, w: np.ndarray, bias=None) -> Cells:
     g_s[:, :a], c_s[:, :a] = xin.g, xin.c
     lanes = ch[:, None] * b + np.arange(b)  # (nrows, b)
     live = lanes < L
-    c_s[:, a:] = np.where(live, NEW, EMPTY)
-    v_s[:, a:] = part[gi[:, None], lanes, rr[:, None]]
-    F = wp.reshape(G, Lp, R, a)[gi[:, None], lanes, rr[:, None]]  # (nrows, b, a)
+    B = geo.b
+    c_s[:, a:a + b] = np.where(live, NEW, EMPTY)
+    v_s[:, a:a + b] = part[gi[:, None], lanes, rr[:, None]]
+    F = np.zeros((nrows, B, a), np.int64)
+    F[:, :b] = wp.reshape(G, Lp, R, a)[gi[:, None], lanes, rr[:, None]]  # (nrows, b, a)
     first = rr == 0
-    P = np.where(live & ~first[:, None], 1, 0)
-    Cc = np.where(live & first[:, None], bp[gi[:, None], lanes], 0)
-    S = live.astype(np.int64)
+    P, Cc, S = (np.zeros((nrows, B), np.int64) for _ in range(3))
+    P[:, :b] = np.where(live & ~first[:, None], 1, 0)
+    Cc[:, :b] = np.where(live & first[:, None], bp[gi[:, None], lanes], 0)
+    S[:, :b] = live
     grow = rg.place(Cells(g_s, c_s, v_s), v_s, {"lin_f": F, "lin_p": P, "lin_c": Cc, "lin_s": S},
-                    chain=~first, carry_cols=tuple(range(a, W)))
+                    chain=~first, carry_cols=tuple(range(a, a + b)))
     last = grow.reshape(G, nch, R)[:, :, R - 1]  # (G, nch)
     ll = np.arange(L)
     return Cells.at(last[:, ll // b], a + ll % b)
@@ -206,11 +209,13 @@ def bits(rg: Region, vals: np.ndarray, what: str) -> Cells:
     return Cells.at(grow[r], 3 * t).reshape(np.shape(vals))
 
 
-def lookup_rows(rg: Region, tags: np.ndarray, x: Cells | None, x_vals=None, y_vals=None) -> tuple[Cells, Cells | None]:
+def lookup_rows(rg: Region, tags: np.ndarray, x: Cells | None, x_vals=None, y_vals=None,
+                range_only: bool = False) -> tuple[Cells, Cells | None]:
     """(tag, x, y) lookups, S slots per row. x: existing cells (copied) or, when None, fresh
-    cells with ``x_vals``; y: fresh cells with ``y_vals`` or, when None, unchecked (range)."""
+    cells with ``x_vals``; y: fresh cells with ``y_vals`` or, when None, 0 (range tables).
+    Range checks use every slot; function and gather lookups ``rg.fn_slots`` of them."""
     geo = rg.geo
-    S = geo.slots
+    S = geo.slots if range_only else rg.fn_slots
     if x is not None:
         x = materialize(rg, x.flat())
         n = x.size
@@ -225,13 +230,11 @@ def lookup_rows(rg: Region, tags: np.ndarray, x: Cells | None, x_vals=None, y_va
         _fill(spec, r, 2 * s, x)
     else:
         _fill(spec, r, 2 * s, new_vals=x_vals)
-    tag = np.zeros((nrows, S), np.int64)
-    qo = np.zeros((nrows, S), np.int64)
+    tag = np.zeros((nrows, geo.slots), np.int64)
     tag[r, s] = np.broadcast_to(np.asarray(tags, np.int64), (n,))
     if y_vals is not None:
         _fill(spec, r, 2 * s + 1, new_vals=np.asarray(y_vals, np.int64).reshape(-1))
-        qo[r, s] = 1
-    grow = rg.place(Cells(*spec), spec[2], {"lk_tag": tag, "lk_qo": qo})
+    grow = rg.place(Cells(*spec), spec[2], {"lk_tag": tag}, kind=KIND_RANGE if range_only else KIND_FN)
     xs = Cells.at(grow[r], 2 * s)
     return xs, (Cells.at(grow[r], 2 * s + 1) if y_vals is not None else None)
 
@@ -247,6 +250,6 @@ def range_terms(rg: Region, tables: Tables, vals: np.ndarray, bits_: int, what: 
     for i in range(-(-bits_ // LIMB_BITS)):
         nb = min(LIMB_BITS, bits_ - LIMB_BITS * i)
         limb = (v >> (LIMB_BITS * i)) & ((1 << nb) - 1)
-        cells, _ = lookup_rows(rg, np.full(v.size, tables.range(nb)), None, x_vals=limb)
+        cells, _ = lookup_rows(rg, np.full(v.size, tables.range(nb)), None, x_vals=limb, range_only=True)
         terms.append((cells, 1 << (LIMB_BITS * i)))
     return terms
