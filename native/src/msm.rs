@@ -23,7 +23,8 @@
 //!
 //! The recoding is in `signed_digits`, the batch-affine arithmetic in `batch_affine`.
 //!
-//! Memory: one task holds ~84 bytes per point of its chunk (sorted points + inverses).
+//! Memory: one task holds ~70 bytes per point of its chunk (bucket-sorted affine points and
+//! codes; the inversion scratch is per cache block), plus 45 bytes per scalar for the call.
 use crate::batch_affine::{bucket_sum, reduce_buckets, Pt, Seg};
 use crate::signed_digits::{Recoding, Signed};
 use ark_bn254::{Fr, G1Affine, G1Projective};
