@@ -143,9 +143,8 @@ def test_python_api_and_cli_files_are_interchangeable(small, tmp_path):
     assert api.verify(str(small / "proof.json"), str(small / "settings.json"), str(small / "vk.key"), str(small / "kzg.srs"))
 
 
-@pytest.mark.slow
 def test_micro_nanogpt_proves_and_verifies(tmp_path):
-    """nanoGPT micro (4.5k parameters), the `ezk demo` model, through the whole CLI."""
+    """nanoGPT micro (4.5k parameters), the `ezk demo` model, through the whole CLI (CI's real proof)."""
     run_pipeline(tmp_path, MICRO, "-32768,32768")
     proc = verify(tmp_path)
     assert proc.returncode == 0 and "verified: true" in proc.stdout
