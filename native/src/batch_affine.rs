@@ -112,12 +112,14 @@ pub(crate) struct Seg {
 /// Points per cache block of the bucket reduction (~1 MiB of points).
 const REDUCE_BLOCK: usize = 1 << 14;
 
-/// Reduces every run of `buf` to one point; writes each bucket's total into `out[bucket]`.
-/// Consecutive runs are grouped into blocks of ~REDUCE_BLOCK points that stay in cache
-/// while all their tree levels run.
-pub(crate) fn reduce_buckets(buf: &mut [Pt], segs: Vec<Seg>, out: &mut [Pt]) {
-    let mut scratch: Vec<Fq> = Vec::with_capacity(REDUCE_BLOCK.min(buf.len()) / 2);
-    let mut dens: Vec<Fq> = Vec::with_capacity(REDUCE_BLOCK.min(buf.len()) / 2);
+/// Reduces every run to one point and writes each bucket's total into `out[bucket]`. The
+/// runs' points are not held all at once: consecutive runs are grouped into blocks of
+/// ~REDUCE_BLOCK points, `load(lo, hi, buf)` appends the points of positions lo..hi to the
+/// (cleared) block buffer, and all tree levels of the block run while it is in cache.
+pub(crate) fn reduce_buckets(segs: &[Seg], out: &mut [Pt], load: impl Fn(usize, usize, &mut Vec<Pt>)) {
+    let mut buf: Vec<Pt> = Vec::with_capacity(REDUCE_BLOCK);
+    let mut scratch: Vec<Fq> = Vec::with_capacity(REDUCE_BLOCK / 2);
+    let mut dens: Vec<Fq> = Vec::with_capacity(REDUCE_BLOCK / 2);
     let mut i = 0;
     while i < segs.len() {
         let base = segs[i].start as usize;
@@ -129,7 +131,10 @@ pub(crate) fn reduce_buckets(buf: &mut [Pt], segs: Vec<Seg>, out: &mut [Pt]) {
         }
         let group: Vec<Seg> =
             segs[i..j].iter().map(|s| Seg { start: s.start - base as u32, ..*s }).collect();
-        reduce_block(&mut buf[base..end], group, out, &mut scratch, &mut dens);
+        buf.clear();
+        load(base, end, &mut buf);
+        debug_assert_eq!(buf.len(), end - base);
+        reduce_block(&mut buf, group, out, &mut scratch, &mut dens);
         i = j;
     }
 }

@@ -23,8 +23,8 @@
 //!
 //! The recoding is in `signed_digits`, the batch-affine arithmetic in `batch_affine`.
 //!
-//! Memory: one task holds ~70 bytes per point of its chunk (bucket-sorted affine points and
-//! codes; the inversion scratch is per cache block), plus 45 bytes per scalar for the call.
+//! Memory: one task holds ~8 bytes per point of its chunk (digit codes, bucket-sorted indices)
+//! plus one cache block of points and inverses; the call holds 45 bytes per scalar.
 use crate::batch_affine::{bucket_sum, reduce_buckets, Pt, Seg};
 use crate::signed_digits::{Recoding, Signed};
 use ark_bn254::{Fr, G1Affine, G1Projective};
@@ -57,19 +57,22 @@ fn window_sum(bases: &[G1Affine], scalars: &[Signed], items: &[u32], rec: &Recod
         }
         total += counts[b];
     }
-    let mut buf = vec![Pt::ZERO; total as usize];
+    // Bucket-sorted (index << 1 | negate) codes; the points themselves are gathered block by
+    // block inside the reduction (random reads, cache-resident writes).
+    let mut order = vec![0u32; total as usize];
     for (&i, &code) in items.iter().zip(&codes) {
         let b = (code >> 1) as usize;
         if b == 0 {
             continue;
         }
-        buf[starts[b] as usize] = Pt::from_affine(&bases[i as usize], code & 1 == 1);
+        order[starts[b] as usize] = (i << 1) | (code & 1);
         starts[b] += 1;
     }
     drop(codes);
     let mut out = vec![Pt::ZERO; h + 1];
-    reduce_buckets(&mut buf, segs, &mut out);
-    drop(buf);
+    reduce_buckets(&segs, &mut out, |lo, hi, buf| {
+        buf.extend(order[lo..hi].iter().map(|&o| Pt::from_affine(&bases[(o >> 1) as usize], o & 1 == 1)))
+    });
     bucket_sum(&out)
 }
 
@@ -132,6 +135,7 @@ fn pippenger(bases: &[G1Affine], scalars: &[Signed], items: &[u32], bits: usize)
 /// Σ sᵢ·Pᵢ (len(bases) ≥ len(scalars); the extra bases are ignored).
 pub fn msm(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
     let n = scalars.len().min(bases.len());
+    assert!(n < 1 << 31, "msm: at most 2^31 - 1 points (indices are packed into 31 bits)");
     let (bases, scalars) = (&bases[..n], &scalars[..n]);
     let signed: Vec<Signed> = scalars.par_iter().with_min_len(1 << 12).map(Signed::from_fr).collect();
     // Bit-length of each usable term (0 = skipped: zero scalar or identity base).
