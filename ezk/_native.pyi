@@ -234,7 +234,8 @@ class G1Vec:
         split at the bit-length t minimising a cost model into a small class (only ⌈t/c⌉
         windows — e.g. 1–2 windows for 16-bit advice values, negatives included) and a large
         class (e.g. the random blinding rows). ~1.7–2× faster than arkworks on full-size
-        scalars, ~10× on 16-bit ones. Working memory ~70 bytes per point per parallel task."""
+        scalars, ~10× on 16-bit ones. Working memory ~45 bytes per scalar plus ~8 bytes per
+        point per parallel task (points are gathered per cache block)."""
     def msm_arkworks(self, scalars: FrVec) -> G1:
         """The same sum by arkworks' ``VariableBaseMSM`` — the reference for tests and
         benchmarks (slower; same argument rules)."""
