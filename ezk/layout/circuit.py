@@ -23,9 +23,9 @@ from ezk.layout.cells import Cells
 from ezk.layout.context import Ctx
 from ezk.layout.gates import BLINDING, build
 from ezk.layout.ops import LAYOUTS
-from ezk.layout.region import KIND_FN, KIND_LIN, Geometry, Region
+from ezk.layout.region import KIND_FN, KIND_LIN, KIND_RANGE, Geometry, Region
 from ezk.layout.rows import materialize
-from ezk.layout.tables import Tables
+from ezk.layout.tables import Tables, limb_bits_for
 from ezk.plonk import Circuit, Witness
 
 MAX_K = 26
@@ -69,9 +69,11 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
     values = getattr(tensors, "values", tensors)
     u = usable_rows(k)
-    p = _place(graph, ra, geo, u, values, lean=False)
+    p = _place(graph, ra, geo, u, values)
     if _lean_fits(p):
         p = _place(graph, ra, geo, u, values, lean=True)
+    elif _wide_helps(p):
+        p = _place(graph, ra, geo, u, values, wide=True)
     rg, tables, backend, pub_cells, layout, start = p.rg, p.tables, p.backend, p.pub_cells, p.layout, p.start
     public = pub_cells
 
@@ -122,7 +124,7 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         "advice_cells": rg.cells_used,
         "fixed_columns": len(cs.fixed),
         "lookups": len(cs.lookups),
-        "lookup_entries": int((rg.fixed["lk_tag"][: rg.rows] > 0).sum()),
+        "lookup_entries": int((rg.fixed["lk_tag"][: rg.rows] > 0).sum() + (rg.fixed["rk_tag"][: rg.rows] > 0).sum()),
         "tables": tables.count,
         "table_rows": int(sum(tables.sizes)),
         "banks": len(built.banks),
@@ -132,6 +134,8 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         "k": k,
         "min_k": min_k,
         "lean": rg.lean,
+        "wide": rg.wide,
+        "limb_bits": tables.limb_bits,
     }
     row_node = [rg.row_node[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
     column_block = {c.name: blk for blk, cols in enumerate(built.advice) for c in cols}
@@ -154,11 +158,11 @@ class _Placed:
         return self.rg.rows - self.rg.carry_rows
 
 
-def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: bool) -> _Placed:
-    """Every node's layout, then the public cells, in one region (full or lean lanes/slots)."""
+def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: bool = False, wide: bool = False) -> _Placed:
+    """Every node's layout, then the public cells, in one region (full, lean or wide)."""
     backend = MeasuringBackend(geo.width) if values is None else AssigningBackend(geo.width, values)
-    rg = Region(geo, u, backend, lean=lean)
-    tables = Tables()
+    rg = Region(geo, u, backend, lean=lean, wide=wide)
+    tables = Tables(limb_bits_for(graph, geo.slots))
     ctx = Ctx(graph, rg, tables, ra)
     cells: dict[int, Cells] = {}
     for node in graph.nodes:
@@ -196,6 +200,15 @@ def _lean_fits(p: _Placed) -> bool:
     bound = p.need + (geo.b - 1) * lin + (geo.slots - 1) * fn
     k_full = _min_k(p.need, p.tables.largest(), p.start)
     return bound <= usable_rows(k_full)
+
+
+def _wide_helps(p: _Placed) -> bool:
+    """Whether the wide layout (range checks in all W columns) surely lowers min_k: its rows are
+    this layout's without the range-check rows, plus ⌈n/W⌉ per range check batch of n."""
+    rg = p.rg
+    rng = int((rg.kind[: rg.rows] == KIND_RANGE).sum())
+    k_full = _min_k(p.need, p.tables.largest(), p.start)
+    return _min_k(p.need - rng + rg.wide_rows, p.tables.largest(), p.start) < k_full
 
 
 def _min_k(rows: int, largest_table: int, public: int) -> int:

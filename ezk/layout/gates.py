@@ -13,6 +13,8 @@ L = t ≠ 0 forces A_{2s} = x and A_{2s+1} = y of a row of table t (t is inverti
 looks up (0, 0, 0), the bank's zero row. Range tables have TY = 0, so their y cell must be 0.
 Only what some row uses is created — families, LIN lanes with a nonzero coefficient, (slot,
 bank) pairs with a lookup — so the system is a function of the graph and settings alone.
+The wide layout's range checks look (R_{c,k}, R_{c,k}·A_c) up in (TT_k, TT_k·TX_k) for every
+column c: a range tag t ≠ 0 forces A_c = x of a row of table t, R = 0 meets the zero row.
 All advice columns and the instance column are equality-enabled (copy constraints).
 """
 
@@ -105,6 +107,18 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
                     tcols = _bank_columns(out, tables, k, col)
                     cs.lookup(name, [L.cur(), L.cur() * A[2 * s].cur(), L.cur() * A[2 * s + 1].cur()],
                               [c.cur() for c in tcols])
+        if "rk" in used:  # wide range checks: (R, R·A_c) ∈ (TT_k, TT_k·TX_k), R a range tag or 0
+            rtag = fx["rk_tag"][sl]
+            for c in range(W):
+                for k in range(len(banks)):
+                    on = (rtag[:, c] > 0) & (bank_of[rtag[:, c]] == k)
+                    if not on.any():
+                        continue
+                    R = col(f"rk{blk}_c{c}_k{k}_tag", np.where(on, rtag[:, c], 0))
+                    name = f"rlookup.b{blk}.c{c}.k{k}"
+                    out.gate_block[name] = blk
+                    tt, ttx, _ = _bank_columns(out, tables, k, col)
+                    cs.lookup(name, [R.cur(), R.cur() * A[c].cur()], [tt.cur(), ttx.cur()])
     for blk in range(blocks):
         for c in advice[blk]:
             cs.enable_equality(c)

@@ -56,25 +56,29 @@ def families(geo: Geometry) -> dict[str, tuple[int, ...]]:
         "lin_f": (geo.b, geo.a), "lin_p": (geo.b,), "lin_c": (geo.b,), "lin_s": (geo.b,),
         "dot_q": (geo.pairs,), "dot_s": (), "dot_c": (),
         "mul_q": (),
-        "lk_tag": (geo.slots,),
+        "lk_tag": (geo.slots,), "rk_tag": (geo.width,),
     }
 
 
 # row kinds recorded per global row (for the lean decision's row bound, see circuit.py)
 KIND_NONE, KIND_LIN, KIND_DOT, KIND_MUL, KIND_RANGE, KIND_FN = range(6)
-_KIND_OF = {"lin": KIND_LIN, "dot": KIND_DOT, "mul": KIND_MUL}
+_KIND_OF = {"lin": KIND_LIN, "dot": KIND_DOT, "mul": KIND_MUL, "rk": KIND_RANGE}
 
 
 class Region:
     """``lanes``: LIN lanes a row may use (≤ b); ``fn_slots``: lookup slots a row of function or
     gather lookups may use (≤ slots; range checks always use every slot). The lean layout sets
-    both to 1: fewer fixed columns and lookup arguments for more rows."""
+    both to 1: fewer fixed columns and lookup arguments for more rows. The wide layout puts range
+    checks in every one of the W columns (one (tag, x) lookup per column and bank, family
+    ``rk``) instead of the x columns of the slots: more lookup arguments for fewer rows.
+    ``wide_rows`` counts what this region's range checks would take in the wide layout."""
 
-    def __init__(self, geo: Geometry, usable: int, backend, lean: bool = False) -> None:
+    def __init__(self, geo: Geometry, usable: int, backend, lean: bool = False, wide: bool = False) -> None:
         self.geo, self.u, self.bk = geo, usable, backend
-        self.lean = lean
+        self.lean, self.wide = lean, wide and not lean
         self.lanes = 1 if lean else geo.b
         self.fn_slots = 1 if lean else geo.slots
+        self.wide_rows = 0
         self.rows = 0
         self._cap = 1024
         self.fixed = {k: np.zeros((self._cap,) + s, dtype=np.int64) for k, s in families(geo).items()}

@@ -20,7 +20,7 @@ import numpy as np
 from ezk.errors import WitnessError
 from ezk.layout.cells import EMPTY, NEW, Cells
 from ezk.layout.region import KIND_FN, KIND_RANGE, Region
-from ezk.layout.tables import LIMB_BITS, Tables
+from ezk.layout.tables import Tables
 
 
 def _spec(nrows: int, W: int):
@@ -213,43 +213,52 @@ def lookup_rows(rg: Region, tags: np.ndarray, x: Cells | None, x_vals=None, y_va
                 range_only: bool = False) -> tuple[Cells, Cells | None]:
     """(tag, x, y) lookups, S slots per row. x: existing cells (copied) or, when None, fresh
     cells with ``x_vals``; y: fresh cells with ``y_vals`` or, when None, 0 (range tables).
-    Range checks use every slot; function and gather lookups ``rg.fn_slots`` of them."""
+    Range checks use every slot (every column in the wide layout); function and gather lookups
+    ``rg.fn_slots`` slots."""
     geo = rg.geo
-    S = geo.slots if range_only else rg.fn_slots
     if x is not None:
         x = materialize(rg, x.flat())
         n = x.size
     else:
         x_vals = np.asarray(x_vals, np.int64).reshape(-1)
         n = x_vals.size
+    if range_only:
+        rg.wide_rows += -(-n // geo.width)
+    wide = range_only and rg.wide
+    S = geo.width if wide else geo.slots if range_only else rg.fn_slots
     nrows = -(-n // S)
     spec = _spec(nrows, geo.width)
     e = np.arange(n)
     r, s = e // S, e % S
+    xc = s if wide else 2 * s  # the x column of each lookup
     if x is not None:
-        _fill(spec, r, 2 * s, x)
+        _fill(spec, r, xc, x)
     else:
-        _fill(spec, r, 2 * s, new_vals=x_vals)
-    tag = np.zeros((nrows, geo.slots), np.int64)
+        _fill(spec, r, xc, new_vals=x_vals)
+    tag = np.zeros((nrows, geo.width if wide else geo.slots), np.int64)
     tag[r, s] = np.broadcast_to(np.asarray(tags, np.int64), (n,))
     if y_vals is not None:
         _fill(spec, r, 2 * s + 1, new_vals=np.asarray(y_vals, np.int64).reshape(-1))
-    grow = rg.place(Cells(*spec), spec[2], {"lk_tag": tag}, kind=KIND_RANGE if range_only else KIND_FN)
-    xs = Cells.at(grow[r], 2 * s)
+    grow = rg.place(Cells(*spec), spec[2], {"rk_tag" if wide else "lk_tag": tag},
+                    kind=KIND_RANGE if range_only else KIND_FN)
+    xs = Cells.at(grow[r], xc)
     return xs, (Cells.at(grow[r], 2 * s + 1) if y_vals is not None else None)
 
 
 def range_terms(rg: Region, tables: Tables, vals: np.ndarray, bits_: int, what: str) -> list[tuple[Cells, int]]:
-    """Limb cells l_i (looked up in range tables) with v = Σ 2^(LIMB_BITS·i)·l_i, v ∈ [0, 2^bits).
-    Returns the (cells, weight) terms; an out-of-range value is a WitnessError."""
+    """Limb cells l_i (looked up in range tables) with v = Σ 2^(w·i)·l_i, v ∈ [0, 2^bits): n =
+    ⌈bits/limb_bits⌉ limbs of w = ⌈bits/n⌉ bits, the top one of the bits left. Returns the
+    (cells, weight) terms; an out-of-range value is a WitnessError."""
     v = np.asarray(vals, np.int64).reshape(-1)
     if v.size and (v.min() < 0 or (bits_ < 63 and v.max() >= (1 << bits_))):
         bad = int(v.min()) if v.min() < 0 else int(v.max())
         raise WitnessError(f"{what}: value {bad} is outside [0, 2^{bits_})")
+    n = -(-bits_ // tables.limb_bits)
+    w = -(-bits_ // n)
     terms = []
-    for i in range(-(-bits_ // LIMB_BITS)):
-        nb = min(LIMB_BITS, bits_ - LIMB_BITS * i)
-        limb = (v >> (LIMB_BITS * i)) & ((1 << nb) - 1)
+    for i in range(n):
+        nb = min(w, bits_ - w * i)
+        limb = (v >> (w * i)) & ((1 << nb) - 1)
         cells, _ = lookup_rows(rg, np.full(v.size, tables.range(nb)), None, x_vals=limb, range_only=True)
-        terms.append((cells, 1 << (LIMB_BITS * i)))
+        terms.append((cells, 1 << (w * i)))
     return terms

@@ -10,8 +10,10 @@ match rows of its own tag, since real rows have t ≥ 1.
 Kinds of tables:
 * function tables (x, T(x)) for x in the node's ``attrs["range"]`` (ezk.ops.lookup.table_values),
   shared by every lookup node with the same function, parameters, scales and range;
-* range tables (v, 0), v ∈ [0, 2^m), for m ≤ LIMB_BITS: remainders and comparison slacks are
-  split into limbs of LIMB_BITS bits (the top limb's table has only the bits left);
+* range tables (v, 0), v ∈ [0, 2^m), for m ≤ ``limb_bits``: remainders and comparison slacks
+  are split into ⌈bits/limb_bits⌉ limbs of (nearly) equal width. ``limb_bits`` is LIMB_BITS
+  unless the circuit surely has more rows than a wider table (``limb_bits_for``): then fewer,
+  wider limbs cost fewer lookups and never raise the circuit's k;
 * gather tables (j, data[j, col]) for a private-index gather over a fixed tensor.
 
 Banks are filled first-fit in decreasing size (ties by tag): deterministic, a function of
@@ -28,10 +30,37 @@ from ezk.errors import EzkError
 from ezk.ops.lookup import table_values
 
 LIMB_BITS = 12
+MAX_LIMB_BITS = 18
+
+
+def limb_bits_for(graph, slots: int) -> int:
+    """Widest limb m ≤ MAX_LIMB_BITS whose range table (2^m rows) is smaller than a lower bound
+    of the circuit's rows, so it can never raise min_k. The bound counts lookups every layout
+    makes, at most ``slots`` per row: each lookup element one; each rescale element one remainder
+    limb, and at least two quotient limbs (36 bits, limbs ≤ 18 bits) unless only lookups use it."""
+    users: dict[int, set[str]] = {}
+    for n in graph.nodes:
+        for i in n.inputs:
+            users.setdefault(i, set()).add(n.op)
+    outs = set(graph.outputs)
+    looked = 0
+    for n in graph.nodes:
+        size = int(np.prod(n.shape, dtype=np.int64))
+        if n.op == "lookup":
+            looked += size
+        elif n.op == "rescale":
+            only_lookups = n.id not in outs and users.get(n.id, set()) == {"lookup"}
+            looked += size * (1 if only_lookups else 3)
+    lower = looked // max(slots, 1)
+    m = LIMB_BITS
+    while m < MAX_LIMB_BITS and (1 << (m + 1)) < lower:
+        m += 1
+    return m
 
 
 class Tables:
-    def __init__(self) -> None:
+    def __init__(self, limb_bits: int = LIMB_BITS) -> None:
+        self.limb_bits = limb_bits
         self.keys: dict[str, int] = {}
         self.sizes: list[int] = []
         self._build: list = []  # callables giving (xs, ys)
@@ -59,7 +88,7 @@ class Tables:
         return self._tag(key, hi - lo + 1, build, f"{attrs['fn']}[{lo},{hi}]")
 
     def range(self, bits: int) -> int:
-        if not 1 <= bits <= LIMB_BITS:
+        if not 1 <= bits <= self.limb_bits:
             raise AssertionError(f"range table of {bits} bits")
 
         def build():

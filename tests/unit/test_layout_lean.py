@@ -5,6 +5,7 @@ fewer fixed columns and lookup arguments than the full layout, and both layouts 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import ezk.layout.circuit as circuit_mod
 from ezk.graph.forward import forward
@@ -66,3 +67,36 @@ def test_a_range_lookup_with_a_nonzero_y_cell_is_rejected():
     arr[rows[0]] = 1
     bad = type(w)(advice={**w.advice, col: arr}, instance=w.instance)
     assert any(f.kind == "lookup" for f in mock(laid.circuit, bad))
+
+
+def _wide(monkeypatch):
+    monkeypatch.setattr(circuit_mod, "_lean_fits", lambda p: False)
+    monkeypatch.setattr(circuit_mod, "_wide_helps", lambda p: True)
+
+
+def test_wide_layout_passes_the_mock_rejects_changed_cells_and_needs_fewer_rows(monkeypatch):
+    g = small_graph()
+    tr = forward(g, inputs(g))
+    _full(monkeypatch)
+    full = lay_out(g, settings(), tr)
+    _wide(monkeypatch)
+    laid = lay_out(g, settings(), tr)
+    assert laid.stats["wide"] and not laid.stats["lean"]
+    assert laid.stats["num_rows"] < full.stats["num_rows"]
+    assert any(lk.name.startswith("rlookup.") for lk in laid.circuit.cs.lookups)
+    assert mock(laid.circuit, laid.witness) == []
+    assert np.array_equal(laid.instances[0], full.instances[0])
+    n, accepted = mutation_check(laid, count=150, seed=9)
+    assert n == 150 and accepted == []
+
+
+@pytest.mark.parametrize("mode", ["full", "wide"])
+def test_full_and_wide_layouts_wrap_over_blocks(monkeypatch, mode):
+    (_full if mode == "full" else _wide)(monkeypatch)
+    g = small_graph(rows=32, inner=300, outer=40)
+    laid = lay_out(g, settings(k=13), forward(g, inputs(g)))
+    assert laid.stats["blocks"] > 1 and laid.stats["carry_rows"] > 0
+    assert laid.stats["wide"] == (mode == "wide")
+    assert mock(laid.circuit, laid.witness) == []
+    n, accepted = mutation_check(laid, count=60, seed=4)
+    assert accepted == []
