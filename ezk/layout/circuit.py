@@ -70,8 +70,9 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     values = getattr(tensors, "values", tensors)
     u = usable_rows(k)
     p = _place(graph, ra, geo, u, values)
-    if _lean_fits(p):
-        p = _place(graph, ra, geo, u, values, lean=True)
+    lean = _lean_fits(p)
+    if lean:
+        p = _place(graph, ra, geo, u, values, lean=lean)
     elif _wide_helps(p):
         p = _place(graph, ra, geo, u, values, wide=True)
     rg, tables, backend, pub_cells, layout, start = p.rg, p.tables, p.backend, p.pub_cells, p.layout, p.start
@@ -158,7 +159,7 @@ class _Placed:
         return self.rg.rows - self.rg.carry_rows
 
 
-def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: bool = False, wide: bool = False) -> _Placed:
+def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide: bool = False) -> _Placed:
     """Every node's layout, then the public cells, in one region (full, lean or wide)."""
     backend = MeasuringBackend(geo.width) if values is None else AssigningBackend(geo.width, values)
     rg = Region(geo, u, backend, lean=lean, wide=wide)
@@ -189,17 +190,23 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: bool = False, 
     return _Placed(rg, tables, backend, pub_cells, layout, start)
 
 
-def _lean_fits(p: _Placed) -> bool:
-    """Whether the lean layout (1 LIN lane, 1 function-lookup slot) surely needs no larger k than
-    this full one. It has at most b× the LIN rows and slots× the function-lookup rows and the same
-    other rows (carry rows aside), so this bound on its rows decides — from the graph alone."""
+def _lean_fits(p: _Placed) -> int:
+    """The fewest LIN lanes and function-lookup slots, L ∈ (1, 2), with which a lean layout
+    surely needs no larger k than this full one (0: none). With L lanes it has at most ⌈b/L⌉×
+    the LIN rows, ⌈slots/L⌉× the function-lookup rows and the same other rows (carry rows
+    aside), so this bound on its rows decides — from the graph alone, not from k."""
     rg, geo = p.rg, p.rg.geo
     kind = rg.kind[: rg.rows]
     lin = int((kind == KIND_LIN).sum())
     fn = int((kind == KIND_FN).sum())
-    bound = p.need + (geo.b - 1) * lin + (geo.slots - 1) * fn
     k_full = _min_k(p.need, p.tables.largest(), p.start)
-    return bound <= usable_rows(k_full)
+    for lanes in (1, 2):
+        if lanes >= geo.b:
+            break
+        bound = p.need + (-(-geo.b // lanes) - 1) * lin + (-(-geo.slots // min(lanes, geo.slots)) - 1) * fn
+        if bound <= usable_rows(k_full):
+            return lanes
+    return 0
 
 
 def _wide_helps(p: _Placed) -> bool:

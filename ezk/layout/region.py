@@ -67,17 +67,17 @@ _KIND_OF = {"lin": KIND_LIN, "dot": KIND_DOT, "mul": KIND_MUL, "rk": KIND_RANGE}
 
 class Region:
     """``lanes``: LIN lanes a row may use (≤ b); ``fn_slots``: lookup slots a row of function or
-    gather lookups may use (≤ slots; range checks always use every slot). The lean layout sets
-    both to 1: fewer fixed columns and lookup arguments for more rows. The wide layout puts range
+    gather lookups may use (≤ slots; range checks always use every slot). A lean layout sets both
+    to ``lean`` (1 or 2): fewer fixed columns and lookup arguments for more rows. The wide layout puts range
     checks in every one of the W columns (one (tag, x) lookup per column and bank, family
     ``rk``) instead of the x columns of the slots: more lookup arguments for fewer rows.
     ``wide_rows`` counts what this region's range checks would take in the wide layout."""
 
-    def __init__(self, geo: Geometry, usable: int, backend, lean: bool = False, wide: bool = False) -> None:
+    def __init__(self, geo: Geometry, usable: int, backend, lean: int = 0, wide: bool = False) -> None:
         self.geo, self.u, self.bk = geo, usable, backend
         self.lean, self.wide = lean, wide and not lean
-        self.lanes = 1 if lean else geo.b
-        self.fn_slots = 1 if lean else geo.slots
+        self.lanes = min(lean, geo.b) if lean else geo.b
+        self.fn_slots = min(lean, geo.slots) if lean else geo.slots
         self.wide_rows = 0
         self.rows = 0
         self._cap = 1024

@@ -16,7 +16,7 @@ from tests.unit.test_layout_circuit import inputs, settings, small_graph
 
 
 def _full(monkeypatch):
-    monkeypatch.setattr(circuit_mod, "_lean_fits", lambda p: False)
+    monkeypatch.setattr(circuit_mod, "_lean_fits", lambda p: 0)
 
 
 def test_small_graph_goes_lean_at_every_k_with_fewer_fixed_columns_and_lookups(monkeypatch):
@@ -31,11 +31,12 @@ def test_small_graph_goes_lean_at_every_k_with_fewer_fixed_columns_and_lookups(m
     assert lean13.stats["min_k"] <= full.stats["min_k"]  # what the row bound promises
 
 
-def test_full_layout_passes_the_mock_and_rejects_changed_cells(monkeypatch):
-    _full(monkeypatch)
+@pytest.mark.parametrize("level", [0, 2])
+def test_full_and_two_lane_layouts_pass_the_mock_and_reject_changed_cells(monkeypatch, level):
+    monkeypatch.setattr(circuit_mod, "_lean_fits", lambda p: level)
     g = small_graph()
     laid = lay_out(g, settings(), forward(g, inputs(g)))
-    assert not laid.stats["lean"]
+    assert laid.stats["lean"] == level
     assert mock(laid.circuit, laid.witness) == []
     n, accepted = mutation_check(laid, count=150, seed=5)
     assert n == 150 and accepted == []
@@ -70,7 +71,7 @@ def test_a_range_lookup_with_a_nonzero_y_cell_is_rejected():
 
 
 def _wide(monkeypatch):
-    monkeypatch.setattr(circuit_mod, "_lean_fits", lambda p: False)
+    monkeypatch.setattr(circuit_mod, "_lean_fits", lambda p: 0)
     monkeypatch.setattr(circuit_mod, "_wide_helps", lambda p: True)
 
 
