@@ -65,7 +65,9 @@ def register(app: typer.Typer) -> None:
 
         t0 = time.perf_counter()
         cand = _scales(scales)
-        n = len(cand) if cand else len(api.DEFAULT_SCALES)
+        from ezk.calibrate import DEFAULT_SCALES
+
+        n = len(cand) if cand else len(DEFAULT_SCALES)
         with working("calibrating scales", total=n) as advance:
             _, report = api.calibrate_settings(model, data, output, target, lookup_safety_margin, cand, max_logrows,
                                                progress=advance)

@@ -16,14 +16,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ezk.calibrate import DEFAULT_SCALES, calibrate, shrink_lookup_range, worst_nodes
-from ezk.compiled import Compiled, load_compiled, save_compiled
-from ezk.graph.lower import lower_model
-from ezk.graph.onnx_import import load_onnx
-from ezk.inputs import load_input_data
+# The proving functions are light; the front end's (onnx, onnxruntime, calibration) are imported
+# inside the functions that need them, so that `ezk verify` does not pay for loading ONNX.
 from ezk.proving import gen_srs, mock, prove, setup, verify  # noqa: F401  (re-exported)
 from ezk.settings import RunArgs, Settings, parse_variables
-from ezk.witness import run_witness, save_witness, witness_json
+
+
+def _front():
+    """The front-end modules, imported on first use."""
+    from types import SimpleNamespace
+
+    from ezk import calibrate, compiled, inputs, witness
+    from ezk.graph import lower, onnx_import
+
+    return SimpleNamespace(calibrate=calibrate.calibrate, shrink_lookup_range=calibrate.shrink_lookup_range,
+                           worst_nodes=calibrate.worst_nodes, DEFAULT_SCALES=calibrate.DEFAULT_SCALES,
+                           Compiled=compiled.Compiled, load_compiled=compiled.load_compiled,
+                           save_compiled=compiled.save_compiled, lower_model=lower.lower_model,
+                           load_onnx=onnx_import.load_onnx, load_input_data=inputs.load_input_data,
+                           run_witness=witness.run_witness, save_witness=witness.save_witness,
+                           witness_json=witness.witness_json)
 
 
 def measure_circuit(graph, ra: RunArgs, lookup_scales=None) -> dict:
@@ -55,13 +67,14 @@ def gen_settings(model, output="settings.json", input_scale: int = 7, param_scal
                  scale_rebase_multiplier: int = 1, lookup_range=(-32768, 32768), logrows: int = 17,
                  num_inner_cols: int = 2, variables: str | None = None, input_visibility: str = "private",
                  output_visibility: str = "public", param_visibility: str = "fixed") -> Settings:
+    F = _front()
     ra = RunArgs(input_scale=input_scale, param_scale=param_scale, scale_rebase_multiplier=scale_rebase_multiplier,
                  lookup_range=[int(lookup_range[0]), int(lookup_range[1])], logrows=logrows,
                  num_inner_cols=num_inner_cols, variables=parse_variables(variables),
                  input_visibility=input_visibility, output_visibility=output_visibility,
                  param_visibility=param_visibility).validate()
-    om = load_onnx(model, ra.variables_dict)
-    graph, _ = lower_model(om, ra)
+    om = F.load_onnx(model, ra.variables_dict)
+    graph, _ = F.lower_model(om, ra)
     settings, why = _settings_for(graph, ra)
     if why:
         import sys
@@ -76,15 +89,16 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
                        lookup_safety_margin: float = 2.0, scales=None, max_logrows: int | None = None,
                        settings: str | None = None, progress=None,
                        shrink_lookup: bool = True) -> tuple[Settings, str]:
+    F = _front()
     """Scales from data (ezk.calibrate), then — unless ``shrink_lookup`` is False — the smallest
     lookup_range that lowers logrows at the same accuracy, then logrows = the layout's min_k."""
     base = Settings.load(settings or output).run_args if (settings or (output and Path(output).is_file())) else RunArgs()
-    om = load_onnx(model, base.variables_dict)
-    values = load_input_data(data)
-    best, cands = calibrate(om, base, values, target, lookup_safety_margin, scales or DEFAULT_SCALES, progress)
+    om = F.load_onnx(model, base.variables_dict)
+    values = F.load_input_data(data)
+    best, cands = F.calibrate(om, base, values, target, lookup_safety_margin, scales or F.DEFAULT_SCALES, progress)
     full_range = list(base.lookup_range)
     if shrink_lookup:
-        best, range_, _ = shrink_lookup_range(om, best, base, values, lookup_safety_margin, measure_circuit, target)
+        best, range_, _ = F.shrink_lookup_range(om, best, base, values, lookup_safety_margin, measure_circuit, target)
         base = RunArgs(**{**base.__dict__, "lookup_range": range_})
     ra = RunArgs(**{**base.__dict__, "input_scale": best.scale, "param_scale": best.scale})
     result, why = _settings_for(best.graph, ra, best.lookup_scales)
@@ -110,36 +124,39 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
     lines.append("output                         max abs err    mean abs err   max err / max|ref|")
     for name, mx, mean, rel in best.errors:
         lines.append(f"{name[:30]:<30} {mx:>12.6f}  {mean:>12.6f}  {rel:>12.6f}")
-    wn = worst_nodes(om, best, values)
+    wn = F.worst_nodes(om, best, values)
     if wn:
         lines.append("worst nodes (max err / max|ref|): " + ", ".join(f"{n} {e:.4f}" for n, e in wn))
     return result, "\n".join(lines)
 
 
 def compile_circuit(model, compiled_circuit="model.compiled", settings="settings.json") -> str:
+    F = _front()
     st = Settings.load(settings)
-    om = load_onnx(model, st.run_args.variables_dict)
-    graph, _ = lower_model(om, st.run_args, st.lookup_scales)
-    return save_compiled(compiled_circuit, Compiled(graph=graph, settings=st))
+    om = F.load_onnx(model, st.run_args.variables_dict)
+    graph, _ = F.lower_model(om, st.run_args, st.lookup_scales)
+    return F.save_compiled(compiled_circuit, F.Compiled(graph=graph, settings=st))
 
 
 def gen_witness(compiled_circuit="model.compiled", data="input.json", output="witness.json") -> dict:
-    comp = load_compiled(compiled_circuit)
-    q, trace = run_witness(comp.graph, load_input_data(data))
-    w = witness_json(comp.graph, q, trace, comp.digest)
+    F = _front()
+    comp = F.load_compiled(compiled_circuit)
+    q, trace = F.run_witness(comp.graph, F.load_input_data(data))
+    w = F.witness_json(comp.graph, q, trace, comp.digest)
     if output:
-        save_witness(output, w)
+        F.save_witness(output, w)
     return w
 
 
 def table(model, settings: str | None = None, variables: str | None = None) -> list[dict]:
+    F = _front()
     if settings:
         st = Settings.load(settings)
         ra, ls = st.run_args, st.lookup_scales
     else:
         ra, ls = RunArgs(variables=parse_variables(variables)), {}
-    om = load_onnx(model, ra.variables_dict)
-    graph, _ = lower_model(om, ra, ls)
+    om = F.load_onnx(model, ra.variables_dict)
+    graph, _ = F.lower_model(om, ra, ls)
     rows = []
     for n in graph.nodes:
         detail = {k: v for k, v in n.attrs.items() if k in ("equation", "fn", "shift", "kind", "axes", "visibility", "in_scale")}
