@@ -2,10 +2,19 @@
 
 An SRS of size n = 2^k is ``([τ⁰]₁, [τ¹]₁, …, [τ^(n-1)]₁; [1]₂, [τ]₂)`` for a secret τ nobody
 knows. It commits to polynomials of degree < n: ``[p(τ)]₁ = Σ cᵢ·[τ^i]₁``. For columns given as
-evaluations on the size-m subgroup H = ⟨ω⟩ (m ≤ n), the Lagrange basis
-``[L_i(τ)]₁ = iNTT_G1([τ^j]₁, j < m)`` gives ``[p(τ)]₁ = Σ p(ωⁱ)·[L_i(τ)]₁``; it is computed once
-per size and cached in the object on request (commitments to evaluations do not need it:
-they go through an iNTT over Fr, see :mod:`ezk.kzg.commit`).
+evaluations on the size-m subgroup H = ⟨ω⟩ (m ≤ n), the Lagrange basis ``[L_i(τ)]₁`` gives
+``[p(τ)]₁ = Σ p(ωⁱ)·[L_i(τ)]₁``: one MSM over the evaluations themselves, which for circuit
+columns are small integers and mostly zero (the native MSM's fast case).
+
+Where a basis comes from, cheapest first:
+
+* the object's cache;
+* a *source* that produces it without a group iNTT: a Lagrange section of the SRS file (ezk's
+  ``.srs`` stores every size, halo2 ParamsKZG its own size, a prepared snarkjs ``.ptau`` every
+  size), read and checked on first use; or, for :meth:`SRS.generate`, ``lagrange_from_tau``
+  from the known τ;
+* only in :meth:`SRS.lagrange`: the group iNTT of the powers, n log n G1 scalar
+  multiplications (~15 s at 2^16, minutes at 2^20).
 
 A verifier needs only ``[1]₁, [1]₂, [τ]₂``: :class:`VerifierSRS`, 168 bytes serialised.
 """
@@ -17,6 +26,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ezk import _native
 from ezk.errors import ArtifactError, EzkError
@@ -77,6 +87,8 @@ class SRS:
         self.n = n
         self.k = n.bit_length() - 1
         self._lagrange: dict[int, "_native.G1Vec"] = {}
+        # size m -> a producer of [L^{(m)}_i(τ)]₁ that needs no group iNTT (file section, known τ)
+        self._lagrange_sources: dict[int, Callable[[], "_native.G1Vec"]] = {}
 
     def __repr__(self) -> str:
         return f"SRS(k={self.k}, n={self.n})"
@@ -94,11 +106,16 @@ class SRS:
         tau = _native.FrVec.random(1, seed)[0]
         g1 = _native.G1Vec.powers_of_tau(tau, 1 << k)
         g2 = _native.G2.generator()
-        return cls(g1, g2, g2.mul(tau))
+        srs = cls(g1, g2, g2.mul(tau))
+        # every Lagrange basis from the known τ (fixed-base, as fast as the powers), on demand
+        srs._lagrange_sources = {1 << j: _basis_from_tau(tau, 1 << j) for j in range(k + 1)}
+        return srs
 
     @classmethod
     def _from_points(cls, points: SrsPoints) -> "SRS":
-        return cls(points.g1, points.g2, points.tau_g2)
+        srs = cls(points.g1, points.g2, points.tau_g2)
+        srs._lagrange_sources = {m: f for m, f in points.lagrange.items() if m <= srs.n}
+        return srs
 
     def truncated(self, k: int) -> "SRS":
         """The SRS of the first 2^k powers (it shares the cached Lagrange bases of size ≤ 2^k)."""
@@ -108,22 +125,38 @@ class SRS:
             return self
         out = SRS(self.g1.slice(0, 1 << k), self.g2, self.tau_g2)
         out._lagrange = {m: v for m, v in self._lagrange.items() if m <= out.n}
+        out._lagrange_sources = {m: f for m, f in self._lagrange_sources.items() if m <= out.n}
         return out
 
     # ----------------------------------------------------------------------- use
 
+    def has_lagrange(self, n: int) -> bool:
+        """Whether the size-n basis is cached or has a source (no group iNTT needed)."""
+        return n in self._lagrange or n in self._lagrange_sources
+
+    def lagrange_sizes(self) -> list[int]:
+        """The sizes whose basis is available without a group iNTT, ascending."""
+        return sorted(set(self._lagrange) | set(self._lagrange_sources))
+
     def cached_lagrange(self, n: int) -> "_native.G1Vec | None":
-        """The Lagrange basis of size n if it has been computed already, else None."""
-        return self._lagrange.get(n)
+        """The size-n Lagrange basis if it is cached or has a source (read from the SRS file or
+        computed from a known τ on first use, then cached), else None: never a group iNTT."""
+        basis = self._lagrange.get(n)
+        if basis is None and n in self._lagrange_sources:
+            basis = self._lagrange_sources[n]()
+            if len(basis) != n:
+                raise ArtifactError(f"the stored Lagrange basis of size {n} has {len(basis)} points.")
+            self._lagrange[n] = basis
+        return basis
 
     def lagrange(self, n: int) -> "_native.G1Vec":
         """``[L_i(τ)]₁`` for the size-n subgroup ⟨ω_n⟩ (arkworks' ω), i < n; cached per n.
 
-        A group iNTT: n log n G1 scalar multiplications (tens of seconds at n = 2^16), which is
-        why :func:`~ezk.kzg.commit_lagrange` does not need it."""
+        From the cache or a source when there is one, otherwise by a group iNTT of the first n
+        powers: n log n G1 scalar multiplications (tens of seconds at n = 2^16)."""
         if n < 1 or n & (n - 1) or n > self.n:
             raise EzkError(f"a Lagrange basis needs a power-of-two size ≤ {self.n}, got {n}.")
-        basis = self._lagrange.get(n)
+        basis = self.cached_lagrange(n)
         if basis is None:
             basis = self.g1.slice(0, n).ifft()
             self._lagrange[n] = basis
@@ -154,9 +187,21 @@ class SRS:
         rhs = self.g1.msm(rho)
         return _native.pairing_check([lhs, -rhs], [self.g2, self.tau_g2])
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Write the SRS in ezk's format (see :mod:`ezk.kzg.srs_format`)."""
-        srs_format.write_srs_file(path, self.g1, self.g2, self.tau_g2)
+    def save(self, path: str | os.PathLike, lagrange: bool = True) -> None:
+        """Write the SRS in ezk's format (see :mod:`ezk.kzg.srs_format`), with every Lagrange
+        basis available without a group iNTT (all sizes for a generated SRS) unless
+        ``lagrange`` is false. Bases that are not cached are produced one at a time and not kept."""
+        sizes = [m.bit_length() - 1 for m in self.lagrange_sizes()] if lagrange else []
+
+        def basis(j: int) -> "_native.G1Vec":
+            m = 1 << j
+            return self._lagrange[m] if m in self._lagrange else self._lagrange_sources[m]()
+
+        srs_format.write_srs_file(path, self.g1, self.g2, self.tau_g2, sizes, basis)
+
+
+def _basis_from_tau(tau: int, m: int) -> Callable[[], "_native.G1Vec"]:
+    return lambda: _native.G1Vec.lagrange_from_tau(tau, m)
 
 
 def load_srs(path: str | os.PathLike, k: int | None = None) -> SRS:

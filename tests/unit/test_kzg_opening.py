@@ -63,13 +63,17 @@ def test_commit_rejects_oversized_inputs(srs):
 
 
 def test_lagrange_basis_is_cached_and_agrees_with_the_intt_path(srs):
-    fresh = SRS.generate(4, seed=b"fresh")
+    generated = SRS.generate(4, seed=b"fresh")
+    fresh = SRS(generated.g1, generated.g2, generated.tau_g2)  # powers only: no basis source
     evals = rand_poly(16, "evals")
-    assert fresh.cached_lagrange(16) is None
+    assert fresh.cached_lagrange(16) is None and not fresh.has_lagrange(16)
     via_intt = commit_lagrange(fresh, evals)
-    basis = fresh.lagrange(16)
+    basis = fresh.lagrange(16)  # group iNTT
     assert fresh.cached_lagrange(16) is basis and fresh.lagrange(16) is basis
     assert basis.msm(evals) == via_intt == commit_lagrange(fresh, evals)
+    # the generated SRS has it from τ without an iNTT, and it is the same basis
+    assert generated.has_lagrange(16) and generated.lagrange_sizes() == [1, 2, 4, 8, 16]
+    assert generated.cached_lagrange(16).to_bytes(False) == basis.to_bytes(False)
     # L_i(τ) = ω^i (τ^n - 1) / (n (τ - ω^i)), with the τ derived from the seed
     tau = _native.FrVec.random(1, b"fresh")[0]
     w = _native.root_of_unity(16)

@@ -24,6 +24,12 @@ def saved(srs, tmp_path):
     return path
 
 
+FULL_MASK = (1 << (K + 1)) - 1  # a generated SRS stores every Lagrange size 2^0 … 2^K
+G2_AT = srs_format.HEADER_SIZE + 32 * (K + 1) + 32 * (K + 1)
+G1_AT = G2_AT + 2 * 128
+G1_END = G1_AT + 64 * (1 << K)
+
+
 def same_srs(a: SRS, b: SRS) -> bool:
     return (a.n == b.n and a.g1.to_bytes(False) == b.g1.to_bytes(False)
             and a.g2 == b.g2 and a.tau_g2 == b.tau_g2)
@@ -62,7 +68,8 @@ def test_truncated_shares_prefix_and_lagrange(srs):
 def test_save_load_round_trip(srs, saved):
     loaded = load_srs(saved)
     assert same_srs(srs, loaded)
-    assert saved.stat().st_size == srs_format._file_size(K)
+    assert saved.stat().st_size == srs_format._file_size(K, FULL_MASK) == G1_END + 64 * ((2 << K) - 1)
+    assert loaded.lagrange_sizes() == [1 << j for j in range(K + 1)]
     assert not saved.with_name(saved.name + ".tmp").exists()
 
 
@@ -76,27 +83,29 @@ def test_partial_load(srs, saved):
 
 def test_partial_load_ignores_corruption_beyond_the_prefix(srs, saved):
     data = bytearray(saved.read_bytes())
-    data[-1] ^= 1  # inside the last G1 point
+    data[G1_END - 1] ^= 1  # inside the last G1 point
     saved.write_bytes(bytes(data))
     assert same_srs(load_srs(saved, k=K - 1), srs.truncated(K - 1))
     with pytest.raises(ArtifactError, match="checksum"):
         load_srs(saved)
 
 
-@pytest.mark.parametrize("where", ["header", "digests", "g2", "g1_first", "g1_last"])
+@pytest.mark.parametrize("where", ["header", "digests", "lagrange_digests", "g2", "g1_first", "g1_last"])
 def test_corrupt_file_is_rejected(saved, where):
     data = bytearray(saved.read_bytes())
     offsets = {
         "header": 29,  # inside k
         "digests": srs_format.HEADER_SIZE + 3,
-        "g2": srs_format.HEADER_SIZE + 32 * (K + 1) + 5,
-        "g1_first": len(data) - 64 * (1 << K) + 1,
-        "g1_last": len(data) - 3,
+        "lagrange_digests": srs_format.HEADER_SIZE + 32 * (K + 1) + 32 * K + 7,  # e_K
+        "g2": G2_AT + 5,
+        "g1_first": G1_AT + 1,
+        "g1_last": G1_END - 3,
     }
     data[offsets[where]] ^= 0x40
     saved.write_bytes(bytes(data))
     with pytest.raises(ArtifactError):
-        load_srs(saved)
+        srs = load_srs(saved)
+        srs.lagrange(srs.n)  # a Lagrange section is checked when it is first read
 
 
 def test_truncated_file_is_rejected(saved):
@@ -115,8 +124,8 @@ def test_bad_magic_version_and_header(saved):
     saved.write_bytes(data[:8] + b"X" + data[9:])
     with pytest.raises(ArtifactError, match="format name"):
         load_srs(saved)
-    saved.write_bytes(data[:24] + struct.pack("<I", 2) + data[28:])
-    with pytest.raises(ArtifactError, match="version 2"):
+    saved.write_bytes(data[:24] + struct.pack("<I", 3) + data[28:])
+    with pytest.raises(ArtifactError, match="version 3"):
         load_srs(saved)
     huge = data[:28] + struct.pack("<IQ", 40, 1 << 40) + data[40:]  # capped before allocating
     saved.write_bytes(huge)
