@@ -30,7 +30,7 @@ twice at the same point with two different evaluations is rejected by the verifi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Hashable, Sequence
 
 from ezk import _native
 from ezk.errors import EzkError
@@ -124,6 +124,57 @@ def batch_open(srs: SRS, queries: Sequence[ProverQuery], transcript: Transcript)
             bad = [i for i in members if _native.poly_eval(queries[i].poly, z) != queries[i].eval % R]
             raise EzkError(f"KZG query {bad[0] if bad else members[0]} claims a wrong evaluation of its polynomial.")
         witnesses.append(commit(srs, _quotient(combined, z)))
+    transcript.absorb_points(b"kzg_w", witnesses)
+    transcript.squeeze_challenge(b"kzg_u")
+    return witnesses
+
+
+def batch_open_stream(srs: SRS, claims: Sequence[tuple[int, Hashable, int]],
+                      produce: Callable[[Hashable], "_native.FrVec"], transcript: Transcript) -> list["_native.G1"]:
+    """``batch_open`` without holding every polynomial: the same transcript and witnesses.
+
+    ``claims`` are the queries (point, key, eval) in query order; ``produce(key)`` returns the
+    polynomial's coefficients and is called ONCE per distinct key (in order of first
+    appearance), after v is squeezed. Each polynomial is folded at once into the accumulator
+    P_j = Σ_i v^i p_{j,i} of every point group it is queried in and then dropped, so only the
+    #points accumulators and one polynomial are alive. The sums are the same field elements as
+    ``batch_open``'s (addition commutes), hence byte-identical witnesses."""
+    if not claims:
+        raise EzkError("a KZG batch opening needs at least one query.")
+    points = [z for z, _, _ in claims]
+    groups = _group_by_point(points)
+    v = _absorb_claims(transcript, points, [e for _, _, e in claims])
+    # per key: [(group number, v^i)] where i is the claim's position inside its group
+    uses: dict = {}
+    claimed = []
+    for g, (z, members) in enumerate(groups):
+        v_powers = _native.FrVec.powers(v, len(members)).to_ints()
+        claimed.append(sum(c * claims[i][2] for c, i in zip(v_powers, members)) % R)
+        for c, i in zip(v_powers, members):
+            uses.setdefault(claims[i][1], []).append((g, c))
+    acc: list = [None] * len(groups)
+    for key, targets in uses.items():
+        poly = produce(key)
+        if len(poly) > srs.n:
+            raise EzkError(f"cannot open a polynomial of {len(poly)} coefficients with an SRS of {srs.n} powers.")
+        for g, c in targets:
+            if acc[g] is None:
+                acc[g] = poly.scale(c)
+            elif len(acc[g]) >= len(poly):
+                acc[g].axpy_assign(c, poly.resize(len(acc[g])) if len(poly) < len(acc[g]) else poly)
+            else:
+                grown = poly.scale(c)
+                grown.add_assign(acc[g].resize(len(poly)))
+                acc[g] = grown
+        del poly
+    witnesses = []
+    for g, (z, members) in enumerate(groups):
+        combined = acc[g]
+        acc[g] = None
+        if len(combined) and _native.poly_eval(combined, z) != claimed[g]:
+            raise EzkError(f"KZG query {members[0]} (or another at its point) claims a wrong evaluation of its polynomial.")
+        witnesses.append(commit(srs, _quotient(combined, z)))
+        del combined
     transcript.absorb_points(b"kzg_w", witnesses)
     transcript.squeeze_challenge(b"kzg_u")
     return witnesses

@@ -80,6 +80,15 @@ class Circuit:
             for c in self.cs.fixed
         ]
 
+    def fixed_column(self, i: int) -> "_native.FrVec":
+        """Fixed column i (kind index), zero-padded to n (all zero when not given)."""
+        d = self.domain
+        c = self.cs.fixed[i]
+        given = _keyed(self.cs, self.fixed, FIXED)
+        if c.kind_index in given:
+            return padded(given[c.kind_index], d.usable, d.n, f"fixed column {c.name}")
+        return _native.FrVec.zeros(d.n)
+
     def copy_array(self) -> np.ndarray:
         """The copies as an (m, 4) int64 array, validated against the permutation and rows."""
         if self.copies is None:
@@ -117,6 +126,18 @@ class Witness:
             if c.kind_index in given else _native.FrVec.zeros(domain.n)
             for c in cs.advice
         ]
+
+    def advice_column(self, cs: ConstraintSystem, domain: Domain, i: int):
+        """Advice column i (kind index) as given (FrVec or int array, ≤ u rows; checked)."""
+        c = cs.advice[i]
+        given = _keyed(cs, self.advice, ADVICE)
+        if c.kind_index not in given:
+            return np.zeros(0, dtype=np.int64)
+        v = given[c.kind_index]
+        n_rows = len(v)
+        if n_rows > domain.usable:
+            raise WitnessError(f"advice column {c.name} has {n_rows} values but only {domain.usable} rows are usable; raise k.")
+        return v
 
     def instance_list(self, cs: ConstraintSystem, domain: Domain) -> list["_native.FrVec"]:
         """The public instances, one unpadded FrVec per instance column."""

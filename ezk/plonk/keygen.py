@@ -3,8 +3,8 @@
 VerifyingKey = (k, the full ConstraintSystem shape, [fixed_j(τ)]₁, [σ_j(τ)]₁); its ``digest``
 (Blake2b-256 of its bytes) is the first thing absorbed into every transcript.
 
-ProvingKey = VerifyingKey + the fixed columns' values (trailing zero rows dropped; stored as
-int64 when every value fits, else as 32-byte field elements) + σ as a (P, n) uint32 array of
+ProvingKey = VerifyingKey + the fixed columns' values (trailing zero rows dropped; held and
+stored as int64 when every value fits, else as 32-byte field elements) + σ as a (P, n) uint32 array of
 cell numbers. Everything else the prover needs (coefficients and coset evaluations of
 fixed and σ, the σ field values δʲωⁱ, the Lagrange selectors) is recomputed per proof with a
 few NTTs — cheap next to the MSMs, and it keeps the key ≤ 8 (or 32) bytes per used fixed row
@@ -93,12 +93,18 @@ class VerifyingKey:
 @dataclass(eq=False)
 class ProvingKey:
     vk: VerifyingKey
-    fixed: list  # FrVec per fixed column, the usable rows
+    fixed: list  # per fixed column, its used rows: int64 numpy array (compact) or FrVec
     sigma: np.ndarray = field(repr=False)  # (P, n) uint32 cell numbers
 
+    def fixed_column(self, i: int) -> "_native.FrVec":
+        """Fixed column i on H (n values), built from its compact form."""
+        f = self.fixed[i]
+        if isinstance(f, np.ndarray):
+            f = _native.FrVec.from_i64(f)
+        return f.resize(self.vk.domain.n)
+
     def fixed_values(self) -> list["_native.FrVec"]:
-        n = self.vk.domain.n
-        return [f.resize(n) for f in self.fixed]
+        return [self.fixed_column(i) for i in range(len(self.fixed))]
 
     def sigma_values(self) -> list["_native.FrVec"]:
         return permutation.sigma_values(self.sigma, self.vk.domain.n)
@@ -109,9 +115,8 @@ class ProvingKey:
         w.blob(self.vk.to_bytes())
         w.u32(len(self.fixed))
         for f in self.fixed:
-            try:
-                small = f.to_i64()
-            except ValueError:
+            small = _as_i64(f)
+            if small is None:
                 w.u8(0)
                 w.blob(f.to_bytes())
             else:
@@ -134,7 +139,7 @@ class ProvingKey:
         for _ in range(r.count()):
             encoding, raw = r.u8(), r.blob()
             if encoding == 1 and len(raw) % 8 == 0:
-                fixed.append(_native.FrVec.from_i64(np.frombuffer(raw, dtype="<i8").astype(np.int64)))
+                fixed.append(np.frombuffer(raw, dtype="<i8").astype(np.int64))
                 continue
             if encoding != 0 or len(raw) % 32:
                 raise r.fail("a fixed column has an unknown encoding or a partial element")
@@ -155,17 +160,41 @@ class ProvingKey:
 
 
 def keygen(circuit: Circuit, srs) -> tuple[ProvingKey, VerifyingKey]:
-    """Commit to the fixed columns and the permutation σ_j (Lagrange-basis MSMs)."""
+    """Commit to the fixed columns and the permutation σ_j (Lagrange-basis MSMs), one column
+    at a time: only the column being committed is alive as n field elements; the key keeps
+    each fixed column compact (int64 when it fits, trailing zero rows dropped)."""
     cs, d = circuit.cs, circuit.domain
     if srs.n < d.n:
         raise EzkError(f"the SRS has 2^{srs.k} points but the circuit needs 2^{d.k}; use a larger SRS.")
-    fixed = circuit.fixed_values()
-    fixed_commitments = [commit_lagrange(srs, f) for f in fixed]
+    fixed, fixed_commitments = [], []
+    for i in range(len(cs.fixed)):
+        values = circuit.fixed_column(i)
+        fixed_commitments.append(commit_lagrange(srs, values))
+        fixed.append(_compact(_trim(values)))
+        del values
     sigma = permutation.build_sigma(circuit.copy_array(), cs.permutation_columns, d.n)
-    sigma_commitments = [commit_lagrange(srs, s) for s in permutation.sigma_values(sigma, d.n)]
+    omega_powers = _native.FrVec.powers(d.omega, d.n)
+    sigma_commitments = [commit_lagrange(srs, permutation.sigma_column(sigma, j, d.n, omega_powers))
+                         for j in range(sigma.shape[0])]
+    del omega_powers
     vk = VerifyingKey(circuit.k, cs, fixed_commitments, sigma_commitments)
-    pk = ProvingKey(vk, [_trim(f) for f in fixed], sigma)
+    pk = ProvingKey(vk, fixed, sigma)
     return pk, vk
+
+
+def _as_i64(f) -> np.ndarray | None:
+    """The column as int64 values when every element fits (field negatives as negatives), else None."""
+    if isinstance(f, np.ndarray):
+        return f
+    try:
+        return f.to_i64()
+    except ValueError:
+        return None
+
+
+def _compact(values: "_native.FrVec"):
+    small = _as_i64(values)
+    return values if small is None else small
 
 
 def _trim(values: "_native.FrVec") -> "_native.FrVec":

@@ -44,7 +44,8 @@ def _const_vec(v, n: int) -> "_native.FrVec":
 
 
 def multiplicities(cs: ConstraintSystem, table: LookupTable, query, theta: int, usable: int, n: int):
-    """(m on H with random blinding rows, number of input rows absent from the table).
+    """(m on its u usable rows as int64 counts, number of input rows absent from the table);
+    the prover appends m's n − u random blinding rows.
 
     m(ωʲ) counts the usable input rows (over all lookups of the table) equal to table row j,
     crediting each value to the first usable table row that holds it."""
@@ -58,14 +59,13 @@ def multiplicities(cs: ConstraintSystem, table: LookupTable, query, theta: int, 
         found = uniq[pos] == f_keys
         missing += int((~found).sum())
         counts += np.bincount(first[pos[found]], minlength=usable)
-    m = _native.FrVec.concat([_native.FrVec.from_i64(counts), _native.FrVec.random(n - usable)])
-    return m, missing
+    return counts, missing
 
 
 def running_sums(cs: ConstraintSystem, table: LookupTable, m: "_native.FrVec", query, theta: int, beta: int,
-                 usable: int, n: int) -> list["_native.FrVec"]:
-    """The φ_c of each chunk on H: φ_c(ω⁰) = 0, cumulative sums on rows 1 .. u, random after."""
-    out = []
+                 usable: int, n: int):
+    """Yield the φ_c of each chunk on H: φ_c(ω⁰) = 0, cumulative sums on rows 1 .. u, random
+    after (one chunk at a time: the caller commits and stores each before the next is built)."""
     for chunk in table.chunks:
         inc = None
         for i in chunk.lookups:
@@ -75,10 +75,9 @@ def running_sums(cs: ConstraintSystem, table: LookupTable, m: "_native.FrVec", q
         if chunk.with_table:
             t = _const_vec(compress(table.table, query, theta), n).slice(0, usable)
             inc = inc.sub(m.slice(0, usable).mul(t.add_scalar(beta).batch_inverse()))
-        out.append(_native.FrVec.concat([
-            _native.FrVec.zeros(1), inc.cumsum(), _native.FrVec.random(n - usable - 1),
-        ]))
-    return out
+        sums = inc.cumsum()
+        del inc
+        yield _native.FrVec.concat([_native.FrVec.zeros(1), sums, _native.FrVec.random(n - usable - 1)])
 
 
 def constraints(env, cs: ConstraintSystem, tables: list[LookupTable]):

@@ -87,38 +87,67 @@ def identity_values(p: int, n: int) -> "_native.FrVec":
     return _native.FrVec.concat([_native.FrVec.powers(w, n, pow(d, j, R)) for j in range(p)])
 
 
+def sigma_column(sigma: np.ndarray, j: int, n: int, omega_powers: "_native.FrVec | None" = None) -> "_native.FrVec":
+    """σ_j on H: cell number c = j'·n + i ↦ δ^{j'}·ωⁱ, built from ONE size-n vector of ω powers
+    (not the P·n identity table): gather ω^{c mod n}, times δ^{⌊c/n⌋} gathered from P scalars."""
+    cells = sigma[j].astype(np.int64)
+    w = omega_powers if omega_powers is not None else _native.FrVec.powers(_native.root_of_unity(n), n)
+    out = w.gather(cells % n)
+    owner = cells // n
+    if owner.min() != owner.max() or int(owner[0]) != 0:
+        d = delta()
+        deltas = _native.FrVec.from_ints([pow(d, c, R) for c in range(sigma.shape[0])])
+        out.mul_assign(deltas.gather(owner))
+    return out
+
+
 def sigma_values(sigma: np.ndarray, n: int) -> list["_native.FrVec"]:
     """σ_j evaluated on H, one FrVec per permutation column."""
-    ids = identity_values(sigma.shape[0], n)
-    return [ids.gather(row.astype(np.int64)) for row in sigma]
+    w = _native.FrVec.powers(_native.root_of_unity(n), n)
+    return [sigma_column(sigma, j, n, w) for j in range(sigma.shape[0])]
 
 
 def chunks(p: int, chunk_size: int) -> list[range]:
     return [range(s, min(s + chunk_size, p)) for s in range(0, p, chunk_size)]
 
 
-def grand_products(values: list["_native.FrVec"], sigmas: list["_native.FrVec"], beta: int, gamma: int,
-                   chunk_size: int, usable: int, n: int) -> list["_native.FrVec"]:
+def grand_products(values, sigmas, beta: int, gamma: int, chunk_size: int, usable: int, n: int,
+                   blinding=None) -> list["_native.FrVec"]:
     """The z_c polynomials on H (rows 0 .. u hold the running product, later rows are random).
 
-    ``values`` are the permuted columns (blinded advice, fixed, instance) on H."""
+    ``values`` and ``sigmas`` are sequences (``len``, ``[j]``) of the permuted columns (blinded
+    advice, fixed, instance) and σ_j on H; they may build each column on access
+    (``ezk.plonk.polys.LazyColumns``), then only one column and the chunk's running numerator
+    and denominator are alive at a time. ``blinding(c)``, if given,
+    returns z_c's n − u − 1 random rows (default: fresh randomness)."""
+    p = len(values)
     w, d = _native.root_of_unity(n), delta()
     zs = []
     start = 1
-    for ch in chunks(len(values), chunk_size):
+    for c, ch in enumerate(chunks(p, chunk_size)):
         num = den = None
         for j in ch:
             ident = _native.FrVec.powers(w, usable, pow(d, j, R) * beta % R)
             v = values[j].slice(0, usable)
             nj = v.add(ident).add_scalar(gamma)
-            dj = v.add(sigmas[j].slice(0, usable).scale(beta)).add_scalar(gamma)
-            num = nj if num is None else num.mul(nj)
-            den = dj if den is None else den.mul(dj)
+            del ident
+            dj = sigmas[j].slice(0, usable)
+            dj.scale_assign(beta)
+            dj.add_assign(v)
+            del v
+            dj = dj.add_scalar(gamma)
+            if num is None:
+                num, den = nj, dj
+            else:
+                num.mul_assign(nj)
+                den.mul_assign(dj)
+            del nj, dj
         ratio = num.mul(den.batch_inverse()).cumprod().scale(start)
-        z = _native.FrVec.concat([
-            _native.FrVec.constant(start, 1), ratio, _native.FrVec.random(n - usable - 1),
-        ])
+        del num, den
+        blind = blinding(c) if blinding is not None else _native.FrVec.random(n - usable - 1)
+        z = _native.FrVec.concat([_native.FrVec.constant(start, 1), ratio, blind])
         start = ratio[usable - 1]
+        del ratio
         zs.append(z)
     return zs
 

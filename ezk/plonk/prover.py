@@ -7,44 +7,55 @@
     4. random vanishing polynomial r                   → [r]₁              ; y
     5. quotient pieces h_p on the extended coset       → [h_p]₁            ; x
     6. evaluations of every opened polynomial at ω^rot·x
-    7. batched KZG opening (GWC, ``ezk.kzg.batch_open``)
+    7. batched KZG opening (GWC, ``ezk.kzg.opening.batch_open_stream``)
+
+Streaming: every polynomial lives in ``ProofPolynomials`` in its compact form (advice as the
+witness's int64 rows + its blinding values, fixed and σ as the proving key stores them, m as
+int64 counts + blinding) and is turned into values on H or coefficients only when a round needs
+it; coefficients are kept within a byte budget (``cache_bytes``) and recomputed beyond it. Only
+z_c, φ_p, r and the quotient pieces, which have no smaller form, are held whole.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 
 from ezk import _native
-from ezk.kzg import ProverQuery, batch_open, commit, commit_lagrange
+from ezk.kzg import commit, commit_lagrange
+from ezk.kzg.opening import batch_open_stream
 from ezk.plonk import lookup, permutation
 from ezk.plonk.circuit import Witness
 from ezk.plonk.domain import Domain
 from ezk.plonk.keygen import ProvingKey, VerifyingKey
+from ezk.plonk.polys import LazyColumns, ProofPolynomials, RowColumns, with_blinding
 from ezk.plonk.proof import Proof, evaluation_layout
 from ezk.plonk.vanishing import quotient_pieces
 from ezk.transcript import Transcript
 
 R = _native.MODULUS
 PROTOCOL = b"ezk-plonk-v1"
+DEFAULT_CACHE_BYTES = 6 << 30  # coefficient vectors kept between rounds (EZK_PROVER_CACHE_MB overrides)
 
 
 @dataclass(frozen=True)
 class Committed:
-    """Polynomials sent by commitment: values on H, coefficients, commitments."""
+    """What one round sent (commitments) and the per-polynomial randomness it drew."""
 
-    values: list
-    coeffs: list
     commitments: list
-
-
-def _commit_values(srs, values: list) -> Committed:
-    coeffs = [_native.intt(v) for v in values]
-    return Committed(values, coeffs, [commit_lagrange(srs, v) for v in values])
+    blinds: list = field(default_factory=list)
 
 
 def _blinded(values: "_native.FrVec", d: Domain) -> "_native.FrVec":
     """Rows u .. n−1 replaced by fresh randomness."""
-    return _native.FrVec.concat([values.slice(0, d.usable), _native.FrVec.random(d.n - d.usable)])
+    return with_blinding(values.slice(0, min(len(values), d.usable)), _native.FrVec.random(d.n - d.usable), d)
+
+
+def cache_budget(cache_bytes: int | None = None) -> int:
+    if cache_bytes is not None:
+        return int(cache_bytes)
+    env = os.environ.get("EZK_PROVER_CACHE_MB")
+    return int(env) << 20 if env else DEFAULT_CACHE_BYTES
 
 
 def absorb_statement(t: Transcript, vk: VerifyingKey, instances: list) -> None:
@@ -53,144 +64,175 @@ def absorb_statement(t: Transcript, vk: VerifyingKey, instances: list) -> None:
         t.absorb_bytes(b"instance", inst.to_bytes())
 
 
-def round_advice(pk: ProvingKey, srs, advice: list, t: Transcript) -> Committed:
+def round_advice(pk: ProvingKey, srs, advice: list, t: Transcript,
+                 polys: ProofPolynomials | None = None) -> Committed:
+    """Commit every advice column with fresh blinding rows, one column alive at a time.
+
+    ``advice[j]`` is column j's values (FrVec or int array, at most u rows). With ``polys``, each
+    column is registered there in compact form (values + blinding) and its coefficients offered
+    to the cache while its values are at hand."""
     d = pk.vk.domain
-    out = _commit_values(srs, [_blinded(a, d) for a in advice])
-    t.absorb_points(b"advice", out.commitments)
-    return out
+    blinds, commitments = [], []
+    for j, a in enumerate(advice):
+        blind = _native.FrVec.random(d.n - d.usable)
+        values = with_blinding(a, blind, d)
+        commitments.append(commit_lagrange(srs, values))
+        if polys is not None:
+            key = ("col", pk.vk.cs.advice[j].index)
+            polys.add_advice(key[1], a, blind)
+            polys.cache_values_and_coeffs(key, values)
+        del values
+        blinds.append(blind)
+    t.absorb_points(b"advice", commitments)
+    return Committed(commitments, blinds)
 
 
-def _row_query(columns: dict):
+def _row_query(columns):
     """Query over H (the 2^k rows): the column's values, cyclically rotated."""
     return lambda q: columns[q.column.index].rotate(q.rotation) if q.rotation else columns[q.column.index]
 
 
-def round_multiplicities(pk: ProvingKey, srs, columns: dict, theta: int, t: Transcript) -> Committed:
+def round_multiplicities(pk: ProvingKey, srs, polys: ProofPolynomials, theta: int, t: Transcript) -> Committed:
+    """m_t for every table as int64 counts + blinding; committed, registered in ``polys``."""
     d, cs = pk.vk.domain, pk.vk.cs
-    ms = [lookup.multiplicities(cs, tab, _row_query(columns), theta, d.usable, d.n)[0]
-          for tab in cs.lookup_tables()]
-    out = _commit_values(srs, ms)
-    t.absorb_points(b"m", out.commitments)
-    return out
+    commitments = []
+    for ti, tab in enumerate(cs.lookup_tables()):
+        counts, _ = lookup.multiplicities(cs, tab, _row_query(RowColumns(polys)), theta, d.usable, d.n)
+        blind = _native.FrVec.random(d.n - d.usable)
+        polys.add_counts(("m", ti), counts, blind)
+        values = polys.values(("m", ti))
+        commitments.append(commit_lagrange(srs, values))
+        polys.cache_values_and_coeffs(("m", ti), values)
+        del values
+    t.absorb_points(b"m", commitments)
+    return Committed(commitments)
 
 
-def round_permutation(pk: ProvingKey, srs, columns: dict, sigmas: list, beta: int, gamma: int,
+def _commit_and_hold(srs, polys: ProofPolynomials, key, values: "_native.FrVec") -> "_native.G1":
+    point = commit_lagrange(srs, values)
+    polys.hold(key, _native.intt(values))
+    return point
+
+
+def round_permutation(pk: ProvingKey, srs, polys: ProofPolynomials, beta: int, gamma: int,
                       t: Transcript) -> Committed:
+    """z_c per chunk, from the permuted columns and σ built one at a time; coefficients held."""
     d, cs = pk.vk.domain, pk.vk.cs
     perm = cs.permutation_columns
-    zs = permutation.grand_products([columns[c.index] for c in perm], sigmas, beta, gamma,
-                                    cs.permutation_chunk_size(), d.usable, d.n) if perm else []
-    out = _commit_values(srs, zs)
-    t.absorb_points(b"z", out.commitments)
-    return out
+    commitments = []
+    if perm:
+        values = LazyColumns(len(perm), lambda j: polys.values(("col", perm[j].index)))
+        sigmas = LazyColumns(len(perm), lambda j: polys.values(("sigma", j)))
+        zs = permutation.grand_products(values, sigmas, beta, gamma, cs.permutation_chunk_size(), d.usable, d.n)
+        for c in range(len(zs)):
+            commitments.append(_commit_and_hold(srs, polys, ("z", c), zs[c]))
+            zs[c] = None
+        del zs
+    t.absorb_points(b"z", commitments)
+    return Committed(commitments)
 
 
-def round_lookup_sums(pk: ProvingKey, srs, columns: dict, ms: list, theta: int, beta: int,
+def round_lookup_sums(pk: ProvingKey, srs, polys: ProofPolynomials, theta: int, beta: int,
                       t: Transcript) -> Committed:
+    """φ_p chunk by chunk (each committed and held as coefficients before the next is built)."""
     d, cs = pk.vk.domain, pk.vk.cs
-    phis = []
-    for tab, m in zip(cs.lookup_tables(), ms):
-        phis += lookup.running_sums(cs, tab, m, _row_query(columns), theta, beta, d.usable, d.n)
-    out = _commit_values(srs, phis)
-    t.absorb_points(b"phi", out.commitments)
-    return out
+    commitments = []
+    for ti, tab in enumerate(cs.lookup_tables()):
+        m = polys.values(("m", ti))
+        for phi in lookup.running_sums(cs, tab, m, _row_query(RowColumns(polys)), theta, beta, d.usable, d.n):
+            commitments.append(_commit_and_hold(srs, polys, ("phi", len(commitments)), phi))
+            del phi
+        del m
+    t.absorb_points(b"phi", commitments)
+    return Committed(commitments)
 
 
-def round_random(pk: ProvingKey, srs, t: Transcript) -> Committed:
+def round_random(pk: ProvingKey, srs, polys: ProofPolynomials, t: Transcript) -> Committed:
     coeffs = _native.FrVec.random(pk.vk.domain.n)
-    out = Committed([], [coeffs], [commit(srs, coeffs)])
+    polys.hold(("random",), coeffs)
+    out = Committed([commit(srs, coeffs)])
     t.absorb_points(b"random", out.commitments)
     return out
 
 
-def round_quotient(pk: ProvingKey, srs, coeffs: dict, selectors: tuple, theta: int, beta: int, gamma: int,
-                   y: int, t: Transcript) -> Committed:
+def _selectors(d: Domain) -> tuple:
+    return tuple(_native.intt(d.row_indicator(rows)) for rows in
+                 (range(0, 1), range(d.usable, d.usable + 1), range(d.usable + 1, d.n)))
+
+
+def round_quotient(pk: ProvingKey, srs, polys: ProofPolynomials, theta: int, beta: int, gamma: int,
+                   y: int, t: Transcript) -> tuple[Committed, list]:
     d = pk.vk.domain
-    pieces = quotient_pieces(coeffs, selectors, pk.vk.cs, d, theta, beta, gamma, y)
-    out = Committed([], pieces, [commit(srs, p) for p in pieces])
+    pieces = quotient_pieces(polys, _selectors(d), pk.vk.cs, d, theta, beta, gamma, y)
+    out = Committed([commit(srs, p) for p in pieces])
     t.absorb_points(b"h", out.commitments)
-    return out
+    return out, pieces
 
 
-def round_evaluations(pk: ProvingKey, coeffs: dict, x: int, t: Transcript) -> list[int]:
+def round_evaluations(pk: ProvingKey, polys: ProofPolynomials, x: int, t: Transcript) -> list[int]:
+    """Every (key, rotation) of the evaluation layout, one polynomial's coefficients at a time."""
     d = pk.vk.domain
     layout = evaluation_layout(pk.vk.cs, d)
-    by_rot: dict[int, list[int]] = {}
+    by_key: dict = {}
     for i, (key, rot) in enumerate(layout):
-        by_rot.setdefault(rot, []).append(i)
+        by_key.setdefault(key, []).append(i)
     evals = [0] * len(layout)
-    for rot, idx in by_rot.items():
-        vals = _native.poly_eval_many([coeffs[layout[i][0]] for i in idx], d.rotate_point(x, rot))
-        for i, v in zip(idx, vals):
-            evals[i] = v
+    for key, idx in by_key.items():
+        coeffs = polys.coeffs(key)
+        for i in idx:
+            evals[i] = _native.poly_eval(coeffs, d.rotate_point(x, layout[i][1]))
+        del coeffs
     t.absorb_scalars(b"evals", evals)
     return evals
 
 
-def round_opening(pk: ProvingKey, srs, coeffs: dict, evals: list, h_pieces: list, x: int,
+def round_opening(pk: ProvingKey, srs, polys: ProofPolynomials, evals: list, h_pieces: list, x: int,
                   t: Transcript) -> list:
+    """GWC opening of the layout's claims plus h(x), h = Σ_p xⁿᵖ·h_p, polynomial by polynomial."""
     d = pk.vk.domain
     layout = evaluation_layout(pk.vk.cs, d)
-    queries = [ProverQuery(d.rotate_point(x, rot), coeffs[key], e) for (key, rot), e in zip(layout, evals)]
+    claims = [(d.rotate_point(x, rot), key, e) for (key, rot), e in zip(layout, evals)]
     xn = pow(x, d.n, R)
     h = _native.linear_combination(h_pieces, [pow(xn, p, R) for p in range(len(h_pieces))])
-    queries.append(ProverQuery(x, h, _native.poly_eval(h, x)))
-    return batch_open(srs, queries, t)
+    claims.append((x, ("h",), _native.poly_eval(h, x)))
+    return batch_open_stream(srs, claims, lambda key: h if key == ("h",) else polys.coeffs(key), t)
 
 
-def prove(pk: ProvingKey, srs, witness: Witness) -> Proof:
-    """A zero-knowledge proof that ``witness`` satisfies the circuit of ``pk``."""
+def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None) -> Proof:
+    """A zero-knowledge proof that ``witness`` satisfies the circuit of ``pk``.
+
+    ``cache_bytes`` bounds the coefficient vectors kept between rounds (default
+    ``EZK_PROVER_CACHE_MB`` or 6 GiB); polynomials beyond it are recomputed when used."""
     vk, d = pk.vk, pk.vk.domain
     cs = vk.cs
     instances = witness.instance_list(cs, d)
     t = Transcript(PROTOCOL)
     absorb_statement(t, vk, instances)
+    polys = ProofPolynomials(pk, d, cache_budget(cache_bytes))
+    for c, v in zip(cs.instance, instances):
+        polys.add_instance(c.index, v)
 
-    adv = round_advice(pk, srs, witness.advice_values(cs, d), t)
-    fixed = pk.fixed_values()
-    inst_vals = [v.resize(d.n) for v in instances]
-    columns = {}
-    for c, v in zip(cs.advice, adv.values):
-        columns[c.index] = v
-    for c, v in zip(cs.fixed, fixed):
-        columns[c.index] = v
-    for c, v in zip(cs.instance, inst_vals):
-        columns[c.index] = v
+    advice = [witness.advice_column(cs, d, i) for i in range(len(cs.advice))]
+    adv = round_advice(pk, srs, advice, t, polys)
     theta = t.squeeze_challenge(b"theta")
 
-    ms = round_multiplicities(pk, srs, columns, theta, t)
+    ms = round_multiplicities(pk, srs, polys, theta, t)
     beta = t.squeeze_challenge(b"beta")
     gamma = t.squeeze_challenge(b"gamma")
 
-    sigmas = pk.sigma_values()
-    zs = round_permutation(pk, srs, columns, sigmas, beta, gamma, t)
-    phis = round_lookup_sums(pk, srs, columns, ms.values, theta, beta, t)
-    rnd = round_random(pk, srs, t)
+    zs = round_permutation(pk, srs, polys, beta, gamma, t)
+    phis = round_lookup_sums(pk, srs, polys, theta, beta, t)
+    polys.drop_sigma_table()
+    rnd = round_random(pk, srs, polys, t)
     y = t.squeeze_challenge(b"y")
 
-    # every polynomial in coefficient form (for the openings and the quotient)
-    coeffs: dict = {}
-    for c, a in zip(cs.advice, adv.coeffs):
-        coeffs[("col", c.index)] = a
-    for c, v in zip(cs.fixed, fixed):
-        coeffs[("col", c.index)] = _native.intt(v)
-    for c, v in zip(cs.instance, inst_vals):
-        coeffs[("col", c.index)] = _native.intt(v)
-    del columns, fixed, inst_vals
-    for j, s in enumerate(sigmas):
-        coeffs[("sigma", j)] = _native.intt(s)
-    del sigmas
-    for name, committed in (("z", zs), ("m", ms), ("phi", phis)):
-        for i, cf in enumerate(committed.coeffs):
-            coeffs[(name, i)] = cf
-    selectors = tuple(_native.intt(d.row_indicator(rows)) for rows in
-                      (range(0, 1), range(d.usable, d.usable + 1), range(d.usable + 1, d.n)))
-    h = round_quotient(pk, srs, coeffs, selectors, theta, beta, gamma, y, t)
-    coeffs[("random",)] = rnd.coeffs[0]
+    h, pieces = round_quotient(pk, srs, polys, theta, beta, gamma, y, t)
     x = t.squeeze_challenge(b"x")
 
-    evals = round_evaluations(pk, coeffs, x, t)
-    opening = round_opening(pk, srs, coeffs, evals, h.coeffs, x, t)
+    evals = round_evaluations(pk, polys, x, t)
+    opening = round_opening(pk, srs, polys, evals, pieces, x, t)
+    del pieces
+    polys.clear()
     return Proof(
         advice=tuple(adv.commitments), m=tuple(ms.commitments), z=tuple(zs.commitments),
         phi=tuple(phis.commitments), random=tuple(rnd.commitments), h=tuple(h.commitments),
