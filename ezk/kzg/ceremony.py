@@ -17,6 +17,25 @@ halo2 ``ParamsKZG`` (EZKL's ``kzg{k}.srs``), as written by ``write_custom(.., Ra
 
 Both readers load only the first 2^k G1 powers when asked to, and check every point (on the
 curve, in the subgroup) in the native decoder.
+
+Lagrange bases. Both formats may carry ``[L_i(τ)]₁`` bases, which :mod:`ezk.kzg.srs` serves (read
+on first use) so that committing to evaluations needs no group iNTT:
+
+* halo2's g_lagrange is the basis of the size-2^k_file subgroup, indexed by halo2curves' root of
+  unity ω_h = 7^((r−1)/2^28) (raised to 2^(28−k)), while ezk (arkworks) uses ω = 5^((r−1)/2^28).
+  Both generate the same cyclic subgroup: ω_h = ω^M with M = :data:`HALO2_OMEGA_LOG` (odd), so
+  halo2's ``L'_i`` (1 at ω_h^i = ω^(M·i)) is our ``L_(M·i mod n)``, and ours is
+  ``L_j = L'_(j·M⁻¹ mod n)``: a permutation of the file's points (numpy, on the raw bytes).
+  It is offered only when the whole file is loaded (a smaller subgroup's basis does not follow
+  from it).
+* a snarkjs ``.ptau`` prepared for phase 2 has section 12 (lagrangeG1): for p = 0 … power the
+  basis of size 2^p, concatenated (2^(power+1) − 1 points), indexed by ffjavascript's ω =
+  5^((r−1)/2^28) (its first quadratic non-residue is 5, as arkworks' generator), so in our order.
+  Files without section 12 (not prepared) carry none.
+
+An imported basis is checked when it is read: ``Σ_i [L_i(τ)]₁ = [1]₁`` (Σ L_i = 1; an MSM with
+all-one scalars, the cheap case) and ``Σ_i ω^i·[L_i(τ)]₁ = [τ]₁`` (Σ ω^i L_i(X) = X; catches a
+wrong order), else an ArtifactError.
 """
 
 from __future__ import annotations
@@ -24,6 +43,9 @@ from __future__ import annotations
 import os
 import struct
 from pathlib import Path
+from typing import Callable
+
+import numpy as np
 
 from ezk import _native
 from ezk.errors import ArtifactError
@@ -31,13 +53,31 @@ from ezk.kzg.srs_format import MAX_K, SrsPoints
 
 PTAU_MAGIC = b"ptau"
 _PTAU_MAX_SECTIONS = 64
-_PTAU_HEADER, _PTAU_TAU_G1, _PTAU_TAU_G2 = 1, 2, 3
+_PTAU_HEADER, _PTAU_TAU_G1, _PTAU_TAU_G2, _PTAU_LAGRANGE_G1 = 1, 2, 3, 12
+HALO2_OMEGA_LOG = 52831969  # M with 7^((r-1)/2^28) = (5^((r-1)/2^28))^M, both 2^28-th roots of 1
 G1_RAW = 64
 G2_RAW = 128
 
 
 def _why(e: Exception) -> str:
     return str(e).rstrip(".")
+
+
+def check_imported_basis(path: Path, basis: "_native.G1Vec", g1: "_native.G1Vec") -> "_native.G1Vec":
+    """``basis`` if Σ [L_i] = [1]₁ and Σ ω^i [L_i] = [τ]₁ (ω of its size; ``g1`` the powers),
+    else an ArtifactError naming the file."""
+    n = len(basis)
+    ok = basis.msm(_native.FrVec.constant(1, n)) == g1[0]
+    if ok and n > 1:
+        ok = basis.msm(_native.FrVec.powers(_native.root_of_unity(n), n, start=1)) == g1[1]
+    if not ok:
+        raise ArtifactError(f"{path} holds a Lagrange basis of size {n} that does not match its powers of tau.")
+    return basis
+
+
+def _permuted_points(raw: bytes, order: np.ndarray) -> bytes:
+    """The 64-byte records of ``raw`` taken in ``order``."""
+    return np.frombuffer(raw, dtype=np.uint8).reshape(-1, G1_RAW)[order].tobytes()
 
 
 def _check_k(path: Path, k: int | None, k_file: int) -> int:
@@ -112,6 +152,12 @@ def read_ptau(path: str | os.PathLike, k: int | None = None) -> SrsPoints:
             g1_raw = f.read(G1_RAW << k_load)
             f.seek(g2_pos)
             g2_raw = f.read(2 * G2_RAW) if power >= 1 else b""
+            lagrange_at = None
+            if _PTAU_LAGRANGE_G1 in sections:
+                lag_pos, lag_len = sections[_PTAU_LAGRANGE_G1]
+                if lag_len != G1_RAW * ((2 << power) - 1):
+                    raise ArtifactError(f"{path} has a lagrangeG1 section whose size does not match power {power}.")
+                lagrange_at = lag_pos
     except OSError as e:
         raise ArtifactError(f"cannot read the .ptau file {path}: {e.strerror or e}.") from None
     if power < 1:
@@ -122,7 +168,41 @@ def read_ptau(path: str | os.PathLike, k: int | None = None) -> SrsPoints:
         tau_g2 = _native.G2.from_coordinates(g2_raw[G2_RAW:], montgomery=True)
     except ValueError as e:
         raise ArtifactError(f"{path} holds an invalid curve point: {_why(e)}.") from None
-    return SrsPoints(k=k_load, g1=g1, g2=g2, tau_g2=tau_g2)
+    loaders = {}
+    if lagrange_at is not None:  # size 2^p starts after the 2^p − 1 points of the smaller ones
+        loaders = {1 << p: _basis_loader(path, lagrange_at + G1_RAW * ((1 << p) - 1), 1 << p, None, g1)
+                   for p in range(k_load + 1)}
+    return SrsPoints(k=k_load, g1=g1, g2=g2, tau_g2=tau_g2, lagrange=loaders)
+
+
+def _basis_loader(path: Path, offset: int, n: int, order: "np.ndarray | None",
+                  g1: "_native.G1Vec") -> Callable[[], "_native.G1Vec"]:
+    """A reader of the n raw points at ``offset`` (permuted by ``order`` into ezk's indexing),
+    checked against the powers ``g1`` by :func:`check_imported_basis`."""
+    def load() -> "_native.G1Vec":
+        try:
+            with open(path, "rb") as f:
+                f.seek(offset)
+                raw = f.read(G1_RAW * n)
+        except OSError as e:
+            raise ArtifactError(f"cannot read the SRS file {path}: {e.strerror or e}.") from None
+        if len(raw) != G1_RAW * n:
+            raise ArtifactError(f"{path} is truncated inside its Lagrange basis of size {n}.")
+        if order is not None:
+            raw = _permuted_points(raw, order)
+        try:
+            basis = _native.G1Vec.from_coordinates(raw, montgomery=True)
+        except ValueError as e:
+            raise ArtifactError(f"{path} holds an invalid curve point in its Lagrange basis: {_why(e)}.") from None
+        return check_imported_basis(path, basis, g1)
+    return load
+
+
+def halo2_to_ezk_order(n: int) -> "np.ndarray":
+    """``order`` with ours[j] = halo2's[order[j]]: L_j = L'_(j·M⁻¹ mod n) (module docstring)."""
+    if n == 1:
+        return np.zeros(1, dtype=np.int64)
+    return np.arange(n, dtype=np.int64) * pow(HALO2_OMEGA_LOG, -1, n) % n
 
 
 # --------------------------------------------------------------------------------- halo2
@@ -188,4 +268,7 @@ def read_halo2_params(path: str | os.PathLike, k: int | None = None,
                     if with_lagrange else None)
     except ValueError as e:
         raise ArtifactError(f"{path} holds an invalid curve point: {_why(e)}.") from None
-    return SrsPoints(k=k_load, g1=g1, g2=g2, tau_g2=tau_g2), lagrange
+    loaders = {}
+    if k_load == k_file:  # g_lagrange is the basis of the whole file's subgroup only
+        loaders = {n_file: _basis_loader(path, 4 + G1_RAW * n_file, n_file, halo2_to_ezk_order(n_file), g1)}
+    return SrsPoints(k=k_load, g1=g1, g2=g2, tau_g2=tau_g2, lagrange=loaders), lagrange
