@@ -30,7 +30,9 @@ R = _native.MODULUS
 # ------------------------------------------------------------------------------ SRS
 
 def gen_srs(srs_path, logrows: int, seed: str | None = None) -> dict:
-    """Write a test SRS with 2^logrows powers (insecure: this machine knows τ)."""
+    """Write a test SRS with 2^logrows powers (insecure: this machine knows τ), with the Lagrange
+    bases of every size 2^0 … 2^logrows computed from τ (so setup and prove commit to columns
+    without a group iNTT; the file is 3× the powers alone)."""
     from ezk.kzg import SRS
 
     if not 1 <= logrows <= 28:
@@ -41,7 +43,11 @@ def gen_srs(srs_path, logrows: int, seed: str | None = None) -> dict:
 
 
 def load_srs_for(srs_path, k: int):
-    """The first 2^k powers of the SRS at ``srs_path`` (any supported format)."""
+    """The first 2^k powers of the SRS at ``srs_path`` (any supported format), with the file's
+    size-2^k Lagrange basis (read on first use) when it stores one; when it does not, says so:
+    commitments to columns then take the slower iNTT + full-size MSM path."""
+    import sys
+
     from ezk.kzg import load_srs
 
     if srs_path is None or not Path(srs_path).is_file():
@@ -49,7 +55,12 @@ def load_srs_for(srs_path, k: int):
             f"the SRS file {str(srs_path)!r} does not exist; create one with `ezk gen-srs --logrows {k}` "
             f"(testing only) or pass a ceremony file (.ptau or halo2 ParamsKZG) with at least 2^{k} points."
         )
-    return load_srs(srs_path, k)
+    srs = load_srs(srs_path, k)
+    if k >= 8 and not srs.has_lagrange(1 << k):
+        print(f"ezk: {srs_path} stores no Lagrange basis of size 2^{k}: column commitments take the slower "
+              f"iNTT + full MSM path (an `ezk gen-srs` file, an EZKL kzg{k}.srs or a prepared .ptau has one).",
+              file=sys.stderr)
+    return srs
 
 
 # --------------------------------------------------------------------------- helpers
