@@ -134,8 +134,7 @@ def batch_open_stream(srs: SRS, claims: Sequence[tuple[int, Hashable, int]],
     """``batch_open`` without holding every polynomial: the same transcript and witnesses.
 
     ``claims`` are the queries (point, key, eval) in query order; ``produce(key)`` returns the
-    polynomial's coefficients and is called ONCE per distinct key (in order of first
-    appearance), after v is squeezed. Each polynomial is folded at once into the accumulator
+    polynomial's coefficients and is called ONCE per distinct key, after v is squeezed. Each polynomial is folded at once into the accumulator
     P_j = Σ_i v^i p_{j,i} of every point group it is queried in and then dropped, so only the
     #points accumulators and one polynomial are alive. The sums are the same field elements as
     ``batch_open``'s (addition commutes), hence byte-identical witnesses."""
