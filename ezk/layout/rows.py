@@ -97,8 +97,18 @@ def fixed_dot(rg: Region, x: Cells, w: np.ndarray, bias=None) -> Cells:
     a, b = geo.a, rg.lanes  # lanes in use (the lean layout: 1)
     G, K = x.shape
     L = w.shape[1]
-    if x.is_const.any():
-        x = materialize(rg, x)
+    cm = x.is_const
+    if cm.any():  # constant inputs (zero fills of padded or strided convolutions …) need no cell:
+        # their products join the bias, and each group's live inputs move to the front
+        fold = np.einsum("gk,glk->gl", np.where(cm, x.val, 0), w)
+        bias = fold if bias is None else np.asarray(bias, np.int64) + fold
+        order = np.argsort(cm, axis=1, kind="stable")
+        K = max(int((~cm).sum(axis=1).max()), 1)
+        order = order[:, :K]
+        dead = np.take_along_axis(cm, order, axis=1)
+        xs = Cells(*(np.take_along_axis(getattr(x, f), order, axis=1) for f in ("g", "c", "val")))
+        x = Cells(xs.g, np.where(dead, EMPTY, xs.c), np.zeros_like(xs.val))
+        w = np.where(dead[:, None, :], 0, np.take_along_axis(w, order[:, None, :], axis=2))
     R = -(-K // a)
     nch = -(-L // b)
     Kp, Lp = R * a, nch * b
