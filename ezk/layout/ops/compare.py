@@ -24,7 +24,10 @@ def _ge(ctx, node, a: Cells, b: Cells):
     shape = np.broadcast_shapes(a.shape, b.shape)
     a, b = a.broadcast_to(shape), b.broadcast_to(shape)
     dv = ctx.read(a) - ctx.read(b)
-    d = lincomb(rg, [(a, 1), (b, -1)], 0, out_vals=dv, shape=shape)
+    if b.all_const() and not b.val.any() and not a.is_const.any():
+        d = a  # a − 0 is a itself: no row
+    else:
+        d = lincomb(rg, [(a, 1), (b, -1)], 0, out_vals=dv, shape=shape)
     cv = (dv >= 0).astype(np.int64)
     c = bits(rg, cv, f"a comparison bit of {ctx.where(node)}")
     e = mul_rows(rg, c, d, cv * dv).reshape(shape)
@@ -39,6 +42,8 @@ def _max(ctx, node, a, b, sign):
     c, d, e = _ge(ctx, node, a, b)
     shape = c.shape
     if sign > 0:  # max = b + e
+        if b.all_const() and not b.val.any():
+            return e  # max(a, 0) = e = [a ≥ 0]·a (relu): no row
         vals = ctx.read(b.broadcast_to(shape)) + ctx.read(e)
         return lincomb(ctx.rg, [(b, 1), (e, 1)], 0, out_vals=vals, shape=shape)
     vals = ctx.read(a.broadcast_to(shape)) - ctx.read(e)  # min = a − e
