@@ -140,11 +140,13 @@ def setup(compiled_circuit, srs_path, vk_path="vk.key", pk_path="pk.key") -> dic
     srs = load_srs_for(srs_path, laid.circuit.k)
     pk, vk = keygen(laid.circuit, srs)
     header = _key_header(comp, digest, laid)
+    k, stats = laid.circuit.k, laid.stats
+    del laid, srs  # the key holds the fixed columns (compact) and σ from here on
     header["vk_digest"] = vk.digest.hex()
     vk_bytes = write_key(vk_path, KeyFile("vk", header, vk.to_bytes()))
     pk_bytes = write_key(pk_path, KeyFile("pk", header, pk.to_bytes()))
-    return {"k": laid.circuit.k, "vk_bytes": vk_bytes, "pk_bytes": pk_bytes, "seconds": time.perf_counter() - t0,
-            **laid.stats}
+    return {"k": k, "vk_bytes": vk_bytes, "pk_bytes": pk_bytes, "seconds": time.perf_counter() - t0,
+            **stats}
 
 
 # ------------------------------------------------------------------------------ mock
@@ -179,18 +181,24 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
     laid = _lay_out(comp, trace)
     if laid.circuit.k != key.header.get("k"):
         raise ArtifactError(f"the proving key {str(pk_path)!r} was made for k={key.header.get('k')}, the circuit has k={laid.circuit.k}.")
+    # keep only what proving needs: the layout's fixed columns and copies live in the key
+    k, plonk_witness, laid_instances = laid.circuit.k, laid.witness, laid.instances
+    del laid, trace
+    header = key.header
     pk = ProvingKey.from_bytes(key.body)
-    srs = load_srs_for(srs_path, laid.circuit.k)
+    del key
+    srs = load_srs_for(srs_path, k)
     t0 = time.perf_counter()
-    proof = plonk_prove(pk, srs, laid.witness)
+    proof = plonk_prove(pk, srs, plonk_witness)
     seconds = time.perf_counter() - t0
-    instances = [[int(v) % R for v in np.asarray(col).tolist()] for col in laid.instances]
-    outputs = dequantize_public(key.header["public"], instances)
+    del pk, plonk_witness
+    instances = [[int(v) % R for v in np.asarray(col).tolist()] for col in laid_instances]
+    outputs = dequantize_public(header["public"], instances)
     data = {
         "proof": proof.to_bytes().hex(),
         "instances": [[str(v) for v in col] for col in instances],
         "outputs": outputs,
-        "vk_digest": key.header.get("vk_digest"),
+        "vk_digest": header.get("vk_digest"),
         "compiled_digest": digest,
     }
     write_proof_json(proof_path, data)
