@@ -7,7 +7,8 @@ Every model runs in its own process with a timeout: gen-settings → calibrate-s
 compile-circuit → gen-witness, then compares every output with onnxruntime (tract where
 onnxruntime refuses the model):  err = max|ezk − ref| / max|ref|, and passes when err ≤ 0.05.
 ``--mock`` lays the circuit out (ezk.layout) and runs the mock prover; ``--prove`` also runs
-keygen / prove / verify with a test SRS.  Where ezk.layout is not there yet those columns say
+keygen / prove / verify with a test SRS for every model with K ≤ ``--max-prove-k`` (17), and
+checks that a tampered public output does not verify.  Where ezk.layout is not there yet those columns say
 "layout not available".  Prints a table, then ONE JSON summary line.
 """
 
@@ -35,12 +36,14 @@ def _ezk_error():
     return EzkError
 
 
-def _layout_steps(compiled_path, witness_trace, settings, do_prove: bool, times: dict) -> dict:
+def _layout_steps(compiled_path, witness_trace, settings, do_prove: bool, times: dict, max_prove_k: int = 17) -> dict:
     """mock (and keygen/prove/verify) through ezk.layout; an honest status when it is absent."""
     try:
         from ezk.layout import lay_out  # noqa: F401
     except ImportError:
         return {"mock": "layout not available", "prove": "layout not available" if do_prove else "skipped"}
+    import numpy as np
+
     from ezk import plonk
     from ezk.compiled import load_compiled
 
@@ -59,6 +62,9 @@ def _layout_steps(compiled_path, witness_trace, settings, do_prove: bool, times:
     from ezk.kzg import SRS
 
     k = laid.circuit.k
+    if k > max_prove_k:
+        out["prove"] = f"skipped (K {k} > {max_prove_k})"
+        return out
     t = time.perf_counter()
     srs = SRS.generate(k, seed=b"zoo-bench")
     pk, vk = plonk.keygen(laid.circuit, srs)
@@ -70,11 +76,17 @@ def _layout_steps(compiled_path, witness_trace, settings, do_prove: bool, times:
     instances = getattr(laid, "instances", [])
     ok = plonk.verify(vk, srs.verifier(), instances, proof)
     times["verify"] = round(time.perf_counter() - t, 2)
+    tampered = [np.array(i, copy=True) for i in instances]
+    if tampered and tampered[0].size:
+        tampered[0][-1] += 1
+        if ok and plonk.verify(vk, srs.verifier(), tampered, proof):
+            out["prove"] = "a tampered public output verified"
+            return out
     out["prove"] = "ok" if ok else "proof did not verify"
     return out
 
 
-def run_model(model_dir: str, do_mock: bool, do_prove: bool) -> dict:
+def run_model(model_dir: str, do_mock: bool, do_prove: bool, max_prove_k: int = 17) -> dict:
     """The whole chain on one model directory (runs in the worker process)."""
     import numpy as np
     import onnx
@@ -134,7 +146,7 @@ def run_model(model_dir: str, do_mock: bool, do_prove: bool) -> dict:
 
                     comp = load_compiled(compiled)
                     _, trace = run_witness(comp.graph, load_input_data(data))
-                    row.update(_layout_steps(compiled, trace, Settings.load(settings), do_prove, times))
+                    row.update(_layout_steps(compiled, trace, Settings.load(settings), do_prove, times, max_prove_k))
                 except Exception as exc:  # the front end passed; the circuit steps report apart
                     row["mock"] = f"layout/mock: {_one_sentence(exc)}"
                     row["prove"] = "not reached" if do_prove else "skipped"
@@ -154,7 +166,8 @@ def _expand(dirs: list[str]) -> list[Path]:
 
 
 def _run_isolated(d: Path, args) -> dict:
-    cmd = [sys.executable, __file__, "--worker", str(d)] + (["--mock"] if args.mock else []) + (["--prove"] if args.prove else [])
+    cmd = [sys.executable, __file__, "--worker", str(d), "--max-prove-k", str(args.max_prove_k)]
+    cmd += (["--mock"] if args.mock else []) + (["--prove"] if args.prove else [])
     t = time.perf_counter()
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
@@ -183,11 +196,12 @@ def main() -> None:
     ap.add_argument("--mock", action="store_true")
     ap.add_argument("--prove", action="store_true")
     ap.add_argument("--timeout", type=float, default=300.0)
+    ap.add_argument("--max-prove-k", type=int, default=17)
     ap.add_argument("--json-out")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        print(json.dumps(run_model(args.dirs[0], args.mock, args.prove)))
+        print(json.dumps(run_model(args.dirs[0], args.mock, args.prove, args.max_prove_k)))
         return
     rows = []
     hdr = f"{'model':<22} {'ops':>5} {'K':>3} {'rows':>9} {'cells':>10} {'rel.err':>9} {'cal s':>6} {'cmp s':>6} {'wit s':>6} {'mock':<10} status"
@@ -201,13 +215,15 @@ def main() -> None:
               f"{_fmt(t.get('compile')):>6} {_fmt(t.get('witness')):>6} {str(r.get('mock', '-'))[:10]:<10} {r['status']}", flush=True)
         if r.get("mock") not in (None, "ok", "skipped"):
             print(f"{'':<22} mock: {r['mock']}", flush=True)
-        if r.get("prove") not in (None, "ok", "skipped", "not reached"):
+        if r.get("prove") not in (None, "ok", "skipped", "not reached") and not str(r.get("prove")).startswith("skipped"):
             print(f"{'':<22} prove: {r['prove']}", flush=True)
     passed = [r["model"] for r in rows if r["status"] == "ok"]
     errs = sorted(r["max_rel_err"] for r in rows if r["status"] == "ok")
     summary = {"models": len(rows), "passed": len(passed),
                "mock_ok": sum(r.get("mock") == "ok" for r in rows) if args.mock or args.prove else None,
                "prove_ok": sum(r.get("prove") == "ok" for r in rows) if args.prove else None,
+               "prove_failed": {r["model"]: r.get("prove") for r in rows if args.prove and r.get("k") is not None
+                                and r["k"] <= args.max_prove_k and r.get("prove") != "ok"},
                "median_rel_err": errs[len(errs) // 2] if errs else None,
                "failed": {r["model"]: r["status"] for r in rows if r["status"] != "ok"}, "rows": rows}
     if args.json_out:
