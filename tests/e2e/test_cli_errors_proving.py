@@ -168,7 +168,8 @@ def test_verify_with_corrupt_files(run, srs_path, tmp_path, what, how):
     bad = {"empty": b"", "truncated": raw[:mid], "flipped": raw[:mid] + bytes([raw[mid] ^ 1]) + raw[mid + 1:],
            "garbage": b"\x00\xff" * 40}[how]
     if what == "srs" and how == "flipped":  # a byte the verifier reads: in [τ]₂ (the G2 block)
-        pos = 64 + 32 * (K + 1) + 200
+        mask = int.from_bytes(raw[48:52], "little")  # format v2: one Lagrange checksum per stored size
+        pos = 64 + 32 * (K + 1) + 32 * bin(mask).count("1") + 200
         bad = raw[:pos] + bytes([raw[pos] ^ 1]) + raw[pos + 1:]
     (tmp_path / "bad").write_bytes(bad)
     slot = {"vk.key": "vk", "proof.json": "proof", "srs": "srs"}[what]
