@@ -70,11 +70,11 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     values = getattr(tensors, "values", tensors)
     u = usable_rows(k)
     p = _place(graph, ra, geo, u, values)
-    lean = _lean_fits(p)
-    if lean:
-        p = _place(graph, ra, geo, u, values, lean=lean)
-    elif _wide_helps(p):
+    # a lower k first (wide), else fewer columns at the same k (lean), else the full layout
+    if _wide_helps(p):
         p = _place(graph, ra, geo, u, values, wide=True)
+    elif lean := _lean_fits(p):
+        p = _place(graph, ra, geo, u, values, lean=lean)
     rg, tables, backend, pub_cells, layout, start = p.rg, p.tables, p.backend, p.pub_cells, p.layout, p.start
     public = pub_cells
 
