@@ -7,6 +7,16 @@
 The circuit (constraint system, fixed values, copies) depends only on the graph's shapes and
 constants and on the settings: both calls give the same one. Public outputs (and public
 inputs when asked) sit in one instance column, bound to their advice cells by copies.
+
+Shape of the region, decided from row counts of a first (full) layout — structure only, so
+the same for both backends and for every k:
+* wide: range checks in all W columns, when a bound on its rows lowers min_k (more lookup
+  arguments, half the rows or better: nanoGPT tiny K 22 → 21);
+* lean (1 or 2 LIN lanes and function-lookup slots): when a bound on its rows shows min_k
+  cannot rise — fewer fixed columns and lookup arguments for rows the tables' k leaves unused
+  (nanoGPT micro: 112 → 38 fixed columns, 16 → 7 lookup arguments at the same K 17);
+* full otherwise. Range limbs widen to up to 18 bits when a static row bound allows
+  (tables.limb_bits_for).
 """
 
 from __future__ import annotations
