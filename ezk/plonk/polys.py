@@ -146,6 +146,10 @@ class ProofPolynomials:
         self.intts += 1
         self._cached_bytes += size
 
+    @property
+    def cached_bytes(self) -> int:
+        return self._cached_bytes
+
     def drop_sigma_table(self) -> None:
         self._omega_powers = None
 

@@ -19,6 +19,9 @@ z_c, φ_p, r and the quotient pieces, which have no smaller form, are held whole
 from __future__ import annotations
 
 import os
+import resource
+import sys
+import time
 from dataclasses import dataclass, field
 
 from ezk import _native
@@ -56,6 +59,23 @@ def cache_budget(cache_bytes: int | None = None) -> int:
         return int(cache_bytes)
     env = os.environ.get("EZK_PROVER_CACHE_MB")
     return int(env) << 20 if env else DEFAULT_CACHE_BYTES
+
+
+class _Trace:
+    """Per-round seconds and peak RSS on stderr when EZK_PROVER_TRACE is set (profiling)."""
+
+    def __init__(self) -> None:
+        self.on = bool(os.environ.get("EZK_PROVER_TRACE"))
+        self.t = time.perf_counter()
+
+    def __call__(self, what: str, polys: "ProofPolynomials | None" = None) -> None:
+        if not self.on:
+            return
+        now = time.perf_counter()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
+        extra = f" intts={polys.intts} cached={polys.cached_bytes >> 20}MB" if polys is not None else ""
+        print(f"ezk prove: {what:<12} {now - self.t:8.1f} s  peak {peak} MB{extra}", file=sys.stderr, flush=True)
+        self.t = now
 
 
 def absorb_statement(t: Transcript, vk: VerifyingKey, instances: list) -> None:
@@ -208,6 +228,7 @@ def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None)
     instances = witness.instance_list(cs, d)
     t = Transcript(PROTOCOL)
     absorb_statement(t, vk, instances)
+    trace = _Trace()
     polys = ProofPolynomials(pk, d, cache_budget(cache_bytes))
     for c, v in zip(cs.instance, instances):
         polys.add_instance(c.index, v)
@@ -215,22 +236,29 @@ def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None)
     advice = [witness.advice_column(cs, d, i) for i in range(len(cs.advice))]
     adv = round_advice(pk, srs, advice, t, polys)
     theta = t.squeeze_challenge(b"theta")
+    trace('advice', polys)
 
     ms = round_multiplicities(pk, srs, polys, theta, t)
     beta = t.squeeze_challenge(b"beta")
     gamma = t.squeeze_challenge(b"gamma")
+    trace('m', polys)
 
     zs = round_permutation(pk, srs, polys, beta, gamma, t)
+    trace('z', polys)
     phis = round_lookup_sums(pk, srs, polys, theta, beta, t)
+    trace('phi', polys)
     polys.drop_sigma_table()
     rnd = round_random(pk, srs, polys, t)
     y = t.squeeze_challenge(b"y")
 
     h, pieces = round_quotient(pk, srs, polys, theta, beta, gamma, y, t)
     x = t.squeeze_challenge(b"x")
+    trace('quotient', polys)
 
     evals = round_evaluations(pk, polys, x, t)
+    trace('evaluations', polys)
     opening = round_opening(pk, srs, polys, evals, pieces, x, t)
+    trace('opening', polys)
     del pieces
     polys.clear()
     return Proof(
