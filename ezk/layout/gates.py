@@ -4,6 +4,8 @@ Per block (A_0 … A_{W−1} its advice columns; F, P, C, S, Q… its fixed colu
 
   lin[j]  Σ_c F[j,c]·A_c + P[j]·A_{a+j}(ω⁻¹X) + C[j] − S[j]·A_{a+j}            (degree 2)
   dot     Σ_t Qd_t·A_{2t}·A_{2t+1} + Dc·A_{W−1}(ω⁻¹X) − Ds·A_{W−1}              (degree 3)
+          — when a block has both, DOT rows keep Qd_t, Dc, Ds in LIN lane 0's F_t, P, S columns
+          and a selector σ (1 on DOT rows) splits them: lin[0]·(1 − σ), dot·σ (degrees 3, 4);
   mul[t]  Qm·(A_{3t}·A_{3t+1} − A_{3t+2})                                        (degree 3)
   lookup  (L_{s,k}, L_{s,k}·A_{2s}, L_{s,k}·A_{2s+1}) ∈ (TT_k, TT_k·TX_k, TT_k·TY_k)  (degree 2)
 
@@ -27,7 +29,7 @@ import numpy as np
 from ezk.plonk import ConstraintSystem
 from ezk.plonk.expression import Column
 
-from ezk.layout.region import Region
+from ezk.layout.region import KIND_DOT, Region
 from ezk.layout.tables import Tables
 
 BLINDING = 5  # advice columns are queried at rotations 0 and −1: b = max(3, 2) + 2
@@ -65,29 +67,46 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
     for blk in range(blocks):
         A = advice[blk]
         sl = slice(blk * u, min((blk + 1) * u, rg.rows))
+        lin_live = np.zeros(b, dtype=bool)
         if "lin" in used:
+            lin_live = (fx["lin_f"][sl].any(axis=2) | (fx["lin_p"][sl] != 0) | (fx["lin_c"][sl] != 0)
+                        | (fx["lin_s"][sl] != 0)).any(axis=0)
+        share = "dot" in used and bool(lin_live[0])  # DOT rows reuse LIN lane 0's F, P, S columns
+        sig = None
+        if share:
+            is_dot = rg.kind[sl] == KIND_DOT
+            sig = col(f"dot{blk}_sel", is_dot.astype(np.int64))
+        if lin_live.any():
             polys = []
-            live = (fx["lin_f"][sl].any(axis=2) | (fx["lin_p"][sl] != 0) | (fx["lin_c"][sl] != 0)
-                    | (fx["lin_s"][sl] != 0)).any(axis=0)
-            for j in np.flatnonzero(live):
-                F = [col(f"lin{blk}_f{j}_{c}", fx["lin_f"][sl, j, c]) for c in range(a)]
-                P = col(f"lin{blk}_p{j}", fx["lin_p"][sl, j])
+            for j in np.flatnonzero(lin_live):
+                fvals = fx["lin_f"][sl, j].copy()
+                pvals, svals = fx["lin_p"][sl, j].copy(), fx["lin_s"][sl, j].copy()
+                if share and j == 0:  # rows are one kind, so the two families' values never collide
+                    fvals[:, : geo.pairs] += fx["dot_q"][sl]
+                    pvals += fx["dot_c"][sl]
+                    svals += fx["dot_s"][sl]
+                F = [col(f"lin{blk}_f{j}_{c}", fvals[:, c]) for c in range(a)]
+                P = col(f"lin{blk}_p{j}", pvals)
                 C = col(f"lin{blk}_c{j}", fx["lin_c"][sl, j])
-                S = col(f"lin{blk}_s{j}", fx["lin_s"][sl, j])
+                S = col(f"lin{blk}_s{j}", svals)
                 e = P.cur() * A[a + j].prev() + C.cur() - S.cur() * A[a + j].cur()
                 for c in range(a):
                     e = e + F[c].cur() * A[c].cur()
+                if share and j == 0:
+                    e = (1 - sig.cur()) * e
+                    Q, Ds, Dc = F[: geo.pairs], S, P
                 polys.append(e)
             cs.create_gate(f"lin.b{blk}", polys)
             out.gate_block[f"lin.b{blk}"] = blk
         if "dot" in used:
-            Q = [col(f"dot{blk}_q{t}", fx["dot_q"][sl, t]) for t in range(geo.pairs)]
-            Ds = col(f"dot{blk}_s", fx["dot_s"][sl])
-            Dc = col(f"dot{blk}_c", fx["dot_c"][sl])
+            if not share:
+                Q = [col(f"dot{blk}_q{t}", fx["dot_q"][sl, t]) for t in range(geo.pairs)]
+                Ds = col(f"dot{blk}_s", fx["dot_s"][sl])
+                Dc = col(f"dot{blk}_c", fx["dot_c"][sl])
             e = Dc.cur() * A[W - 1].prev() - Ds.cur() * A[W - 1].cur()
             for t in range(geo.pairs):
                 e = e + Q[t].cur() * A[2 * t].cur() * A[2 * t + 1].cur()
-            cs.create_gate(f"dot.b{blk}", [e])
+            cs.create_gate(f"dot.b{blk}", [sig.cur() * e if share else e])
             out.gate_block[f"dot.b{blk}"] = blk
         if "mul" in used:
             Qm = col(f"mul{blk}_q", fx["mul_q"][sl])
