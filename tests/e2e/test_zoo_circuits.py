@@ -30,7 +30,8 @@ OTHERS = [n for n in ALL if n not in CORE]
 FAST = set(("1l_downsample 1l_elu 1l_lppool 1l_topk 1l_upsample arange blackman_window boolean celu "
             "decision_tree exp gather_elements gather_nd general_exp gru hard_max hard_sigmoid hard_swish "
             "integer_div less linear_regression log_softmax logsumexp lstm max min mish quantize_dequantize "
-            "remainder rnn rounding_ops rsqrt selu sklearn_mlp softsign").split())
+            "remainder rnn rounding_ops rsqrt selu sklearn_mlp softsign 1l_conv_transpose hierarchical_risk "
+            "lightgbm xgboost xgboost_reg oh_decision_tree ltsf prelu_gmm large_op_graph").split())
 HEAVY = {"fr_age": 24, "mnist_gan": 24, "lstm_large": 12}  # GiB the mock needs at its K
 PROVE_FAST = ["hard_max", "decision_tree", "1l_topk"]
 
