@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ezk.errors import WitnessError
+from ezk.errors import EzkError, WitnessError
 from ezk.layout.cells import EMPTY, NEW, Cells
 from ezk.layout.region import KIND_FN, KIND_RANGE, Region
 from ezk.layout.tables import Tables
@@ -51,7 +51,8 @@ def materialize(rg: Region, cells: Cells) -> Cells:
 def lincomb(rg: Region, terms: list[tuple[Cells, object]], const, divisor=1, out_vals=None,
             output: bool = True, shape=None) -> Cells | None:
     """divisor·out = Σ coeff·term + const elementwise (broadcast to ``shape``); with
-    output=False the row only constrains Σ coeff·term + const = 0."""
+    output=False the row only constrains Σ coeff·term + const = 0, its first term in the lane's
+    own column (S = −coeff), so a lane needs one input column less."""
     geo = rg.geo
     if shape is None:
         shape = np.broadcast_shapes(*([np.shape(const)] + [t.shape for t, _ in terms]))
@@ -70,7 +71,13 @@ def lincomb(rg: Region, terms: list[tuple[Cells, object]], const, divisor=1, out
         c[m] = EMPTY
         live.append((Cells(cells.g, c, cells.val), k))
     T = len(live)
-    lanes = max(1, min(rg.lanes, geo.a // max(T, 1)))
+    # without an output the lane's own column is free: the first term sits there (S = −coeff)
+    inline = not output and T >= 1
+    Tin = T - 1 if inline else T
+    if Tin > geo.a:
+        raise EzkError(f"a linear constraint of {T} terms does not fit in {geo.a} input columns; "
+                       f"use more num_inner_cols")
+    lanes = max(1, min(rg.lanes, geo.a // max(Tin, 1)))
     nrows = -(-n // lanes)
     spec = _spec(nrows, geo.width)
     F = np.zeros((nrows, geo.b, geo.a), np.int64)
@@ -80,8 +87,13 @@ def lincomb(rg: Region, terms: list[tuple[Cells, object]], const, divisor=1, out
     r, j = e // lanes, e % lanes
     for i, (cells, k) in enumerate(live):
         ok = cells.c != EMPTY
-        _fill(spec, r[ok], j[ok] * T + i, cells[ok])
-        F[r, j, j * T + i] = k
+        if inline and i == 0:
+            _fill(spec, r[ok], geo.a + j[ok], cells[ok])
+            S[r, j] = -k
+            continue
+        ii = i - 1 if inline else i
+        _fill(spec, r[ok], j[ok] * Tin + ii, cells[ok])
+        F[r, j, j * Tin + ii] = k
     Cc[r, j] = C
     if output:
         S[r, j] = np.broadcast_to(np.asarray(divisor, np.int64), shape).reshape(-1)
