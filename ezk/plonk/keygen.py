@@ -4,7 +4,8 @@ VerifyingKey = (k, the full ConstraintSystem shape, [fixed_j(τ)]₁, [σ_j(τ)]
 (Blake2b-256 of its bytes) is the first thing absorbed into every transcript.
 
 ProvingKey = VerifyingKey + the fixed columns' values (trailing zero rows dropped; held and
-stored as int64 when every value fits, else as 32-byte field elements) + σ as a (P, n) uint32 array of
+stored as int64 — held in the narrowest integer dtype — when every value fits, else as 32-byte
+field elements) + σ as a (P, n) uint32 array of
 cell numbers. Everything else the prover needs (coefficients and coset evaluations of
 fixed and σ, the σ field values δʲωⁱ, the Lagrange selectors) is recomputed per proof with a
 few NTTs — cheap next to the MSMs, and it keeps the key ≤ 8 (or 32) bytes per used fixed row
@@ -93,14 +94,14 @@ class VerifyingKey:
 @dataclass(eq=False)
 class ProvingKey:
     vk: VerifyingKey
-    fixed: list  # per fixed column, its used rows: int64 numpy array (compact) or FrVec
+    fixed: list  # per fixed column, its used rows: a signed-integer numpy array (narrowest dtype) or FrVec
     sigma: np.ndarray = field(repr=False)  # (P, n) uint32 cell numbers
 
     def fixed_column(self, i: int) -> "_native.FrVec":
         """Fixed column i on H (n values), built from its compact form."""
         f = self.fixed[i]
         if isinstance(f, np.ndarray):
-            f = _native.FrVec.from_i64(f)
+            f = _native.FrVec.from_i64(f.astype(np.int64, copy=False))
         return f.resize(self.vk.domain.n)
 
     def fixed_values(self) -> list["_native.FrVec"]:
@@ -121,7 +122,7 @@ class ProvingKey:
                 w.blob(f.to_bytes())
             else:
                 w.u8(1)
-                w.blob(small.astype("<i8").tobytes())
+                w.blob(small.astype("<i8").tobytes())  # int64 on disk, whatever the width held
         p, n = self.sigma.shape
         w.u32(p)
         w.u32(n)
@@ -139,7 +140,7 @@ class ProvingKey:
         for _ in range(r.count()):
             encoding, raw = r.u8(), r.blob()
             if encoding == 1 and len(raw) % 8 == 0:
-                fixed.append(np.frombuffer(raw, dtype="<i8").astype(np.int64))
+                fixed.append(_narrow(np.frombuffer(raw, dtype="<i8")))
                 continue
             if encoding != 0 or len(raw) % 32:
                 raise r.fail("a fixed column has an unknown encoding or a partial element")
@@ -192,9 +193,22 @@ def _as_i64(f) -> np.ndarray | None:
         return None
 
 
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """The smallest signed integer dtype holding every value (selectors and small constants
+    take 1–2 bytes per row in memory instead of 8)."""
+    if values.size == 0:
+        return values.astype(np.int8)
+    lo, hi = int(values.min()), int(values.max())
+    for dt in (np.int8, np.int16, np.int32):
+        info = np.iinfo(dt)
+        if info.min <= lo and hi <= info.max:
+            return values.astype(dt)
+    return values.astype(np.int64)
+
+
 def _compact(values: "_native.FrVec"):
     small = _as_i64(values)
-    return values if small is None else small
+    return values if small is None else _narrow(small)
 
 
 def _trim(values: "_native.FrVec") -> "_native.FrVec":

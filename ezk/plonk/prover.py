@@ -38,7 +38,7 @@ from ezk.transcript import Transcript
 
 R = _native.MODULUS
 PROTOCOL = b"ezk-plonk-v1"
-DEFAULT_CACHE_BYTES = 6 << 30  # coefficient vectors kept between rounds (EZK_PROVER_CACHE_MB overrides)
+DEFAULT_CACHE_BYTES = 6 << 30  # most coefficient bytes kept between rounds (see cache_budget)
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,36 @@ def _blinded(values: "_native.FrVec", d: Domain) -> "_native.FrVec":
     return with_blinding(values.slice(0, min(len(values), d.usable)), _native.FrVec.random(d.n - d.usable), d)
 
 
-def cache_budget(cache_bytes: int | None = None) -> int:
+def _mem_available() -> int | None:
+    """MemAvailable from /proc/meminfo in bytes (None where unknown)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) << 10
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def cache_budget(pk: ProvingKey, cache_bytes: int | None = None) -> int:
+    """Bytes of coefficient vectors to keep between rounds: ``cache_bytes``, else
+    EZK_PROVER_CACHE_MB, else min(6 GiB, what the machine has available beyond the vectors the
+    prover must hold anyway: z_c, φ_p, r, the quotient pieces and the quotient's working set
+    ≈ (held + 3·e + 16)·n·32 bytes). A smaller budget only costs recomputed iNTTs."""
     if cache_bytes is not None:
-        return int(cache_bytes)
+        return max(0, int(cache_bytes))
     env = os.environ.get("EZK_PROVER_CACHE_MB")
-    return int(env) << 20 if env else DEFAULT_CACHE_BYTES
+    if env:
+        return max(0, int(env)) << 20
+    d, cs = pk.vk.domain, pk.vk.cs
+    perm = len(cs.permutation_columns)
+    held = -(-perm // cs.permutation_chunk_size()) + sum(len(t.chunks) for t in cs.lookup_tables()) + 1 + d.pieces
+    reserve = (held + 3 * d.ext_factor + 16) * d.n * 32
+    avail = _mem_available()
+    if avail is None:
+        return DEFAULT_CACHE_BYTES
+    return max(0, min(DEFAULT_CACHE_BYTES, avail - reserve))
 
 
 class _Trace:
@@ -73,7 +98,8 @@ class _Trace:
             return
         now = time.perf_counter()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
-        extra = f" intts={polys.intts} cached={polys.cached_bytes >> 20}MB" if polys is not None else ""
+        extra = (f" intts={polys.intts} cached={polys.cached_bytes >> 20}/{polys.cache_bytes >> 20}MB"
+                 if polys is not None else "")
         print(f"ezk prove: {what:<12} {now - self.t:8.1f} s  peak {peak} MB{extra}", file=sys.stderr, flush=True)
         self.t = now
 
@@ -221,15 +247,15 @@ def round_opening(pk: ProvingKey, srs, polys: ProofPolynomials, evals: list, h_p
 def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None) -> Proof:
     """A zero-knowledge proof that ``witness`` satisfies the circuit of ``pk``.
 
-    ``cache_bytes`` bounds the coefficient vectors kept between rounds (default
-    ``EZK_PROVER_CACHE_MB`` or 6 GiB); polynomials beyond it are recomputed when used."""
+    ``cache_bytes`` bounds the coefficient vectors kept between rounds (default: see
+    ``cache_budget``); polynomials beyond it are recomputed when used."""
     vk, d = pk.vk, pk.vk.domain
     cs = vk.cs
     instances = witness.instance_list(cs, d)
     t = Transcript(PROTOCOL)
     absorb_statement(t, vk, instances)
     trace = _Trace()
-    polys = ProofPolynomials(pk, d, cache_budget(cache_bytes))
+    polys = ProofPolynomials(pk, d, cache_budget(pk, cache_bytes))
     for c, v in zip(cs.instance, instances):
         polys.add_instance(c.index, v)
 

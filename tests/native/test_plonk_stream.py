@@ -81,11 +81,23 @@ def test_cache_budget_bounds_what_is_kept_and_recomputes_the_rest(srs):
     assert one.intts == 2 * len(fixed_keys) - 1  # the first one stayed in the cache
 
 
-def test_keygen_keeps_fixed_columns_as_int64_and_the_key_round_trips(srs):
+def test_keygen_keeps_fixed_columns_as_narrow_integers_and_the_key_round_trips(srs):
     circuit, witness, instances = circuits.lookups()
     pk, vk = keygen(circuit, srs)
-    assert pk.fixed and all(isinstance(f, np.ndarray) and f.dtype == np.int64 for f in pk.fixed)
+    assert pk.fixed and all(isinstance(f, np.ndarray) and f.dtype.kind == "i" for f in pk.fixed)
+    assert all(f.dtype == np.int8 for f in pk.fixed if f.size and np.abs(f).max() < 100)
     back = ProvingKey.from_bytes(pk.to_bytes())
     assert back.to_bytes() == pk.to_bytes()
     assert [back.fixed_column(i) for i in range(len(pk.fixed))] == pk.fixed_values()
     assert verify(vk, srs.verifier(), instances, prove(back, srs, witness, cache_bytes=0))
+
+
+def test_cache_budget_prefers_the_argument_then_the_environment(srs, monkeypatch):
+    from ezk.plonk.prover import DEFAULT_CACHE_BYTES, cache_budget
+
+    pk, _ = keygen(circuits.fibonacci()[0], srs)
+    assert cache_budget(pk, 12345) == 12345
+    monkeypatch.setenv("EZK_PROVER_CACHE_MB", "3")
+    assert cache_budget(pk) == 3 << 20
+    monkeypatch.delenv("EZK_PROVER_CACHE_MB")
+    assert 0 <= cache_budget(pk) <= DEFAULT_CACHE_BYTES
