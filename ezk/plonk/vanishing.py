@@ -148,7 +148,9 @@ def quotient_pieces(coeffs: dict, selectors: tuple, cs: ConstraintSystem, domain
     """h_0 … h_{D−2}: coefficients of Σ y^{N−1−i}·Cᵢ / Z_H (Horner over the constraints).
 
     ``coeffs`` maps every polynomial key (("col", index), ("sigma", j), ("z", c), ("m", t),
-    ("phi", p)) to its n coefficients; ``selectors`` are the coefficients of l_0, l_last,
+    ("phi", p)) to its n coefficients — a dict, or the prover's ``ProofPolynomials``, which
+    builds each on ``[key]`` from its compact form (within its cache budget, else afresh for
+    every sub-coset); ``selectors`` are the coefficients of l_0, l_last,
     l_blind. The constraints are evaluated one sub-coset s_j·H at a time (``SubCosetEnv``), so
     only n-sized vectors of the polynomials in use are alive; the e = n_ext/n parts are then
     interleaved into g·H_ext order (point e·i + j = point i of part j) for one coset iNTT."""
