@@ -95,6 +95,7 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     if tables.largest() > u - 1 or start > u:
         raise EzkError(f"the circuit needs a lookup table of {tables.largest()} rows and {need} rows in all, "
                        f"more than 2^{k} rows allow; use logrows ≥ {min_k}.")
+    dead = rg.drop_dead_cells()
     built = build(rg, tables, blocks, bool(public), u - 1)
     cs = built.cs
     assert cs.blinding_rows() == BLINDING
@@ -144,6 +145,7 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         "carry_rows": rg.carry_rows,
         "k": k,
         "min_k": min_k,
+        "dead_cells": dead,
         "lean": rg.lean,
         "wide": rg.wide,
         "limb_bits": tables.limb_bits,

@@ -189,6 +189,22 @@ class Region:
             self.carry_rows += len(cg)
         return grow
 
+    def drop_dead_cells(self) -> int:
+        """Free cells (inputs, private parameters: rows of no gate) that no copy constraint links
+        to anything — input elements a slice or stride never reads — are not part of the
+        statement: unassign them (value 0) so that every assigned cell is constrained."""
+        n = self.rows
+        linked = np.zeros((n, self.geo.width), dtype=bool)
+        cp = self.copies()
+        linked[cp[:, 0], cp[:, 1]] = True
+        linked[cp[:, 2], cp[:, 3]] = True
+        dead = self.assigned[:n] & (self.kind[:n] == KIND_NONE)[:, None] & ~linked
+        g, c = np.nonzero(dead)
+        if g.size:
+            self.assigned[g, c] = False
+            self.bk.write(g, c, np.zeros(g.size, dtype=np.int64))
+        return int(g.size)
+
     def new_cells(self, values: np.ndarray) -> Cells:
         """Free cells (no gate) holding ``values``: inputs and private parameters."""
         v = np.asarray(values, dtype=np.int64).reshape(-1)

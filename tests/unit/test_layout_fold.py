@@ -47,3 +47,28 @@ def test_constant_inputs_fold_into_the_bias():
         assert accepted == []
         # 4 live inputs per group (one chain row of a ≥ 4 inputs) and no cell for any fill
         assert total <= 3 * 4 + 2 * (4 * 4 + 4 * 5) + 20
+
+
+def test_input_elements_nothing_reads_are_not_assigned():
+    """A strided slice reads half of the input: the other half is no part of the statement, so
+    it is left unassigned (zero) rather than sitting in free cells no constraint touches."""
+    nodes: list[Node] = []
+
+    def add(op, inputs, shp, scale, attrs=None, arrays=None):
+        nodes.append(Node(len(nodes), op, list(inputs), dict(attrs or {}), tuple(shp), scale,
+                          onnx_name=f"/n{len(nodes)}/{op}", onnx_op=op, arrays=dict(arrays or {})))
+        return len(nodes) - 1
+
+    x = add("input", [], (3, 8), 7, {"index": 0, "visibility": "private"})
+    sl = add("index_map", [x], (3, 4), 7, {"kind": "slice", "fill": 0},
+             {"index": np.arange(24).reshape(3, 8)[:, ::2].copy()})
+    w = add("const", [], (4, 2), 7, {"visibility": "fixed"}, {"value": np.array([[1, 2], [3, 4], [5, 6], [7, 8]])})
+    y = add("einsum", [sl, w], (3, 2), 14, {"equation": "ij,jk->ik"})
+    g = Graph(nodes=nodes, inputs=[x], outputs=[y], input_names=["x"], output_names=["y"])
+    tr = forward(g, [np.arange(24).reshape(3, 8) - 12])
+    laid = lay_out(g, RunArgs(logrows=10, lookup_range=[-256, 256]), tr)
+    assert laid.stats["dead_cells"] == 12
+    assert mock(laid.circuit, laid.witness) == []
+    total = int(sum(m.sum() for m in laid.assigned))
+    n, accepted = mutation_check(laid, count=total, seed=2)
+    assert n == total and accepted == []
