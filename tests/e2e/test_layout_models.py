@@ -86,8 +86,8 @@ def test_nanogpt_micro_private_params_public_input(shared_dir, tmp_path):
 
 @pytest.mark.slow
 def test_nanogpt_tiny_mock_passes(shared_dir, tmp_path):
-    # the mock holds every column at 2^22 rows as field elements: about 21 GiB at peak
-    if _available_gib() < 21:
-        pytest.skip("the nanoGPT tiny mock needs about 21 GiB of free memory")
+    # the mock holds every column at 2^21 rows as field elements: about 10 GiB at peak
+    if _available_gib() < 11:
+        pytest.skip("the nanoGPT tiny mock needs about 11 GiB of free memory")
     laid = check_model(shared_dir / "models" / "nanogpt" / "tiny", tmp_path, target="accuracy")
-    assert laid.stats["k"] < 24  # EZKL: 14.76M rows, K = 24
+    assert laid.stats["k"] <= 21  # EZKL: 14.76M rows, K = 24 (the wide layout: 1.88M rows)
