@@ -95,7 +95,7 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     if tables.largest() > u - 1 or start > u:
         raise EzkError(f"the circuit needs a lookup table of {tables.largest()} rows and {need} rows in all, "
                        f"more than 2^{k} rows allow; use logrows ≥ {min_k}.")
-    dead = rg.drop_dead_cells()
+    dead = rg.drop_dead_cells(Cells.concat(pub_cells) if pub_cells else None)
     built = build(rg, tables, blocks, bool(public), u - 1)
     cs = built.cs
     assert cs.blinding_rows() == BLINDING

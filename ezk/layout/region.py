@@ -189,15 +189,20 @@ class Region:
             self.carry_rows += len(cg)
         return grow
 
-    def drop_dead_cells(self) -> int:
+    def drop_dead_cells(self, public: "Cells | None" = None) -> int:
         """Free cells (inputs, private parameters: rows of no gate) that no copy constraint links
         to anything — input elements a slice or stride never reads — are not part of the
-        statement: unassign them (value 0) so that every assigned cell is constrained."""
+        statement: unassign them (value 0) so that every assigned cell is constrained. Cells in
+        ``public`` are copied to the instance column (e.g. an output that only re-indexes an
+        input), so they are linked too."""
         n = self.rows
         linked = np.zeros((n, self.geo.width), dtype=bool)
         cp = self.copies()
         linked[cp[:, 0], cp[:, 1]] = True
         linked[cp[:, 2], cp[:, 3]] = True
+        if public is not None and public.size:
+            live = public.c >= 0  # constants have no cell
+            linked[public.g[live], public.c[live]] = True
         dead = self.assigned[:n] & (self.kind[:n] == KIND_NONE)[:, None] & ~linked
         g, c = np.nonzero(dead)
         if g.size:
