@@ -1,23 +1,11 @@
-"""argmin: index of the first extreme element along axis (attrs axis, keepdims);
-the output is an integer at scale 0."""
+"""argmin: index of the first minimal element along axis (attrs axis, keepdims); the output is
+an integer at scale 0. Shape and scale rules are argmax's."""
 
 from __future__ import annotations
 
 import numpy as np
 
-
-def infer_shape(in_shapes, node):
-    shape = list(in_shapes[0])
-    ax = node.attrs["axis"] % len(shape)
-    if node.attrs.get("keepdims", True):
-        shape[ax] = 1
-    else:
-        del shape[ax]
-    return tuple(shape)
-
-
-def infer_scale(in_scales, node):
-    return 0
+from ezk.ops.argmax import infer_scale, infer_shape  # noqa: F401  (this op's rules)
 
 
 def evaluate(node, inputs):

@@ -1,18 +1,11 @@
-"""reduce_min: the min over axes (attrs axes, keepdims) at the input scale."""
+"""reduce_min: the min over axes (attrs axes, keepdims) at the input scale. Shape and scale
+rules are reduce_max's."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ezk.ops.sum import infer_shape as _sum_shape
-
-
-def infer_shape(in_shapes, node):
-    return _sum_shape(in_shapes, node)
-
-
-def infer_scale(in_scales, node):
-    return in_scales[0]
+from ezk.ops.reduce_max import infer_scale, infer_shape  # noqa: F401  (this op's rules)
 
 
 def evaluate(node, inputs):
