@@ -48,10 +48,9 @@ def run_demo(workdir: Path, n_layer: int = 1, quiet: bool = False) -> dict:
     step("calibrate-settings", api.calibrate_settings, str(model), str(data), f["settings.json"], target="accuracy")
     step("compile-circuit", api.compile_circuit, str(model), f["model.compiled"], f["settings.json"])
     step("gen-witness", api.gen_witness, f["model.compiled"], str(data), f["witness.json"])
-    from ezk.compiled import load_compiled
-    from ezk.proving import _lay_out
+    from ezk.settings import Settings
 
-    k = _lay_out(load_compiled(f["model.compiled"])).circuit.k
+    k = Settings.load(f["settings.json"]).run_args.logrows  # calibrate set it to the layout's min_k
     step("gen-srs", api.gen_srs, f["kzg.srs"], k)
     info = step("setup", api.setup, f["model.compiled"], f["kzg.srs"], f["vk.key"], f["pk.key"])
     proved = step("prove", api.prove, f["model.compiled"], f["witness.json"], f["pk.key"], f["kzg.srs"], f["proof.json"])
