@@ -166,7 +166,7 @@ def test_statement_is_absorbed_before_any_challenge_and_both_sides_agree(srs, fi
     assert before[1][2] == vk.digest
     inst_bytes = [e[2] for e in before if e[1] == b"instance"]
     assert inst_bytes == [_native.FrVec.from_ints([int(v) for v in col]).to_bytes() for col in instances]
-    assert labels.index(b"instance") < labels.index(b"advice")
+    assert labels.index(b"instance") < labels.index(b"advice0")
 
 
 def test_changing_an_instance_or_the_vk_digest_changes_the_first_challenge(srs, fib, monkeypatch):
