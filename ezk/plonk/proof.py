@@ -85,6 +85,14 @@ class Proof:
         return cls(**fields, evals=evals, opening=opening)
 
 
+def check_version(data: bytes) -> None:
+    """Raise one clear sentence when ``data`` is an ezk proof of another format version (a
+    corrupt or foreign proof is left to ``verify``, which rejects it)."""
+    if bytes(data[:len(PROOF_TAG)]) == PROOF_TAG and len(data) > len(PROOF_TAG):
+        read_tag(Reader(data, "proof"), PROOF_TAG, PROOF_VERSION, "an ezk PLONK proof",
+                 "prove again with this version of ezk")
+
+
 def evaluation_layout(cs: ConstraintSystem, domain: Domain) -> list[tuple[tuple, int]]:
     """Every (polynomial key, rotation) whose value at ω^rotation·x the proof carries, in order.
 
