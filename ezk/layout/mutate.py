@@ -10,9 +10,11 @@ reported rows) is re-run on its own.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
-from ezk.plonk import CopyFailure, GateFailure, LookupFailure, Witness, mock
+from ezk.plonk import CopyFailure, GateFailure, LookupFailure, mock
 
 
 def _pick(laid, count: int, rng) -> list[tuple[int, int, int]]:
@@ -71,7 +73,7 @@ def mutation_check(laid, count: int = 200, seed: int = 0, batch_size: int = 50) 
             arr = advice[col].copy() if advice[col] is base[col] else advice[col]
             arr[row] += d
             advice[col] = arr
-        return Witness(advice=advice, instance=laid.witness.instance)
+        return dataclasses.replace(laid.witness, advice=advice)  # keeps instance and later phases
 
     reruns = 0
     for batch in _batches(cells, batch_size):
