@@ -31,6 +31,9 @@ class RunArgs:
     input_visibility: str = "private"
     output_visibility: str = "public"
     param_visibility: str = "fixed"
+    # EZKL's name: lay every einsum out directly (one cell per multiply-accumulate) instead of
+    # choosing, per einsum, the cheaper of that and a Freivalds check (ezk/layout/ops/freivalds.py)
+    disable_freivalds: bool = False
 
     def validate(self) -> "RunArgs":
         for name in ("input_scale", "param_scale"):
@@ -49,6 +52,8 @@ class RunArgs:
         for name in ("input_visibility", "output_visibility"):
             if getattr(self, name) not in VISIBILITIES:
                 raise EzkError(f"{name} must be one of {', '.join(VISIBILITIES)}, got {getattr(self, name)!r}")
+        if not isinstance(self.disable_freivalds, bool):
+            raise EzkError(f"disable_freivalds must be true or false, got {self.disable_freivalds!r}")
         if self.param_visibility not in PARAM_VISIBILITIES:
             raise EzkError(f"param_visibility must be private or fixed, got {self.param_visibility!r}")
         return self

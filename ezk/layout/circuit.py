@@ -33,6 +33,7 @@ from ezk.layout.cells import Cells
 from ezk.layout.context import Ctx
 from ezk.layout.gates import BLINDING, build
 from ezk.layout.ops import LAYOUTS
+from ezk.layout.phase1_values import Phase1Values
 from ezk.layout.region import KIND_FN, KIND_LIN, KIND_RANGE, Geometry, Region
 from ezk.layout.rows import materialize
 from ezk.layout.tables import Tables, limb_bits_for
@@ -57,6 +58,12 @@ class LaidOut:
     gate_block: dict = field(default_factory=dict)
     column_block: dict = field(default_factory=dict)  # advice column name -> block
     assigned: list = field(default_factory=list)  # per block: (rows, W) bool, cells the layout placed
+    # Freivalds checks (phase1.py): per block with phase-1 rows its [Z, Y] columns and (rows, 2)
+    # bool of the cells set there; the solver behind Witness.later (``.bind(advice)`` gives an
+    # honest prover's phase-1 values for any phase-0 advice)
+    phase1_columns: dict = field(default_factory=dict)
+    phase1_assigned: list = field(default_factory=list)
+    phase1_values: object = None
 
     def explain(self, failure) -> str:
         from ezk.layout.report import explain
@@ -117,9 +124,19 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         n = allc.size
         copies.append(np.stack([np.full(n, built.instance.index), np.arange(n), ia, ir], axis=1))
         instances = [rg.read(allc)]
+    p1 = built.phase1
+    ph = rg.__dict__.get("phase1")
+    if p1 is not None:  # copies between phase-1 cells (Freivalds checks)
+        col1 = np.full((blocks, 2), -1, np.int64)
+        for blk, (z, y) in p1.columns.items():
+            col1[blk] = (z.index, y.index)
+        pc = ph.all_copies()
+        copies.append(np.stack([col1[pc[:, 0] // u, pc[:, 1]], pc[:, 0] % u,
+                                col1[pc[:, 2] // u, pc[:, 3]], pc[:, 2] % u], axis=1))
     copies = np.concatenate(copies).astype(np.int64)
     circuit = Circuit(cs=cs, k=k, fixed=built.fixed, copies=copies)
 
+    solver = Phase1Values.from_phase1(ph, p1, built.advice) if p1 is not None else None
     witness = None
     store = backend.columns(blocks * u)
     if store is not None:
@@ -128,12 +145,14 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
             part = store[blk * u:(blk + 1) * u]
             for c, col in enumerate(cols):
                 advice[col] = np.ascontiguousarray(part[:, c])
-        witness = Witness(advice=advice, instance={built.instance: instances[0]} if public else {})
+        witness = Witness(advice=advice, instance={built.instance: instances[0]} if public else {},
+                          later=solver.bind(advice) if solver is not None else None)
 
+    phase1_assigned = [ph.assigned(blk) if p1 is not None and blk in p1.columns else None for blk in range(blocks)]
     stats = {
         "num_rows": int(need),
         "advice_columns": len(cs.advice),
-        "advice_cells": rg.cells_used,
+        "advice_cells": rg.cells_used + sum(int(m.sum()) for m in phase1_assigned if m is not None),
         "fixed_columns": len(cs.fixed),
         "lookups": len(cs.lookups),
         "lookup_entries": int((rg.fixed["lk_tag"][: rg.rows] > 0).sum() + (rg.fixed["rk_tag"][: rg.rows] > 0).sum()),
@@ -149,12 +168,16 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         "lean": rg.lean,
         "wide": rg.wide,
         "limb_bits": tables.limb_bits,
+        "freivalds_checks": ph.checks if ph is not None else 0,
     }
     row_node = [rg.row_node[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
     column_block = {c.name: blk for blk, cols in enumerate(built.advice) for c in cols}
+    if p1 is not None:
+        column_block.update({c.name: blk for blk, zy in p1.columns.items() for c in zy})
     assigned = [rg.assigned[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
     return LaidOut(circuit, witness, instances, layout, stats, row_node, graph, built.gate_block, column_block,
-                   assigned)
+                   assigned, {blk: list(zy) for blk, zy in p1.columns.items()} if p1 is not None else {},
+                   phase1_assigned, solver)
 
 
 @dataclass

@@ -17,7 +17,8 @@ Only what some row uses is created — families, LIN lanes with a nonzero coeffi
 bank) pairs with a lookup — so the system is a function of the graph and settings alone.
 The wide layout's range checks look (R_{c,k}, R_{c,k}·A_c) up in (TT_k, TT_k·TX_k) for every
 column c: a range tag t ≠ 0 forces A_c = x of a row of table t, R = 0 meets the zero row.
-All advice columns and the instance column are equality-enabled (copy constraints).
+All advice columns and the instance column are equality-enabled (copy constraints). Blocks
+with Freivalds rows also get two phase-1 columns and the gates of ``phase1.py``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 from ezk.plonk import ConstraintSystem
 from ezk.plonk.expression import Column
 
+from ezk.layout.phase1 import build_gates as build_phase1
 from ezk.layout.region import KIND_DOT, Region
 from ezk.layout.tables import Tables
 
@@ -43,6 +45,8 @@ class Built:
     fixed: dict[Column, np.ndarray] = field(default_factory=dict)
     banks: list[list[int]] = field(default_factory=list)
     gate_block: dict[str, int] = field(default_factory=dict)  # gate/lookup name -> block
+    lin_f: dict = field(default_factory=dict)  # block -> {(lane, input): LIN coefficient column}
+    phase1: object = None  # phase1.Phase1Columns: the Freivalds challenges and Z/Y columns
 
 
 def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_capacity: int) -> Built:
@@ -86,6 +90,7 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
                     pvals += fx["dot_c"][sl]
                     svals += fx["dot_s"][sl]
                 F = [col(f"lin{blk}_f{j}_{c}", fvals[:, c]) for c in range(a)]
+                out.lin_f.setdefault(blk, {}).update({(int(j), c): F[c] for c in range(a)})
                 P = col(f"lin{blk}_p{j}", pvals)
                 C = col(f"lin{blk}_c{j}", fx["lin_c"][sl, j])
                 S = col(f"lin{blk}_s{j}", svals)
@@ -138,6 +143,9 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
                     out.gate_block[name] = blk
                     tt, ttx, _ = _bank_columns(out, tables, k, col)
                     cs.lookup(name, [R.cur(), R.cur() * A[c].cur()], [tt.cur(), ttx.cur()])
+    ph = rg.__dict__.get("phase1")
+    if ph is not None:  # the Freivalds checks' phase-1 columns and gates (phase1.py)
+        out.phase1 = build_phase1(ph, cs, col, out.gate_block, advice, out.lin_f)
     for blk in range(blocks):
         for c in advice[blk]:
             cs.enable_equality(c)

@@ -61,7 +61,7 @@ def families(geo: Geometry) -> dict[str, tuple[int, ...]]:
 
 
 # row kinds recorded per global row (for the lean decision's row bound, see circuit.py)
-KIND_NONE, KIND_LIN, KIND_DOT, KIND_MUL, KIND_RANGE, KIND_FN = range(6)
+KIND_NONE, KIND_LIN, KIND_DOT, KIND_MUL, KIND_RANGE, KIND_FN, KIND_FRV = range(7)  # FRV: phase1.py
 _KIND_OF = {"lin": KIND_LIN, "dot": KIND_DOT, "mul": KIND_MUL, "rk": KIND_RANGE}
 
 

@@ -3,8 +3,9 @@
 * add/sub/neg and products with a constant: LIN rows (lincomb), constants folded into C;
 * mul of two advice tensors: MUL triples;
 * sum: a fixed_dot with all-ones coefficients (a inputs per row, one running sum);
-* einsum: fixed_dot when one operand is a fixed parameter (its entries become coefficients,
-  b outputs share each row's a input cells), DOT chains when both are advice;
+* einsum: a Freivalds check (ops/freivalds.py) when it takes fewer rows; else fixed_dot when
+  one operand is a fixed parameter (its entries become coefficients, b outputs share each
+  row's a input cells), DOT chains when both are advice;
 * rescale by 2^k: 2^k·q = x + 2^(k−1) − r with the remainder r = Σ 2^(12i)·r_i split into limbs
   looked up in range tables (r ∈ [0, 2^k)), and q itself bounded, q + 2^(QB−1) = Σ 2^(12i)·q_i
   ∈ [0, 2^QB). The bound on q matters: without it, any r' ∈ [0, 2^k) gives a field element
@@ -20,6 +21,7 @@ import numpy as np
 
 from ezk.errors import EzkError
 from ezk.layout.cells import Cells
+from ezk.layout.ops import freivalds
 from ezk.layout.rows import dot_rows, fixed_dot, lincomb, mul_rows, range_terms
 
 QB = 36  # rescale outputs satisfy −2^35 ≤ q < 2^35
@@ -88,6 +90,9 @@ def einsum(ctx, node, ins):
         dims.update({l: d for l, d in zip(t, c.shape)})
     if x.all_const() and w.all_const():
         return Cells.const(np.einsum(node.attrs["equation"], x.val, w.val))
+    checked = freivalds.einsum(ctx, node, ins)  # None: the direct layout takes fewer rows
+    if checked is not None:
+        return checked
     if x.all_const():
         (tx, tw), (x, w) = (tw, tx), (w, x)
     contracted = "".join(l for l in dict.fromkeys(tx + tw) if l not in out)
