@@ -18,8 +18,12 @@ from ezk.plonk import CopyFailure, GateFailure, LookupFailure, mock
 
 
 def _pick(laid, count: int, rng) -> list[tuple[int, int, int]]:
-    """(block, row, column-in-block) of ``count`` random assigned cells."""
+    """(block, row, column-in-block) of ``count`` random assigned cells; columns W and W + 1 are
+    the block's phase-1 columns Z and Y (Freivalds checks)."""
+    W = laid.assigned[0].shape[1]
     cand = [(blk, *np.nonzero(m)) for blk, m in enumerate(laid.assigned)]
+    cand += [(blk, r, W + c) for blk, m in enumerate(laid.phase1_assigned or []) if m is not None
+             for r, c in [np.nonzero(m)]]
     blocks = np.concatenate([np.full(len(r), b) for b, r, _ in cand])
     rows = np.concatenate([r for _, r, _ in cand])
     cols = np.concatenate([c for _, _, c in cand])
@@ -56,24 +60,49 @@ def _touches(laid, failure, blk: int, row: int, colname: str) -> bool:
     return False
 
 
+def _shifted(later, deltas: dict):
+    """``later`` with ``deltas`` ({column: {row: delta}}) added to the values it returns."""
+    from ezk import _native
+    from ezk.plonk.circuit import to_frvec
+
+    def shifted(phase, challenges):
+        out = dict(later(phase, challenges))
+        for col, rows in deltas.items():
+            if col in out:
+                v = to_frvec(out[col], col.name)
+                d = np.zeros(len(v), np.int64)
+                d[list(rows)] = list(rows.values())
+                out[col] = v.add(_native.FrVec.from_i64(d))
+        return out
+    return shifted
+
+
 def mutation_check(laid, count: int = 200, seed: int = 0, batch_size: int = 50) -> tuple[int, list]:
     """Mutate ``count`` random assigned cells; returns (number checked, cells the mock accepted)."""
     rng = np.random.default_rng(seed)
     cells = _pick(laid, count, rng)
     cs = laid.circuit.cs
     adv = cs.advice
-    W = len(adv) // len(laid.assigned)
+    W = laid.assigned[0].shape[1]  # the phase-0 block columns come first in cs.advice
     base = dict(laid.witness.advice)
     accepted = []
 
+    def column(blk, c):
+        return adv[blk * W + c] if c < W else laid.phase1_columns[blk][c - W]
+
     def mutated(batch, deltas):
         advice = dict(base)
+        later = {}  # phase-1 column -> {row: delta}
         for (blk, row, c), d in zip(batch, deltas):
-            col = adv[blk * W + c]
+            col = column(blk, c)
+            if c >= W:
+                later.setdefault(col, {})[row] = int(d)
+                continue
             arr = advice[col].copy() if advice[col] is base[col] else advice[col]
             arr[row] += d
             advice[col] = arr
-        return dataclasses.replace(laid.witness, advice=advice)  # keeps instance and later phases
+        w = dataclasses.replace(laid.witness, advice=advice)  # keeps instance and later phases
+        return dataclasses.replace(w, later=_shifted(w.later, later)) if later else w
 
     reruns = 0
     for batch in _batches(cells, batch_size):
@@ -81,7 +110,7 @@ def mutation_check(laid, count: int = 200, seed: int = 0, batch_size: int = 50) 
         failures = mock(laid.circuit, mutated(batch, deltas))
         for cell, d in zip(batch, deltas):
             blk, row, c = cell
-            name = adv[blk * W + c].name
+            name = column(blk, c).name
             if any(_touches(laid, f, blk, row, name) for f in failures):
                 continue
             reruns += 1

@@ -1,0 +1,79 @@
+"""Small core-op graphs around one einsum (for the Freivalds layout tests), their inputs and a
+forward trace with the einsum's output changed (a prover claiming a wrong product)."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+
+from ezk.graph.forward import forward
+from ezk.graph.ir import Graph, Node
+from ezk.settings import RunArgs
+
+# (equation, first operand shape, second operand shape, second operand fixed?)
+CASES = {
+    "fixed": ("ik,kj->ij", (30, 40), (40, 50), True),  # MatMul by a weight
+    "advice": ("ik,kj->ij", (30, 20), (20, 33), False),  # both operands advice
+    "batched": ("gik,gkj->gij", (3, 13, 9), (3, 9, 30), False),  # attention-like, batch folded per g
+    "transposed": ("bhtd,bhsd->bhts", (1, 2, 16, 8), (1, 2, 24, 8), False),  # Q·Kᵀ
+    "fixed_batch": ("gik,gkj->gij", (2, 14, 26), (2, 26, 15), True),  # a fixed operand per batch
+    "small": ("ik,kj->ij", (8, 24), (24, 30), True),  # few cells: every one can be mutated
+}
+
+
+def einsum_graph(case: str, seed: int = 0, pad: bool = False) -> Graph:
+    """input x (and y) → einsum → output; ``pad``: x goes through a zero-filling index map first
+    (constants inside an operand, as a padded convolution's im2col has)."""
+    eq, sx, sw, fixed = CASES[case]
+    rng = np.random.default_rng(seed)
+    nodes: list[Node] = []
+
+    def add(op, inputs, shape, scale=7, attrs=None, arrays=None):
+        nodes.append(Node(len(nodes), op, list(inputs), dict(attrs or {}), tuple(shape), scale,
+                          onnx_name=f"/n{len(nodes)}/{op}", onnx_op=op, arrays=dict(arrays or {})))
+        return len(nodes) - 1
+
+    x = add("input", [], sx, 7, {"index": 0, "visibility": "private"})
+    inputs = [x]
+    a = x
+    if pad:  # the last index of x's first row reads the fill (0): a constant operand entry
+        idx = np.arange(int(np.prod(sx))).reshape(sx)
+        idx[(0,) * (len(sx) - 1)] = -1
+        a = add("index_map", [x], sx, 7, {"kind": "pad", "fill": 0}, {"index": idx})
+    if fixed:
+        v = rng.integers(-20, 20, size=sw)
+        w = add("const", [], sw, 7, {"visibility": "fixed"}, {"value": v})
+    else:
+        w = add("input", [], sw, 7, {"index": 1, "visibility": "private"})
+        inputs.append(w)
+    lhs, out = eq.split("->")
+    dims = dict(zip(lhs.split(",")[0], sx)) | dict(zip(lhs.split(",")[1], sw))
+    mm = add("einsum", [a, w], [dims[l] for l in out], 14, {"equation": eq})
+    return Graph(nodes=nodes, inputs=inputs, outputs=[mm], input_names=[f"in{i}" for i in range(len(inputs))],
+                 output_names=["out"])
+
+
+def graph_inputs(g: Graph, seed: int = 1) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.integers(-50, 50, size=g.nodes[i].shape) for i in g.inputs]
+
+
+def settings(k: int = 12, **kw) -> RunArgs:
+    return RunArgs(logrows=k, lookup_range=[-256, 256], **kw)
+
+
+def trace(g: Graph, seed: int = 1):
+    return forward(g, graph_inputs(g, seed))
+
+
+def wrong_product(g: Graph, deltas: dict[int, int], seed: int = 1):
+    """The forward trace with the einsum's output moved by ``deltas`` ({flat index: delta}):
+    every other value stays honest (a prover who commits to a wrong product and claims it)."""
+    values = dict(trace(g, seed).values)
+    out = g.outputs[0]
+    bad = values[out].copy()
+    for at, d in deltas.items():
+        bad.reshape(-1)[at] += d
+    values[out] = bad
+    return types.SimpleNamespace(values=values)
