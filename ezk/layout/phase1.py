@@ -54,7 +54,7 @@ class Phase1:
     def __init__(self, rg: Region) -> None:
         self.rg = rg
         self._cap = 0
-        self.fam: dict[str, np.ndarray] = {}
+        self.fam: dict[str, np.ndarray] = {f: np.zeros(0, np.int8) for f in FAMILIES}
         self.z_set = self.y_set = self.z_pass = self.y_pass = np.zeros(0, bool)
         self.z_copies: list[np.ndarray] = []  # (m, 2) (source row, destination row): Z = Z(source)
         self.copies: list[np.ndarray] = []  # (m, 4) (g_src, col_src, g_dst, col_dst), cols ZCOL / YCOL
@@ -74,7 +74,7 @@ class Phase1:
             new[: len(a)] = a
             return new
 
-        self.fam = {f: grown(self.fam.get(f, np.zeros(0, np.int8)), np.int8) for f in FAMILIES}
+        self.fam = {f: grown(self.fam[f], np.int8) for f in FAMILIES}
         self.z_set, self.y_set = grown(self.z_set, bool), grown(self.y_set, bool)
         self.z_pass, self.y_pass = grown(self.z_pass, bool), grown(self.y_pass, bool)
         self._cap = cap
@@ -239,13 +239,14 @@ def build_gates(ph: Phase1, cs, col, out_gate_block: dict, advice: list, lin_f: 
             if "sb" in f:
                 parts.append(f["sb"].cur() * horner(A, beta))
             if "sf" in f:
-                F = [lin_f[blk].get((e // a, e % a)) for e in range(ph.fold_fixed)]
-                live = [(e, c) for e, c in enumerate(F) if c is not None]
-                if live:  # H_β over the F positions; lanes that hold no coefficient are absent (zero)
-                    hf = None
-                    for e, c in live:
-                        t = c.cur() * beta ** (ph.fold_fixed - 1 - e) if e < ph.fold_fixed - 1 else c.cur()
-                        hf = t if hf is None else hf + t
+                # H_β over the F positions (a lane without a coefficient column holds zeros)
+                hf = None
+                for e in range(ph.fold_fixed):
+                    c = lin_f[blk].get((e // a, e % a))
+                    hf = hf * beta if hf is not None else None
+                    if c is not None:
+                        hf = c.cur() if hf is None else hf + c.cur()
+                if hf is not None:
                     parts.append(f["sf"].cur() * hf)
             for p_ in parts:
                 rhs = p_ if rhs is None else rhs + p_

@@ -39,6 +39,6 @@ def test_proof_for_a_wrong_output_fails(proved):
     inst = laid.instances[0].copy()
     inst[0] += 1  # a prover who claims a wrong output and puts it in the instance
     col = laid.circuit.cs.instance[0]
-    bad = prove(pk, srs, Witness(advice=laid.witness.advice, instance={col: inst}))
+    bad = prove(pk, srs, Witness(advice=laid.witness.advice, instance={col: inst}, later=laid.witness.later))
     assert not verify(vk, srs.verifier(), [inst], bad)
     assert not verify(vk, srs.verifier(), laid.instances, bad)

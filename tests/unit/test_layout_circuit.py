@@ -58,7 +58,9 @@ def small_graph(rows: int = 4, inner: int = 6, outer: int = 5, lookup_range=(-25
     g = add("gather", [emb, ids], (3, 2), 7, {"axis": 0})
     emb2 = const(RNG.integers(-500, 500, size=(2, 9)), vis="private")
     g2 = add("gather", [emb2, ids], (2, 3), 7, {"axis": 1})  # one-hot selection over advice data
-    outs = [sm, att, g, eq, scaled, mi, g2]
+    wide = const(RNG.integers(-20, 20, size=(outer, 40)))
+    frv = add("einsum", [wh, wide], (rows, 40), 14, {"equation": "ij,jk->ik"})  # few rows as a Freivalds check
+    outs = [sm, att, g, eq, scaled, mi, g2, frv]
     return Graph(nodes=nodes, inputs=[x, ids], outputs=outs, input_names=["x", "ids"],
                  output_names=[f"o{i}" for i in range(len(outs))])
 
@@ -122,7 +124,7 @@ def test_every_changed_cell_is_rejected():
 
 def test_wrapping_over_column_blocks_carries_accumulators():
     g = small_graph(rows=32, inner=300, outer=40)
-    ra = settings(k=13)
+    ra = settings(k=13, disable_freivalds=True)  # the direct einsum's long chains (tests/unit/test_layout_freivalds.py: the checks')
     laid = lay_out(g, ra, forward(g, inputs(g)))
     assert laid.stats["blocks"] > 1
     assert laid.stats["carry_rows"] > 0  # some accumulator chain crossed a block boundary
@@ -144,7 +146,7 @@ def test_public_inputs_are_bound_to_the_instance():
     inst[0] += 1
     from ezk.plonk import Witness
 
-    bad = Witness(advice=laid.witness.advice, instance={laid.circuit.cs.instance[0]: inst})
+    bad = Witness(advice=laid.witness.advice, instance={laid.circuit.cs.instance[0]: inst}, later=laid.witness.later)
     copies = [f for f in mock(laid.circuit, bad) if f.kind == "copy"]
     assert copies and copies[0].a.column_name == "instance" and copies[0].a.row == 0
     # explain reads the advice cell from the failure's data: its column, row and the node
@@ -178,7 +180,7 @@ def test_explain_names_the_onnx_node():
     adv[col] = arr
     from ezk.plonk import Witness
 
-    fails = mock(laid.circuit, Witness(advice=adv, instance=laid.witness.instance))
+    fails = mock(laid.circuit, Witness(advice=adv, instance=laid.witness.instance, later=laid.witness.later))
     assert fails
     text = " | ".join(laid.explain(f) for f in fails)
     assert "/n7/lookup" in text
