@@ -31,4 +31,12 @@ def explain(laid, failure) -> str:
             n = laid.graph.nodes[nid]
             node_txt = f"node {n.onnx_name!r} ({n.onnx_op}, core op {n.op}, tensor {nid})"
     vals = ", ".join(f"{k}={v}" for k, v in failure.values.items())
+    if isinstance(failure, CopyFailure) and _freivalds_total(laid, failure):
+        node_txt += " — its Freivalds check fails: the committed product is not the product of its operands"
     return f"{where}: {node_txt}" + (f"; values {vals}" if vals else "")
+
+
+def _freivalds_total(laid, failure) -> bool:
+    """Whether a copy failure is a Freivalds check's final copy (c̃ = D, both in Y columns)."""
+    ys = {zy[1].name for zy in getattr(laid, "phase1_columns", {}).values()}
+    return failure.a.column_name in ys and failure.b.column_name in ys

@@ -108,7 +108,7 @@ def test_off_by_one_product_is_named_by_the_mock():
         assert failures, case
         # the only violated constraint is the check's final copy c̃ = D, in the einsum's rows
         assert all(isinstance(f, CopyFailure) and f.a.column_name.startswith("y") for f in failures), case
-        assert "einsum" in laid.explain(failures[0])
+        assert "einsum" in laid.explain(failures[0]) and "Freivalds check fails" in laid.explain(failures[0])
 
 
 def _challenge(cs, name):
