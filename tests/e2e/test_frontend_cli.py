@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from ezk.felts import le_hex_to_i64
 from tests.conftest import REPO
 
 
@@ -40,7 +41,7 @@ def test_chain_and_table(tmp_path, micro):
     r = ezk("gen-witness", "-M", tmp_path / "m.compiled", "-D", micro / "input.json", "-O", tmp_path / "w.json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     w = json.loads((tmp_path / "w.json").read_text())
-    assert len(w["outputs"][0]) == 8 * 65 and w["inputs"] == [[16, 54, 63, 49, 41, 51, 45, 53]]
+    assert len(w["outputs"][0]) == 8 * 65 and le_hex_to_i64(w["inputs"][0]).tolist() == [16, 54, 63, 49, 41, 51, 45, 53]
     r = ezk("table", "-M", micro / "network.onnx", cwd=tmp_path)
     assert r.returncode == 0 and "einsum" in r.stdout and "lookup" in r.stdout
 
