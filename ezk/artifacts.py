@@ -17,8 +17,7 @@ cryptography. Nothing is pickled; sizes are checked against the file before allo
 ``proof.json`` (version 2) = {"format": "ezk-proof", "version": 2, "proof": hex, "hex_proof":
 "0x" + hex, "instances": [[field elements as EZKL writes them: 64 little-endian hex digits], …],
 "outputs": dequantized public outputs, "pretty_public_inputs": EZKL's {"rescaled_inputs",
-"inputs", "processed_*", "rescaled_outputs", "outputs"}, "timestamp" (ms), "vk_digest",
-"compiled_digest"}. Version 1 wrote instances as decimal strings and is still read. Instances
+"inputs", "processed_*", "rescaled_outputs", "outputs"}, "vk_digest", "compiled_digest"}. Version 1 wrote instances as decimal strings and is still read. Instances
 are read strictly (one encoding per value, see :mod:`ezk.felts`).
 """
 
@@ -113,12 +112,10 @@ def check_output_path(path, what: str) -> None:
         raise ArtifactError(f"cannot write the {what} to {str(p)!r}: permission denied.")
 
 
-def proof_json_fields(proof: bytes, instances: list[list[int]], public_inputs, public_outputs) -> dict:
-    """EZKL's proof.json fields: the proof in hex, the instances as field elements, and the public
-    values as rescaled floats and 0x elements (``public_*``: [(signed ints, scale)] per tensor)."""
-    import time
-
-    from ezk.felts import float_text, ints_to_le_hex, to_be_hex
+def pretty_public(public_inputs, public_outputs) -> dict:
+    """EZKL's pretty_public_inputs: the public values as rescaled floats and 0x elements
+    (``public_*``: [(signed ints, scale)] per tensor)."""
+    from ezk.felts import float_text, to_be_hex
 
     def rescaled(tensors):
         return [[float_text(v / 2.0 ** s) for v in vals] for vals, s in tensors]
@@ -126,16 +123,22 @@ def proof_json_fields(proof: bytes, instances: list[list[int]], public_inputs, p
     def felts(tensors):
         return [[to_be_hex(v) for v in vals] for vals, _ in tensors]
 
+    return {"rescaled_inputs": rescaled(public_inputs), "inputs": felts(public_inputs),
+            "processed_inputs": [], "processed_params": [], "processed_outputs": [],
+            "rescaled_outputs": rescaled(public_outputs), "outputs": felts(public_outputs)}
+
+
+def proof_json_fields(proof: bytes, instances: list[list[int]], public_inputs, public_outputs) -> dict:
+    """EZKL's proof.json fields: the proof in hex (twice: ezk's "proof" and EZKL's "hex_proof"),
+    the instances as field elements, and :func:`pretty_public`. Every one of them is checked by
+    the reader or the verifier (no field of a proof file is free to edit)."""
+    from ezk.felts import ints_to_le_hex
+
     return {
         "proof": proof.hex(),
         "hex_proof": "0x" + proof.hex(),
         "instances": [ints_to_le_hex(col) for col in instances],
-        "pretty_public_inputs": {
-            "rescaled_inputs": rescaled(public_inputs), "inputs": felts(public_inputs),
-            "processed_inputs": [], "processed_params": [], "processed_outputs": [],
-            "rescaled_outputs": rescaled(public_outputs), "outputs": felts(public_outputs),
-        },
-        "timestamp": int(time.time() * 1000),
+        "pretty_public_inputs": pretty_public(public_inputs, public_outputs),
     }
 
 
@@ -169,6 +172,10 @@ def read_proof_json(path) -> dict:
         d["proof_bytes"] = bytes.fromhex(d["proof"])
     except ValueError:
         raise ArtifactError(f"{str(p)!r} is malformed: its proof is not a hex string.") from None
+    if d["proof"] != d["proof_bytes"].hex():
+        raise ArtifactError(f"{str(p)!r} is malformed: its proof is not lowercase hex.")
+    if "hex_proof" in d and d["hex_proof"] != "0x" + d["proof"]:
+        raise ArtifactError(f"{str(p)!r} is malformed: its hex_proof differs from its proof.")
     if d["version"] == 1:
         # decimal strings only: int() would also take 1.5, true, " 7", "1_000" — one proof, many files
         if not all(isinstance(col, list) and all(isinstance(v, str) and v.isascii() and v.isdigit() for v in col)

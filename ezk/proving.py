@@ -19,7 +19,7 @@ import numpy as np
 
 from ezk import _native
 from ezk.artifacts import (
-    KeyFile, check_output_path, proof_json_fields, read_key, read_proof_json, settings_digest, write_key,
+    KeyFile, check_output_path, pretty_public, proof_json_fields, read_key, read_proof_json, settings_digest, write_key,
     write_proof_json,
 )
 from ezk.compiled import Compiled, load_compiled
@@ -237,6 +237,9 @@ def verify_proof(proof_path="proof.json", settings_path="settings.json", vk_path
         return Verdict(False, "the proof's public instances are shorter than the verifying key's public outputs")
     if claimed != proof["outputs"]:
         return Verdict(False, "the outputs claimed in the proof file differ from its public instances")
+    if "pretty_public_inputs" in proof and proof["pretty_public_inputs"] != pretty_public(
+            public_values(key.header["public"], instances, "input"), public_values(key.header["public"], instances)):
+        return Verdict(False, "the pretty_public_inputs in the proof file differ from its public instances")
     if any(not 0 <= v < R for col in instances for v in col):
         return Verdict(False, "a public instance is not a field element below the modulus")
     # The verifier needs only [1]₁, [1]₂ and [τ]₂: read the first two powers, not 2^k.
