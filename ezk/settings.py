@@ -228,6 +228,14 @@ def from_ezkl_json(d: dict, source: str = "settings") -> Settings:
     try:
         if "lookup_range" in kept:
             kept["lookup_range"] = [int(v) for v in kept["lookup_range"]]
+            lo, hi = kept["lookup_range"]
+            if not lo < 0 < hi:  # EZKL writes [0, 0] for a model it checks without lookups
+                import sys
+
+                default = RunArgs().lookup_range
+                print(f"ezk: {source}: EZKL's lookup_range {[lo, hi]} cannot hold ezk's tables; using {default} "
+                      "(calibrate-settings chooses a smaller one)", file=sys.stderr)
+                kept["lookup_range"] = default
         if "variables" in kept:
             kept["variables"] = [[str(n), int(v)] for n, v in kept["variables"]]
         ra = RunArgs(**kept).validate()
