@@ -270,3 +270,16 @@ def test_ezkl_fields_in_the_files(work):
     assert le_hex_to_ints(p["instances"][0]) == le_hex_to_ints(w["outputs"][0])  # public outputs
     assert p["pretty_public_inputs"]["rescaled_outputs"] == pe["rescaled_outputs"] and p["pretty_public_inputs"]["inputs"] == []
     assert [float(x) for x in pe["rescaled_outputs"][0]] == p["outputs"][0]
+
+
+def test_verify_does_not_load_onnx(work):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    code = ("import sys\nfrom cli.main import main\ntry:\n    main(['verify'])\nexcept SystemExit:\n    pass\n"
+            "assert 'onnx' not in sys.modules and 'onnxruntime' not in sys.modules, 'verify loaded onnx'")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "EZK_SRS_DIR": str(work / "srs")}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=work, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout == "verified: true\n", proc.stderr
