@@ -76,6 +76,7 @@ def test_ezkl_script_on_1l_relu(tmp_path, srs_dir, shared_dir, monkeypatch):
     assert out["settings"]["run_args"]["input_visibility"] == "private"
 
 
+@pytest.mark.slow  # nanoGPT micro is proven through the CLI in the default run (test_pipeline_cli)
 def test_ezkl_script_on_nanogpt_micro(tmp_path, srs_dir, monkeypatch):
     """From EZKL's kzg{k}.srs of exactly the circuit's size: its own g_lagrange is used."""
     monkeypatch.chdir(tmp_path)
