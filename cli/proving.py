@@ -66,5 +66,10 @@ def register(app: typer.Typer) -> None:
         """Verify a proof: prints `verified: true` and exits 0 only for a valid proof."""
         ok = api.verify(proof_path, settings_path, vk_path, srs_path)
         typer.echo(f"verified: {str(ok).lower()}")
+        if ok:  # hashed visibilities: the public Poseidon hashes the proof binds
+            from ezk.proving import proof_hashes
+
+            for h in proof_hashes(proof_path):
+                typer.echo(f"poseidon hash of {h['of']} {h['name']!r}: {h['poseidon_hash']}")
         if not ok:
             raise typer.Exit(1)

@@ -101,6 +101,22 @@ def dequantize_public(public_layout: list[dict], instances: list[list[int]]) -> 
     return outs
 
 
+def public_hashes(public_layout: list[dict], instances: list[list[int]]) -> list[dict]:
+    """The public Poseidon hashes (hashed visibilities), read from the instance values by the
+    key's public map: [{"of": input|param|output, "name", "poseidon_hash": 0x… big-endian}]."""
+    from ezk.poseidon.hashed import felt_big_endian
+
+    out = []
+    for entry in public_layout:
+        if entry["kind"] != "hash":
+            continue
+        col = instances[entry.get("column", 0)] if entry.get("column", 0) < len(instances) else []
+        if entry["start"] >= len(col):
+            raise ArtifactError("the proof's instances are shorter than its verifying key's public hashes.")
+        out.append({"of": entry["of"], "name": entry["name"], "poseidon_hash": felt_big_endian(col[entry["start"]])})
+    return out
+
+
 def _instances_from_witness(comp: Compiled, witness_path):
     """The forward pass's tensors for the quantized inputs stored in witness.json."""
     from ezk.graph.forward import forward
@@ -194,18 +210,25 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
     del pk, plonk_witness
     instances = [[int(v) % R for v in np.asarray(col).tolist()] for col in laid_instances]
     outputs = dequantize_public(header["public"], instances)
+    hashes = public_hashes(header["public"], instances)
     data = {
         "proof": proof.to_bytes().hex(),
         "instances": [[str(v) for v in col] for col in instances],
         "outputs": outputs,
+        **({"hashes": hashes} if hashes else {}),
         "vk_digest": header.get("vk_digest"),
         "compiled_digest": digest,
     }
     write_proof_json(proof_path, data)
-    return {"seconds": seconds, "proof_bytes": len(proof.to_bytes()), "outputs": outputs}
+    return {"seconds": seconds, "proof_bytes": len(proof.to_bytes()), "outputs": outputs, "hashes": hashes}
 
 
 # ---------------------------------------------------------------------------- verify
+
+def proof_hashes(proof_path) -> list[dict]:
+    """The public Poseidon hashes a proof.json claims (``verify`` checks them against its instances)."""
+    return list(read_proof_json(proof_path).get("hashes", []))
+
 
 def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.key", srs_path=None) -> bool:
     """True iff the proof verifies against the vk; clear errors for mismatched files."""
@@ -230,6 +253,12 @@ def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.k
     except ArtifactError:
         return False
     if claimed != proof["outputs"]:
+        return False
+    # and the claimed hashes (hashed visibilities) exactly the public digests
+    try:
+        if public_hashes(key.header["public"], instances) != proof.get("hashes", []):
+            return False
+    except ArtifactError:
         return False
     if any(not 0 <= v < R for col in instances for v in col):
         return False

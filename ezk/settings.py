@@ -15,8 +15,8 @@ from ezk.errors import ArtifactError, EzkError
 
 FORMAT = "ezk-settings"
 VERSION = 1
-VISIBILITIES = ("private", "public", "fixed", "hashed")
-PARAM_VISIBILITIES = ("private", "fixed")
+VISIBILITIES = ("private", "public", "fixed", "hashed", "hashed/public")
+PARAM_VISIBILITIES = ("private", "fixed", "hashed", "hashed/public")
 
 
 @dataclass
@@ -50,7 +50,7 @@ class RunArgs:
             if getattr(self, name) not in VISIBILITIES:
                 raise EzkError(f"{name} must be one of {', '.join(VISIBILITIES)}, got {getattr(self, name)!r}")
         if self.param_visibility not in PARAM_VISIBILITIES:
-            raise EzkError(f"param_visibility must be private or fixed, got {self.param_visibility!r}")
+            raise EzkError(f"param_visibility must be one of {', '.join(PARAM_VISIBILITIES)}, got {self.param_visibility!r}")
         return self
 
     @property

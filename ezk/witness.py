@@ -2,7 +2,8 @@
 
 witness.json = {"format": "ezk-witness", "version", "inputs" (quantized, flat per input),
 "outputs" (dequantized floats, flat per output, ONNX output order), "outputs_quantized",
-"input_scales", "output_scales", "compiled_digest"}."""
+"input_scales", "output_scales", "compiled_digest", and EZKL's "processed_inputs",
+"processed_params", "processed_outputs" — the Poseidon hashes of hashed tensors, or null}."""
 
 from __future__ import annotations
 
@@ -30,8 +31,11 @@ def run_witness(graph: Graph, values: list[np.ndarray]) -> tuple[list[np.ndarray
     return q, forward(graph, q)
 
 
-def witness_json(graph: Graph, q_inputs: list[np.ndarray], trace: Trace, digest: str = "") -> dict:
+def witness_json(graph: Graph, q_inputs: list[np.ndarray], trace: Trace, digest: str = "", run_args=None) -> dict:
+    from ezk.poseidon.hashed import processed
+
     outs = trace.outputs(graph)
+    hashes = processed(graph, run_args, trace.values) if run_args is not None else {}
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -41,6 +45,7 @@ def witness_json(graph: Graph, q_inputs: list[np.ndarray], trace: Trace, digest:
         "inputs": [x.reshape(-1).tolist() for x in q_inputs],
         "outputs_quantized": [o.reshape(-1).tolist() for o in outs],
         "outputs": [(o.reshape(-1) / 2.0**s).tolist() for o, s in zip(outs, graph.output_scales)],
+        **hashes,
     }
 
 

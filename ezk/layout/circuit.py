@@ -39,13 +39,9 @@ from ezk.layout.rows import materialize
 from ezk.layout.tables import Tables, limb_bits_for
 from ezk.plonk import Circuit, Witness
 from ezk.plonk.expression import R
+from ezk.poseidon.hashed import hashed_tensors, is_hashed
 
 MAX_K = 26
-
-
-def is_hashed(visibility: str) -> bool:
-    """EZKL's "hashed" and "hashed/public": the tensor stays private, its Poseidon hash is public."""
-    return visibility in ("hashed", "hashed/public")
 
 
 def usable_rows(k: int) -> int:
@@ -241,20 +237,11 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
 
 
 def _hashed(graph: Graph, ra, rg: Region, cells: dict) -> tuple[list[Chain], list[dict]]:
-    """The hashed tensors — inputs, parameters, outputs, in that order as EZKL lays its
-    modules out — as Poseidon chains over their cells, and their digests' instance entries
-    (rows 0, 1, … of the instance column)."""
-    todo: list[tuple[str, int, str]] = []
-    if is_hashed(ra.input_visibility):
-        todo += [("input", t, n) for t, n in zip(graph.inputs, graph.input_names)]
-    todo += [("param", n.id, n.onnx_name) for n in graph.nodes
-             if n.op == "const" and is_hashed(n.attrs.get("visibility", "fixed"))]
-    if is_hashed(ra.output_visibility):
-        todo += [("output", t, n) for t, n in zip(graph.outputs, graph.output_names)]
+    """The hashed tensors (``hashed_tensors``: inputs, parameters, outputs, in that order as
+    EZKL lays its modules out) as Poseidon chains over their cells, and their digests'
+    instance entries (rows 0, 1, … of the instance column)."""
     chains, entries = [], []
-    for kind, tid, name in todo:
-        if graph.nodes[tid].size == 0:
-            continue  # EZKL hashes no empty tensor
+    for kind, tid, name in hashed_tensors(graph, ra):
         rg.node = tid
         c = materialize(rg, cells[tid].flat())
         chains.append(Chain(c, rg.read(c), f"{kind} {name!r}"))
