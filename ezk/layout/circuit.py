@@ -169,10 +169,10 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         "lean": rg.lean,
         "wide": rg.wide,
         "limb_bits": tables.limb_bits,
-        "hashed_elements": int(sum(c.cells.size for c in gadget.chains)),
-        "poseidon_rows": int(gadget.rows),
-        "poseidon_lanes": int(lanes.count) if gadget.chains else 0,
     }
+    if gadget.chains:  # hashed visibilities
+        stats.update(hashed_elements=int(sum(c.cells.size for c in gadget.chains)), poseidon_rows=int(gadget.rows),
+                     poseidon_lanes=int(lanes.count))
     row_node = [rg.row_node[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
     column_block = {c.name: blk for blk, cols in enumerate(built.advice) for c in cols}
     assigned = [rg.assigned[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]

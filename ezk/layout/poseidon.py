@@ -158,7 +158,7 @@ class Gadget:
             pos[i:i + take] = g + np.arange(take)
             g += take
             i += take
-        count = max(1, -(-g // u))
+        count = -(-g // u)  # no chains: no lanes
         G = count * u
         self.pos = pos
         self.carry_g = np.array([c[0] for c in carries], dtype=np.int64)
@@ -251,6 +251,8 @@ class Gadget:
         ``instance`` is given) each digest into instance rows digest_offset, digest_offset + 1 …
         ``region_cell(g, c)`` maps region cells to (column index, row)."""
         lanes = self.lanes
+        if not self.chains:
+            return np.zeros((0, 4), np.int64)
         parts = []
         for j in (0, 1):
             a = lanes.cell(self.pos[self.carry_src], j)
