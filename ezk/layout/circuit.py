@@ -6,7 +6,10 @@
 
 The circuit (constraint system, fixed values, copies) depends only on the graph's shapes and
 constants and on the settings: both calls give the same one. Public outputs (and public
-inputs when asked) sit in one instance column, bound to their advice cells by copies.
+inputs when asked) sit in one instance column, bound to their advice cells by copies. Hashed
+inputs, parameters and outputs (EZKL's "hashed", "hashed/public") stay private: the Poseidon
+gadget (poseidon.py) proves each one's digest, and the digests come first in the instance
+column (entries of kind "hash").
 
 Shape of the region, decided from row counts of a first (full) layout — structure only, so
 the same for both backends and for every k:

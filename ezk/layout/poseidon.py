@@ -89,8 +89,8 @@ class Lanes:
     count: int  # lanes
     advice: list[list[Column]] = field(default_factory=list)  # [lane][P_j]
     fixed: dict = field(default_factory=dict)  # Column -> values
-    assigned: np.ndarray | None = None  # (count·u, 5) bool
-    chain_of_row: np.ndarray | None = None  # (count·u,) chain index, −1 free
+    assigned: np.ndarray | None = None  # (rows used, 5) bool; row g = lane·u + row
+    chain_of_row: np.ndarray | None = None  # (rows used,) chain index, −1 free
     digest_rows: np.ndarray | None = None  # per chain: global row of its output row
     labels: list[str] = field(default_factory=list)
     gate_lane: dict = field(default_factory=dict)  # gate name -> lane
@@ -159,7 +159,7 @@ class Gadget:
             g += take
             i += take
         count = -(-g // u)  # no chains: no lanes
-        G = count * u
+        G = self.G = g  # rows used (the last lane's tail stays free and is not stored)
         self.pos = pos
         self.carry_g = np.array([c[0] for c in carries], dtype=np.int64)
         self.carry_src = np.array([c[1] for c in carries], dtype=np.int64)
@@ -190,10 +190,8 @@ class Gadget:
     # ---------------------------------------------------------------- columns and gates
     def build(self, cs) -> None:
         """The lanes' advice and fixed columns and gates, added to ``cs``."""
-        lanes, spec, u = self.lanes, self.spec, self.u
-        G = lanes.count * u
+        lanes, spec, u, G = self.lanes, self.spec, self.u, self.G
         (m00, m01), (m10, m11) = spec.mds
-        L = self.rows
         # transitions: a non-carry logical row i (not a chain start) receives the round(s) of i − 1
         recv = np.flatnonzero(~self.init)
         g_recv, prev = self.pos[recv], recv - 1
@@ -211,9 +209,8 @@ class Gadget:
         part = self.kind[prev] == PARTIAL
         rci[g_recv[part], 2] = 1 + 2 * (r[part] + 1)
         rci[g_recv[part], 3] = 1 + 2 * (r[part] + 1) + 1
-        del L
         for ln in range(lanes.count):
-            sl = slice(ln * u, (ln + 1) * u)
+            sl = slice(ln * u, min((ln + 1) * u, G))
             P = [cs.advice_column(f"p{ln}_{j}") for j in range(COLS)]
             lanes.advice.append(P)
 
@@ -299,6 +296,6 @@ class Gadget:
             idx = np.where(lanes.assigned[:, j], 1 + self.src, 0)
             col = _native.FrVec.concat([zero, V[j]]).gather(idx)
             for ln in range(lanes.count):
-                advice[lanes.advice[ln][j]] = col.slice(ln * u, (ln + 1) * u)
+                advice[lanes.advice[ln][j]] = col.slice(ln * u, min((ln + 1) * u, self.G))
         digests = [t[len(t) - 2] for t in traces]
         return advice, digests

@@ -19,7 +19,7 @@ def _block_of(laid, failure) -> tuple[int | None, str, int]:
 def _poseidon_row(laid, lane: int, row: int) -> str:
     lanes = laid.poseidon
     g = lane * lanes.u + row
-    chain = int(lanes.chain_of_row[g]) if 0 <= row < lanes.u else -1
+    chain = int(lanes.chain_of_row[g]) if 0 <= row < lanes.u and g < len(lanes.chain_of_row) else -1
     if chain < 0:
         return f"row {row} of Poseidon lane {lane}, which hashes nothing"
     what = lanes.labels[chain]

@@ -1,4 +1,4 @@
-"""Leaves and index maps: inputs and private parameters are free advice cells, fixed
+"""Leaves and index maps: inputs and private (or hashed) parameters are free advice cells, fixed
 parameters are constants (they reach the circuit only as fixed coefficients), index maps
 re-index cell references and cost nothing."""
 
