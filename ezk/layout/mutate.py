@@ -10,20 +10,19 @@ reported rows) is re-run on its own.
 
 from __future__ import annotations
 
-import re
+import dataclasses
 
 import numpy as np
 
 from ezk import _native
-from ezk.plonk import Witness, mock
+from ezk.plonk import CopyFailure, GateFailure, LookupFailure, mock
 
 
 def _groups(laid) -> list[tuple[object, list, np.ndarray]]:
     """(key, advice columns, (rows, columns) assigned mask) per region block (key: its number)
     and per lane of the Poseidon gadget (key "p<lane>"), as ``gate_block`` names them."""
     adv = laid.circuit.cs.advice
-    W = laid.assigned[0].shape[1] if laid.assigned else 0
-    out = [(blk, adv[blk * W:(blk + 1) * W], m) for blk, m in enumerate(laid.assigned)]
+    out = [(blk, [c for c in adv if laid.column_block.get(c.name) == blk], m) for blk, m in enumerate(laid.assigned)]
     lanes = getattr(laid, "poseidon", None)
     if lanes is not None:
         u = lanes.u
@@ -60,12 +59,15 @@ def _batches(cells, size: int, gap: int = 3):
 
 
 def _touches(laid, failure, blk, row: int, colname: str) -> bool:
-    if failure.kind == "copy":
-        return any(n == colname and int(r) == row for n, r in re.findall(r"(\w+)\[(\d+)\]", failure.name))
-    base = failure.name.split("[")[0]
-    if laid.gate_block.get(base) != blk:
-        return False
-    return failure.row == row if failure.kind == "lookup" else failure.row in (row, row + 1)
+    """Whether ``failure`` can only come from changing cell (``colname``, ``row``) of block (or
+    Poseidon lane) ``blk``."""
+    if isinstance(failure, CopyFailure):
+        return any(c.column_name == colname and c.row == row for c in failure.cells)
+    if isinstance(failure, GateFailure):
+        return laid.gate_block.get(failure.gate) == blk and failure.row in (row, row + 1)
+    if isinstance(failure, LookupFailure):
+        return laid.gate_block.get(failure.lookup) == blk and failure.row == row
+    return False
 
 
 def mutation_check(laid, count: int = 200, seed: int = 0, batch_size: int = 50) -> tuple[int, list]:
@@ -79,7 +81,7 @@ def mutation_check(laid, count: int = 200, seed: int = 0, batch_size: int = 50) 
         advice = dict(base)
         for (_, row, col), d in zip(batch, deltas):
             advice[col] = _changed(advice[col], base[col], row, int(d))
-        return Witness(advice=advice, instance=laid.witness.instance)
+        return dataclasses.replace(laid.witness, advice=advice)  # keeps instance and later phases
 
     reruns = 0
     for batch in _batches(cells, batch_size):
