@@ -5,7 +5,8 @@ lie in distinct region rows at least 3 apart, so a gate failure at row r or r + 
 rows r and r − 1), a lookup failure at row r, or a copy failure naming the cell, can only come
 from that cell's change — each such failure proves the mock would also reject the change
 alone. A mutation the batch report does not attribute (e.g. hidden by the mock's cap on
-reported rows) is re-run on its own.
+reported rows) is re-run on its own. Phase-1 cells (Freivalds checks) are changed by adding to
+what ``Witness.later`` returns for them.
 """
 
 from __future__ import annotations
@@ -14,21 +15,34 @@ import dataclasses
 
 import numpy as np
 
+from ezk import _native
 from ezk.plonk import CopyFailure, GateFailure, LookupFailure, mock
 
 
-def _pick(laid, count: int, rng) -> list[tuple[int, int, int]]:
-    """(block, row, column-in-block) of ``count`` random assigned cells; columns W and W + 1 are
-    the block's phase-1 columns Z and Y (Freivalds checks)."""
-    W = laid.assigned[0].shape[1]
-    cand = [(blk, *np.nonzero(m)) for blk, m in enumerate(laid.assigned)]
-    cand += [(blk, r, W + c) for blk, m in enumerate(laid.phase1_assigned or []) if m is not None
-             for r, c in [np.nonzero(m)]]
-    blocks = np.concatenate([np.full(len(r), b) for b, r, _ in cand])
-    rows = np.concatenate([r for _, r, _ in cand])
-    cols = np.concatenate([c for _, _, c in cand])
+def _groups(laid) -> list[tuple[object, list, np.ndarray]]:
+    """(key, advice columns, (rows, columns) assigned mask) per region block (key: its number;
+    its W phase-0 columns, then the phase-1 columns Z, Y of its Freivalds checks if it has them)
+    and per lane of the Poseidon gadget (key "p<lane>"), as ``gate_block`` names them."""
+    adv = laid.circuit.cs.advice
+    p1 = laid.phase1_assigned or [None] * len(laid.assigned)
+    out = [(blk, [c for c in adv if c.phase == 0 and laid.column_block.get(c.name) == blk]
+            + list(laid.phase1_columns.get(blk, [])), m if m1 is None else np.concatenate([m, m1], axis=1))
+           for blk, (m, m1) in enumerate(zip(laid.assigned, p1))]
+    lanes = getattr(laid, "poseidon", None)
+    if lanes is not None:
+        u = lanes.u
+        out += [(f"p{ln}", cols, lanes.assigned[ln * u:(ln + 1) * u]) for ln, cols in enumerate(lanes.advice)]
+    return out
+
+
+def _pick(laid, count: int, rng) -> list[tuple[object, int, object]]:
+    """(group key, row, advice column) of ``count`` random assigned cells."""
+    cand = [(key, cols, *np.nonzero(m)) for key, cols, m in _groups(laid)]
+    which = np.concatenate([np.full(len(r), i) for i, (_, _, r, _) in enumerate(cand)])
+    rows = np.concatenate([r for _, _, r, _ in cand])
+    cols = np.concatenate([c for _, _, _, c in cand])
     idx = rng.choice(len(rows), size=min(count, len(rows)), replace=False)
-    return [(int(blocks[i]), int(rows[i]), int(cols[i])) for i in idx]
+    return [(cand[which[i]][0], int(rows[i]), cand[which[i]][1][cols[i]]) for i in idx]
 
 
 def _batches(cells, size: int, gap: int = 3):
@@ -49,8 +63,9 @@ def _batches(cells, size: int, gap: int = 3):
         pending = rest
 
 
-def _touches(laid, failure, blk: int, row: int, colname: str) -> bool:
-    """Whether ``failure`` can only come from changing cell (``colname``, ``row``) of block ``blk``."""
+def _touches(laid, failure, blk, row: int, colname: str) -> bool:
+    """Whether ``failure`` can only come from changing cell (``colname``, ``row``) of block (or
+    Poseidon lane) ``blk``."""
     if isinstance(failure, CopyFailure):
         return any(c.column_name == colname and c.row == row for c in failure.cells)
     if isinstance(failure, GateFailure):
@@ -60,9 +75,41 @@ def _touches(laid, failure, blk: int, row: int, colname: str) -> bool:
     return False
 
 
+def mutation_check(laid, count: int = 200, seed: int = 0, batch_size: int = 50) -> tuple[int, list]:
+    """Mutate ``count`` random assigned cells; returns (number checked, cells the mock accepted)."""
+    rng = np.random.default_rng(seed)
+    cells = _pick(laid, count, rng)
+    base = dict(laid.witness.advice)
+    accepted = []
+
+    def mutated(batch, deltas):
+        advice = dict(base)
+        later = {}  # phase-1 column -> {row: delta}: added to what Witness.later computes
+        for (_, row, col), d in zip(batch, deltas):
+            if col.phase:
+                later.setdefault(col, {})[row] = int(d)
+            else:
+                advice[col] = _changed(advice[col], base[col], row, int(d))
+        w = dataclasses.replace(laid.witness, advice=advice)  # keeps instance and later phases
+        return dataclasses.replace(w, later=_shifted(w.later, later)) if later else w
+
+    reruns = 0
+    for batch in _batches(cells, batch_size):
+        deltas = rng.integers(1, 1 << 20, size=len(batch)) * rng.choice([-1, 1], size=len(batch))
+        failures = mock(laid.circuit, mutated(batch, deltas))
+        for cell, d in zip(batch, deltas):
+            blk, row, col = cell
+            if any(_touches(laid, f, blk, row, col.name) for f in failures):
+                continue
+            reruns += 1
+            if not mock(laid.circuit, mutated([cell], [d])):
+                accepted.append(cell)
+    mutation_check.reruns = reruns
+    return len(cells), accepted
+
+
 def _shifted(later, deltas: dict):
     """``later`` with ``deltas`` ({column: {row: delta}}) added to the values it returns."""
-    from ezk import _native
     from ezk.plonk.circuit import to_frvec
 
     def shifted(phase, challenges):
@@ -77,44 +124,13 @@ def _shifted(later, deltas: dict):
     return shifted
 
 
-def mutation_check(laid, count: int = 200, seed: int = 0, batch_size: int = 50) -> tuple[int, list]:
-    """Mutate ``count`` random assigned cells; returns (number checked, cells the mock accepted)."""
-    rng = np.random.default_rng(seed)
-    cells = _pick(laid, count, rng)
-    cs = laid.circuit.cs
-    adv = cs.advice
-    W = laid.assigned[0].shape[1]  # the phase-0 block columns come first in cs.advice
-    base = dict(laid.witness.advice)
-    accepted = []
-
-    def column(blk, c):
-        return adv[blk * W + c] if c < W else laid.phase1_columns[blk][c - W]
-
-    def mutated(batch, deltas):
-        advice = dict(base)
-        later = {}  # phase-1 column -> {row: delta}
-        for (blk, row, c), d in zip(batch, deltas):
-            col = column(blk, c)
-            if c >= W:
-                later.setdefault(col, {})[row] = int(d)
-                continue
-            arr = advice[col].copy() if advice[col] is base[col] else advice[col]
-            arr[row] += d
-            advice[col] = arr
-        w = dataclasses.replace(laid.witness, advice=advice)  # keeps instance and later phases
-        return dataclasses.replace(w, later=_shifted(w.later, later)) if later else w
-
-    reruns = 0
-    for batch in _batches(cells, batch_size):
-        deltas = rng.integers(1, 1 << 20, size=len(batch)) * rng.choice([-1, 1], size=len(batch))
-        failures = mock(laid.circuit, mutated(batch, deltas))
-        for cell, d in zip(batch, deltas):
-            blk, row, c = cell
-            name = column(blk, c).name
-            if any(_touches(laid, f, blk, row, name) for f in failures):
-                continue
-            reruns += 1
-            if not mock(laid.circuit, mutated([cell], [d])):
-                accepted.append(cell)
-    mutation_check.reruns = reruns
-    return len(cells), accepted
+def _changed(values, original, row: int, delta: int):
+    """The column with ``delta`` added at ``row``: int64 arrays in numpy, field columns (FrVec,
+    the Poseidon lanes) through a one-element FrVec sum."""
+    if isinstance(values, _native.FrVec):
+        v = values.copy() if values is original else values
+        v.set_slice(row, _native.FrVec.from_ints([values[row] + delta]))
+        return v
+    arr = values.copy() if values is original else values
+    arr[row] += delta
+    return arr
