@@ -77,3 +77,22 @@ def wrong_product(g: Graph, deltas: dict[int, int], seed: int = 1):
         bad.reshape(-1)[at] += d
     values[out] = bad
     return types.SimpleNamespace(values=values)
+
+
+def matmul_onnx(path, tokens: int = 16, dim: int = 24, out: int = 30):
+    """An ONNX MatMul by a weight over ``tokens`` rows (a layout where the check wins) and its
+    input.json next to it."""
+    import json
+
+    import onnx
+    from onnx import TensorProto, helper
+
+    rng = np.random.default_rng(5)
+    w = helper.make_tensor("w", TensorProto.FLOAT, [dim, out], rng.normal(0, 0.3, dim * out).astype(np.float32).tolist())
+    g = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"])], "matmul",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, tokens, dim])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, tokens, out])], [w])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    data = path.parent / "input.json"
+    data.write_text(json.dumps({"input_data": [rng.uniform(-1, 1, tokens * dim).round(3).tolist()]}))
+    return path, data

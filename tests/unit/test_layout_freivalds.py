@@ -146,3 +146,27 @@ def test_mutation_summary_covers_phase1_cells():
     assert sum(1 for _, _, col in picked if col.phase == 1) == sum(int(m.sum()) for m in laid.phase1_assigned if m is not None)
     n, accepted = mutation_check(laid, count=400, seed=5)
     assert accepted == []
+
+
+def test_cli_disable_freivalds_is_stored_and_used(tmp_path, capsys):
+    from cli.main import main
+    from ezk.compiled import load_compiled
+    from ezk.settings import Settings
+    from tests.einsum_graphs import matmul_onnx
+
+    model, _ = matmul_onnx(tmp_path / "network.onnx")
+    stats = {}
+    for flag in ([], ["--disable-freivalds"]):
+        out = tmp_path / f"settings{len(flag)}.json"
+        main(["gen-settings", "-M", str(model), "-O", str(out), *flag])  # returns on success
+        assert "no effect" not in capsys.readouterr().err
+        s = Settings.load(out)
+        assert s.run_args.disable_freivalds == bool(flag)
+        compiled = tmp_path / f"model{len(flag)}.compiled"
+        from ezk import api
+
+        api.compile_circuit(model, compiled, out)
+        comp = load_compiled(compiled)
+        stats[bool(flag)] = lay_out(comp.graph, comp.settings).stats
+    assert stats[False]["freivalds_checks"] == 1 and stats[True]["freivalds_checks"] == 0
+    assert stats[False]["num_rows"] < stats[True]["num_rows"]
