@@ -56,6 +56,7 @@ def _layout_steps(compiled_path, witness_trace, settings, do_prove: bool, times:
     failures = plonk.mock(laid.circuit, laid.witness)
     times["mock"] = round(time.perf_counter() - t, 2)
     out["mock"] = "ok" if not failures else f"mock failed: {failures[0]}"
+    out["freivalds_checks"] = laid.stats.get("freivalds_checks", 0)
     if not do_prove:
         out["prove"] = "skipped"
         return out
