@@ -66,6 +66,7 @@ def test_nanogpt_micro_mock_passes_with_fewer_cells_than_ezkl(shared_dir, tmp_pa
     st = laid.stats
     assert st["advice_cells"] < 213_394  # EZKL v23: 213,394 advice cells, 106,697 rows, K = 17
     assert st["num_rows"] < 106_697 and st["k"] <= 17
+    assert st["freivalds_checks"] >= 8  # the projections and both attention products of each head
 
 
 def _available_gib() -> float:
