@@ -23,16 +23,17 @@ LIN coefficients a fixed Horner row folds):
   with β, and an outer sum c̃ = Σ_i α^(I−1−i)·(row i folded) beside them;
 * one copy constraint c̃ = D.
 
-Soundness. A, B and C are committed before α, β are drawn. If C ≠ A·B (as field elements; every
-cell is an integer far below r/2, so this is C ≠ A·B over the integers), the difference
-E = C − A·B ≠ 0 and the check reads P(α, β) = Σ_{i,j} E[i, j]·α^(I−1−i)·β^(J−1−j) = 0 for the
-non-zero polynomial P of total degree ≤ I + J − 2 (distinct (i, j) give distinct monomials).
-By Schwartz–Zippel a uniformly random (α, β) ∈ F² is a root with probability ≤ (I + J − 2)/|F|,
-so a circuit with checks c = 1 … m accepts a wrong product with probability at most
-Σ_c (I_c + J_c − 2)/|F| (union bound; |F| = r ≈ 2^254: below 2^−230 for any model that fits in
-2^26 rows). The transcript draws α, β by Fiat–Shamir after the phase-0 commitments, which is
-what the bound needs (halo2's phases). Everything else the check uses is a gate or a copy: the
-Horner chains, the zero padding (copies of a cell fixed to 0), the products and the final copy.
+Soundness. A, B and C are committed before α, β are drawn. If C ≠ A·B in F — the field
+equation the direct layout's rows enforce too — the difference E = C − A·B ≠ 0 and the check
+reads P(α, β) = Σ_{i,j} E[i, j]·α^(I−1−i)·β^(J−1−j) = 0 for a non-zero polynomial P of total
+degree ≤ I + J − 2 (distinct (i, j) give distinct monomials). By Schwartz–Zippel a uniformly
+random (α, β) ∈ F² is a root with probability ≤ (I + J − 2)/|F|. Each batch index g is its own
+check (its own c̃ = D copy, the same α, β), so a circuit with checks c = 1 … m accepts some
+wrong product with probability at most Σ_c (I_c + J_c − 2)/|F| (union bound; |F| = r ≈ 2^254,
+and Σ_c (I_c + J_c) is below the circuit's 2^26 rows: under 2^−228). The transcript draws α, β
+by Fiat–Shamir after every phase-0 commitment (halo2's phases), which is what the bound needs.
+Everything else the check uses is a gate or a copy: the Horner chains, the zero padding (copies
+of a cell fixed to 0), the products and the final copy.
 
 Which layout: per einsum, the one with fewer rows (``rows_direct`` against ``rows_freivalds``,
 counted from shapes alone, so both backends choose alike); ``run_args.disable_freivalds``
