@@ -29,8 +29,9 @@ reads P(α, β) = Σ_{i,j} E[i, j]·α^(I−1−i)·β^(J−1−j) = 0 for a non
 degree ≤ I + J − 2 (distinct (i, j) give distinct monomials). By Schwartz–Zippel a uniformly
 random (α, β) ∈ F² is a root with probability ≤ (I + J − 2)/|F|. Each batch index g is its own
 check (its own c̃ = D copy, the same α, β), so a circuit with checks c = 1 … m accepts some
-wrong product with probability at most Σ_c (I_c + J_c − 2)/|F| (union bound; |F| = r ≈ 2^254,
-and Σ_c (I_c + J_c) is below the circuit's 2^26 rows: under 2^−228). The transcript draws α, β
+wrong product with probability at most Σ_c (I_c + J_c − 2)/|F| (union bound). As
+I + J − 2 < I·J, the cells of that C, this is below (advice cells)/r with r ≈ 2^254: under
+2^−200 for any circuit that fits in memory. The transcript draws α, β
 by Fiat–Shamir after every phase-0 commitment (halo2's phases), which is what the bound needs.
 Everything else the check uses is a gate or a copy: the Horner chains, the zero padding (copies
 of a cell fixed to 0), the products and the final copy.
