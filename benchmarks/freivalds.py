@@ -1,6 +1,6 @@
 """Freivalds checks for einsums: circuit size and proving cost with and without them (JSON).
 
-    python benchmarks/freivalds.py [--no-prove] [--target accuracy] [MODEL_DIR …]
+    python benchmarks/freivalds.py [--no-prove] [--prove-modes direct,freivalds] [--target accuracy] [MODEL_DIR …]
 
 Default models: ../shared/models/nanogpt/{micro,tiny}, ../shared/zoo/1l_conv and
 ../shared/models/llama/torch_small when present. Each model is compiled once (gen-settings,
@@ -111,6 +111,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("models", nargs="*", type=Path)
     ap.add_argument("--no-prove", action="store_true")
+    ap.add_argument("--prove-modes", default="direct,freivalds", help="which modes also keygen/prove/verify")
     ap.add_argument("--target", default="accuracy", help="calibration target (resources | accuracy)")
     ap.add_argument("--child", nargs=3, metavar=("COMPILED", "DATA", "MODE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -126,7 +127,7 @@ def main() -> None:
             res = {}
             for mode in ("direct", "freivalds"):
                 cmd = [sys.executable, __file__, "--child", str(compiled), str(model / "input.json"), mode]
-                if args.no_prove:
+                if args.no_prove or mode not in args.prove_modes.split(","):
                     cmd.append("--no-prove")
                 p = subprocess.run(cmd, capture_output=True, text=True)
                 if p.returncode:
