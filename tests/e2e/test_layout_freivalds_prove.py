@@ -36,3 +36,15 @@ def test_wrong_product_does_not_verify(keys, deltas):
     bad = lay_out(g, settings(K), wrong_product(g, deltas))  # every gate but the check holds
     proof = prove(pk, srs, bad.witness)
     assert not verify(vk, srs.verifier(), bad.instances, proof)
+
+
+def test_checks_wrapping_over_blocks_prove_and_verify():
+    """Chains cut by block boundaries: carry rows copy Z and Y into the next block."""
+    g = einsum_graph("fixed")
+    laid = lay_out(g, settings(8, output_visibility="private"), trace(g))
+    assert laid.stats["blocks"] > 1 and laid.stats["carry_rows"] > 0 and len(laid.phase1_columns) > 1
+    srs = SRS.generate(8, seed=b"ezk-freivalds-blocks")
+    pk, vk = keygen(laid.circuit, srs)
+    assert verify(vk, srs.verifier(), laid.instances, prove(pk, srs, laid.witness))
+    bad = lay_out(g, settings(8, output_visibility="private"), wrong_product(g, {700: -1}))
+    assert not verify(vk, srs.verifier(), bad.instances, prove(pk, srs, bad.witness))
