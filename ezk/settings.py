@@ -183,7 +183,9 @@ class Settings:
             ra.lookup_range = [int(v) for v in ra.lookup_range]
             ra.validate()
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError, EzkError) as exc:
-            raise ArtifactError(f"{source} is a malformed ezk settings file ({exc})") from None
+            # one line even when a field name holds a line break
+            why = str(exc).encode("unicode_escape").decode("ascii")
+            raise ArtifactError(f"{source} is a malformed ezk settings file ({why})") from None
         return _with_model_fields(cls, ra, d, source)
 
     @classmethod
