@@ -184,16 +184,25 @@ def batch_verify(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witnesses:
     """Accept iff the GWC witnesses prove every query; False (never an exception) for any
     well-typed but wrong input: wrong count of witnesses, conflicting duplicate queries, a
     wrong evaluation, point, commitment or witness."""
+    terms = batch_verify_terms(vsrs, queries, witnesses, transcript)
+    return terms is not None and pairing_check_terms(vsrs, [terms])
+
+
+def batch_verify_terms(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witnesses: Sequence["_native.G1"],
+                       transcript: Transcript) -> "tuple[_native.G1, _native.G1] | None":
+    """``batch_verify`` up to its pairing: the pair (left, right) such that the openings hold iff
+    e(left, [τ]₂) = e(right, [1]₂), or None when the claims are already malformed. Several such
+    pairs (several proofs) are checked at once by ``pairing_check_terms``."""
     if not queries:
-        return False
+        return None
     seen: dict[tuple[int, "_native.G1"], int] = {}
     for q in queries:
         key = (q.point % R, q.commitment)
         if seen.setdefault(key, q.eval % R) != q.eval % R:
-            return False  # one commitment, one point, two different values
+            return None  # one commitment, one point, two different values
     groups = _group_by_point([q.point for q in queries])
     if len(witnesses) != len(groups):
-        return False
+        return None
     v = _absorb_claims(transcript, [q.point for q in queries], [q.eval for q in queries])
     transcript.absorb_points(b"kzg_w", witnesses)
     u = transcript.squeeze_challenge(b"kzg_u")
@@ -218,6 +227,26 @@ def batch_verify(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witnesses:
     try:
         right = _native.G1Vec.from_points(bases).msm(_native.FrVec.from_ints(scalars))
         left = _native.G1Vec.from_points(list(witnesses)).msm(_native.FrVec.from_ints(u_powers))
+    except ValueError:
+        return None
+    return left, right
+
+
+def pairing_check_terms(vsrs: VerifierSRS, terms: Sequence[tuple["_native.G1", "_native.G1"]],
+                        weights: Sequence[int] | None = None) -> bool:
+    """One multi-pairing for many (left, right) pairs: with weights r_i (random and secret to the
+    prover when there are several pairs — a cheating pair then survives with probability
+    ~1/|F|), e(Σ r_i·left_i, [τ]₂) = e(Σ r_i·right_i, [1]₂)."""
+    if not terms:
+        return False
+    if weights is None:
+        if len(terms) > 1:
+            raise ValueError("several pairing checks need random weights")
+        weights = [1]
+    try:
+        r = _native.FrVec.from_ints([w % R for w in weights])
+        left = _native.G1Vec.from_points([t[0] for t in terms]).msm(r)
+        right = _native.G1Vec.from_points([t[1] for t in terms]).msm(r)
         return _native.pairing_check([left, -right], [vsrs.tau_g2, vsrs.g2])
     except ValueError:
         return False

@@ -32,6 +32,7 @@ from ezk.layout.backend import AssigningBackend, MeasuringBackend
 from ezk.layout.cells import Cells
 from ezk.layout.context import Ctx
 from ezk.layout.gates import BLINDING, build
+from ezk.layout.links import LinkColumns, SegmentSpec, add_links
 from ezk.layout.ops import LAYOUTS
 from ezk.layout.region import KIND_FN, KIND_LIN, KIND_RANGE, Geometry, Region
 from ezk.layout.rows import materialize
@@ -57,6 +58,7 @@ class LaidOut:
     gate_block: dict = field(default_factory=dict)
     column_block: dict = field(default_factory=dict)  # advice column name -> block
     assigned: list = field(default_factory=list)  # per block: (rows, W) bool, cells the layout placed
+    links: LinkColumns | None = None  # a segment's link columns (None: the whole model)
 
     def explain(self, failure) -> str:
         from ezk.layout.report import explain
@@ -68,7 +70,9 @@ def _run_args(settings):
     return getattr(settings, "run_args", settings)
 
 
-def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
+def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = None) -> LaidOut:
+    """``segment``: lay out only that segment of the graph, with its link columns (see
+    ``ezk.layout.links``); its public values are the model inputs and outputs it holds."""
     ra = _run_args(settings)
     k = int(ra.logrows)
     if not 1 <= k <= MAX_K or usable_rows(k) < 2:
@@ -79,12 +83,12 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
     values = getattr(tensors, "values", tensors)
     u = usable_rows(k)
-    p = _place(graph, ra, geo, u, values)
+    p = _place(graph, ra, geo, u, values, segment=segment)
     # a lower k first (wide), else fewer columns at the same k (lean), else the full layout
     if _wide_helps(p):
-        p = _place(graph, ra, geo, u, values, wide=True)
+        p = _place(graph, ra, geo, u, values, wide=True, segment=segment)
     elif lean := _lean_fits(p):
-        p = _place(graph, ra, geo, u, values, lean=lean)
+        p = _place(graph, ra, geo, u, values, lean=lean, segment=segment)
     rg, tables, backend, pub_cells, layout, start = p.rg, p.tables, p.backend, p.pub_cells, p.layout, p.start
     public = pub_cells
 
@@ -95,7 +99,8 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     if tables.largest() > u - 1 or start > u:
         raise EzkError(f"the circuit needs a lookup table of {tables.largest()} rows and {need} rows in all, "
                        f"more than 2^{k} rows allow; use logrows ≥ {min_k}.")
-    dead = rg.drop_dead_cells(Cells.concat(pub_cells) if pub_cells else None)
+    live = pub_cells + [c for c in (p.link_in, p.link_out) if c is not None]
+    dead = rg.drop_dead_cells(Cells.concat(live) if live else None)
     built = build(rg, tables, blocks, bool(public), u - 1)
     cs = built.cs
     assert cs.blinding_rows() == BLINDING
@@ -117,6 +122,11 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         n = allc.size
         copies.append(np.stack([np.full(n, built.instance.index), np.arange(n), ia, ir], axis=1))
         instances = [rg.read(allc)]
+    links, link_values = None, {}
+    if segment is not None:
+        read = rg.read if values is not None else None
+        links, link_copies, link_values = add_links(cs, built.fixed, u, glob, read, p.link_in, p.link_out)
+        copies.append(link_copies)
     copies = np.concatenate(copies).astype(np.int64)
     circuit = Circuit(cs=cs, k=k, fixed=built.fixed, copies=copies)
 
@@ -128,6 +138,7 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
             part = store[blk * u:(blk + 1) * u]
             for c, col in enumerate(cols):
                 advice[col] = np.ascontiguousarray(part[:, c])
+        advice.update(link_values)
         witness = Witness(advice=advice, instance={built.instance: instances[0]} if public else {})
 
     stats = {
@@ -153,8 +164,11 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     row_node = [rg.row_node[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
     column_block = {c.name: blk for blk, cols in enumerate(built.advice) for c in cols}
     assigned = [rg.assigned[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
+    if links is not None:
+        stats.update(link_in=links.elements_in, link_out=links.elements_out,
+                     link_columns=len(links.inputs) + len(links.outputs))
     return LaidOut(circuit, witness, instances, layout, stats, row_node, graph, built.gate_block, column_block,
-                   assigned)
+                   assigned, links)
 
 
 @dataclass
@@ -165,20 +179,32 @@ class _Placed:
     pub_cells: list
     layout: list
     start: int
+    link_in: Cells | None = None  # a segment's cells read from / copied to its link columns (flat)
+    link_out: Cells | None = None
 
     @property
     def need(self) -> int:  # rows in one tall block (no carries needed there)
         return self.rg.rows - self.rg.carry_rows
 
 
-def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide: bool = False) -> _Placed:
-    """Every node's layout, then the public cells, in one region (full, lean or wide)."""
+def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide: bool = False,
+           segment: SegmentSpec | None = None) -> _Placed:
+    """Every node's layout, then the public cells, in one region (full, lean or wide). For a
+    segment: its link-in tensors first (fresh cells), its nodes, then its link-out cells."""
     backend = MeasuringBackend(geo.width) if values is None else AssigningBackend(geo.width, values)
     rg = Region(geo, u, backend, lean=lean, wide=wide)
-    tables = Tables(limb_bits_for(graph, geo.slots))
+    view = graph if segment is None else segment_view(graph, segment)
+    tables = Tables(limb_bits_for(view, geo.slots))
     ctx = Ctx(graph, rg, tables, ra)
     cells: dict[int, Cells] = {}
-    for node in graph.nodes:
+    link_in = link_out = None
+    if segment is not None:
+        rg.node = -1
+        parts = [rg.new_cells(ctx.value(graph.nodes[t])).flat() for t in segment.link_in]
+        for t, c in zip(segment.link_in, parts):
+            cells[t] = c.reshape(graph.nodes[t].shape)
+        link_in = Cells.concat(parts) if parts else None
+    for node in view.nodes:
         fn = LAYOUTS.get(node.op)
         if fn is None:
             raise EzkError(f"the circuit layout does not support the core op {node.op!r} of {ctx.where(node)}.")
@@ -187,10 +213,11 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
 
     # public values: inputs (when asked), then outputs, in one instance column
     public: list[tuple[str, int, str]] = []
+    here = None if segment is None else {n.id for n in view.nodes}
     if ra.input_visibility == "public":
-        public += [("input", t, n) for t, n in zip(graph.inputs, graph.input_names)]
+        public += [("input", t, n) for t, n in zip(graph.inputs, graph.input_names) if here is None or t in here]
     if ra.output_visibility == "public":
-        public += [("output", t, n) for t, n in zip(graph.outputs, graph.output_names)]
+        public += [("output", t, n) for t, n in zip(graph.outputs, graph.output_names) if here is None or t in here]
     pub_cells, layout, start = [], [], 0
     for kind, tid, name in public:
         rg.node = tid
@@ -199,7 +226,38 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
         layout.append({"kind": kind, "name": name, "tensor": int(tid), "start": start, "length": c.size,
                        "shape": list(graph.nodes[tid].shape), "scale": graph.nodes[tid].scale})
         start += c.size
-    return _Placed(rg, tables, backend, pub_cells, layout, start)
+    if segment is not None and segment.link_out:
+        parts = []
+        for t in segment.link_out:
+            rg.node = t
+            parts.append(materialize(rg, cells[t].flat()))
+        link_out = Cells.concat(parts)
+    return _Placed(rg, tables, backend, pub_cells, layout, start, link_in, link_out)
+
+
+class _View:
+    """A segment as limb_bits_for and _place see a graph: its nodes (fixed constants it reads
+    first) and, as outputs, what leaves it (link-out tensors and model outputs)."""
+
+    def __init__(self, nodes, outputs) -> None:
+        self.nodes, self.outputs = nodes, outputs
+
+
+def segment_view(graph: Graph, segment: SegmentSpec) -> _View:
+    own = set(segment.nodes)
+    given = set(segment.link_in)
+    consts: list[int] = []
+    for i in segment.nodes:
+        for j in graph.nodes[i].inputs:
+            if j in own or j in given or j in consts:
+                continue
+            n = graph.nodes[j]
+            if n.op != "const" or n.attrs.get("visibility", "fixed") == "private":
+                raise EzkError(f"segment reads tensor {j} ({n.onnx_name!r}) that neither it computes nor a link brings in.")
+            consts.append(j)
+    nodes = [graph.nodes[j] for j in sorted(consts)] + [graph.nodes[i] for i in segment.nodes]
+    outs = set(segment.link_out) | (own & set(graph.outputs))
+    return _View(nodes, sorted(outs))
 
 
 def _lean_fits(p: _Placed) -> int:

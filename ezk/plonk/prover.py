@@ -111,16 +111,17 @@ def absorb_statement(t: Transcript, vk: VerifyingKey, instances: list) -> None:
 
 
 def round_advice(pk: ProvingKey, srs, advice: list, t: Transcript,
-                 polys: ProofPolynomials | None = None) -> Committed:
+                 polys: ProofPolynomials | None = None, advice_blinding: dict | None = None) -> Committed:
     """Commit every advice column with fresh blinding rows, one column alive at a time.
 
     ``advice[j]`` is column j's values (FrVec or int array, at most u rows). With ``polys``, each
     column is registered there in compact form (values + blinding) and its coefficients offered
-    to the cache while its values are at hand."""
+    to the cache while its values are at hand. ``advice_blinding[j]``: the n − u blinding
+    values of advice column j where the caller chooses them (see ``prove``)."""
     d = pk.vk.domain
     blinds, commitments = [], []
     for j, a in enumerate(advice):
-        blind = _native.FrVec.random(d.n - d.usable)
+        blind = _given_blinding(advice_blinding, j, d)
         values = with_blinding(a, blind, d)
         commitments.append(commit_lagrange(srs, values))
         if polys is not None:
@@ -131,6 +132,16 @@ def round_advice(pk: ProvingKey, srs, advice: list, t: Transcript,
         blinds.append(blind)
     t.absorb_points(b"advice", commitments)
     return Committed(commitments, blinds)
+
+
+def _given_blinding(advice_blinding: dict | None, j: int, d: Domain) -> "_native.FrVec":
+    """Advice column j's blinding rows: the caller's, else fresh randomness."""
+    blind = (advice_blinding or {}).get(j)
+    if blind is None:
+        return _native.FrVec.random(d.n - d.usable)
+    if len(blind) != d.n - d.usable:
+        raise ValueError(f"advice column {j} needs {d.n - d.usable} blinding values, got {len(blind)}.")
+    return blind
 
 
 def _row_query(columns):
@@ -244,11 +255,19 @@ def round_opening(pk: ProvingKey, srs, polys: ProofPolynomials, evals: list, h_p
     return batch_open_stream(srs, claims, lambda key: h if key == ("h",) else polys.coeffs(key), t)
 
 
-def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None) -> Proof:
+def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None,
+          advice_blinding: dict | None = None) -> Proof:
     """A zero-knowledge proof that ``witness`` satisfies the circuit of ``pk``.
 
     ``cache_bytes`` bounds the coefficient vectors kept between rounds (default: see
-    ``cache_budget``); polynomials beyond it are recomputed when used."""
+    ``cache_budget``); polynomials beyond it are recomputed when used.
+
+    ``advice_blinding`` = {advice column kind index j: FrVec of n − u values}: the blinding
+    rows of those columns, instead of fresh randomness. Two proofs that commit the same values
+    with the same blinding send the same commitment [a_j]₁ — how segments of a model link a
+    tensor without revealing it (``ezk.segments``). Such a column stays hidden as long as it is
+    opened (once per proof) fewer times than it has blinding rows, and the caller must keep the
+    blinding secret and random."""
     vk, d = pk.vk, pk.vk.domain
     cs = vk.cs
     instances = witness.instance_list(cs, d)
@@ -260,7 +279,7 @@ def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None)
         polys.add_instance(c.index, v)
 
     advice = [witness.advice_column(cs, d, i) for i in range(len(cs.advice))]
-    adv = round_advice(pk, srs, advice, t, polys)
+    adv = round_advice(pk, srs, advice, t, polys, advice_blinding)
     theta = t.squeeze_challenge(b"theta")
     trace('advice', polys)
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from ezk import _native
 from ezk.errors import EzkError
-from ezk.kzg import VerifierQuery, batch_verify
+from ezk.kzg import VerifierQuery
+from ezk.kzg.opening import batch_verify_terms, pairing_check_terms
 from ezk.plonk.circuit import to_frvec
 from ezk.plonk.expression import ADVICE, FIXED
 from ezk.plonk.keygen import VerifyingKey
@@ -52,18 +53,27 @@ def verify(vk: VerifyingKey, vsrs, instances, proof: Proof | bytes) -> bool:
     """True iff ``proof`` proves the circuit of ``vk`` with these public ``instances`` (a list
     with one vector per instance column, or a dict keyed by instance column). A malformed
     proof is False; malformed instances (wrong count or size) raise ``EzkError``."""
+    terms = verify_deferred(vk, vsrs, instances, proof)
+    return terms is not None and pairing_check_terms(vsrs, [terms])
+
+
+def verify_deferred(vk: VerifyingKey, vsrs, instances, proof: Proof | bytes):
+    """``verify`` up to its final pairing: the KZG pair (left, right) — the proof is valid iff
+    e(left, [τ]₂) = e(right, [1]₂) — or None when a check before the pairing already fails.
+    Many proofs' pairs are checked in one multi-pairing by
+    ``ezk.kzg.opening.pairing_check_terms`` with random weights (``ezk.segments``)."""
     inst = _instances(vk, instances)
     try:
         if not isinstance(proof, Proof):
             proof = Proof.from_bytes(proof)
         return _verify(vk, vsrs, inst, proof)
     except (EzkError, ValueError, ZeroDivisionError):
-        return False
+        return None
 
 
-def _verify(vk: VerifyingKey, vsrs, instances: list, proof: Proof) -> bool:
+def _verify(vk: VerifyingKey, vsrs, instances: list, proof: Proof):
     if not _shape_matches(vk, proof):
-        return False
+        return None
     cs, d = vk.cs, vk.domain
     t = Transcript(PROTOCOL)
     absorb_statement(t, vk, instances)
@@ -79,7 +89,7 @@ def _verify(vk: VerifyingKey, vsrs, instances: list, proof: Proof) -> bool:
     t.absorb_points(b"h", proof.h)
     x = t.squeeze_challenge(b"x")
     if d.vanishing_at(x) == 0:
-        return False
+        return None
     t.absorb_scalars(b"evals", proof.evals)
 
     layout = evaluation_layout(cs, d)
@@ -110,4 +120,4 @@ def _verify(vk: VerifyingKey, vsrs, instances: list, proof: Proof) -> bool:
         scale = scale * xn % R
         h_commit = h_commit + piece.mul(scale)
     queries.append(VerifierQuery(x, h_commit, h_eval))
-    return bool(batch_verify(vsrs, queries, list(proof.opening), t))
+    return batch_verify_terms(vsrs, queries, list(proof.opening), t)
