@@ -130,12 +130,28 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
     return result, "\n".join(lines)
 
 
-def compile_circuit(model, compiled_circuit="model.compiled", settings="settings.json") -> str:
+def compile_circuit(model, compiled_circuit="model.compiled", settings="settings.json",
+                    max_logrows: int | None = None, max_memory: float | None = None) -> str:
+    """Lower the model with its settings; when ``max_logrows`` (or the settings'
+    ``segment_logrows``, or ``max_memory`` GiB per prover process) bounds the circuit and the
+    model does not fit, cut it into segments (``ezk.segments.plan``) stored in the compiled file."""
     F = _front()
     st = Settings.load(settings)
     om = F.load_onnx(model, st.run_args.variables_dict)
     graph, _ = F.lower_model(om, st.run_args, st.lookup_scales)
-    return F.save_compiled(compiled_circuit, F.Compiled(graph=graph, settings=st))
+    extra = segment_extra(graph, st, max_logrows, max_memory)
+    return F.save_compiled(compiled_circuit, F.Compiled(graph=graph, settings=st, extra=extra))
+
+
+def segment_extra(graph, st: Settings, max_logrows: int | None = None, max_memory: float | None = None) -> dict:
+    """{"segments": plan} when the bound asks for segments and the model does not fit, else {}."""
+    from ezk.segments.plan import logrows_for_memory, plan_segments
+
+    k = max_logrows or st.run_args.segment_logrows or (logrows_for_memory(max_memory) if max_memory else 0)
+    if not k:
+        return {}
+    plan = plan_segments(graph, st, int(k))
+    return {} if plan is None else {"segments": plan.to_json()}
 
 
 def gen_witness(compiled_circuit="model.compiled", data="input.json", output="witness.json") -> dict:

@@ -101,10 +101,8 @@ def dequantize_public(public_layout: list[dict], instances: list[list[int]]) -> 
     return outs
 
 
-def _instances_from_witness(comp: Compiled, witness_path):
-    """The forward pass's tensors for the quantized inputs stored in witness.json."""
-    from ezk.graph.forward import forward
-
+def quantized_inputs_from_witness(comp: Compiled, witness_path) -> dict[int, np.ndarray]:
+    """The quantized model inputs stored in witness.json, by input tensor id."""
     p = Path(witness_path)
     w = read_json_artifact(p, "witness", "ezk-witness", " (run ezk gen-witness)")
     digest = w.get("compiled_digest")
@@ -114,27 +112,55 @@ def _instances_from_witness(comp: Compiled, witness_path):
     inputs = w.get("inputs")
     if not isinstance(inputs, list) or len(inputs) != len(graph.inputs):
         raise ArtifactError(f"{str(p)!r} holds {len(inputs) if isinstance(inputs, list) else 0} inputs; the model takes {len(graph.inputs)}.")
-    q = []
-    for i, vals in zip(graph.inputs, inputs):
+    q = {}
+    for n, (i, vals) in enumerate(zip(graph.inputs, inputs)):
         shape = graph.nodes[i].shape
         try:
             arr = np.asarray(vals, dtype=np.int64)
         except (TypeError, ValueError, OverflowError):
-            raise ArtifactError(f"{str(p)!r}: input {graph.input_names[len(q)]!r} is not a list of integers.") from None
+            raise ArtifactError(f"{str(p)!r}: input {graph.input_names[n]!r} is not a list of integers.") from None
         if arr.size != int(np.prod(shape, dtype=np.int64)):
-            raise ArtifactError(f"{str(p)!r}: input {graph.input_names[len(q)]!r} has {arr.size} values; the model expects {int(np.prod(shape))}.")
-        q.append(arr.reshape(shape))
-    trace = forward(graph, q)
-    return trace
+            raise ArtifactError(f"{str(p)!r}: input {graph.input_names[n]!r} has {arr.size} values; the model expects {int(np.prod(shape))}.")
+        q[i] = arr.reshape(shape)
+    return q
+
+
+def _instances_from_witness(comp: Compiled, witness_path):
+    """The forward pass's tensors for the quantized inputs stored in witness.json."""
+    from ezk.graph.forward import forward
+
+    q = quantized_inputs_from_witness(comp, witness_path)
+    return forward(comp.graph, [q[i] for i in comp.graph.inputs])
+
+
+def _segmented(comp: Compiled) -> bool:
+    return "segments" in comp.extra
 
 
 # ----------------------------------------------------------------------------- setup
 
-def setup(compiled_circuit, srs_path, vk_path="vk.key", pk_path="pk.key") -> dict:
-    """Lay the circuit out (structure only), run keygen, write pk and vk."""
+def _no_cluster(workers, scheduler) -> None:
+    """A circuit of one segment is one task: Dask options do not apply (said, not ignored)."""
+    if workers is not None or scheduler is not None:
+        import sys
+
+        print("ezk: the circuit is one segment (compile with --max-logrows to split it); proving it here, "
+              "without Dask.", file=sys.stderr)
+
+
+
+def setup(compiled_circuit, srs_path, vk_path="vk.key", pk_path="pk.key", workers: int | None = None,
+          scheduler: str | None = None, progress=None) -> dict:
+    """Lay the circuit out (structure only), run keygen, write pk and vk. A segmented circuit
+    gets a key bundle, one segment at a time or on Dask (``workers``/``scheduler``)."""
     from ezk.plonk import keygen
 
     comp, digest = _compiled_digest(compiled_circuit)
+    if _segmented(comp):
+        from ezk.segments import proving as seg
+
+        return seg.setup(compiled_circuit, srs_path, vk_path, pk_path, workers, scheduler, progress)
+    _no_cluster(workers, scheduler)
     t0 = time.perf_counter()
     laid = _lay_out(comp)
     srs = load_srs_for(srs_path, laid.circuit.k)
@@ -151,11 +177,17 @@ def setup(compiled_circuit, srs_path, vk_path="vk.key", pk_path="pk.key") -> dic
 
 # ------------------------------------------------------------------------------ mock
 
-def mock(compiled_circuit, witness="witness.json", max_failures: int = 10) -> dict:
+def mock(compiled_circuit, witness="witness.json", max_failures: int = 10, workers: int | None = None,
+         scheduler: str | None = None, progress=None) -> dict:
     """Check every gate, lookup and copy of the model's circuit on the witness; raise on failure."""
     from ezk.plonk import mock as plonk_mock
 
     comp, _ = _compiled_digest(compiled_circuit)
+    if _segmented(comp):
+        from ezk.segments import proving as seg
+
+        return seg.mock(compiled_circuit, witness, max_failures, workers, scheduler, progress)
+    _no_cluster(workers, scheduler)
     trace = _instances_from_witness(comp, witness)
     laid = _lay_out(comp, trace)
     failures = plonk_mock(laid.circuit, laid.witness)
@@ -168,12 +200,19 @@ def mock(compiled_circuit, witness="witness.json", max_failures: int = 10) -> di
 
 # ----------------------------------------------------------------------------- prove
 
-def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=None, proof_path="proof.json") -> dict:
-    """Prove that the compiled model maps the witness's inputs to its outputs."""
+def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=None, proof_path="proof.json",
+          workers: int | None = None, scheduler: str | None = None, progress=None) -> dict:
+    """Prove that the compiled model maps the witness's inputs to its outputs. A segmented
+    circuit is proven segment by segment, here or on Dask (``workers``/``scheduler``)."""
     from ezk.plonk import ProvingKey
     from ezk.plonk import prove as plonk_prove
 
     comp, digest = _compiled_digest(compiled_circuit)
+    if _segmented(comp):
+        from ezk.segments import proving as seg
+
+        return seg.prove(compiled_circuit, witness, pk_path, srs_path, proof_path, workers, scheduler, progress)
+    _no_cluster(workers, scheduler)
     key = read_key(pk_path, "pk")
     if key.header.get("compiled_digest") != digest:
         raise ArtifactError(f"the proving key {str(pk_path)!r} belongs to another compiled circuit; run ezk setup for this one.")
@@ -213,6 +252,10 @@ def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.k
     from ezk.plonk import verify as plonk_verify
 
     key = read_key(vk_path, "vk")
+    if "segments" in key.header:
+        from ezk.segments import proving as seg
+
+        return seg.verify(proof_path, settings_path, vk_path, srs_path, key=key)
     proof = read_proof_json(proof_path)
     if settings_path is not None:
         st = Settings.load(settings_path)

@@ -31,6 +31,9 @@ class RunArgs:
     input_visibility: str = "private"
     output_visibility: str = "public"
     param_visibility: str = "fixed"
+    # split the model into segments of at most 2^segment_logrows rows each (0: one circuit);
+    # see ezk.segments. Left out of settings.json when 0, so unsegmented files stay as they were.
+    segment_logrows: int = 0
 
     def validate(self) -> "RunArgs":
         for name in ("input_scale", "param_scale"):
@@ -49,6 +52,8 @@ class RunArgs:
         for name in ("input_visibility", "output_visibility"):
             if getattr(self, name) not in VISIBILITIES:
                 raise EzkError(f"{name} must be one of {', '.join(VISIBILITIES)}, got {getattr(self, name)!r}")
+        if not isinstance(self.segment_logrows, int) or not (self.segment_logrows == 0 or 4 <= self.segment_logrows <= 26):
+            raise EzkError(f"segment_logrows must be 0 (one circuit) or an integer between 4 and 26, got {self.segment_logrows!r}")
         if self.param_visibility not in PARAM_VISIBILITIES:
             raise EzkError(f"param_visibility must be private or fixed, got {self.param_visibility!r}")
         return self
@@ -73,6 +78,8 @@ class Settings:
     def to_json(self) -> dict:
         d = {"format": FORMAT, "version": VERSION}
         d.update(asdict(self))
+        if not self.run_args.segment_logrows:
+            del d["run_args"]["segment_logrows"]
         return d
 
     def save(self, path) -> None:

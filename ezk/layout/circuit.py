@@ -81,14 +81,9 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
         if getattr(ra, name) not in ("private", "public"):
             raise EzkError(f"{name} {getattr(ra, name)!r} is not supported by the circuit layout (use private or public).")
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
-    values = getattr(tensors, "values", tensors)
+    values = tensors if isinstance(tensors, dict) else getattr(tensors, "values", tensors)
     u = usable_rows(k)
-    p = _place(graph, ra, geo, u, values, segment=segment)
-    # a lower k first (wide), else fewer columns at the same k (lean), else the full layout
-    if _wide_helps(p):
-        p = _place(graph, ra, geo, u, values, wide=True, segment=segment)
-    elif lean := _lean_fits(p):
-        p = _place(graph, ra, geo, u, values, lean=lean, segment=segment)
+    p = _choose(graph, ra, geo, u, values, segment)
     rg, tables, backend, pub_cells, layout, start = p.rg, p.tables, p.backend, p.pub_cells, p.layout, p.start
     public = pub_cells
 
@@ -233,6 +228,38 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
             parts.append(materialize(rg, cells[t].flat()))
         link_out = Cells.concat(parts)
     return _Placed(rg, tables, backend, pub_cells, layout, start, link_in, link_out)
+
+
+def _choose(graph: Graph, ra, geo: Geometry, u: int, values, segment) -> "_Placed":
+    p = _place(graph, ra, geo, u, values, segment=segment)
+    # a lower k first (wide), else fewer columns at the same k (lean), else the full layout
+    if _wide_helps(p):
+        p = _place(graph, ra, geo, u, values, wide=True, segment=segment)
+    elif lean := _lean_fits(p):
+        p = _place(graph, ra, geo, u, values, lean=lean, segment=segment)
+    return p
+
+
+def measure(graph: Graph, settings, segment: SegmentSpec | None = None) -> dict:
+    """The rows and the smallest k of the model's (or a segment's) layout, structure only and
+    without building its constraint system: what planning segments needs."""
+    ra = _run_args(settings)
+    geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
+    p = _choose(graph, ra, geo, usable_rows(MAX_K), None, segment)
+    return {"num_rows": int(p.need), "min_k": _min_k(p.need, p.tables.largest(), p.start),
+            "link_in": 0 if p.link_in is None else p.link_in.size,
+            "link_out": 0 if p.link_out is None else p.link_out.size}
+
+
+def rows_per_node(graph: Graph, settings, segment: SegmentSpec) -> dict[int, int]:
+    """Rows each of the segment's nodes places (the full layout, structure only): a cheap
+    estimate of a node's share of any segment it joins (``ezk.segments.plan``)."""
+    ra = _run_args(settings)
+    geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
+    p = _place(graph, ra, geo, usable_rows(MAX_K), None, segment=segment)
+    rn = p.rg.row_node[: p.rg.rows]
+    ids, counts = np.unique(rn[rn >= 0], return_counts=True)
+    return {int(i): int(c) for i, c in zip(ids, counts)}
 
 
 class _View:

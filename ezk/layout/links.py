@@ -93,7 +93,9 @@ def add_links(cs: ConstraintSystem, fixed: dict, u: int, glob, read, cells_in: C
         used = m - (ncol - 1) * u
         if used < u:  # the rest of the last column's usable rows are zero
             pad = cs.fixed_column(f"link_{side}_pad")
-            fixed[pad] = (np.arange(u) >= used).astype(np.int64)
+            mark = np.zeros(u, dtype=np.int8)
+            mark[used:] = 1
+            fixed[pad] = mark
             cs.create_gate(f"link.{side}.pad", [pad.cur() * cols[-1].cur()])
         if read is not None:
             v = np.zeros(ncol * u, dtype=np.int64)
