@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 
+from cli.segments import max_logrows_option, max_memory_option
 from ezk import api
 from ezk.errors import EzkError
 
@@ -27,6 +28,13 @@ def _scales(text: Optional[str]):
         return [int(v) for v in text.split(",") if v.strip()]
     except ValueError:
         raise EzkError(f"--scales expects comma-separated integers, got {text!r}") from None
+
+
+def _segments_note(compiled_circuit: str) -> str:
+    from ezk.compiled import load_compiled
+
+    plan = load_compiled(compiled_circuit).extra.get("segments")
+    return f"; {len(plan['segments'])} segments of 2^{plan['k']} rows" if plan else ""
 
 
 def register(app: typer.Typer) -> None:
@@ -58,7 +66,7 @@ def register(app: typer.Typer) -> None:
         target: str = typer.Option("resources", "--target", help="resources | accuracy"),
         lookup_safety_margin: float = typer.Option(2.0, "--lookup-safety-margin"),
         scales: Optional[str] = typer.Option(None, "--scales", help="comma-separated candidate scales"),
-        max_logrows: Optional[int] = typer.Option(None, "--max-logrows"),
+        max_logrows: Optional[int] = max_logrows_option(),
     ):
         """Choose scales, lookup ranges and logrows from data; print a fidelity report."""
         from cli.progress import working
@@ -79,11 +87,18 @@ def register(app: typer.Typer) -> None:
         model: str = typer.Option("network.onnx", "-M", "--model"),
         compiled_circuit: str = typer.Option("model.compiled", "--compiled-circuit"),
         settings: str = typer.Option("settings.json", "-S", "--settings-path"),
+        max_logrows: Optional[int] = max_logrows_option(),
+        max_memory: Optional[float] = max_memory_option(),
     ):
-        """Quantize and lower the model into the compiled-circuit file."""
+        """Quantize and lower the model into the compiled-circuit file (cut into segments when it
+        does not fit --max-logrows, --max-memory or the settings' segment_logrows)."""
+        from cli.progress import working
+
         t0 = time.perf_counter()
-        digest = api.compile_circuit(model, compiled_circuit, settings)
-        typer.echo(f"compiled circuit written to {compiled_circuit} (digest {digest[:16]}…) in {time.perf_counter() - t0:.1f} s")
+        with working("compiling (and planning segments)"):
+            digest = api.compile_circuit(model, compiled_circuit, settings, max_logrows, max_memory)
+        typer.echo(f"compiled circuit written to {compiled_circuit} (digest {digest[:16]}…) in {time.perf_counter() - t0:.1f} s"
+                   + _segments_note(compiled_circuit))
 
     @app.command("gen-witness")
     def gen_witness_cmd(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from cli.progress import working
+from cli.segments import echo_segments, scheduler_option, segment_progress, workers_option
 from ezk import api
 
 
@@ -26,21 +27,27 @@ def register(app: typer.Typer) -> None:
         srs_path: str = typer.Option(..., "--srs-path", help="SRS (ezk .srs, snarkjs .ptau or halo2 ParamsKZG)"),
         vk_path: str = typer.Option("vk.key", "--vk-path"),
         pk_path: str = typer.Option("pk.key", "--pk-path"),
+        workers: int = workers_option(),
+        scheduler: str = scheduler_option(),
     ):
         """Generate the proving and verifying keys of a compiled circuit."""
-        with working("setup: laying out the circuit and generating keys"):
-            info = api.setup(compiled, srs_path, vk_path, pk_path)
+        with working("setup: laying out the circuit and generating keys"), segment_progress("setup") as prog:
+            info = api.setup(compiled, srs_path, vk_path, pk_path, workers=workers, scheduler=scheduler, progress=prog)
+        segs = f", {info['segments']} segments" if "segments" in info else ""
+        echo_segments(info)
         typer.echo(f"keys written: {vk_path} ({info['vk_bytes']} bytes), {pk_path} ({info['pk_bytes']} bytes); "
-                   f"k={info['k']}, {info['num_rows']} rows, {info['advice_cells']} advice cells")
+                   f"k={info['k']}{segs}, {info['num_rows']} rows, {info['advice_cells']} advice cells")
 
     @app.command("mock")
     def mock_cmd(
         compiled: str = typer.Option("model.compiled", "-M", "--compiled-circuit", help="compiled circuit"),
         witness: str = typer.Option("witness.json", "-W", "--witness", help="witness.json from gen-witness"),
+        workers: int = workers_option(),
+        scheduler: str = scheduler_option(),
     ):
         """Check every gate, lookup and copy constraint on the witness, without cryptography."""
-        with working("checking every constraint"):
-            info = api.mock(compiled, witness)
+        with working("checking every constraint"), segment_progress("mock") as prog:
+            info = api.mock(compiled, witness, workers=workers, scheduler=scheduler, progress=prog)
         typer.echo(f"mock: every constraint holds (k={info['k']}, {info['num_rows']} rows, {info['advice_cells']} advice cells)")
 
     @app.command("prove")
@@ -50,11 +57,16 @@ def register(app: typer.Typer) -> None:
         pk_path: str = typer.Option("pk.key", "--pk-path"),
         srs_path: str = typer.Option(..., "--srs-path"),
         proof_path: str = typer.Option("proof.json", "--proof-path"),
+        workers: int = workers_option(),
+        scheduler: str = scheduler_option(),
     ):
-        """Prove one inference of the compiled model."""
-        with working("proving"):
-            info = api.prove(compiled, witness, pk_path, srs_path, proof_path)
-        typer.echo(f"proof written to {proof_path} ({info['proof_bytes']} bytes) in {info['seconds']:.2f} s")
+        """Prove one inference of the compiled model (a segmented one segment by segment, or on Dask)."""
+        with working("proving"), segment_progress("prove") as prog:
+            info = api.prove(compiled, witness, pk_path, srs_path, proof_path, workers=workers, scheduler=scheduler,
+                             progress=prog)
+        echo_segments(info)
+        segs = f" ({info['segments']} segments)" if "segments" in info else ""
+        typer.echo(f"proof written to {proof_path}{segs} ({info['proof_bytes']} bytes) in {info['seconds']:.2f} s")
 
     @app.command("verify")
     def verify_cmd(

@@ -45,7 +45,12 @@ def measure_circuit(graph, ra: RunArgs, lookup_scales=None) -> dict:
     from ezk.layout.circuit import MAX_K
 
     probe = RunArgs(**{**ra.__dict__, "logrows": MAX_K})
-    return lay_out(graph, Settings(run_args=probe, lookup_scales=dict(lookup_scales or {}))).stats
+    st = Settings(run_args=probe, lookup_scales=dict(lookup_scales or {}))
+    if ra.segment_logrows:  # a model that may be too large to lay out at once: estimate in windows
+        from ezk.segments.plan import estimate_circuit
+
+        return estimate_circuit(graph, st, ra.segment_logrows)
+    return lay_out(graph, st).stats
 
 
 def _settings_for(graph, ra: RunArgs, lookup_scales=None) -> tuple[Settings, str | None]:
@@ -93,6 +98,8 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
     """Scales from data (ezk.calibrate), then — unless ``shrink_lookup`` is False — the smallest
     lookup_range that lowers logrows at the same accuracy, then logrows = the layout's min_k."""
     base = Settings.load(settings or output).run_args if (settings or (output and Path(output).is_file())) else RunArgs()
+    if max_logrows:  # counts by windows from here on: a model too large for one circuit is never laid out whole
+        base = RunArgs(**{**base.__dict__, "segment_logrows": int(max_logrows)}).validate()
     om = F.load_onnx(model, base.variables_dict)
     values = F.load_input_data(data)
     best, cands = F.calibrate(om, base, values, target, lookup_safety_margin, scales or F.DEFAULT_SCALES, progress)
@@ -103,10 +110,11 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
     ra = RunArgs(**{**base.__dict__, "input_scale": best.scale, "param_scale": best.scale})
     result, why = _settings_for(best.graph, ra, best.lookup_scales)
     logrows = result.min_logrows or base.logrows
-    if max_logrows is not None and logrows > max_logrows:
-        from ezk.errors import EzkError
-
-        raise EzkError(f"the model's circuit needs 2^{logrows} rows, more than --max-logrows {max_logrows}")
+    seg_k = result.run_args.segment_logrows
+    if seg_k and logrows > seg_k:  # too large for one circuit: segments of 2^seg_k rows (ezk.segments)
+        logrows = seg_k
+    else:
+        result.run_args.segment_logrows = 0
     result.run_args.logrows = logrows
     if output:
         result.save(output)
@@ -121,6 +129,9 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
                      f"worst rel. error {best.worst:.5f})")
     lines.append(f"chosen: input_scale = param_scale = {best.scale}, logrows = {logrows} "
                  f"({result.num_rows} rows, {result.total_assignments} advice cells)")
+    if result.run_args.segment_logrows:
+        lines.append(f"the circuit needs 2^{result.min_logrows} rows: compile-circuit will cut it into segments "
+                     f"of at most 2^{result.run_args.segment_logrows} rows (segment_logrows)")
     lines.append("output                         max abs err    mean abs err   max err / max|ref|")
     for name, mx, mean, rel in best.errors:
         lines.append(f"{name[:30]:<30} {mx:>12.6f}  {mean:>12.6f}  {rel:>12.6f}")

@@ -188,11 +188,22 @@ def batch_verify(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witnesses:
     return terms is not None and pairing_check_terms(vsrs, [terms])
 
 
+@dataclass(frozen=True)
+class PairingTerms:
+    """left = Σ left_scalars·left_bases, right = Σ right_scalars·right_bases, kept as MSM inputs
+    so that many proofs' terms are summed (with weights) in two MSMs in all."""
+
+    left_bases: list
+    left_scalars: list
+    right_bases: list
+    right_scalars: list
+
+
 def batch_verify_terms(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witnesses: Sequence["_native.G1"],
-                       transcript: Transcript) -> "tuple[_native.G1, _native.G1] | None":
-    """``batch_verify`` up to its pairing: the pair (left, right) such that the openings hold iff
-    e(left, [τ]₂) = e(right, [1]₂), or None when the claims are already malformed. Several such
-    pairs (several proofs) are checked at once by ``pairing_check_terms``."""
+                       transcript: Transcript) -> "PairingTerms | None":
+    """``batch_verify`` up to its pairing: the terms (left, right) such that the openings hold
+    iff e(left, [τ]₂) = e(right, [1]₂), or None when the claims are already malformed. Several
+    proofs' terms are checked at once by ``pairing_check_terms``."""
     if not queries:
         return None
     seen: dict[tuple[int, "_native.G1"], int] = {}
@@ -224,29 +235,28 @@ def batch_verify_terms(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witn
         u_j = u_j * u % R
     bases.append(vsrs.g1)
     scalars.append(-total_eval % R)
-    try:
-        right = _native.G1Vec.from_points(bases).msm(_native.FrVec.from_ints(scalars))
-        left = _native.G1Vec.from_points(list(witnesses)).msm(_native.FrVec.from_ints(u_powers))
-    except ValueError:
-        return None
-    return left, right
+    return PairingTerms(list(witnesses), u_powers, bases, scalars)
 
 
-def pairing_check_terms(vsrs: VerifierSRS, terms: Sequence[tuple["_native.G1", "_native.G1"]],
-                        weights: Sequence[int] | None = None) -> bool:
-    """One multi-pairing for many (left, right) pairs: with weights r_i (random and secret to the
-    prover when there are several pairs — a cheating pair then survives with probability
-    ~1/|F|), e(Σ r_i·left_i, [τ]₂) = e(Σ r_i·right_i, [1]₂)."""
+def pairing_check_terms(vsrs: VerifierSRS, terms: Sequence[PairingTerms], weights: Sequence[int] | None = None) -> bool:
+    """One multi-pairing for many proofs' terms: with weights r_i (random and secret to the
+    prover when there are several — a cheating proof then survives with probability ~1/|F|),
+    e(Σ r_i·left_i, [τ]₂) = e(Σ r_i·right_i, [1]₂), each side one MSM over every term's bases."""
     if not terms:
         return False
     if weights is None:
         if len(terms) > 1:
             raise ValueError("several pairing checks need random weights")
         weights = [1]
+    lb, ls, rb, rs = [], [], [], []
+    for t, w in zip(terms, weights):
+        lb += t.left_bases
+        ls += [w * x % R for x in t.left_scalars]
+        rb += t.right_bases
+        rs += [w * x % R for x in t.right_scalars]
     try:
-        r = _native.FrVec.from_ints([w % R for w in weights])
-        left = _native.G1Vec.from_points([t[0] for t in terms]).msm(r)
-        right = _native.G1Vec.from_points([t[1] for t in terms]).msm(r)
+        left = _native.G1Vec.from_points(lb).msm(_native.FrVec.from_ints(ls))
+        right = _native.G1Vec.from_points(rb).msm(_native.FrVec.from_ints(rs))
         return _native.pairing_check([left, -right], [vsrs.tau_g2, vsrs.g2])
     except ValueError:
         return False

@@ -251,15 +251,16 @@ def measure(graph: Graph, settings, segment: SegmentSpec | None = None) -> dict:
             "link_out": 0 if p.link_out is None else p.link_out.size}
 
 
-def rows_per_node(graph: Graph, settings, segment: SegmentSpec) -> dict[int, int]:
-    """Rows each of the segment's nodes places (the full layout, structure only): a cheap
-    estimate of a node's share of any segment it joins (``ezk.segments.plan``)."""
+def rows_per_node(graph: Graph, settings, segment: SegmentSpec) -> tuple[dict[int, int], int]:
+    """Rows each of the segment's nodes places (the full layout, structure only) — a cheap
+    estimate of a node's share of any segment it joins (``ezk.segments.plan``) — and the
+    advice cells the segment uses."""
     ra = _run_args(settings)
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
     p = _place(graph, ra, geo, usable_rows(MAX_K), None, segment=segment)
     rn = p.rg.row_node[: p.rg.rows]
     ids, counts = np.unique(rn[rn >= 0], return_counts=True)
-    return {int(i): int(c) for i, c in zip(ids, counts)}
+    return {int(i): int(c) for i, c in zip(ids, counts)}, p.rg.cells_used
 
 
 class _View:

@@ -21,6 +21,7 @@ order) and "start" before a local task runs.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Callable, Sequence
 
@@ -51,7 +52,7 @@ def run_tasks(fn: Callable, calls: Sequence[tuple], workers: int | None = None, 
     try:
         if scheduler is None:
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, memory_limit=0, silence_logs=40)
+                                   dashboard_address=None, memory_limit=0, silence_logs=logging.CRITICAL)
             client = Client(cluster)
         else:
             try:

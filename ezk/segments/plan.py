@@ -140,11 +140,13 @@ def _probe(settings, k: int):
     return st
 
 
-def estimate_rows(graph: Graph, settings, life: Lifetimes) -> np.ndarray:
-    """Rows each schedule position places, measured in windows of bounded size."""
+def estimate_rows(graph: Graph, settings, life: Lifetimes) -> tuple[np.ndarray, int]:
+    """Rows each schedule position places, measured in windows of bounded size, and the
+    advice cells of all windows."""
     probe = _probe(settings, MAX_K)
     n = len(life.order)
     rows = np.zeros(n, dtype=np.int64)
+    cells = 0
     a = 0
     while a < n:
         b, elems = a, 0
@@ -152,10 +154,26 @@ def estimate_rows(graph: Graph, settings, life: Lifetimes) -> np.ndarray:
             elems += int(life.size[b])
             b += 1
         spec = SegmentSpec(tuple(life.order[a:b]), tuple(life.crossing(a)), ())
-        per = rows_per_node(graph, probe, spec)
+        per, used = rows_per_node(graph, probe, spec)
         rows[a:b] = [per.get(t, 0) for t in life.order[a:b]]
+        cells += used
         a = b
-    return rows
+    return rows, cells
+
+
+def estimate_circuit(graph: Graph, settings, max_k: int) -> dict:
+    """The layout's counts without ever laying out more than a window of a large model: exact
+    (one measuring layout) when the estimate is near 2^max_k rows, else the windows' sums and
+    the k one circuit would need (``segmented``: True)."""
+    life = Lifetimes.of(graph, schedule(graph))
+    rows, cells = estimate_rows(graph, settings, life)
+    total = int(rows.sum())
+    if total <= 2 * usable_rows(max_k):
+        return {**measure(graph, _probe(settings, MAX_K)), "advice_cells": cells, "segmented": False}
+    k = 4
+    while usable_rows(k) < total and k < 40:
+        k += 1
+    return {"num_rows": total, "advice_cells": cells, "min_k": k, "segmented": True}
 
 
 def _link_rows(graph: Graph, tensors: list[int], width: int) -> int:
@@ -170,7 +188,7 @@ def plan_segments(graph: Graph, settings, max_k: int, progress=None) -> SegmentP
     width = Geometry.from_inner_cols(int(ra.num_inner_cols)).width
     order = schedule(graph)
     life = Lifetimes.of(graph, order)
-    rows = estimate_rows(graph, settings, life)
+    rows, _ = estimate_rows(graph, settings, life)
     u = usable_rows(max_k)
     probe = _probe(settings, MAX_K)
     if int(rows.sum()) <= 2 * u:
