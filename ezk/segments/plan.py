@@ -255,3 +255,19 @@ def logrows_for_memory(gib: float) -> int:
         raise EzkError(f"--max-memory {gib} GiB is too little for a segment (about "
                        f"{(PROVER_BASE_BYTES + PROVER_BYTES_PER_ROW * (1 << 13)) / (1 << 30):.1f} GiB at the smallest, 2^13 rows).")
     return k
+
+
+def plan_from_cuts(graph: Graph, cuts: list[int], k: int) -> SegmentPlan:
+    """The plan with cuts at these schedule positions (0 < p < N, increasing), all at 2^k rows —
+    for tests and for users who want their own cuts; each segment's fit is not checked here."""
+    order = schedule(graph)
+    life = Lifetimes.of(graph, order)
+    bounds = [0] + list(cuts) + [len(order)]
+    if any(b <= a for a, b in zip(bounds, bounds[1:])):
+        raise EzkError(f"cuts must be increasing positions between 0 and {len(order)}, got {cuts}.")
+    segs = [SegmentSpec(tuple(order[a:b]), tuple(life.crossing(a)) if a else (),
+                        tuple(life.crossing(b)) if b < len(order) else ())
+            for a, b in zip(bounds, bounds[1:])]
+    plan = SegmentPlan(k, segs, [{} for _ in segs])
+    plan.check(graph)
+    return plan
