@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ezk.artifacts import KeyFile, read_json_artifact, read_key, write_key
-from ezk.errors import ArtifactError
+from ezk.errors import ArtifactError, EzkError
 from ezk.plonk.serial import Reader, Writer
 
 BUNDLE_FORMAT = "ezk-segmented-proof"
@@ -55,31 +55,71 @@ class VkBundle:
 
 
 def write_vk_bundle(path, header: dict, vk_bytes: list[bytes]) -> int:
-    """``header["segments"][s]["vk"]`` must index ``vk_bytes`` (already deduplicated)."""
-    w = Writer()
-    w.u32(len(vk_bytes))
+    """``header["segments"][s]["vk"]`` must index ``vk_bytes`` (already deduplicated). The body
+    stores each distinct constraint system once (segments of one shape share it): u32 count,
+    the systems' encodings; u32 count, per key: u32 system index, u8 k, u32 count + fixed
+    commitments, u32 count + σ commitments."""
+    from ezk.plonk import VerifyingKey
+
+    systems: dict[bytes, int] = {}
+    keys = []
     for b in vk_bytes:
-        w.blob(b)
+        vk = VerifyingKey.from_bytes(b)
+        sw = Writer()
+        vk.cs.write(sw)
+        keys.append((systems.setdefault(sw.getvalue(), len(systems)), vk))
+    w = Writer()
+    w.u32(len(systems))
+    for enc in systems:
+        w.blob(enc)
+    w.u32(len(keys))
+    for index, vk in keys:
+        w.u32(index)
+        w.u8(vk.k)
+        for pts in (vk.fixed_commitments, vk.sigma_commitments):
+            w.u32(len(pts))
+            for p in pts:
+                w.point(p)
     return write_key(path, KeyFile("vk", header, w.getvalue()))
 
 
 def read_vk_bundle(path) -> VkBundle:
-    from ezk.plonk import VerifyingKey
+    return vk_bundle_from(read_key(path, "vk"), path)
 
-    key = read_key(path, "vk")
-    return vk_bundle_from(key, path)
+
+def _read_keys(body: bytes) -> list:
+    from ezk.plonk import VerifyingKey
+    from ezk.plonk.constraint_system import ConstraintSystem
+
+    r = Reader(body, "verifying key bundle")
+    systems = []
+    for _ in range(r.count()):
+        sr = Reader(r.blob(), "constraint system")
+        systems.append(ConstraintSystem.read(sr))
+        sr.done()
+    keys = []
+    for _ in range(r.count()):
+        index, k = r.u32(), r.u8()
+        if index >= len(systems):
+            raise r.fail("a key names a constraint system it does not hold")
+        cs = systems[index]
+        fixed = [r.point() for _ in range(r.count())]
+        sigma = [r.point() for _ in range(r.count())]
+        if len(fixed) != len(cs.fixed) or len(sigma) != len(cs.permutation_columns):
+            raise r.fail("its commitments do not match its constraint system")
+        vk = VerifyingKey(k, cs, fixed, sigma)
+        vk.domain  # a bad k or shape is an error here
+        keys.append(vk)
+    r.done()
+    return keys
 
 
 def vk_bundle_from(key: KeyFile, path) -> VkBundle:
-    from ezk.plonk import VerifyingKey
-
     segs = key.header.get("segments")
     where = f"the verifying key {str(path)!r}"
-    r = Reader(key.body, "verifying key bundle")
     try:
-        distinct = [VerifyingKey.from_bytes(r.blob()) for _ in range(r.count())]
-        r.done()
-    except ArtifactError:
+        distinct = _read_keys(key.body)
+    except (ArtifactError, EzkError, RecursionError):
         raise ArtifactError(f"{where} holds a malformed segment key.") from None
     if not isinstance(segs, list) or not segs:
         raise ArtifactError(f"{where} has no segment list.")
@@ -90,6 +130,8 @@ def vk_bundle_from(key: KeyFile, path) -> VkBundle:
         for side in ("links_in", "links_out"):
             if not isinstance(s.get(side), list) or not all(isinstance(j, int) for j in s[side]):
                 raise ArtifactError(f"{where} has a malformed link map.")
+        if not isinstance(s.get("public"), list):
+            raise ArtifactError(f"{where} has a malformed public map.")
         vks.append(distinct[s["vk"]])
     digests = [vk.digest.hex() for vk in vks]
     if bundle_digest(segs, digests) != key.header.get("vk_digest"):
