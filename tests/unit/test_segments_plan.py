@@ -122,3 +122,19 @@ def test_segment_logrows_is_validated_and_left_out_of_settings_when_off(tmp_path
     assert Settings.load(tmp_path / "s.json").run_args.segment_logrows == 15
     with pytest.raises(EzkError, match="segment_logrows"):
         RunArgs(segment_logrows=2).validate()
+
+
+def test_each_link_column_is_opened_once_per_proof_fewer_times_than_it_has_blinding_rows(segmented_model):
+    from ezk.plonk.proof import evaluation_layout
+
+    m = segmented_model
+    _, plan, _ = context(m.compiled)
+    laid = list(_laid_segments(m, plan))
+    for _, lo in laid:
+        cs, d = lo.circuit.cs, lo.circuit.domain
+        layout = evaluation_layout(cs, d)
+        for j in lo.links.inputs + lo.links.outputs:
+            opened = [rot for (key, rot) in layout if key == ("col", cs.advice[j].index)]
+            assert opened == [0]
+            # two proofs hold a link column (its producer and its consumer): two openings
+            assert 2 < d.n - d.usable
