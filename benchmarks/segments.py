@@ -3,8 +3,9 @@
     python benchmarks/segments.py MODEL_DIR --max-logrows K [--workers N] [--work DIR]
                                   [--max-segments M] [--monolithic]
 
-MODEL_DIR holds network.onnx and input.json. Settings come from ``gen-settings`` defaults
-(or MODEL_DIR/settings.json when present). Each phase runs in its own process, so its peak RSS
+MODEL_DIR holds network.onnx and input.json. Settings come from MODEL_DIR/settings.json when
+present, else from ``calibrate-settings --max-logrows K`` (default target, the full lookup range:
+its tables fit any K ≥ 17), once per work folder. Each phase runs in its own process, so its peak RSS
 is its own (os.wait4); the setup and prove phases also report every segment task's seconds
 and the peak RSS of the process that ran it (the phase process itself, or a Dask worker).
 ``--max-segments M`` sets up and proves only the first M segments (a model too slow to prove
@@ -40,10 +41,12 @@ def _phase(args) -> dict:
     out: dict = {}
     if args.phase == "compile":
         settings = Path(args.model_dir) / "settings.json"
-        if not settings.is_file():
-            settings = w / "settings.json"
-            api.gen_settings(Path(args.model_dir) / "network.onnx", settings)
-        shutil.copy(settings, w / "settings.json") if settings != w / "settings.json" else None
+        if settings.is_file():
+            shutil.copy(settings, w / "settings.json")
+        elif not (w / "settings.json").is_file():  # calibrated once per work folder (scales, lookup inputs)
+            api.gen_settings(Path(args.model_dir) / "network.onnx", w / "settings.json")
+            api.calibrate_settings(Path(args.model_dir) / "network.onnx", Path(args.model_dir) / "input.json",
+                                   w / "settings.json", max_logrows=args.max_logrows, shrink_lookup=False)
         api.compile_circuit(Path(args.model_dir) / "network.onnx", comp, w / "settings.json",
                             max_logrows=None if args.monolithic_run else args.max_logrows)
         api.gen_witness(comp, Path(args.model_dir) / "input.json", w / "witness.json")
