@@ -44,7 +44,10 @@ def _phase(args) -> dict:
         if settings.is_file():
             shutil.copy(settings, w / "settings.json")
         elif not (w / "settings.json").is_file():  # calibrated once per work folder (scales, lookup inputs)
-            api.gen_settings(Path(args.model_dir) / "network.onnx", w / "settings.json")
+            from ezk.settings import RunArgs, Settings
+
+            # defaults, and rows counted in windows: gen-settings would lay the whole model out
+            Settings(run_args=RunArgs(segment_logrows=args.max_logrows)).save(w / "settings.json")
             api.calibrate_settings(Path(args.model_dir) / "network.onnx", Path(args.model_dir) / "input.json",
                                    w / "settings.json", max_logrows=args.max_logrows, shrink_lookup=False)
         api.compile_circuit(Path(args.model_dir) / "network.onnx", comp, w / "settings.json",
