@@ -71,13 +71,16 @@ def _settings_for(graph, ra: RunArgs, lookup_scales=None) -> tuple[Settings, str
 def gen_settings(model, output="settings.json", input_scale: int = 7, param_scale: int = 7,
                  scale_rebase_multiplier: int = 1, lookup_range=(-32768, 32768), logrows: int = 17,
                  num_inner_cols: int = 2, variables: str | None = None, input_visibility: str = "private",
-                 output_visibility: str = "public", param_visibility: str = "fixed") -> Settings:
+                 output_visibility: str = "public", param_visibility: str = "fixed",
+                 segment_logrows: int = 0) -> Settings:
+    """``segment_logrows``: a model too large for one circuit is counted in windows (never laid
+    out whole) and compiled into segments of at most 2^segment_logrows rows (ezk.segments)."""
     F = _front()
     ra = RunArgs(input_scale=input_scale, param_scale=param_scale, scale_rebase_multiplier=scale_rebase_multiplier,
                  lookup_range=[int(lookup_range[0]), int(lookup_range[1])], logrows=logrows,
                  num_inner_cols=num_inner_cols, variables=parse_variables(variables),
                  input_visibility=input_visibility, output_visibility=output_visibility,
-                 param_visibility=param_visibility).validate()
+                 param_visibility=param_visibility, segment_logrows=segment_logrows).validate()
     om = F.load_onnx(model, ra.variables_dict)
     graph, _ = F.lower_model(om, ra)
     settings, why = _settings_for(graph, ra)

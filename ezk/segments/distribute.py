@@ -65,7 +65,14 @@ def run_tasks(fn: Callable, calls: Sequence[tuple], workers: int | None = None, 
                        for i, args in enumerate(calls)]
             index = {f.key: i for i, f in enumerate(futures)}
             for fut in as_completed(futures):
-                progress("done", index[fut.key], fut.result())
+                try:
+                    result = fut.result()
+                except EzkError:
+                    raise
+                except Exception as exc:  # KilledWorker after too many deaths, a lost scheduler …
+                    raise EzkError(f"segment {index[fut.key]} failed on the Dask cluster: "
+                                   f"{type(exc).__name__}: {exc}") from None
+                progress("done", index[fut.key], result)
             return client.gather(futures)
     finally:
         if cluster is not None:
