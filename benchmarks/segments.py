@@ -49,7 +49,8 @@ def _phase(args) -> dict:
             # defaults, and rows counted in windows: gen-settings would lay the whole model out
             Settings(run_args=RunArgs(segment_logrows=args.max_logrows)).save(w / "settings.json")
             api.calibrate_settings(Path(args.model_dir) / "network.onnx", Path(args.model_dir) / "input.json",
-                                   w / "settings.json", max_logrows=args.max_logrows, shrink_lookup=False)
+                                   w / "settings.json", max_logrows=args.max_logrows, shrink_lookup=False,
+                                   scales=[int(v) for v in args.scales.split(",")] if args.scales else None)
         api.compile_circuit(Path(args.model_dir) / "network.onnx", comp, w / "settings.json",
                             max_logrows=None if args.monolithic_run else args.max_logrows)
         api.gen_witness(comp, Path(args.model_dir) / "input.json", w / "witness.json")
@@ -119,6 +120,8 @@ def _run(args, phase: str, monolithic: bool = False) -> dict:
         cmd += ["--workers", str(args.workers)]
     if args.max_segments:
         cmd += ["--max-segments", str(args.max_segments)]
+    if args.scales:
+        cmd += ["--scales", args.scales]
     if monolithic:
         cmd += ["--monolithic-run"]
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
@@ -140,6 +143,7 @@ def main() -> None:
     ap.add_argument("--work", default=None, help="folder for the artifacts (default: a temporary one)")
     ap.add_argument("--max-segments", type=int, default=None)
     ap.add_argument("--monolithic", action="store_true", help="also prove the model as one circuit")
+    ap.add_argument("--scales", default=None, help="calibration's candidate scales, e.g. 13 (default: all)")
     ap.add_argument("--phase", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--monolithic-run", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
