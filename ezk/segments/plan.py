@@ -222,6 +222,9 @@ def plan_segments(graph: Graph, settings, max_k: int, progress=None) -> SegmentP
             st = measure(graph, probe, segment=spec)
             if st["min_k"] <= max_k:
                 break
+            if st["num_rows"] <= u:  # rows fit: a table (or the public values) needs more
+                raise EzkError(f"a segment's lookup tables need 2^{st['min_k']} rows, more than 2^{max_k}; use "
+                               f"--max-logrows ≥ {st['min_k']} or a smaller lookup_range.")
             if b == a + 1:
                 node = graph.nodes[order[a]]
                 raise EzkError(f"ONNX node {node.onnx_name!r} ({node.onnx_op}) alone needs 2^{st['min_k']} rows, "
