@@ -31,6 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _log(event: str, s: int, result) -> None:
+    """Each finished segment task as one JSON line on stderr (figures survive an interrupted run)."""
+    if event == "done" and isinstance(result, dict):
+        print(json.dumps({k: result[k] for k in ("segment", "seconds", "peak_rss_mb", "pid") if k in result}),
+              file=sys.stderr, flush=True)
+
+
 def _phase(args) -> dict:
     """Run one phase in this process; return its figures."""
     from ezk import api
@@ -66,10 +73,11 @@ def _phase(args) -> dict:
     elif args.phase in ("setup", "prove") and args.max_segments:
         out = _partial(args, comp, srs)
     elif args.phase == "setup":
-        info = api.setup(comp, srs, w / "vk.key", w / "pk.key", workers=args.workers)
+        info = api.setup(comp, srs, w / "vk.key", w / "pk.key", workers=args.workers, progress=_log)
         out = {k: info[k] for k in ("per_segment", "vk_bytes", "pk_bytes") if k in info}
     elif args.phase == "prove":
-        info = api.prove(comp, w / "witness.json", w / "pk.key", srs, w / "proof.json", workers=args.workers)
+        info = api.prove(comp, w / "witness.json", w / "pk.key", srs, w / "proof.json", workers=args.workers,
+                         progress=_log)
         out = {k: info[k] for k in ("per_segment", "proof_bytes") if k in info}
     elif args.phase == "verify":
         api.verify(w / "proof.json", w / "settings.json", w / "vk.key", srs)  # warm: imports, file cache
@@ -95,6 +103,8 @@ def _partial(args, comp, srs) -> dict:
     n = args.max_segments
     if args.phase == "setup":
         res = [setup_segment(str(comp), str(srs), str(w / "pk.key"), s) for s in range(n)]
+        for r in res:
+            _log("done", r["segment"], r)
         return {"per_segment": [{k: r[k] for k in ("segment", "seconds", "peak_rss_mb", "pid")} for r in res]}
     c, plan, _ = context(comp)
     from ezk.artifacts import KeyFile, read_key, write_key
@@ -108,6 +118,7 @@ def _partial(args, comp, srs) -> dict:
     res = []
     for s, (given, _) in enumerate(walk_segments(c.graph, plan.segments[:n], inputs)):
         r = prove_segment(str(comp), str(w / "pk.key"), str(srs), s, given, seed)
+        _log("done", s, r)
         res.append({k: r[k] for k in ("segment", "seconds", "peak_rss_mb", "pid")} | {"proof_bytes": len(r["proof"])})
     return {"per_segment": res}
 
