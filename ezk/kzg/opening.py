@@ -179,31 +179,20 @@ def batch_open_stream(srs: SRS, claims: Sequence[tuple[int, Hashable, int]],
     return witnesses
 
 
-def batch_verify(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witnesses: Sequence["_native.G1"],
-                 transcript: Transcript) -> bool:
-    """Accept iff the GWC witnesses prove every query; False (never an exception) for any
-    well-typed but wrong input: wrong count of witnesses, conflicting duplicate queries, a
-    wrong evaluation, point, commitment or witness."""
-    terms = batch_verify_terms(vsrs, queries, witnesses, transcript)
-    return terms is not None and pairing_check_terms(vsrs, [terms])
-
-
 @dataclass(frozen=True)
-class PairingTerms:
-    """left = Σ left_scalars·left_bases, right = Σ right_scalars·right_bases, kept as MSM inputs
-    so that many proofs' terms are summed (with weights) in two MSMs in all."""
+class PairingClaim:
+    """A deferred KZG check: it holds iff e(left, [τ]₂) = e(right, [1]₂). Many claims (of many
+    proofs) are checked at once by ``check_pairing_claims``."""
 
-    left_bases: list
-    left_scalars: list
-    right_bases: list
-    right_scalars: list
+    left: "_native.G1"
+    right: "_native.G1"
 
 
-def batch_verify_terms(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witnesses: Sequence["_native.G1"],
-                       transcript: Transcript) -> "PairingTerms | None":
-    """``batch_verify`` up to its pairing: the terms (left, right) such that the openings hold
-    iff e(left, [τ]₂) = e(right, [1]₂), or None when the claims are already malformed. Several
-    proofs' terms are checked at once by ``pairing_check_terms``."""
+def batch_verify_deferred(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witnesses: Sequence["_native.G1"],
+                          transcript: Transcript) -> PairingClaim | None:
+    """``batch_verify`` up to, not including, the pairing: the claim it would check, or None for
+    an input that is wrong before any pairing (no queries, a wrong count of witnesses,
+    conflicting duplicate queries)."""
     if not queries:
         return None
     seen: dict[tuple[int, "_native.G1"], int] = {}
@@ -235,28 +224,36 @@ def batch_verify_terms(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witn
         u_j = u_j * u % R
     bases.append(vsrs.g1)
     scalars.append(-total_eval % R)
-    return PairingTerms(list(witnesses), u_powers, bases, scalars)
-
-
-def pairing_check_terms(vsrs: VerifierSRS, terms: Sequence[PairingTerms], weights: Sequence[int] | None = None) -> bool:
-    """One multi-pairing for many proofs' terms: with weights r_i (random and secret to the
-    prover when there are several — a cheating proof then survives with probability ~1/|F|),
-    e(Σ r_i·left_i, [τ]₂) = e(Σ r_i·right_i, [1]₂), each side one MSM over every term's bases."""
-    if not terms:
-        return False
-    if weights is None:
-        if len(terms) > 1:
-            raise ValueError("several pairing checks need random weights")
-        weights = [1]
-    lb, ls, rb, rs = [], [], [], []
-    for t, w in zip(terms, weights):
-        lb += t.left_bases
-        ls += [w * x % R for x in t.left_scalars]
-        rb += t.right_bases
-        rs += [w * x % R for x in t.right_scalars]
     try:
-        left = _native.G1Vec.from_points(lb).msm(_native.FrVec.from_ints(ls))
-        right = _native.G1Vec.from_points(rb).msm(_native.FrVec.from_ints(rs))
+        right = _native.G1Vec.from_points(bases).msm(_native.FrVec.from_ints(scalars))
+        left = _native.G1Vec.from_points(list(witnesses)).msm(_native.FrVec.from_ints(u_powers))
+    except ValueError:
+        return None
+    return PairingClaim(left, right)
+
+
+def check_pairing_claims(vsrs: VerifierSRS, claims: Sequence[PairingClaim]) -> bool:
+    """Every claim holds, by ONE multi-pairing over a random combination: with fresh random
+    r_i (the verifier's own coins, unknown to any prover), e(Σ r_i·L_i, [τ]₂) = e(Σ r_i·R_i, [1]₂)
+    fails for a false claim except with probability 1/|F|."""
+    if not claims:
+        return False
+    if len(claims) == 1:
+        left, right = claims[0].left, claims[0].right
+    else:
+        r = _native.FrVec.random(len(claims))
+        left = _native.G1Vec.from_points([c.left for c in claims]).msm(r)
+        right = _native.G1Vec.from_points([c.right for c in claims]).msm(r)
+    try:
         return _native.pairing_check([left, -right], [vsrs.tau_g2, vsrs.g2])
     except ValueError:
         return False
+
+
+def batch_verify(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witnesses: Sequence["_native.G1"],
+                 transcript: Transcript) -> bool:
+    """Accept iff the GWC witnesses prove every query; False (never an exception) for any
+    well-typed but wrong input: wrong count of witnesses, conflicting duplicate queries, a
+    wrong evaluation, point, commitment or witness."""
+    claim = batch_verify_deferred(vsrs, queries, witnesses, transcript)
+    return claim is not None and check_pairing_claims(vsrs, [claim])

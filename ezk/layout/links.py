@@ -27,6 +27,7 @@ import numpy as np
 
 from ezk.layout.cells import Cells
 from ezk.plonk import ConstraintSystem
+from ezk.plonk.expression import Column
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,20 @@ class SegmentSpec:
 
 @dataclass
 class LinkColumns:
-    """The link columns one segment added: advice kind indices of its in- and out-columns (in
-    link order) and their values (the witness), when assigned."""
+    """The link columns one segment added (advice columns, in link order) and the number of
+    values each side carries."""
 
-    inputs: list[int] = field(default_factory=list)
-    outputs: list[int] = field(default_factory=list)
+    inputs: list[Column] = field(default_factory=list)
+    outputs: list[Column] = field(default_factory=list)
     elements_in: int = 0
     elements_out: int = 0
+
+
+def proof_positions(cs: ConstraintSystem, columns: list[Column]) -> list[int]:
+    """Where each column's commitment sits in a proof's advice commitments (commitment order:
+    phase by phase, ``cs.advice_by_phase()``)."""
+    order = {c.index: i for i, c in enumerate(cs.advice_by_phase())}
+    return [order[c.index] for c in columns]
 
 
 def columns_for(m: int, u: int) -> int:
@@ -81,7 +89,7 @@ def add_links(cs: ConstraintSystem, fixed: dict, u: int, glob, read, cells_in: C
         cols = [cs.advice_column(f"link_{side}{j}") for j in range(ncol)]
         for c in cols:
             cs.enable_equality(c)
-        (out.inputs if side == "in" else out.outputs).extend(c.kind_index for c in cols)
+        (out.inputs if side == "in" else out.outputs).extend(cols)
         if side == "in":
             out.elements_in = m
         else:

@@ -8,7 +8,8 @@ Key bundle (every file in the key envelope of ``ezk.artifacts``: format tag, ver
   kind indices of the in- and out-columns, in link order) and its public entries. Body: the
   distinct PLONK verifying keys (segments with identical circuits share one). ``"vk_digest"``
   is the bundle's digest: blake2b over the segment list and every vk digest, so it fixes the
-  segment order and the link map; proofs name it.
+  segment order and the link map; proofs name it. The body starts with ``b"ezk-vk-bundle\0"`` and
+  the PLONK keys' format version, then stores each distinct constraint system once.
 * ``pk.key`` — kind pk, a manifest: the same header plus ``"files"``, one proving-key file per
   segment (``pk.key.seg<i>``, beside it), each an ordinary pk file whose header names the
   segment and its vk digest. A prover (or a Dask worker) reads only its segment's file.
@@ -26,8 +27,10 @@ from pathlib import Path
 
 from ezk.artifacts import KeyFile, read_json_artifact, read_key, write_key
 from ezk.errors import ArtifactError, EzkError
-from ezk.plonk.serial import Reader, Writer
+from ezk.plonk.keygen import KEY_VERSION
+from ezk.plonk.serial import Reader, Writer, read_tag
 
+BUNDLE_TAG = b"ezk-vk-bundle\x00"  # the body's tag; its version follows the PLONK keys' (KEY_VERSION)
 BUNDLE_FORMAT = "ezk-segmented-proof"
 BUNDLE_VERSION = 1
 
@@ -69,6 +72,7 @@ def write_vk_bundle(path, header: dict, vk_bytes: list[bytes]) -> int:
         vk.cs.write(sw)
         keys.append((systems.setdefault(sw.getvalue(), len(systems)), vk))
     w = Writer()
+    w.raw(BUNDLE_TAG + bytes([KEY_VERSION]))
     w.u32(len(systems))
     for enc in systems:
         w.blob(enc)
@@ -92,6 +96,7 @@ def _read_keys(body: bytes) -> list:
     from ezk.plonk.constraint_system import ConstraintSystem
 
     r = Reader(body, "verifying key bundle")
+    read_tag(r, BUNDLE_TAG, KEY_VERSION, "an ezk verifying key bundle", "run ezk setup again with this version of ezk")
     systems = []
     for _ in range(r.count()):
         sr = Reader(r.blob(), "constraint system")
@@ -119,7 +124,11 @@ def vk_bundle_from(key: KeyFile, path) -> VkBundle:
     where = f"the verifying key {str(path)!r}"
     try:
         distinct = _read_keys(key.body)
-    except (ArtifactError, EzkError, RecursionError):
+    except ArtifactError as exc:
+        if "format version" in str(exc):
+            raise ArtifactError(f"{where}: {exc}") from None
+        raise ArtifactError(f"{where} holds a malformed segment key.") from None
+    except (EzkError, RecursionError):
         raise ArtifactError(f"{where} holds a malformed segment key.") from None
     if not isinstance(segs, list) or not segs:
         raise ArtifactError(f"{where} has no segment list.")

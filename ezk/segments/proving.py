@@ -118,7 +118,7 @@ def verify(proof_path, settings_path, vk_path, srs_path, key=None) -> bool:
     """True iff every segment's proof, every link and the one batched pairing check hold."""
     from ezk.plonk import Proof
     from ezk.plonk.verifier import verify_deferred
-    from ezk.kzg.opening import pairing_check_terms
+    from ezk.kzg import check_pairing_claims
     from ezk.proving import dequantize_public, load_srs_for
     from ezk.segments.artifacts import vk_bundle_from
     from ezk.settings import Settings
@@ -178,5 +178,4 @@ def verify(proof_path, settings_path, vk_path, srs_path, key=None) -> bool:
         if t is None:
             return False
         terms.append(t)
-    weights = [1] + [secrets.randbelow(R - 1) + 1 for _ in range(n - 1)]
-    return bool(pairing_check_terms(vsrs, terms, weights))
+    return bool(check_pairing_claims(vsrs, terms))  # one multi-pairing, the verifier's random weights

@@ -63,14 +63,17 @@ def setup_segment(compiled_path, srs_path, pk_path, s: int) -> dict:
     laid = lay_out(comp.graph, st, segment=plan.segments[s])
     srs = load_srs_for(srs_path, plan.k)
     pk, vk = keygen(laid.circuit, srs)
+    from ezk.layout.links import proof_positions
+
     links, public, stats = laid.links, laid.instance_layout, laid.stats
+    links_in, links_out = proof_positions(vk.cs, links.inputs), proof_positions(vk.cs, links.outputs)
     del laid, srs
     header = {"compiled_digest": comp.digest, "settings_digest": settings_digest(comp.settings), "k": plan.k,
               "segment": s, "vk_digest": vk.digest.hex()}
     pk_bytes = write_key(segment_pk_path(pk_path, s), KeyFile("pk", header, pk.to_bytes()))
     del pk
-    return _result(s, t0, vk=vk.to_bytes(), vk_digest=vk.digest.hex(), links_in=list(links.inputs),
-                   links_out=list(links.outputs), public=public, stats=stats, pk_bytes=pk_bytes)
+    return _result(s, t0, vk=vk.to_bytes(), vk_digest=vk.digest.hex(), links_in=links_in,
+                   links_out=links_out, public=public, stats=stats, pk_bytes=pk_bytes)
 
 
 def prove_segment(compiled_path, pk_path, srs_path, s: int, given: dict, seed: bytes) -> dict:

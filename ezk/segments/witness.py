@@ -64,7 +64,7 @@ def segment_blinding(seed: bytes, s: int, links, count: int) -> dict[int, "_nati
     """advice_blinding for segment s: its in-columns belong to cut s − 1, its out-columns to cut s."""
     out = {}
     for j, col in enumerate(links.inputs):
-        out[col] = link_blinding(seed, s - 1, j, count)
+        out[col.index] = link_blinding(seed, s - 1, j, count)
     for j, col in enumerate(links.outputs):
-        out[col] = link_blinding(seed, s, j, count)
+        out[col.index] = link_blinding(seed, s, j, count)
     return out

@@ -11,6 +11,7 @@ import pytest
 
 from ezk import api
 from ezk.layout import lay_out
+from ezk.layout.links import proof_positions
 from ezk.plonk import ProvingKey, Proof
 from ezk.plonk import prove as plonk_prove
 from ezk.artifacts import read_key
@@ -109,7 +110,7 @@ def test_a_mutated_boundary_cell_is_rejected(segmented_bundle, tmp_path):
     changed[t].reshape(-1)[2] += 1
     consumer = prove_segment(str(m.compiled), str(m.pk), str(m.srs), 1, changed, seed)
     lo = lay_out(comp.graph, st, segment_values(comp.graph, plan.segments[0], given[0]), segment=plan.segments[0])
-    col = lo.circuit.cs.advice[lo.links.outputs[0]]
+    col = lo.links.outputs[0]
     vals = lo.witness.advice[col].copy()
     vals[2] += 1
     lo.witness.advice[col] = vals
@@ -119,7 +120,8 @@ def test_a_mutated_boundary_cell_is_rejected(segmented_bundle, tmp_path):
                       advice_blinding=segment_blinding(seed, 0, lo.links, d.n - d.usable))
     data = _replace(_bundle(m), 1, consumer)
     data["proofs"][0] = bad.to_bytes().hex()
-    assert Proof.from_bytes(bytes.fromhex(data["proofs"][0])).advice[lo.links.outputs[0]] == \
+    out_pos = proof_positions(lo.circuit.cs, lo.links.outputs)[0]
+    assert Proof.from_bytes(bytes.fromhex(data["proofs"][0])).advice[out_pos] == \
         Proof.from_bytes(consumer["proof"]).advice[read_vk_bundle(m.vk).segments[1]["links_in"][0]]
     if len(plan.segments) == 2:
         data["outputs"] = dequantize_public(

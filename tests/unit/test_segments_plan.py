@@ -64,8 +64,8 @@ def test_every_segment_satisfies_its_circuit_and_links_agree(segmented_model):
     for spec, lo in laid:
         assert mock(lo.circuit, lo.witness) == []
     for (_, a), (_, b) in zip(laid, laid[1:]):
-        va = [a.witness.advice[a.circuit.cs.advice[j]] for j in a.links.outputs]
-        vb = [b.witness.advice[b.circuit.cs.advice[j]] for j in b.links.inputs]
+        va = [a.witness.advice[c] for c in a.links.outputs]
+        vb = [b.witness.advice[c] for c in b.links.inputs]
         assert all(np.array_equal(x, y) for x, y in zip(va, vb))
 
 
@@ -90,7 +90,7 @@ def test_a_changed_link_value_breaks_the_producing_segment(segmented_model):
     m = segmented_model
     _, plan, _ = context(m.compiled)
     spec, lo = next(_laid_segments(m, plan))
-    col = lo.circuit.cs.advice[lo.links.outputs[0]]
+    col = lo.links.outputs[0]
     bad = lo.witness.advice[col].copy()
     bad[3] += 1
     lo.witness.advice[col] = bad
@@ -102,7 +102,7 @@ def test_unused_link_rows_are_pinned_to_zero(segmented_model):
     m = segmented_model
     _, plan, _ = context(m.compiled)
     _, lo = next(_laid_segments(m, plan))
-    col = lo.circuit.cs.advice[lo.links.outputs[-1]]
+    col = lo.links.outputs[-1]
     bad = lo.witness.advice[col].copy()
     bad[lo.links.elements_out + 2] = 7  # a row past the tensor
     lo.witness.advice[col] = bad
@@ -133,8 +133,8 @@ def test_each_link_column_is_opened_once_per_proof_fewer_times_than_it_has_blind
     for _, lo in laid:
         cs, d = lo.circuit.cs, lo.circuit.domain
         layout = evaluation_layout(cs, d)
-        for j in lo.links.inputs + lo.links.outputs:
-            opened = [rot for (key, rot) in layout if key == ("col", cs.advice[j].index)]
+        for c in lo.links.inputs + lo.links.outputs:
+            opened = [rot for (key, rot) in layout if key == ("col", c.index)]
             assert opened == [0]
             # two proofs hold a link column (its producer and its consumer): two openings
             assert 2 < d.n - d.usable
