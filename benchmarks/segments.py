@@ -58,9 +58,10 @@ def _phase(args) -> dict:
             api.calibrate_settings(Path(args.model_dir) / "network.onnx", Path(args.model_dir) / "input.json",
                                    w / "settings.json", max_logrows=args.max_logrows, shrink_lookup=False,
                                    scales=[int(v) for v in args.scales.split(",")] if args.scales else None)
-        api.compile_circuit(Path(args.model_dir) / "network.onnx", comp, w / "settings.json",
-                            max_logrows=None if args.monolithic_run else args.max_logrows)
-        api.gen_witness(comp, Path(args.model_dir) / "input.json", w / "witness.json")
+        if not (args.reuse and comp.is_file() and (w / "witness.json").is_file()):
+            api.compile_circuit(Path(args.model_dir) / "network.onnx", comp, w / "settings.json",
+                                max_logrows=None if args.monolithic_run else args.max_logrows)
+            api.gen_witness(comp, Path(args.model_dir) / "input.json", w / "witness.json")
         from ezk.compiled import load_compiled
 
         plan = load_compiled(comp).extra.get("segments")
@@ -133,6 +134,8 @@ def _run(args, phase: str, monolithic: bool = False) -> dict:
         cmd += ["--max-segments", str(args.max_segments)]
     if args.scales:
         cmd += ["--scales", args.scales]
+    if args.reuse:
+        cmd += ["--reuse"]
     if monolithic:
         cmd += ["--monolithic-run"]
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
@@ -155,6 +158,7 @@ def main() -> None:
     ap.add_argument("--max-segments", type=int, default=None)
     ap.add_argument("--monolithic", action="store_true", help="also prove the model as one circuit")
     ap.add_argument("--scales", default=None, help="calibration's candidate scales, e.g. 13 (default: all)")
+    ap.add_argument("--reuse", action="store_true", help="keep the work folder's compiled circuit and witness")
     ap.add_argument("--phase", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--monolithic-run", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
