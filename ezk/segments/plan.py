@@ -242,10 +242,11 @@ def plan_segments(graph: Graph, settings, max_k: int, progress=None) -> SegmentP
     return plan
 
 
-# Peak RSS of one segment's prover, per row of its 2^K (measured with benchmarks/segments.py
-# on nanoGPT tiny, num_inner_cols 2: see README "Large models"), and a process's base.
-PROVER_BYTES_PER_ROW = 16 << 10
-PROVER_BASE_BYTES = 400 << 20
+# Peak RSS of one segment's prover per row of its 2^K, and a process's base: measured with
+# benchmarks/segments.py on nanoGPT tiny (num_inner_cols 2, K 18: 1.36 GB for 2^18 rows; K 13:
+# ~100 MB for 2^13), rounded up.
+PROVER_BYTES_PER_ROW = 5 << 10
+PROVER_BASE_BYTES = 200 << 20
 
 
 def logrows_for_memory(gib: float) -> int:

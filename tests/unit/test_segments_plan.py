@@ -138,3 +138,15 @@ def test_each_link_column_is_opened_once_per_proof_fewer_times_than_it_has_blind
             assert opened == [0]
             # two proofs hold a link column (its producer and its consumer): two openings
             assert 2 < d.n - d.usable
+
+
+def test_max_memory_picks_the_largest_k_whose_measured_prover_fits():
+    from ezk.segments.plan import PROVER_BASE_BYTES, PROVER_BYTES_PER_ROW, logrows_for_memory
+
+    ks = [logrows_for_memory(g) for g in (1, 2, 4, 8, 16)]
+    assert ks == sorted(ks) and len(set(ks)) == len(ks)
+    for g, k in zip((1, 2, 4, 8, 16), ks):
+        assert PROVER_BASE_BYTES + PROVER_BYTES_PER_ROW * (1 << k) <= g * (1 << 30)
+        assert PROVER_BASE_BYTES + PROVER_BYTES_PER_ROW * (1 << (k + 1)) > g * (1 << 30)
+    with pytest.raises(EzkError, match="max-memory"):
+        logrows_for_memory(0.1)
