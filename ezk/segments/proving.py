@@ -26,6 +26,11 @@ from ezk.segments.tasks import context, mock_segment, peak_rss_mb, prove_segment
 R = _native.MODULUS
 
 
+def _path(p) -> str | None:
+    """A path for a task (None stays None: the task resolves the default SRS path itself)."""
+    return None if p is None else str(p)
+
+
 def _report(results: list[dict]) -> list[dict]:
     return [{"segment": r["segment"], "seconds": round(r["seconds"], 3), "peak_rss_mb": r["peak_rss_mb"],
              "pid": r["pid"]} for r in results]
@@ -35,7 +40,7 @@ def setup(compiled_circuit, srs_path, vk_path="vk.key", pk_path="pk.key", worker
           progress=None) -> dict:
     t0 = time.perf_counter()
     comp, plan, _ = context(compiled_circuit)
-    calls = [(str(compiled_circuit), str(srs_path), str(pk_path), s) for s in range(len(plan.segments))]
+    calls = [(str(compiled_circuit), _path(srs_path), str(pk_path), s) for s in range(len(plan.segments))]
     results = run_tasks(setup_segment, calls, workers, scheduler, progress, name="ezk-setup")
     distinct: dict[str, int] = {}
     vk_bytes, segments, public = [], [], []
@@ -99,7 +104,7 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
         raise ArtifactError(f"the proving key {str(pk_path)!r} has {len(manifest['segments'])} segments, the circuit {len(plan.segments)}.")
     givens = _segment_inputs(comp, plan, witness)
     seed = secrets.token_bytes(32)  # the link blinding's secret: never leaves the prover's tasks
-    calls = [(str(compiled_circuit), str(pk_path), str(srs_path), s, g, seed) for s, g in enumerate(givens)]
+    calls = [(str(compiled_circuit), str(pk_path), _path(srs_path), s, g, seed) for s, g in enumerate(givens)]
     del givens
     results = run_tasks(prove_segment, calls, workers, scheduler, progress, name="ezk-prove")
     instances = [r["instances"][0] if r["instances"] else [] for r in results]
@@ -111,15 +116,17 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
         "outputs": outputs, "vk_digest": manifest.get("vk_digest"), "compiled_digest": comp.digest,
     })
     return {"seconds": time.perf_counter() - t0, "proof_bytes": sum(len(p) for p in proofs), "outputs": outputs,
-            "segments": len(proofs), "per_segment": _report(results), "peak_rss_mb": peak_rss_mb()}
+            "segments": len(proofs), "k": plan.k, "proof_path": str(proof_path), "per_segment": _report(results), "peak_rss_mb": peak_rss_mb()}
 
 
-def verify(proof_path, settings_path, vk_path, srs_path, key=None) -> bool:
-    """True iff every segment's proof, every link and the one batched pairing check hold."""
+def verify(proof_path, settings_path, vk_path, srs_path, key=None):
+    """Verdict(True) iff every segment's proof, every link and the one batched pairing check
+    hold; Verdict(False, why) otherwise (``ezk.proving.Verdict``)."""
+    from ezk.kzg import check_pairing_claims
+    from ezk.kzg.store import resolve_srs_path
     from ezk.plonk import Proof
     from ezk.plonk.verifier import verify_deferred
-    from ezk.kzg import check_pairing_claims
-    from ezk.proving import dequantize_public, load_srs_for
+    from ezk.proving import Verdict, dequantize_public, load_srs_for
     from ezk.segments.artifacts import vk_bundle_from
     from ezk.settings import Settings
 
@@ -132,19 +139,17 @@ def verify(proof_path, settings_path, vk_path, srs_path, key=None) -> bool:
             raise ArtifactError(f"the settings {str(settings_path)!r} belong to another model or configuration than the verifying key {str(vk_path)!r}.")
     if proof.get("vk_digest") != header.get("vk_digest"):
         raise ArtifactError(f"the proof {str(proof_path)!r} was made with another model's keys than {str(vk_path)!r}.")
-    if srs_path is None:
-        raise ArtifactError("verify needs --srs-path (the SRS the keys were made with).")
     segs, vks = bundle.segments, bundle.vks
     n = len(segs)
     instances = proof["instance_values"]
     if len(proof["proof_bytes"]) != n or len(instances) != n:
-        return False  # a dropped or added segment
+        return Verdict(False, f"the proof bundle has {len(proof['proof_bytes'])} segment proofs; the key bundle has {n} segments")
     if any(not 0 <= v < R for col in instances for v in col):
-        return False
+        return Verdict(False, "a public instance is not a field element below the modulus")
     for s, (seg, vk) in enumerate(zip(segs, vks)):
         want = sum(e["length"] for e in seg["public"])
         if len(instances[s]) != want or (want > 0) != bool(vk.cs.instance):
-            return False
+            return Verdict(False, f"segment {s} has {len(instances[s])} public values; its key expects {want}")
         if any(j >= len(vk.cs.advice) for j in seg["links_in"] + seg["links_out"]):
             raise ArtifactError(f"the verifying key {str(vk_path)!r} names a link column its segment lacks.")
     if segs[0]["links_in"] or segs[-1]["links_out"] or any(
@@ -153,29 +158,33 @@ def verify(proof_path, settings_path, vk_path, srs_path, key=None) -> bool:
     try:
         claimed = dequantize_public(header["public"], instances)
     except ArtifactError:
-        return False
+        return Verdict(False, "the proof's public instances are shorter than the key bundle's public outputs")
     if claimed != proof["outputs"]:
-        return False
+        return Verdict(False, "the outputs claimed in the proof file differ from its public instances")
     try:
         proofs = [Proof.from_bytes(b) for b in proof["proof_bytes"]]
-    except (ArtifactError, ValueError):
-        return False
+    except (ArtifactError, ValueError) as exc:
+        return Verdict(False, f"a segment proof is malformed: {str(exc).rstrip('.')}")
     # every link: the producing and the consuming segment committed the same column
     for s in range(n - 1):
         outs, ins = segs[s]["links_out"], segs[s + 1]["links_in"]
         if any(len(proofs[s].advice) <= a or len(proofs[s + 1].advice) <= b for a, b in zip(outs, ins)):
-            return False
+            return Verdict(False, f"segment {s} or {s + 1} has fewer advice commitments than its key")
         if any(proofs[s].advice[a] != proofs[s + 1].advice[b] for a, b in zip(outs, ins)):
-            return False
-    vsrs = load_srs_for(srs_path, 1).verifier()
-    terms = []
+            return Verdict(False, f"the link between segments {s} and {s + 1} differs: the tensor segment {s + 1} "
+                                  f"reads is not the one segment {s} computed")
+    vsrs = load_srs_for(resolve_srs_path(srs_path, int(header.get("k", 1))), 1).verifier()
+    claims = []
     for s in range(n):
         inst = [_native.FrVec.from_ints(instances[s])] if vks[s].cs.instance else []
         try:
-            t = verify_deferred(vks[s], vsrs, inst, proofs[s])
+            c = verify_deferred(vks[s], vsrs, inst, proofs[s])
         except EzkError:
-            return False
-        if t is None:
-            return False
-        terms.append(t)
-    return bool(check_pairing_claims(vsrs, terms))  # one multi-pairing, the verifier's random weights
+            c = None
+        if c is None:
+            return Verdict(False, f"segment {s}'s proof does not verify against its key")
+        claims.append(c)
+    if not check_pairing_claims(vsrs, claims):  # one multi-pairing, the verifier's random weights
+        return Verdict(False, "the batched pairing check failed: a segment proof does not match its key and public "
+                              "instances (or the SRS is not the one the keys were made with)")
+    return Verdict(True)
