@@ -137,6 +137,13 @@ def register(app: typer.Typer) -> None:
         v = api.verify_proof(proof_path, settings_path, vk_path, srs_path)
         report.result(command="verify", proof_path=proof_path, seconds=time.perf_counter() - t0)
         report.verdict(v.ok, v.reason)
+        if v.ok:  # hashed visibilities: the public Poseidon hashes the proof binds
+            from ezk.proving import proof_hashes
+
+            hashes = proof_hashes(proof_path)
+            report.result(hashes=hashes or None)
+            for h in hashes:
+                report.line(f"poseidon hash of {h['of']} {h['name']!r}: {h['poseidon_hash']}")
         if not v.ok:
             raise typer.Exit(1)
 

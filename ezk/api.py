@@ -243,7 +243,7 @@ def gen_witness(compiled_circuit="model.compiled", data="input.json", output="wi
         check_output_path(output, "witness")
     comp = F.load_compiled(compiled_circuit)
     q, trace = F.run_witness(comp.graph, F.load_input_data(data))
-    w = F.witness_json(comp.graph, q, trace, comp.digest)
+    w = F.witness_json(comp.graph, q, trace, comp.digest, comp.settings.run_args)
     if output:
         F.save_witness(output, w)
     return w

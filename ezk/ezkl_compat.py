@@ -7,8 +7,8 @@ witness / proof dict) and raise on failure — :class:`EzklError`, which is both
 as in EZKL; everything else is synchronous. Arguments with no meaning in ezk are accepted and
 named on stderr. ``ezk.api`` stays the native API (other orders, richer returns).
 
-Not here yet: ``poseidon_hash`` and ``swap_proof_commitments`` raise EzklError naming issue #17
-(hashed and polycommit visibilities).
+Not here yet: ``swap_proof_commitments`` raises EzklError naming issue #17 (polycommit
+visibility).
 """
 
 from __future__ import annotations
@@ -387,11 +387,19 @@ def kzg_commit(message, vk_path=DEFAULT_VK, settings_path=DEFAULT_SETTINGS, srs_
     return commit_message([parse_felt(m) for m in message], k, vk.cs.blinding_rows() + 1, srs)
 
 
-# ------------------------------------------------------------------------- not built yet
+# ----------------------------------------------------------------------------- hashing
 
 
+@_ezkl_errors
 def poseidon_hash(message) -> list[str]:
-    raise EzklError("poseidon_hash is not available in ezk yet: hashed visibility (EZKL's Poseidon) is issue #17.")
+    """EZKL's Poseidon (width 2, rate 1, VariableLength) of field elements: ``[digest]`` as a
+    little-endian hex felt (``[]`` for an empty message)."""
+    from ezk.poseidon import poseidon_hash as hash_felts
+
+    return ints_to_le_hex(hash_felts([parse_felt(m) for m in message]))
+
+
+# ------------------------------------------------------------------------- not built yet
 
 
 def swap_proof_commitments(proof_path=DEFAULT_PROOF, witness_path=DEFAULT_WITNESS) -> None:

@@ -112,6 +112,22 @@ def dequantize_public(public_layout: list[dict], instances: list[list[int]], kin
     return [[float(v) / 2.0 ** scale for v in vals] for vals, scale in public_values(public_layout, instances, kind)]
 
 
+def public_hashes(public_layout: list[dict], instances: list[list[int]]) -> list[dict]:
+    """The public Poseidon hashes (hashed visibilities), read from the instance values by the
+    key's public map: [{"of": input|param|output, "name", "poseidon_hash": 0x… big-endian}]."""
+    from ezk.poseidon.hashed import felt_big_endian
+
+    out = []
+    for entry in public_layout:
+        if entry["kind"] != "hash":
+            continue
+        col = instances[entry.get("column", 0)] if entry.get("column", 0) < len(instances) else []
+        if entry["start"] >= len(col):
+            raise ArtifactError("the proof's instances are shorter than its verifying key's public hashes.")
+        out.append({"of": entry["of"], "name": entry["name"], "poseidon_hash": felt_big_endian(col[entry["start"]])})
+    return out
+
+
 def _instances_from_witness(comp: Compiled, witness_path):
     """The forward pass's tensors for the quantized inputs stored in witness.json (whose stored
     outputs must be what the model computes, see :func:`ezk.witness.read_witness`)."""
@@ -232,13 +248,25 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
     outputs = dequantize_public(header["public"], instances)
     data = proof_json_fields(proof.to_bytes(), instances, public_values(header["public"], instances, "input"),
                              public_values(header["public"], instances, "output"))
-    data.update({"outputs": outputs, "vk_digest": header.get("vk_digest"), "compiled_digest": digest})
+    hashes = public_hashes(header["public"], instances)
+    data.update({"outputs": outputs, **({"hashes": hashes} if hashes else {}), "vk_digest": header.get("vk_digest"),
+                 "compiled_digest": digest})
     write_proof_json(proof_path, data)
-    return {"seconds": seconds, "proof_bytes": len(proof.to_bytes()), "outputs": outputs, "k": k,
+    return {"seconds": seconds, "proof_bytes": len(proof.to_bytes()), "outputs": outputs, "hashes": hashes, "k": k,
             "proof_path": str(proof_path)}
 
 
 # ---------------------------------------------------------------------------- verify
+
+def proof_hashes(proof_path) -> list[dict]:
+    """The public Poseidon hashes a proof.json claims (``verify`` checks them against its instances);
+    none for a segmented proof bundle (segments do not support hashed visibilities)."""
+    from ezk.segments.artifacts import is_proof_bundle
+
+    if is_proof_bundle(proof_path):
+        return []
+    return list(read_proof_json(proof_path).get("hashes", []))
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -286,6 +314,12 @@ def verify_proof(proof_path="proof.json", settings_path="settings.json", vk_path
     if "pretty_public_inputs" in proof and proof["pretty_public_inputs"] != pretty_public(
             public_values(key.header["public"], instances, "input"), public_values(key.header["public"], instances)):
         return Verdict(False, "the pretty_public_inputs in the proof file differ from its public instances")
+    # and the claimed hashes (hashed visibilities) exactly the public digests
+    try:
+        if public_hashes(key.header["public"], instances) != proof.get("hashes", []):
+            return Verdict(False, "the Poseidon hashes claimed in the proof file differ from its public instances")
+    except ArtifactError:
+        return Verdict(False, "the proof's public instances are shorter than the verifying key's public hashes")
     if any(not 0 <= v < R for col in instances for v in col):
         return Verdict(False, "a public instance is not a field element below the modulus")
     # The verifier needs only [1]₁, [1]₂ and [τ]₂: read the first two powers, not 2^k.

@@ -26,7 +26,8 @@ READABLE_VERSIONS = (1, 2)
 VISIBILITY_WORDS = ("private", "public", "fixed", "hashed", "hashed/public", "hashed/private", "polycommit")
 CHECK_MODES = ("safe", "unsafe")
 # what the circuit layout implements today, per tensor kind
-SUPPORTED_VISIBILITIES = {"input": ("private", "public"), "output": ("private", "public"), "param": ("fixed", "private")}
+SUPPORTED_VISIBILITIES = {"input": ("private", "public", "hashed/public"), "output": ("private", "public", "hashed/public"),
+                          "param": ("fixed", "private", "hashed/public")}
 
 
 def normalize_visibility(v, name: str = "visibility") -> str:

@@ -12,7 +12,8 @@ witness.json (version 2) carries ezk's tag and EZKL's fields::
 
 The stored outputs are a claim: mock and prove recompute them from the inputs and refuse a file
 whose outputs differ (:func:`read_witness`). Version 1 files (integers, "outputs_quantized") are
-still read."""
+still read. ``processed_*`` hold the Poseidon hashes of hashed tensors (EZKL's
+{"poseidon_hash": [felt, …], "polycommit": null}) or null."""
 
 from __future__ import annotations
 
@@ -56,8 +57,11 @@ def pretty_elements(q_inputs, input_scales, q_outputs, output_scales) -> dict:
     }
 
 
-def witness_json(graph: Graph, q_inputs: list[np.ndarray], trace: Trace, digest: str = "") -> dict:
+def witness_json(graph: Graph, q_inputs: list[np.ndarray], trace: Trace, digest: str = "", run_args=None) -> dict:
+    from ezk.poseidon.hashed import processed
+
     outs = trace.outputs(graph)
+    hashes = processed(graph, run_args, trace.values) if run_args is not None else {}
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -70,6 +74,7 @@ def witness_json(graph: Graph, q_inputs: list[np.ndarray], trace: Trace, digest:
         "processed_inputs": None,
         "processed_params": None,
         "processed_outputs": None,
+        **hashes,
     }
 
 

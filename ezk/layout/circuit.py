@@ -6,7 +6,10 @@
 
 The circuit (constraint system, fixed values, copies) depends only on the graph's shapes and
 constants and on the settings: both calls give the same one. Public outputs (and public
-inputs when asked) sit in one instance column, bound to their advice cells by copies.
+inputs when asked) sit in one instance column, bound to their advice cells by copies. Hashed
+inputs, parameters and outputs (EZKL's "hashed", "hashed/public") stay private: the Poseidon
+gadget (poseidon.py) proves each one's digest, and the digests come first in the instance
+column (entries of kind "hash").
 
 Shape of the region, decided from row counts of a first (full) layout — structure only, so
 the same for both backends and for every k:
@@ -33,11 +36,14 @@ from ezk.layout.cells import Cells
 from ezk.layout.context import Ctx
 from ezk.layout.gates import BLINDING, build
 from ezk.layout.links import LinkColumns, SegmentSpec, add_links
+from ezk.layout.poseidon import Chain, Gadget, Lanes, chain_rows
 from ezk.layout.ops import LAYOUTS
 from ezk.layout.region import KIND_FN, KIND_LIN, KIND_RANGE, Geometry, Region
 from ezk.layout.rows import materialize
 from ezk.layout.tables import Tables, limb_bits_for
 from ezk.plonk import Circuit, Witness
+from ezk.plonk.expression import R
+from ezk.poseidon.hashed import hashed_tensors, is_hashed
 
 MAX_K = 26
 
@@ -58,6 +64,7 @@ class LaidOut:
     gate_block: dict = field(default_factory=dict)
     column_block: dict = field(default_factory=dict)  # advice column name -> block
     assigned: list = field(default_factory=list)  # per block: (rows, W) bool, cells the layout placed
+    poseidon: Lanes | None = None  # the Poseidon gadget's lanes (hashed visibilities), if any
     links: LinkColumns | None = None  # a segment's link columns (None: the whole model)
 
     def explain(self, failure) -> str:
@@ -78,25 +85,29 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     if not 1 <= k <= MAX_K or usable_rows(k) < 2:
         raise EzkError(f"logrows {k} is out of range for a circuit (use 4 … {MAX_K}).")
     for name in ("input_visibility", "output_visibility"):
-        if getattr(ra, name) not in ("private", "public"):
-            raise EzkError(f"{name} {getattr(ra, name)!r} is not supported by the circuit layout (use private or public).")
+        if getattr(ra, name) not in ("private", "public") and not is_hashed(getattr(ra, name)):
+            raise EzkError(f"{name} {getattr(ra, name)!r} is not supported by the circuit layout "
+                           f"(use private, public or hashed).")
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
     values = tensors if isinstance(tensors, dict) else getattr(tensors, "values", tensors)
     u = usable_rows(k)
     p = _choose(graph, ra, geo, u, values, segment)
     rg, tables, backend, pub_cells, layout, start = p.rg, p.tables, p.backend, p.pub_cells, p.layout, p.start
-    public = pub_cells
+    gadget = Gadget(p.chains, u)
+    lanes = gadget.place()
+    public = bool(pub_cells) or bool(gadget.chains)
 
     # how many rows: unwrapped, the region needs rg.rows rows; tables need their banks
     blocks = max(1, -(-rg.rows // u))
-    need = p.need
+    need = max(p.need, gadget.rows)
     min_k = _min_k(need, tables.largest(), start)
     if tables.largest() > u - 1 or start > u:
         raise EzkError(f"the circuit needs a lookup table of {tables.largest()} rows and {need} rows in all, "
                        f"more than 2^{k} rows allow; use logrows ≥ {min_k}.")
-    live = pub_cells + [c for c in (p.link_in, p.link_out) if c is not None]
-    dead = rg.drop_dead_cells(Cells.concat(live) if live else None)
-    built = build(rg, tables, blocks, bool(public), u - 1)
+    linked = pub_cells + [c.cells for c in gadget.chains] + [c for c in (p.link_in, p.link_out) if c is not None]
+    dead = rg.drop_dead_cells(Cells.concat(linked) if linked else None)
+    built = build(rg, tables, blocks, public, u - 1)
+    gadget.build(built.cs)
     cs = built.cs
     assert cs.blinding_rows() == BLINDING
 
@@ -111,22 +122,26 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     cb, rb = glob(cp[:, 2], cp[:, 3])
     copies = [np.stack([ca, ra_, cb, rb], axis=1)]
     instances = []
-    if public:
+    n_hash = len(gadget.chains)
+    copies.append(gadget.copies(glob, built.instance, 0))
+    pub_vals = np.zeros(0, np.int64)
+    if pub_cells:
         allc = Cells.concat(pub_cells)
         ia, ir = glob(allc.g, allc.c)
         n = allc.size
-        copies.append(np.stack([np.full(n, built.instance.index), np.arange(n), ia, ir], axis=1))
-        instances = [rg.read(allc)]
+        copies.append(np.stack([np.full(n, built.instance.index), n_hash + np.arange(n), ia, ir], axis=1))
+        pub_vals = rg.read(allc)
     links, link_values = None, {}
     if segment is not None:
         read = rg.read if values is not None else None
         links, link_copies, link_values = add_links(cs, built.fixed, u, glob, read, p.link_in, p.link_out)
         copies.append(link_copies)
     copies = np.concatenate(copies).astype(np.int64)
-    circuit = Circuit(cs=cs, k=k, fixed=built.fixed, copies=copies)
+    circuit = Circuit(cs=cs, k=k, fixed={**built.fixed, **lanes.fixed}, copies=copies)
 
     witness = None
     store = backend.columns(blocks * u)
+    digests = [0] * n_hash
     if store is not None:
         advice = {}
         for blk, cols in enumerate(built.advice):
@@ -134,6 +149,13 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
             for c, col in enumerate(cols):
                 advice[col] = np.ascontiguousarray(part[:, c])
         advice.update(link_values)
+        if n_hash:
+            lane_values, digests = gadget.witness()
+            advice.update(lane_values)
+    if public:  # digests (field elements) first, then the public values
+        instances = [pub_vals if not n_hash else
+                     np.array(digests + [int(v) % R for v in pub_vals.tolist()], dtype=object)]
+    if store is not None:
         witness = Witness(advice=advice, instance={built.instance: instances[0]} if public else {})
 
     stats = {
@@ -156,14 +178,21 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
         "wide": rg.wide,
         "limb_bits": tables.limb_bits,
     }
-    row_node = [rg.row_node[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
-    column_block = {c.name: blk for blk, cols in enumerate(built.advice) for c in cols}
-    assigned = [rg.assigned[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
+    if gadget.chains:  # hashed visibilities
+        stats.update(hashed_elements=int(sum(c.cells.size for c in gadget.chains)), poseidon_rows=int(gadget.rows),
+                     poseidon_lanes=int(lanes.count))
     if links is not None:
         stats.update(link_in=links.elements_in, link_out=links.elements_out,
                      link_columns=len(links.inputs) + len(links.outputs))
-    return LaidOut(circuit, witness, instances, layout, stats, row_node, graph, built.gate_block, column_block,
-                   assigned, links)
+    row_node = [rg.row_node[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
+    column_block = {c.name: blk for blk, cols in enumerate(built.advice) for c in cols}
+    assigned = [rg.assigned[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
+    gate_block = dict(built.gate_block)
+    if gadget.chains:  # the gadget's lanes are named "p<lane>" where blocks are numbered
+        gate_block.update({name: f"p{ln}" for name, ln in lanes.gate_lane.items()})
+        column_block.update({c.name: f"p{ln}" for ln, cols in enumerate(lanes.advice) for c in cols})
+    return LaidOut(circuit, witness, instances, p.hashes + layout, stats, row_node, graph, gate_block, column_block,
+                   assigned, lanes if gadget.chains else None, links)
 
 
 @dataclass
@@ -174,12 +203,18 @@ class _Placed:
     pub_cells: list
     layout: list
     start: int
+    chains: list = field(default_factory=list)  # Poseidon chains of the hashed tensors
+    hashes: list = field(default_factory=list)  # their instance entries (before the public values)
     link_in: Cells | None = None  # a segment's cells read from / copied to its link columns (flat)
     link_out: Cells | None = None
 
     @property
     def need(self) -> int:  # rows in one tall block (no carries needed there)
         return self.rg.rows - self.rg.carry_rows
+
+    @property
+    def floor(self) -> int:  # rows the region's shape does not change: instance rows, the Poseidon lanes
+        return max(self.start, chain_rows([c.cells.size for c in self.chains]))
 
 
 def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide: bool = False,
@@ -194,6 +229,9 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
     cells: dict[int, Cells] = {}
     link_in = link_out = None
     if segment is not None:
+        if any(is_hashed(getattr(ra, f"{k}_visibility")) for k in ("input", "output", "param")):
+            raise EzkError("hashed visibilities are not supported for a model cut into segments yet; "
+                           "use private or public (or no --max-logrows).")
         rg.node = -1
         parts = [rg.new_cells(ctx.value(graph.nodes[t])).flat() for t in segment.link_in]
         for t, c in zip(segment.link_in, parts):
@@ -213,7 +251,8 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
         public += [("input", t, n) for t, n in zip(graph.inputs, graph.input_names) if here is None or t in here]
     if ra.output_visibility == "public":
         public += [("output", t, n) for t, n in zip(graph.outputs, graph.output_names) if here is None or t in here]
-    pub_cells, layout, start = [], [], 0
+    chains, hashes = _hashed(graph, ra, rg, cells) if segment is None else ([], [])
+    pub_cells, layout, start = [], [], len(chains)
     for kind, tid, name in public:
         rg.node = tid
         c = materialize(rg, cells[tid].flat())
@@ -227,7 +266,21 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
             rg.node = t
             parts.append(materialize(rg, cells[t].flat()))
         link_out = Cells.concat(parts)
-    return _Placed(rg, tables, backend, pub_cells, layout, start, link_in, link_out)
+    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes, link_in, link_out)
+
+
+def _hashed(graph: Graph, ra, rg: Region, cells: dict) -> tuple[list[Chain], list[dict]]:
+    """The hashed tensors (``hashed_tensors``: inputs, parameters, outputs, in that order as
+    EZKL lays its modules out) as Poseidon chains over their cells, and their digests'
+    instance entries (rows 0, 1, … of the instance column)."""
+    chains, entries = [], []
+    for kind, tid, name in hashed_tensors(graph, ra):
+        rg.node = tid
+        c = materialize(rg, cells[tid].flat())
+        chains.append(Chain(c, rg.read(c), f"{kind} {name!r}"))
+        entries.append({"kind": "hash", "of": kind, "name": name, "tensor": int(tid), "start": len(entries),
+                        "length": 1, "shape": list(graph.nodes[tid].shape), "scale": graph.nodes[tid].scale})
+    return chains, entries
 
 
 def _choose(graph: Graph, ra, geo: Geometry, u: int, values, segment) -> "_Placed":
@@ -246,7 +299,7 @@ def measure(graph: Graph, settings, segment: SegmentSpec | None = None) -> dict:
     ra = _run_args(settings)
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
     p = _choose(graph, ra, geo, usable_rows(MAX_K), None, segment)
-    return {"num_rows": int(p.need), "min_k": _min_k(p.need, p.tables.largest(), p.start),
+    return {"num_rows": int(p.need), "min_k": _min_k(p.need, p.tables.largest(), p.floor),
             "link_in": 0 if p.link_in is None else p.link_in.size,
             "link_out": 0 if p.link_out is None else p.link_out.size}
 
@@ -297,7 +350,7 @@ def _lean_fits(p: _Placed) -> int:
     kind = rg.kind[: rg.rows]
     lin = int((kind == KIND_LIN).sum())
     fn = int((kind == KIND_FN).sum())
-    k_full = _min_k(p.need, p.tables.largest(), p.start)
+    k_full = _min_k(p.need, p.tables.largest(), p.floor)
     for lanes in (1, 2):
         if lanes >= geo.b:
             break
@@ -312,8 +365,8 @@ def _wide_helps(p: _Placed) -> bool:
     this layout's without the range-check rows, plus ⌈n/W⌉ per range check batch of n."""
     rg = p.rg
     rng = int((rg.kind[: rg.rows] == KIND_RANGE).sum())
-    k_full = _min_k(p.need, p.tables.largest(), p.start)
-    return _min_k(p.need - rng + rg.wide_rows, p.tables.largest(), p.start) < k_full
+    k_full = _min_k(p.need, p.tables.largest(), p.floor)
+    return _min_k(p.need - rng + rg.wide_rows, p.tables.largest(), p.floor) < k_full
 
 
 def _min_k(rows: int, largest_table: int, public: int) -> int:
