@@ -96,3 +96,32 @@ def matmul_onnx(path, tokens: int = 16, dim: int = 24, out: int = 30):
     data = path.parent / "input.json"
     data.write_text(json.dumps({"input_data": [rng.uniform(-1, 1, tokens * dim).round(3).tolist()]}))
     return path, data
+
+
+def product_blocks(g: Graph, ra: RunArgs) -> dict[int, int]:
+    """{block: a flat index of the einsum's output C whose cell the layout places there}, one per
+    block holding C's cells (found by moving every entry of C by a distinct amount)."""
+    from ezk.layout import lay_out
+
+    honest = lay_out(g, ra, trace(g))
+    n = int(np.prod(g.nodes[g.outputs[0]].shape))
+    moved = lay_out(g, ra, wrong_product(g, {i: i + 1 for i in range(n)}))
+    where: dict[int, int] = {}
+    for col, v in honest.witness.advice.items():
+        d = np.asarray(moved.witness.advice[col], np.int64) - np.asarray(v, np.int64)
+        for r in np.flatnonzero(d):
+            where.setdefault(honest.column_block[col.name], int(d[r]) - 1)
+    return where
+
+
+def with_later(witness, edit):
+    """The witness with its phase-1 values passed through ``edit(values, challenges)`` (a
+    prover who changes what ``Witness.later`` computes, knowing the drawn challenges)."""
+    import dataclasses
+
+    def later(phase, challenges):
+        values = dict(witness.later(phase, challenges))
+        edit(values, challenges)
+        return values
+
+    return dataclasses.replace(witness, later=later)
