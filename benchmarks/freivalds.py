@@ -1,6 +1,6 @@
 """Freivalds checks for einsums: circuit size and proving cost with and without them (JSON).
 
-    python benchmarks/freivalds.py [--no-prove] [--prove-modes direct,freivalds] [--target accuracy] [MODEL_DIR …]
+    python benchmarks/freivalds.py [--no-prove] [--prove-modes direct,freivalds] [--order direct,freivalds] [--target accuracy] [MODEL_DIR …]
 
 Default models: ../shared/models/nanogpt/{micro,tiny}, ../shared/zoo/1l_conv and
 ../shared/models/llama/torch_small when present. Each model is compiled once (gen-settings,
@@ -121,6 +121,7 @@ def main() -> None:
     ap.add_argument("models", nargs="*", type=Path)
     ap.add_argument("--no-prove", action="store_true")
     ap.add_argument("--prove-modes", default="direct,freivalds", help="which modes also keygen/prove/verify")
+    ap.add_argument("--order", default="direct,freivalds", help="the order the modes run in")
     ap.add_argument("--target", default="accuracy", help="calibration target (resources | accuracy)")
     ap.add_argument("--child", nargs=3, metavar=("COMPILED", "DATA", "MODE"), help=argparse.SUPPRESS)
     ap.add_argument("--compile", nargs=2, metavar=("MODEL", "WORK"), help=argparse.SUPPRESS)
@@ -140,7 +141,7 @@ def main() -> None:
             subprocess.run([sys.executable, __file__, "--compile", str(model), tmp, "--target", args.target], check=True)
             compiled = Path(tmp) / "model.compiled"
             res = {}
-            for mode in ("direct", "freivalds"):
+            for mode in args.order.split(","):
                 cmd = [sys.executable, __file__, "--child", str(compiled), str(model / "input.json"), mode]
                 if args.no_prove or mode not in args.prove_modes.split(","):
                     cmd.append("--no-prove")
@@ -149,6 +150,7 @@ def main() -> None:
                     res[mode] = {"mode": mode, "error": (p.stderr.strip().splitlines() or ["?"])[-1]}
                 else:
                     res[mode] = json.loads(p.stdout.strip().splitlines()[-1])
+                print(json.dumps({"model": model.name, **{k: v for k, v in res[mode].items() if k != "outputs"}}), flush=True)
             outs = [res[m].pop("outputs", None) for m in ("direct", "freivalds")]
             line = {"model": model.name if model.parent.name != "nanogpt" else f"nanogpt-{model.name}",
                     "outputs_identical": outs[0] is not None and outs[0] == outs[1], **res}
