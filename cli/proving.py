@@ -1,5 +1,5 @@
 """Proving commands with EZKL's flags and defaults: gen-srs, get-srs, setup, mock, prove, verify
-(and swap-proof-commitments, refused until polycommit exists). ``--srs-path`` may be left out:
+and swap-proof-commitments (polycommit visibility). ``--srs-path`` may be left out:
 the default is ``kzg{logrows}.srs`` in the SRS directories (see ezk.kzg.store), as EZKL's
 ``~/.ezkl/srs/kzg{logrows}.srs``."""
 
@@ -152,5 +152,9 @@ def register(app: typer.Typer) -> None:
         proof_path: str = typer.Option("proof.json", "-P", "--proof-path"),
         witness: str = typer.Option("witness.json", "-W", "--witness-path"),
     ):
-        """(EZKL's polycommit step; not available in ezk yet.)"""
-        raise EzkError("swap-proof-commitments needs polycommit visibility, which ezk does not support yet (issue #17).")
+        """Replace the proof's polycommit commitments with the witness's processed_* ones (in
+        place): the swapped proof verifies only if they were the proof's own."""
+        r = api.swap_proof_commitments(proof_path, witness)
+        report.line(f"{r['commitments']} polycommit commitment(s) of {witness} written into {proof_path}"
+                    + (" (they differ from the proof's: it will not verify)" if r["changed"] else " (unchanged)"))
+        report.result(command="swap-proof-commitments", **r)
