@@ -144,6 +144,12 @@ def register(app: typer.Typer) -> None:
             report.result(hashes=hashes or None)
             for h in hashes:
                 report.line(f"poseidon hash of {h['of']} {h['name']!r}: {h['poseidon_hash']}")
+            from ezk.polycommit import proof_commitments
+
+            commitments = proof_commitments(proof_path)
+            report.result(polycommit=commitments or None)
+            for c in commitments:
+                report.line(f"polycommit of {c['of']} {c['name']!r}: {' '.join(c['commitments'])}")
         if not v.ok:
             raise typer.Exit(1)
 

@@ -156,6 +156,15 @@ def check_proof(header: dict, cs, proof_bytes: bytes, claimed) -> str:
     return ""
 
 
+def proof_commitments(proof_path) -> list[dict]:
+    """The polycommit commitments a proof.json lists (``verify`` checks them against the proof);
+    none for a segmented proof bundle."""
+    from ezk.artifacts import read_proof_json
+    from ezk.segments.artifacts import is_proof_bundle
+
+    return [] if is_proof_bundle(proof_path) else list(read_proof_json(proof_path).get("polycommit", []))
+
+
 def swap_proof_commitments(proof_path, witness_path) -> dict:
     """Write the witness's polycommit commitments into the proof at ``proof_path`` (in place, as
     EZKL does): the proof's commitments of its polycommit columns, in order, and the proof
