@@ -109,6 +109,9 @@ def register(app: typer.Typer) -> None:
             report.ignored("--vk-path", "ezk commits polycommit tensors with the SRS alone")
         t0 = time.perf_counter()
         w = api.gen_witness(compiled_circuit, data, output, srs_path)
+        if srs_path is not None and not any((w.get(f"processed_{k}") or {}).get("polycommit") is not None
+                                            for k in ("inputs", "params", "outputs")):
+            report.ignored("--srs-path", "the circuit has no polycommit tensor to commit")
         report.line(f"witness written to {output} in {time.perf_counter() - t0:.1f} s")
         report.result(command="gen-witness", witness=output, outputs=w["pretty_elements"]["rescaled_outputs"],
                       seconds=time.perf_counter() - t0)
