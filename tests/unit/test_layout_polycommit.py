@@ -86,3 +86,15 @@ def test_segments_refuse_polycommit_with_one_sentence():
 def test_malformed_witness_commitments_are_one_sentence(bad, match):
     with pytest.raises(ArtifactError, match=match):
         witness_commitments(bad, "'w.json'")
+
+
+def test_swap_refuses_a_segmented_bundle(tmp_path):
+    import json
+
+    from ezk.polycommit import swap_proof_commitments
+    from ezk.segments.artifacts import BUNDLE_FORMAT
+
+    p = tmp_path / "proof.json"
+    p.write_text(json.dumps({"format": BUNDLE_FORMAT}))
+    with pytest.raises(EzkError, match="segmented proof bundle"):
+        swap_proof_commitments(p, tmp_path / "witness.json")
