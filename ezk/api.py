@@ -13,6 +13,7 @@
     prove(compiled, witness, pk_path, srs_path, proof_path) -> info
     verify(proof_path, settings_path, vk_path, srs_path)    -> bool (verify_proof: with the reason)
     swap_proof_commitments(proof_path, witness_path) -> info (polycommit, see ezk.polycommit)
+    verify_chain([(proof, settings, vk), …], srs)    -> Verdict (proofs chained by polycommit)
 
 ``srs_path=None`` means the default ``kzg{logrows}.srs`` (see :mod:`ezk.kzg.store`). EZKL's own
 names, argument orders and return conventions are in :mod:`ezk.ezkl_compat` (``import ezk as
@@ -27,7 +28,7 @@ from pathlib import Path
 from ezk.artifacts import check_output_path
 # The proving functions are light; the front end's (onnx, onnxruntime, calibration) are imported
 # inside the functions that need them, so that `ezk verify` does not pay for loading ONNX.
-from ezk.polycommit import swap_proof_commitments  # noqa: F401  (re-exported)
+from ezk.polycommit import swap_proof_commitments, verify_chain  # noqa: F401  (re-exported)
 from ezk.proving import gen_srs, mock, prove, setup, verify, verify_proof  # noqa: F401  (re-exported)
 from ezk.settings import RunArgs, Settings, check_supported, parse_variables
 

@@ -19,7 +19,9 @@ past the end), and rows u … n−1 hold 1 — EZKL's unblinded columns. Its com
   outputs, in that order, as EZKL's ``get_polycommitments``) into the proof. The swapped proof
   verifies iff they were the proof's own (the transcript absorbs every commitment): a check
   that the proof committed to that witness's tensors. To chain proofs of split models, copy
-  witness i's ``processed_outputs`` into witness i+1's ``processed_inputs``, swap, verify.
+  witness i's ``processed_outputs`` into witness i+1's ``processed_inputs``, swap, verify;
+* ``verify_chain([(proof, settings, vk), …])`` checks a chain without witnesses: every proof
+  verifies, and proof i's output commitments are proof i+1's input commitments.
 
 Not EZKL's points: ezk's domain generator is ω = 5^((r−1)/2^28), halo2's ω^M (see
 :mod:`ezk.kzg.ceremony`), so the same message gives other points than EZKL's (``ezk.ezkl_compat.
@@ -217,3 +219,39 @@ def swap_proof_commitments(proof_path, witness_path) -> dict:
         print(f"ezk: the witness's polycommit commitments differ from the proof's: the swapped proof {src} will "
               f"not verify.", file=sys.stderr)
     return {"changed": changed, "commitments": count, "proof_path": str(proof_path)}
+
+
+# ------------------------------------------------------------------------------ chains
+
+def verify_chain(steps, srs_path=None):
+    """A chain of proofs of a model split into parts (EZKL's "proof splitting"), checked by
+    commitments alone: ``steps`` = [(proof, settings, vk)] in chain order. Verdict(True) iff
+    every proof verifies and, for each i, proof i's polycommit output commitments are exactly
+    proof i+1's polycommit input commitments — by KZG binding, part i+1 ran on part i's output.
+    (``verify`` has checked each proof file's list against its proof's commitments.)"""
+    from ezk.artifacts import read_key
+    from ezk.proving import Verdict, verify_proof
+
+    steps = [tuple(s) for s in steps]
+    if len(steps) < 2 or any(len(s) != 3 for s in steps):
+        raise EzkError("a chain is at least two (proof, settings, vk) triples, in chain order.")
+    ends, ks = [], []
+    for i, (proof, settings, vk) in enumerate(steps, 1):
+        v = verify_proof(proof, settings, vk, srs_path)
+        if not v.ok:
+            return Verdict(False, f"proof {i} ({str(proof)!r}) does not verify: {v.reason}")
+        entries = proof_commitments(proof)
+        ends.append({kind: [e["commitments"] for e in entries if e["of"] == kind] for kind in ("input", "output")})
+        ks.append(int(read_key(vk, "vk").header.get("k", 0)))
+    for i in range(len(steps) - 1):
+        a, b = ends[i]["output"], ends[i + 1]["input"]
+        if not a or not b:
+            side, j = ("output", i + 1) if not a else ("input", i + 2)
+            return Verdict(False, f"proof {j} has no polycommit {side} to chain (give that {side} polycommit visibility)")
+        if ks[i] != ks[i + 1]:
+            return Verdict(False, f"proofs {i + 1} and {i + 2} are of circuits of 2^{ks[i]} and 2^{ks[i + 1]} rows: "
+                                  f"their commitments are comparable only at the same logrows")
+        if a != b:
+            return Verdict(False, f"proof {i + 1}'s polycommit output commitments differ from proof {i + 2}'s input "
+                                  f"commitments: part {i + 2} did not run on part {i + 1}'s output")
+    return Verdict(True)
