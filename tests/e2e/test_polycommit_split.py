@@ -9,6 +9,8 @@ all break the chain."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,6 +20,7 @@ import pytest
 
 from ezk import api
 from ezk.errors import EzkError
+from tests.conftest import REPO
 
 CUT = "/relu/Relu_output_0"  # 4×12×12 = 576 values
 K = 13
@@ -136,3 +139,19 @@ def test_chains_of_other_sizes_or_shapes_are_refused(chain):
         api.verify_chain([_step(c, 1)], c.srs)
     v = api.verify_chain([_step(c, 1), _step(c, 1)], c.srs)  # part 1 takes no polycommit input
     assert not v.ok and "proof 2 has no polycommit input" in v.reason
+
+
+def test_cli_verify_chain(chain, other):
+    c = chain
+
+    def run(*steps, drop=0):
+        args = [a for p, s, v in steps for a in ("--proof-path", str(p), "-S", str(s), "--vk-path", str(v))]
+        return subprocess.run([sys.executable, "-m", "cli.main", "verify-chain", *args[:len(args) - drop],
+                               "--srs-path", str(c.srs)], cwd=REPO, capture_output=True, text=True, timeout=300)
+
+    ok = run(_step(c, 1), _step(c, 2))
+    assert ok.returncode == 0 and "verified: true" in ok.stdout, ok.stderr
+    bad = run(_step(c, 1), _step(c, 2, other))
+    assert bad.returncode == 1 and "verified: false" in bad.stdout and "did not run on part 1's output" in bad.stderr
+    short = run(_step(c, 1), _step(c, 2), drop=2)  # no vk for part 2
+    assert short.returncode != 0 and "Traceback" not in short.stderr and "one --vk-path per --proof-path" in short.stderr
