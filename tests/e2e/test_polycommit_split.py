@@ -4,11 +4,12 @@ ONNX models, each proven on its own with real keys and proofs; part 1's output a
 input are polycommit. The chain is checked by commitments (``verify_chain``: both proofs verify
 and part 1's output commitment is part 2's input commitment) and by EZKL's swap flow. A part 2
 proven on another tensor, a proof file claiming part 1's commitment, and a proof swapped to it
-all break the chain."""
+all break the chain. The README's shell version of this chain runs unchanged (slow)."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -155,3 +156,26 @@ def test_cli_verify_chain(chain, other):
     assert bad.returncode == 1 and "verified: false" in bad.stdout and "did not run on part 1's output" in bad.stderr
     short = run(_step(c, 1), _step(c, 2), drop=2)  # no vk for part 2
     assert short.returncode != 0 and "Traceback" not in short.stderr and "one --vk-path per --proof-path" in short.stderr
+
+
+@pytest.mark.slow
+def test_readme_chain_script_runs(shared_dir, tmp_path):
+    text = (REPO / "README.md").read_text()
+    block = text[text.index("<!-- chain:begin -->"):text.index("<!-- chain:end -->")]
+    script = block[block.index("```sh\n") + 6:block.rindex("```")]
+    zoo = shared_dir / "zoo" / "3l_relu_conv_fc"
+    work, bin_dir = tmp_path / "work", tmp_path / "bin"
+    work.mkdir()
+    bin_dir.mkdir()
+    for f in ("network.onnx", "input.json"):
+        (work / f).write_bytes((zoo / f).read_bytes())
+    for name, cmd in (("ezk", f"{sys.executable} -m cli.main"), ("python", sys.executable)):
+        (bin_dir / name).write_text(f'#!/bin/sh\nexec {cmd} "$@"\n')
+        (bin_dir / name).chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=work, env=env, capture_output=True,
+                          text=True, timeout=1200)
+    assert proc.returncode == 0, f"the script stopped:\n{proc.stderr[-4000:]}"
+    assert proc.stdout.rstrip().endswith("verified: true")
+    w1, w2 = _json(work / "w1.json"), _json(work / "w2.json")
+    assert w1["processed_outputs"]["polycommit"] == w2["processed_inputs"]["polycommit"]
