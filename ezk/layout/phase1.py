@@ -152,6 +152,7 @@ class Phase1:
 
     def blocks(self) -> list[int]:
         """Blocks holding any phase-1 row (they get the Z and Y columns)."""
+        self._grow(self.rg.rows)  # rows placed after the last phase-1 row: every array covers them
         rows = np.flatnonzero(self._used()[: self.rg.rows])
         return sorted(set((rows // self.rg.u).tolist()))
 
@@ -163,6 +164,7 @@ class Phase1:
 
     def assigned(self, blk: int) -> np.ndarray:
         """(rows of block ``blk``, 2) bool: the Z and Y cells the layout sets."""
+        self._grow(self.rg.rows)
         u = self.rg.u
         sl = slice(blk * u, min((blk + 1) * u, self.rg.rows))
         return np.stack([self.z_set[sl], self.y_set[sl]], axis=1)
