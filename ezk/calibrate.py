@@ -165,6 +165,10 @@ def worst_nodes(om: OnnxModel, cand: Candidate, values, top: int = 5) -> list[tu
         r = np.asarray(r, dtype=np.float64)
         if r.size != y.size:
             continue
-        rows.append((name, float(np.abs(y.reshape(-1) - r.reshape(-1)).max() / max(np.abs(r).max(), 1e-12))))
+        finite = np.isfinite(r.reshape(-1))  # a −inf mask entry is saturated on purpose, not an error
+        if not finite.any():
+            continue
+        r, y = r.reshape(-1)[finite], y.reshape(-1)[finite]
+        rows.append((name, float(np.abs(y - r).max() / max(np.abs(r).max(), 1e-12))))
     rows.sort(key=lambda x: -x[1])
     return rows[:top]

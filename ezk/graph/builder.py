@@ -22,6 +22,7 @@ import numpy as np
 
 from ezk.graph.ir import Node
 from ezk.ops import op_module
+from ezk.ops._checks import COMPARE_BITS
 from ezk.settings import RunArgs
 
 
@@ -46,10 +47,23 @@ class Const:
         return tuple(self.value.shape)
 
 
+# An infinite constant — the −inf of a causal mask added before a softmax — becomes ±2^46: every
+# comparison still proves its gap with any in-range value (gaps < 2^COMPARE_BITS = 2^48), so the
+# softmax's max/clamp see it as −∞ and exp gives exactly 0, as for −inf in floats. float32's
+# extreme values (torch.finfo(float32).min masks) count as infinite too.
+SATURATED = 1 << (COMPARE_BITS - 2)
+_INFINITE = 1e38
+
+
 def quantize(x: np.ndarray, scale: int) -> np.ndarray:
-    """round_half_up(x·2^scale) as int64 (saturating far outside any useful range)."""
-    y = np.floor(np.asarray(x, dtype=np.float64) * 2.0**scale + 0.5)
-    return np.clip(y, -(2.0**62), 2.0**62).astype(np.int64)
+    """round_half_up(x·2^scale) as int64 (saturating far outside any useful range); ±∞ → ±SATURATED."""
+    v = np.asarray(x, dtype=np.float64)
+    y = np.floor(v * 2.0**scale + 0.5)
+    y = np.clip(y, -(2.0**62), 2.0**62)
+    infinite = np.abs(v) >= _INFINITE
+    if infinite.any():
+        y = np.where(infinite, np.sign(v) * float(SATURATED), y)
+    return y.astype(np.int64)
 
 
 class Builder:
@@ -152,13 +166,14 @@ class Builder:
     def sum(self, t: Tensor, axes, keepdims=True) -> Tensor:
         return self.emit("sum", [t], {"axes": [int(a) for a in axes], "keepdims": bool(keepdims)})
 
-    def lookup(self, t: Tensor, fn: str, params: dict | None = None, out_scale: int | None = None,
+    def lookup(self, t: Tensor, fn: str, params: dict | None = None, out_scale=None,
                pre_mul: float = 1.0, pre_add: float = 0.0, max_abs: float | None = None) -> Tensor:
         """y = round(f(pre_mul·x + pre_add)·2^out_scale) through a table over lookup_range.
 
         The input is first rescaled to the lookup's input scale: from ``max_abs`` when the
         caller knows a bound on |x|, else from calibration (``lookup_scales[key]``), else
-        min(scale, input_scale)."""
+        min(scale, input_scale).  ``out_scale``: an int, a function of the input scale, or None
+        (input_scale)."""
         key = f"{self.ctx_name}#{self._lookup_counter}:{fn}"
         self._lookup_counter += 1
         self.lookup_sources[key] = t.id
@@ -171,7 +186,7 @@ class Builder:
             s_l = min(t.scale, self.ra.input_scale)
         s_l = min(s_l, t.scale)
         x = self.rescale_to(t, s_l)
-        out_scale = self.target if out_scale is None else out_scale
+        out_scale = self.target if out_scale is None else out_scale(x.scale) if callable(out_scale) else out_scale
         attrs = {"fn": fn, "params": dict(params or {}), "in_scale": x.scale, "out_scale": int(out_scale),
                  "pre_mul": float(pre_mul), "pre_add": float(pre_add), "range": [lo, hi], "key": key}
         return self.emit("lookup", [x], attrs)
