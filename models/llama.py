@@ -183,7 +183,9 @@ def build_llama(cfg: LlamaConfig, weights: LlamaWeights | None = None, n_tokens:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="ezk.models.llama")
     model.ir_version = 8
     meta = model.metadata_props.add()
-    meta.key, meta.value = "llama_config", json.dumps({**asdict(cfg), "hidden_dim": cfg.ffn_dim, "tokens": n_tokens})
+    tied = w.output is None
+    meta.key, meta.value = "llama_config", json.dumps({**asdict(cfg), "hidden_dim": cfg.ffn_dim, "tokens": n_tokens,
+                                                       "tied": tied, "parameters": cfg.parameters(tied)})
     onnx.checker.check_model(model)
     return model
 
@@ -230,8 +232,7 @@ def _main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     meta = json.loads(onnx.load(str(model_path), load_external_data=False).metadata_props[0].value)
-    print(json.dumps({"model": str(model_path), "parameters": LlamaConfig(
-        **{k: v for k, v in meta.items() if k != "tokens"}).parameters(), **meta}))
+    print(json.dumps({"model": str(model_path), **meta}))
     return 0
 
 
