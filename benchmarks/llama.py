@@ -1,0 +1,116 @@
+"""Benchmark a llama2.c model (or any token-input ONNX model) through the whole ezk CLI.
+
+    python benchmarks/llama.py --config stories260k --tokens 16 [--until prove] [--workdir DIR]
+    python benchmarks/llama.py --model-dir ../shared/models/llama/torch_small
+
+Each step (gen-settings, calibrate-settings --target accuracy, compile-circuit, gen-witness,
+mock, gen-srs, setup, prove, verify) runs as its own ``ezk`` process under ``/usr/bin/time -v``,
+so every step's wall time and peak RSS is its own.  ``--until`` stops after a step
+(``gen-settings`` is the measuring layout alone: rows, advice cells, K).  The next token
+(top-1 of the last position) of the witness is compared with onnxruntime's.
+Prints ONE JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+STEPS = ("gen-settings", "calibrate-settings", "compile-circuit", "gen-witness", "mock", "gen-srs", "setup",
+         "prove", "verify")
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _timed(args: list[str], cwd: Path) -> dict:
+    """Run ``ezk <args>`` under /usr/bin/time -v: seconds, peak RSS (MiB), exit code, last line."""
+    cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "cli.main", *args]
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    p = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    err = p.stderr
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", err)
+    secs = (int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))) if wall else None
+    text = (p.stdout + "\n" + err.split("\tCommand being timed")[0]).strip().splitlines()
+    return {"seconds": secs, "peak_rss_mib": round(int(rss.group(1)) / 1024, 1) if rss else None,
+            "rc": p.returncode, "last_line": text[-1] if text else ""}
+
+
+def _next_token(model: Path, data: Path, witness: Path) -> dict:
+    import onnx
+    import onnxruntime as ort
+
+    m = onnx.load(str(model), load_external_data=False)
+    name = m.graph.input[0].name
+    tokens = np.asarray(json.loads(data.read_text())["input_data"][0], dtype=np.int64).reshape(1, -1)
+    ref = ort.InferenceSession(str(model)).run(None, {name: tokens})[0]
+    got = np.asarray(json.loads(witness.read_text())["outputs"][0], dtype=np.float64).reshape(ref.shape)
+    return {"next_token_onnxruntime": int(ref[0, -1].argmax()), "next_token_proven": int(got[0, -1].argmax()),
+            "top1_identical": bool(ref[0, -1].argmax() == got[0, -1].argmax()),
+            "max_abs_error": float(np.abs(got - ref).max()), "max_abs_reference": float(np.abs(ref).max())}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--config", default="stories260k", help="named llama2.c config (models.llama)")
+    ap.add_argument("--tokens", type=int, default=16)
+    ap.add_argument("--model-dir", help="a folder with network.onnx and input.json instead of --config")
+    ap.add_argument("--until", default="verify", choices=STEPS)
+    ap.add_argument("--no-mock", action="store_true", help="skip the mock step")
+    ap.add_argument("--workdir", help="keep the files here (default: a temporary folder)")
+    args = ap.parse_args()
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="ezk-llama-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    if args.model_dir:
+        model, data = Path(args.model_dir).resolve() / "network.onnx", Path(args.model_dir).resolve() / "input.json"
+        what = {"model_dir": str(args.model_dir)}
+    else:
+        sys.path.insert(0, str(REPO))
+        from models.llama import CONFIGS, write_llama
+
+        model, data = write_llama(work, CONFIGS[args.config], args.tokens)
+        what = {"config": args.config, "tokens": args.tokens, "parameters": CONFIGS[args.config].parameters()}
+    commands = {
+        "gen-settings": ["gen-settings", "-M", str(model), "-O", "settings.json"],
+        "calibrate-settings": ["calibrate-settings", "-M", str(model), "-D", str(data), "-O", "settings.json",
+                               "--target", "accuracy"],
+        "compile-circuit": ["compile-circuit", "-M", str(model), "-S", "settings.json", "--compiled-circuit", "model.compiled"],
+        "gen-witness": ["gen-witness", "-M", "model.compiled", "-D", str(data), "-O", "witness.json"],
+        "mock": ["mock", "-M", "model.compiled", "-W", "witness.json"],
+        "gen-srs": None,  # needs K from the settings
+        "setup": ["setup", "-M", "model.compiled", "--srs-path", "kzg.srs", "--vk-path", "vk.key", "--pk-path", "pk.key"],
+        "prove": ["prove", "-M", "model.compiled", "-W", "witness.json", "--pk-path", "pk.key", "--srs-path", "kzg.srs",
+                  "--proof-path", "proof.json"],
+        "verify": ["verify", "--proof-path", "proof.json", "-S", "settings.json", "--vk-path", "vk.key", "--srs-path", "kzg.srs"],
+    }
+    out: dict = {**what, "workdir": str(work), "steps": {}}
+    for step in STEPS:
+        if step == "mock" and args.no_mock:
+            continue
+        cmd = commands[step]
+        if step == "gen-srs":
+            k = json.loads((work / "settings.json").read_text())["run_args"]["logrows"]
+            cmd = ["gen-srs", "--srs-path", "kzg.srs", "--logrows", str(k)]
+        res = out["steps"][step] = _timed(cmd, work)
+        if step in ("gen-settings", "calibrate-settings") and res["rc"] == 0:
+            st = json.loads((work / "settings.json").read_text())
+            out.update(rows=st["num_rows"], advice_cells=st["total_assignments"], k=st["min_logrows"],
+                       scale=st["run_args"]["input_scale"], lookup_range=st["run_args"]["lookup_range"])
+        if step == "gen-witness" and res["rc"] == 0:
+            out.update(_next_token(model, data, work / "witness.json"))
+        if step == "verify":
+            out["verified"] = res["rc"] == 0 and "verified: true" in res["last_line"]
+        if res["rc"] != 0 or step == args.until:
+            break
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
