@@ -44,17 +44,22 @@ def measure_circuit(graph, ra: RunArgs, lookup_scales=None) -> dict:
     from ezk.layout import lay_out
     from ezk.layout.circuit import MAX_K
 
+    from ezk.memory_guard import memory_guard
+
     probe = RunArgs(**{**ra.__dict__, "logrows": MAX_K})
-    return lay_out(graph, Settings(run_args=probe, lookup_scales=dict(lookup_scales or {}))).stats
+    with memory_guard("laying out the circuit"):
+        return lay_out(graph, Settings(run_args=probe, lookup_scales=dict(lookup_scales or {}))).stats
 
 
 def _settings_for(graph, ra: RunArgs, lookup_scales=None) -> tuple[Settings, str | None]:
     """Settings with the layout's exact counts, or (when the layout cannot place some op of the
     model) zero counts and the layout's one-sentence reason, for the caller to report."""
-    from ezk.errors import EzkError
+    from ezk.errors import EzkError, ResourceError
 
     try:
         stats, why = measure_circuit(graph, ra, lookup_scales), None
+    except ResourceError:
+        raise  # the model is too large for this machine: not a layout gap to warn about
     except EzkError as exc:
         stats, why = {"num_rows": 0, "advice_cells": 0, "min_k": 0}, str(exc)
     st = Settings(run_args=ra, model_input_scales=graph.input_scales, model_output_scales=graph.output_scales,
