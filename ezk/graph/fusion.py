@@ -10,6 +10,9 @@ that is a mean through a constant 1/n quantized at param_scale (relative error u
 integer Σx² and one rsqrt table over it with 1/n and ε folded into the table
 (ezk.graph.lowering.norm.rms_norm), whose error does not depend on n.
 
+SiLU.  ``x * Sigmoid(x)`` (torch's F.silu, llama's SwiGLU) is one ``silu`` table on x instead of
+a sigmoid table, a rescale of x and a product.
+
 ``find_fusions`` matches on the graph's structure and constants only; every absorbed
 intermediate must have one consumer and not be a graph output, so nothing else can read it.
 """
@@ -27,11 +30,11 @@ from ezk.graph.lowering._util import attr
 
 @dataclass(frozen=True)
 class Fusion:
-    kind: str  # "rms_norm"
-    x: str  # the ONNX tensor normalised
-    axes: tuple[int, ...] | None  # None: read from the ReduceMean's axes input (opset ≥ 18)
-    axes_input: str  # the ReduceMean's axes input name ("" when an attribute)
-    eps: float
+    kind: str  # "rms_norm" or "silu"
+    x: str  # the ONNX tensor the chain reads
+    axes: tuple[int, ...] | None = None  # rms_norm; None: the ReduceMean's axes input (opset ≥ 18)
+    axes_input: str = ""  # rms_norm: the ReduceMean's axes input name ("" when an attribute)
+    eps: float = 0.0  # rms_norm
 
 
 def _constants(graph: onnx.GraphProto) -> dict[str, np.ndarray]:
@@ -75,7 +78,7 @@ def find_fusions(graph: onnx.GraphProto) -> tuple[dict[int, Fusion], set[int]]:
     fused: dict[int, Fusion] = {}
     absorbed: set[int] = set()
     for last, node in enumerate(nodes):
-        m = _match_rms_norm(node, private, consts)
+        m = _match_rms_norm(node, private, consts) or _match_silu(node, private)
         if m is None:
             continue
         fusion, chain = m
@@ -155,3 +158,15 @@ def _mean_square(x: str, name: str, private, consts):
         return None
     fusion = Fusion("rms_norm", x, tuple(int(a) for a in axes) if axes is not None else None, axes_input, eps)
     return fusion, links + [mi, pi]
+
+
+def _match_silu(node, private):
+    """x · Sigmoid(x) (torch's F.silu) → one silu table instead of a sigmoid table, a rescale of x
+    and a product."""
+    if node.op_type != "Mul" or len(node.input) != 2:
+        return None
+    for x, g in (node.input, node.input[::-1]):
+        i, gn = private(g, ("Sigmoid",))
+        if gn is not None and gn.input[0] == x:
+            return Fusion("silu", x), [i]
+    return None

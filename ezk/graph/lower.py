@@ -12,7 +12,7 @@ from ezk.graph.fold import fold_node
 from ezk.graph.fusion import find_fusions
 from ezk.graph.ir import Graph
 from ezk.graph.lowering import LOWERINGS
-from ezk.graph.lowering.norm import lower_fusion
+from ezk.graph.lowering.fused import lower_fusion
 from ezk.graph.onnx_import import OnnxModel
 from ezk.settings import RunArgs
 
@@ -60,7 +60,7 @@ def lower_model(om: OnnxModel, run_args: RunArgs, lookup_scales: dict[str, int] 
             except EzkError:
                 raise
             except (ValueError, IndexError, KeyError) as exc:
-                raise UnsupportedOpError(f"cannot lower the RMSNorm ending at ONNX node {name!r}: {exc}") from None
+                raise UnsupportedOpError(f"cannot lower the fused {fused[index].kind} ending at ONNX node {name!r}: {exc}") from None
             if isinstance(v, Tensor):
                 onnx_tensors[node.output[0]] = v.id
             continue

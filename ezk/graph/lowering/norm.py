@@ -68,28 +68,6 @@ def rms_norm(b, x, axes: list[int], eps: float):
     return b.mul(x, r)
 
 
-def lower_fusion(b, fusion, env, name: str):
-    """The value of a fused chain's last node (ezk.graph.fusion.Fusion)."""
-    from ezk.errors import UnsupportedOpError
-
-    x = env.get(fusion.x)
-    if x is None:
-        raise UnsupportedOpError(f"ONNX node {name!r} normalises tensor {fusion.x!r}, which no earlier node produces")
-    if fusion.axes is not None:
-        axes = list(fusion.axes)
-    else:
-        ax = env.get(fusion.axes_input)
-        if not isinstance(ax, Const):
-            raise UnsupportedOpError(f"ONNX node {name!r}: the ReduceMean axes of this RMSNorm must be constant")
-        axes = [int(a) for a in np.asarray(ax.value).reshape(-1)]
-    rank = len(x.shape)
-    axes = [a % rank for a in axes]
-    if isinstance(x, Const):
-        v = np.asarray(x.value, dtype=np.float64)
-        return Const(v / np.sqrt(np.mean(v * v, axis=tuple(axes), keepdims=True) + fusion.eps), x.is_param)
-    return rms_norm(b, x, axes, fusion.eps)
-
-
 def _layer_norm(b, node, ins, opset):
     x = b.tensor(ins[0])
     axis = int(attr(node, "axis", -1)) % len(x.shape)

@@ -1,5 +1,6 @@
-"""RMSNorm chains are fused (one exact Σx², one rsqrt table) and their error does not grow with
-the normalised dimension; ReduceMean's 1/n is fine enough for any n; −inf mask constants."""
+"""Fused chains: RMSNorm (one exact Σx², one rsqrt table; its error does not grow with the
+normalised dimension) and SiLU (one table); ReduceMean's 1/n is fine enough for any n; −inf
+mask constants."""
 
 from __future__ import annotations
 
@@ -110,3 +111,26 @@ def test_reduce_mean_is_exact_enough_for_any_count(tmp_path):
 def test_infinite_constants_saturate_where_comparisons_still_hold():
     q = quantize(np.array([-np.inf, np.inf, -3.4028235e38, 1.5]), 13)
     assert list(q) == [-SATURATED, SATURATED, -SATURATED, 12288]
+
+
+@pytest.mark.parametrize("order", [["x", "s"], ["s", "x"]])
+def test_x_times_sigmoid_x_is_one_silu_table(tmp_path, order):
+    nodes = [helper.make_node("Sigmoid", ["x"], ["s"]), helper.make_node("Mul", order, ["y"])]
+    g = helper.make_graph(nodes, "silu", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 20])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    onnx.save(m, str(tmp_path / "silu.onnx"))
+    x = (3 * np.random.default_rng(4).normal(size=(3, 20))).astype(np.float32)
+    err, graph = _rel_error(tmp_path / "silu.onnx", x)
+    assert [n.attrs["fn"] for n in graph.nodes if n.op == "lookup"] == ["silu"]
+    assert not [n for n in graph.nodes if n.op == "mul"]
+    assert err < 1e-3
+
+
+def test_sigmoid_read_elsewhere_keeps_its_own_table(tmp_path):
+    nodes = [helper.make_node("Sigmoid", ["x"], ["s"]), helper.make_node("Mul", ["x", "s"], ["y"])]
+    g = helper.make_graph(nodes, "silu", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 20])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, None),
+                           helper.make_tensor_value_info("s", TensorProto.FLOAT, None)])
+    assert find_fusions(g) == ({}, set())
