@@ -1,4 +1,4 @@
-"""Fused chains: RMSNorm (one exact Σx², one rsqrt table; its error does not grow with the
+"""Lowering of what Llama exports need. Fused chains: RMSNorm (one exact Σx², one rsqrt table; its error does not grow with the
 normalised dimension) and SiLU (one table); ReduceMean's 1/n is fine enough for any n; −inf
 mask constants."""
 
@@ -111,6 +111,25 @@ def test_reduce_mean_is_exact_enough_for_any_count(tmp_path):
 def test_infinite_constants_saturate_where_comparisons_still_hold():
     q = quantize(np.array([-np.inf, np.inf, -3.4028235e38, 1.5]), 13)
     assert list(q) == [-SATURATED, SATURATED, -SATURATED, 12288]
+
+
+def test_softmax_after_an_infinite_causal_mask_gives_exact_zeros(tmp_path):
+    T = 6
+    mask = np.triu(np.full((T, T), -np.inf, np.float32), 1)
+    nodes = [helper.make_node("Add", ["x", "mask"], ["s"]), helper.make_node("Softmax", ["s"], ["y"], axis=-1)]
+    g = helper.make_graph(nodes, "masked", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, T, T])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                          [numpy_helper.from_array(mask, "mask")])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    onnx.save(m, str(tmp_path / "masked.onnx"))
+    x = (2 * np.random.default_rng(6).normal(size=(2, T, T))).astype(np.float32)
+    err, _ = _rel_error(tmp_path / "masked.onnx", x)  # with every range and comparison gap checked
+    assert err < 2e-3
+    om = load_onnx(tmp_path / "masked.onnx")
+    cand = evaluate_candidate(om, RunArgs(input_scale=13, param_scale=13), [x], run_reference(om, [x]), 2.0)
+    y = cand.trace.values[cand.graph.outputs[0]]
+    assert (y[:, np.triu_indices(T, 1)[0], np.triu_indices(T, 1)[1]] == 0).all()
 
 
 @pytest.mark.parametrize("order", [["x", "s"], ["s", "x"]])
