@@ -10,6 +10,7 @@ The graph uses the operator patterns ``torch.onnx.export`` (opset 17) writes for
                                    │    ─ Unsqueeze ─ Concat ─ Reshape
                                    │  k, v: Unsqueeze ─ Expand ─ Reshape (grouped-query heads)
                                    │  q·kᵀ ─ Div(√hd) ─ Add(causal mask of −inf) ─ Softmax ─ ·v
+                                   │    (or, attention="sdpa", torch's scaled_dot_product_attention export)
                                    │  ─ Transpose/Reshape ─ MatMul(wo)
                                    ├─ + ─ RMSNorm ─ MatMul(w2)(Mul(x·Sigmoid(x) for x = MatMul(w1), MatMul(w3)))
                                    └─ +                      … n_layers blocks …
@@ -53,8 +54,8 @@ def rope_tables(head_dim: int, n_tokens: int) -> tuple[np.ndarray, np.ndarray]:
 class _LlamaGraph:
     """Accumulates nodes and initializers with readable, unique names."""
 
-    def __init__(self, cfg: LlamaConfig, n_tokens: int) -> None:
-        self.cfg, self.T = cfg, n_tokens
+    def __init__(self, cfg: LlamaConfig, n_tokens: int, sdpa: bool = False) -> None:
+        self.cfg, self.T, self.sdpa = cfg, n_tokens, sdpa
         self.nodes: list[onnx.NodeProto] = []
         self.inits: list[onnx.TensorProto] = []
         self._names: set[str] = set()
@@ -133,17 +134,45 @@ class _LlamaGraph:
         k = self.repeat_kv(self.rotary(k, c.kv_heads, f"/{p}/rotary_k"), f"/{p}/repeat_k")
         v = self.repeat_kv(v, f"/{p}/repeat_v")
         q = self.one("Transpose", [q], f"/{p}/Transpose_q", perm=[0, 2, 1, 3])  # [1, H, T, hd]
-        k = self.one("Transpose", [k], f"/{p}/Transpose_k", perm=[0, 2, 3, 1])  # [1, H, hd, T]
         v = self.one("Transpose", [v], f"/{p}/Transpose_v", perm=[0, 2, 1, 3])  # [1, H, T, hd]
-        scores = self.one("MatMul", [q, k], f"/{p}/MatMul_qk")
-        scores = self.one("Div", [scores, self.scalar(float(np.float32(math.sqrt(c.head_dim))))], f"/{p}/Div")
-        mask = np.triu(np.full((T, T), -np.inf, dtype=np.float32), 1).reshape(1, 1, T, T)
-        scores = self.one("Add", [scores, self.const("mask", mask)], f"/{p}/Add_mask")
+        if self.sdpa:
+            scores = self.sdpa_scores(q, self.one("Transpose", [k], f"/{p}/Transpose_k", perm=[0, 2, 1, 3]), p)
+        else:  # model.py's manual path: q·kᵀ/√hd + mask (its buffer of −inf above the diagonal)
+            k = self.one("Transpose", [k], f"/{p}/Transpose_k", perm=[0, 2, 3, 1])  # [1, H, hd, T]
+            scores = self.one("MatMul", [q, k], f"/{p}/MatMul_qk")
+            scores = self.one("Div", [scores, self.scalar(float(np.float32(math.sqrt(c.head_dim))))], f"/{p}/Div")
+            mask = np.triu(np.full((T, T), -np.inf, dtype=np.float32), 1).reshape(1, 1, T, T)
+            scores = self.one("Add", [scores, self.const("mask", mask)], f"/{p}/Add_mask")
         att = self.one("Softmax", [scores], f"/{p}/Softmax", axis=-1)
         y = self.one("MatMul", [att, v], f"/{p}/MatMul_av")
         y = self.one("Transpose", [y], f"/{p}/Transpose_y", perm=[0, 2, 1, 3])
         y = self.one("Reshape", [y, self.ints(1, T, -1)], f"/{p}/Reshape_y")
         return self.linear(y, w.wo[layer], f"{p}.wo")
+
+    def sdpa_scores(self, q: str, k: str, p: str) -> str:
+        """torch.onnx's export of F.scaled_dot_product_attention(q, k, v, is_causal=True) (opset
+        ≥ 14, what model.py's flash path exports): the scale 1/√hd from Shape/Slice/Cast/Sqrt/Div,
+        its square root applied to q and to kᵀ, and a causal mask from ConstantOfShape/Trilu/
+        Equal/Where(−inf, 0) added before the softmax."""
+        p = f"/{p}/sdpa"
+        shape_q = self.one("Shape", [q], f"{p}/Shape_q")
+        hd = self.one("Slice", [shape_q, self.ints(-1), self.ints(2**62)], f"{p}/Slice_hd")
+        hd = self.one("Cast", [hd], f"{p}/Cast_hd", to=TensorProto.FLOAT)
+        scale = self.one("Div", [self.scalar(1.0), self.one("Sqrt", [hd], f"{p}/Sqrt_hd")], f"{p}/Div_scale")
+        root = self.one("Sqrt", [scale], f"{p}/Sqrt_scale")
+        kt = self.one("Transpose", [k], f"{p}/Transpose_k", perm=[0, 1, 3, 2])
+        qs = self.one("Mul", [q, root], f"{p}/Mul_q")
+        ks = self.one("Mul", [kt, root], f"{p}/Mul_k")
+        scores = self.one("MatMul", [qs, ks], f"{p}/MatMul_qk")
+        lq = self.one("Slice", [shape_q, self.ints(-2), self.ints(-1)], f"{p}/Slice_lq")
+        lk = self.one("Slice", [self.one("Shape", [k], f"{p}/Shape_k"), self.ints(-2), self.ints(-1)], f"{p}/Slice_lk")
+        size = self.one("Concat", [lq, lk], f"{p}/Concat_size", axis=0)
+        ones = self.one("ConstantOfShape", [size], f"{p}/ConstantOfShape",
+                        value=numpy_helper.from_array(np.array([1.0], np.float32)))
+        lower = self.one("Trilu", [ones], f"{p}/Trilu", upper=0)
+        above = self.one("Equal", [lower, self.scalar(0.0)], f"{p}/Equal")
+        mask = self.one("Where", [above, self.scalar(float("-inf")), self.scalar(0.0)], f"{p}/Where")
+        return self.one("Add", [scores, mask], f"{p}/Add_mask")
 
     def feed_forward(self, x: str, w: LlamaWeights, layer: int) -> str:
         p = f"layers.{layer}.feed_forward"
@@ -153,13 +182,20 @@ class _LlamaGraph:
         return self.linear(gated, w.w2[layer], f"{p}.w2")
 
 
+ATTENTION = ("manual", "sdpa")
+
+
 def build_llama(cfg: LlamaConfig, weights: LlamaWeights | None = None, n_tokens: int = 16,
-                all_logits: bool = False) -> onnx.ModelProto:
-    """The ONNX model of llama2.c's Transformer over ``n_tokens`` tokens (random weights when None)."""
+                all_logits: bool = False, attention: str = "manual") -> onnx.ModelProto:
+    """The ONNX model of llama2.c's Transformer over ``n_tokens`` tokens (random weights when None).
+    ``attention``: "manual" (model.py's path without flash attention: a −inf mask buffer) or
+    "sdpa" (what torch exports for model.py's flash path, F.scaled_dot_product_attention)."""
     if not 1 <= n_tokens <= cfg.max_seq_len:
         raise ValueError(f"tokens must be between 1 and the model's max_seq_len {cfg.max_seq_len} (got {n_tokens})")
+    if attention not in ATTENTION:
+        raise ValueError(f"attention must be one of {', '.join(ATTENTION)} (got {attention!r})")
     w = random_weights(cfg) if weights is None else weights
-    g = _LlamaGraph(cfg, n_tokens)
+    g = _LlamaGraph(cfg, n_tokens, sdpa=attention == "sdpa")
     emb = g.const("tok_embeddings.weight", np.asarray(w.tok_embeddings, np.float32))
     x = g.one("Gather", [emb, "tokens"], "/tok_embeddings/Gather", axis=0)  # [1, T, dim]
     for layer in range(cfg.n_layers):
@@ -198,7 +234,8 @@ def sample_tokens(cfg: LlamaConfig, n_tokens: int, seed: int | None = None) -> l
 
 
 def write_llama(out_dir, cfg: LlamaConfig | None = None, n_tokens: int = 16, checkpoint=None,
-                all_logits: bool = False, tokens: list[int] | None = None) -> tuple[Path, Path]:
+                all_logits: bool = False, tokens: list[int] | None = None,
+                attention: str = "manual") -> tuple[Path, Path]:
     """Write ``network.onnx`` and ``input.json`` into ``out_dir``; weights from ``checkpoint`` (a
     llama2.c ``.bin``, whose header gives the config) or random for ``cfg``."""
     weights = None
@@ -208,7 +245,7 @@ def write_llama(out_dir, cfg: LlamaConfig | None = None, n_tokens: int = 16, che
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model_path, input_path = out / "network.onnx", out / "input.json"
-    onnx.save(build_llama(cfg, weights, n_tokens, all_logits), model_path)
+    onnx.save(build_llama(cfg, weights, n_tokens, all_logits, attention), model_path)
     ids = sample_tokens(cfg, n_tokens) if tokens is None else [int(t) for t in tokens]
     if len(ids) != n_tokens or not all(0 <= t < cfg.vocab_size for t in ids):
         raise ValueError(f"the prompt must be {n_tokens} token ids in [0, {cfg.vocab_size})")
@@ -224,10 +261,13 @@ def _main(argv: list[str] | None = None) -> int:
     ap.add_argument("--checkpoint", help="a llama2.c .bin checkpoint (its header overrides --config)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the random weights and prompt")
     ap.add_argument("--all-logits", action="store_true", help="output every position's logits, not just the last")
+    ap.add_argument("--attention", default="manual", choices=ATTENTION,
+                    help="manual: model.py's −inf mask buffer; sdpa: torch's export of scaled_dot_product_attention")
     args = ap.parse_args(argv)
     try:
         cfg = LlamaConfig(**{**asdict(CONFIGS[args.config]), "seed": args.seed})
-        model_path, _ = write_llama(args.out, cfg, args.tokens, args.checkpoint, args.all_logits)
+        model_path, _ = write_llama(args.out, cfg, args.tokens, args.checkpoint, args.all_logits,
+                                    attention=args.attention)
     except (CheckpointError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

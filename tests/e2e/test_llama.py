@@ -62,6 +62,15 @@ def test_tiny_llama_next_token_mock_and_changed_cells(tmp_path):
     assert n == 120 and accepted == [], f"the mock accepted changed cells (block, row, column): {accepted[:10]}"
 
 
+def test_tiny_llama_with_torch_sdpa_attention_next_token_and_mock(tmp_path):
+    """model.py's flash path as torch exports it: the mask from ConstantOfShape/Trilu/Where(−inf)
+    and q, kᵀ each scaled by hd^(−1/4)."""
+    onnx_path, data = write_llama(tmp_path, TINY, 6, attention="sdpa")
+    comp, trace, proven, reference = _front_end(onnx_path, data, tmp_path)
+    _assert_next_tokens_identical(proven, reference)
+    _mock_passes(comp, trace)
+
+
 def test_torch_exported_llama_top1_identical(shared_dir, tmp_path):
     """A real torch.onnx export (Pow/ReduceMean/Sqrt/Div RMSNorm, Gather/Mul rotary, Tile heads,
     additive -10 mask, Sigmoid·x): every position's top-1 token is onnxruntime's."""

@@ -42,6 +42,14 @@ def test_graph_matches_reference_at_every_position(cfg, T):
     np.testing.assert_allclose(last[0], want[-1], rtol=1e-4, atol=2e-5 * max(1.0, np.abs(want).max()))
 
 
+def test_sdpa_attention_export_matches_reference():
+    w = random_weights(TINY)
+    tokens = sample_tokens(TINY, 8)
+    model = build_llama(TINY, w, 8, all_logits=True, attention="sdpa")
+    assert {"Trilu", "ConstantOfShape", "Where"} <= {n.op_type for n in model.graph.node}
+    np.testing.assert_allclose(_ort_logits(model, tokens), reference_logits(TINY, w, tokens), rtol=1e-4, atol=1e-5)
+
+
 def test_untied_classifier_is_used():
     w = random_weights(TINY)
     w.output = np.random.default_rng(9).normal(0, 0.02, size=w.tok_embeddings.shape).astype(np.float32)
