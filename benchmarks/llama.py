@@ -5,7 +5,8 @@
 
 Each step (gen-settings, calibrate-settings --target accuracy, compile-circuit, gen-witness,
 mock, gen-srs, setup, prove, verify) runs as its own ``ezk`` process under ``/usr/bin/time -v``,
-so every step's wall time and peak RSS is its own.  ``--until`` stops after a step
+so every step's wall time, CPU time (user + system: steadier than wall time on a shared machine)
+and peak RSS is its own.  ``--until`` stops after a step
 (``gen-settings`` is the measuring layout alone: rows, advice cells, K).  The next token
 (top-1 of the last position) of the witness is compared with onnxruntime's.
 Prints ONE JSON object.
@@ -38,8 +39,9 @@ def _timed(args: list[str], cwd: Path) -> dict:
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", err)
     secs = (int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))) if wall else None
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", err))
     text = (p.stdout + "\n" + err.split("\tCommand being timed")[0]).strip().splitlines()
-    return {"seconds": secs, "peak_rss_mib": round(int(rss.group(1)) / 1024, 1) if rss else None,
+    return {"seconds": secs, "cpu_seconds": round(cpu, 2), "peak_rss_mib": round(int(rss.group(1)) / 1024, 1) if rss else None,
             "rc": p.returncode, "last_line": text[-1] if text else ""}
 
 
