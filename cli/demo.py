@@ -113,8 +113,11 @@ def register(app: typer.Typer) -> None:
     ):
         """Build the bundled nanoGPT (micro) or, with --model llama, llama2.c's stories260K; prove one
         inference and verify it, with timings."""
+        from cli import report
+
         if model not in MODELS:
             raise typer.BadParameter(f"must be one of {', '.join(MODELS)} (got {model!r})", param_hint="--model")
+        quiet, json_out = quiet or report.QUIET, json_out or report.JSON  # the global flags (cli/main.py)
         if not quiet and not json_out:
             what = (f"llama2.c stories260K (5 layers, 64-dim, {LLAMA_TOKENS}-token prompt → next token)" if model == "llama"
                     else f"nanoGPT ({n_layer} layer(s), 16-dim, 8 tokens)")
@@ -127,7 +130,12 @@ def register(app: typer.Typer) -> None:
             with tempfile.TemporaryDirectory(prefix="ezk-demo-") as tmp:
                 summary = run_demo(Path(tmp), n_layer, quiet or json_out, model)
         if json_out:
-            typer.echo(json.dumps(summary, indent=2))
+            report.result(command="demo", **summary)
+            return
+        if quiet:
+            report.verdict(summary["verified"])
+            if not summary["verified"]:
+                raise typer.Exit(1)
             return
         typer.echo(
             f"\nverified: {str(summary['verified']).lower()}  |  {summary['parameters']} parameters, k={summary['k']}, "
