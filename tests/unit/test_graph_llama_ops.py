@@ -56,7 +56,7 @@ def _rel_error(path, x, scale=13) -> tuple[float, object]:
     """Worst error / max|ref| of the calibrated integer forward pass at `scale`."""
     om = load_onnx(path)
     ref = run_reference(om, [x])
-    cand = evaluate_candidate(om, RunArgs(input_scale=scale, param_scale=scale), [x], ref, 2.0)
+    cand = evaluate_candidate(om, RunArgs(input_scale=scale, param_scale=scale), [[x]], [ref], 2.0)
     assert not cand.failure, cand.failure
     return cand.worst, cand.graph
 
@@ -127,7 +127,7 @@ def test_softmax_after_an_infinite_causal_mask_gives_exact_zeros(tmp_path):
     err, _ = _rel_error(tmp_path / "masked.onnx", x)  # with every range and comparison gap checked
     assert err < 2e-3
     om = load_onnx(tmp_path / "masked.onnx")
-    cand = evaluate_candidate(om, RunArgs(input_scale=13, param_scale=13), [x], run_reference(om, [x]), 2.0)
+    cand = evaluate_candidate(om, RunArgs(input_scale=13, param_scale=13), [[x]], [run_reference(om, [x])], 2.0)
     y = cand.trace.values[cand.graph.outputs[0]]
     assert (y[:, np.triu_indices(T, 1)[0], np.triu_indices(T, 1)[1]] == 0).all()
 
