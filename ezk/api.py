@@ -53,7 +53,6 @@ def measure_circuit(graph, ra: RunArgs, lookup_scales=None) -> dict:
     from a measuring run with room for any size."""
     from ezk.layout import lay_out
     from ezk.layout.circuit import MAX_K
-
     from ezk.memory_guard import memory_guard
 
     probe = RunArgs(**{**ra.__dict__, "logrows": MAX_K})
