@@ -53,9 +53,12 @@ def _next_token(model: Path, data: Path, witness: Path) -> dict:
     name = m.graph.input[0].name
     tokens = np.asarray(json.loads(data.read_text())["input_data"][0], dtype=np.int64).reshape(1, -1)
     ref = ort.InferenceSession(str(model)).run(None, {name: tokens})[0]
-    got = np.asarray(json.loads(witness.read_text())["outputs"][0], dtype=np.float64).reshape(ref.shape)
+    # the witness's outputs are field elements (little-endian hex); pretty_elements has them rescaled
+    got = np.asarray(json.loads(witness.read_text())["pretty_elements"]["rescaled_outputs"][0],
+                     dtype=np.float64).reshape(ref.shape)
     return {"next_token_onnxruntime": int(ref[0, -1].argmax()), "next_token_proven": int(got[0, -1].argmax()),
             "top1_identical": bool(ref[0, -1].argmax() == got[0, -1].argmax()),
+            "positions": int(ref.shape[-2]), "top1_identical_every_position": bool((ref.argmax(-1) == got.argmax(-1)).all()),
             "max_abs_error": float(np.abs(got - ref).max()), "max_abs_reference": float(np.abs(ref).max())}
 
 
