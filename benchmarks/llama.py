@@ -2,6 +2,7 @@
 
     python benchmarks/llama.py --config stories260k --tokens 16 [--until prove] [--workdir DIR]
     python benchmarks/llama.py --model-dir ../shared/models/llama/torch_small
+    python benchmarks/llama.py --config stories15m --tokens 16 --max-logrows 19 --until compile-circuit
 
 Each step (gen-settings, calibrate-settings --target accuracy, compile-circuit, gen-witness,
 mock, gen-srs, setup, prove, verify) runs as its own ``ezk`` process under ``/usr/bin/time -v``,
@@ -9,6 +10,10 @@ so every step's wall time, CPU time (user + system: steadier than wall time on a
 and peak RSS is its own.  ``--until`` stops after a step
 (``gen-settings`` is the measuring layout alone: rows, advice cells, K).  The next token
 (top-1 of the last position) of the witness is compared with onnxruntime's.
+``--max-logrows K`` compiles into segments of 2^K rows: the settings are the defaults with
+``segment_logrows`` K (gen-settings' whole-model layout is skipped; calibrate-settings measures in
+windows, skip it with ``--no-calibrate``), and the plan (segments, rows of each) is reported from the
+compiled circuit; ``--workers N`` runs setup and prove on a local Dask cluster.
 Prints ONE JSON object.
 """
 
@@ -40,7 +45,8 @@ def _timed(args: list[str], cwd: Path) -> dict:
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", err)
     secs = (int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))) if wall else None
     cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", err))
-    text = (p.stdout + "\n" + err.split("\tCommand being timed")[0]).strip().splitlines()
+    text = [line for line in (p.stdout + "\n" + err.split("\tCommand being timed")[0]).strip().splitlines()
+            if not line.startswith("Command exited with non-zero status")]
     return {"seconds": secs, "cpu_seconds": round(cpu, 2), "peak_rss_mib": round(int(rss.group(1)) / 1024, 1) if rss else None,
             "rc": p.returncode, "last_line": text[-1] if text else ""}
 
@@ -70,14 +76,17 @@ def main() -> None:
     ap.add_argument("--until", default="verify", choices=STEPS)
     ap.add_argument("--no-mock", action="store_true", help="skip the mock step")
     ap.add_argument("--workdir", help="keep the files here (default: a temporary folder)")
+    ap.add_argument("--max-logrows", type=int, help="segments of at most 2^K rows (see above)")
+    ap.add_argument("--no-calibrate", action="store_true", help="keep the default scales (with --max-logrows)")
+    ap.add_argument("--workers", type=int, help="Dask workers for setup and prove")
     args = ap.parse_args()
     work = Path(args.workdir or tempfile.mkdtemp(prefix="ezk-llama-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(REPO))
     if args.model_dir:
         model, data = Path(args.model_dir).resolve() / "network.onnx", Path(args.model_dir).resolve() / "input.json"
         what = {"model_dir": str(args.model_dir)}
     else:
-        sys.path.insert(0, str(REPO))
         from models.llama import CONFIGS, write_llama
 
         model, data = write_llama(work, CONFIGS[args.config], args.tokens)
@@ -95,19 +104,39 @@ def main() -> None:
                   "--proof-path", "proof.json"],
         "verify": ["verify", "--proof-path", "proof.json", "-S", "settings.json", "--vk-path", "vk.key", "--srs-path", "kzg.srs"],
     }
+    if args.max_logrows:
+        commands["compile-circuit"] += ["--max-logrows", str(args.max_logrows)]
+        commands["calibrate-settings"] += ["--max-logrows", str(args.max_logrows)]
+    if args.workers:
+        commands["setup"] += ["--workers", str(args.workers)]
+        commands["prove"] += ["--workers", str(args.workers)]
     out: dict = {**what, "workdir": str(work), "steps": {}}
     for step in STEPS:
-        if step == "mock" and args.no_mock:
+        if (step == "mock" and args.no_mock) or (step == "calibrate-settings" and args.no_calibrate):
+            continue
+        if step == "gen-settings" and args.max_logrows:  # never lay the whole model out
+            from ezk.settings import RunArgs, Settings
+
+            Settings(run_args=RunArgs(segment_logrows=args.max_logrows)).save(work / "settings.json")
             continue
         cmd = commands[step]
         if step == "gen-srs":
-            k = json.loads((work / "settings.json").read_text())["run_args"]["logrows"]
+            k = out.get("segment_k") or json.loads((work / "settings.json").read_text())["run_args"]["logrows"]
             cmd = ["gen-srs", "--srs-path", "kzg.srs", "--logrows", str(k)]
         res = out["steps"][step] = _timed(cmd, work)
         if step in ("gen-settings", "calibrate-settings") and res["rc"] == 0:
             st = json.loads((work / "settings.json").read_text())
             out.update(rows=st["num_rows"], advice_cells=st["total_assignments"], k=st["min_logrows"],
                        scale=st["run_args"]["input_scale"], lookup_range=st["run_args"]["lookup_range"])
+        if step == "compile-circuit" and res["rc"] == 0:
+            from ezk.compiled import load_compiled
+
+            plan = load_compiled(work / "model.compiled").extra.get("segments")
+            if plan:
+                stats = plan.get("stats", [])
+                out.update(segments=len(plan["segments"]), segment_k=plan["k"],
+                           segment_rows=[st["num_rows"] for st in stats], rows=sum(st["num_rows"] for st in stats),
+                           link_elements=[st["link_out"] for st in stats[:-1]])
         if step == "gen-witness" and res["rc"] == 0:
             out.update(_next_token(model, data, work / "witness.json"))
         if step == "verify":
