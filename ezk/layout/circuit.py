@@ -32,7 +32,7 @@ from ezk.layout.backend import AssigningBackend, MeasuringBackend
 from ezk.layout.cells import Cells
 from ezk.layout.context import Ctx
 from ezk.layout.gates import BLINDING, build
-from ezk.layout.ops import LAYOUTS
+from ezk.layout.ops import AFFINE_INPUTS, LAYOUTS
 from ezk.layout.region import KIND_FN, KIND_LIN, KIND_RANGE, Geometry, Region
 from ezk.layout.rows import materialize
 from ezk.layout.tables import Tables, limb_bits_for
@@ -182,6 +182,11 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
         fn = LAYOUTS.get(node.op)
         if fn is None:
             raise EzkError(f"the circuit layout does not support the core op {node.op!r} of {ctx.where(node)}.")
+        if node.op not in AFFINE_INPUTS:
+            for i in node.inputs:  # once per tensor: later readers reuse the fresh cells
+                if cells[i].any_affine():
+                    rg.node = i
+                    cells[i] = materialize(rg, cells[i], consts=False)
         rg.node = node.id
         cells[node.id] = fn(ctx, node, [cells[i] for i in node.inputs])
 

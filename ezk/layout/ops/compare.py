@@ -84,7 +84,7 @@ def where(ctx, node, ins):
     rg = ctx.rg
     if cond.all_const():
         c = cond.val != 0
-        return Cells(np.where(c, a.g, b.g), np.where(c, a.c, b.c), np.where(c, a.val, b.val))
+        return Cells.where(c, a, b)
     cv = ctx.read(cond)
     cb = bits(rg, cv, f"the condition of {ctx.where(node)}")
     lincomb(rg, [(cond, 1), (cb, -1)], 0, output=False, shape=node.shape)  # cond is that bit
