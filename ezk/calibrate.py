@@ -4,9 +4,15 @@ For each candidate scale s (input_scale = param_scale = s):
  1. lower the model and run the integer forward pass without range checks, recording for every
     lookup the largest |input| in float units, m;
  2. give that lookup the input scale s_l = ⌊log2(hi / (margin·m))⌋ (at most its input's scale),
-    so margin × the observed range fits the table [lo, hi];
- 3. lower again and run with range checks, and compare every output with the float reference
+    so margin × the observed range fits the table [lo, hi]; and give every Softmax-like node
+    whose row maxima stay close together a constant shift instead of a maximum
+    (``choose_softmax_shifts``; the lookups are then measured again in that form);
+ 3. record every rescale's largest |quotient| and give it a bound of ⌈log2(margin·m)⌉ + 1 bits
+    (``choose_rescale_bits``; the circuit checks small bounds in one lookup);
+ 4. lower again and run with range checks, and compare every output with the float reference
     (onnxruntime, tract as fallback): err = max|ezk − ref| / max|ref|.
+The per-node integers of steps 2–3 all live in ``Settings.lookup_scales`` under the builder's
+keys (``…:fn`` lookups, ``…:rescale`` quotient bits, ``…:softmax:c16|d16|u16`` shifts).
 ``accuracy`` picks the candidate with the smallest worst error; ``resources`` the smallest scale
 whose error is ≤ 1 % (else the most accurate).  Row counts come from the layout (a measuring run).
 
@@ -66,14 +72,73 @@ def choose_lookup_scales(graph, builder, trace, margin: float, ra: RunArgs) -> d
     return out
 
 
+# a constant softmax shift may cost at most this many bits of exp's output (made up by as
+# many extra bits) and may widen exp's input to at most EXP_SPAN_FACTOR × the clamp of the max form
+MAX_SHIFT_DEFICIT = 6 * math.log(2.0)
+EXP_SPAN_FACTOR = 2.0
+
+
+def choose_softmax_shifts(graph, builder, trace, margin: float, ra: RunArgs) -> dict[str, int]:
+    """Constant shifts for the Softmax-like nodes whose calibrated row maxima lie within σ of
+    each other with margin·σ + ln 2 ≤ MAX_SHIFT_DEFICIT, and whose inputs lie within
+    EXP_SPAN_FACTOR·C of the largest (ezk.graph.lowering.activations)."""
+    out = {}
+    ln2 = math.log(2.0)
+    clamp = (ra.input_scale + 1) * ln2 + 0.5
+    for key, (src, axes) in builder.softmax_sources.items():
+        node = graph.nodes[src]
+        v = trace.values[src] / 2.0**node.scale
+        if not v.size:
+            continue
+        rows = v.max(axis=tuple(a % v.ndim for a in axes))
+        hi, lo = float(rows.max()), float(rows.min())
+        D = margin * (hi - lo) + ln2
+        U = (margin - 1) * (hi - lo) + ln2
+        if not (abs(hi) < 2.0**30 and D <= MAX_SHIFT_DEFICIT and (hi - float(v.min())) * margin <= EXP_SPAN_FACTOR * clamp):
+            continue
+        out[key + ":c16"] = int(round(hi * 2**16))
+        out[key + ":d16"] = int(math.ceil(D * 2**16))
+        out[key + ":u16"] = int(math.ceil(U * 2**16))
+    return out
+
+
+def choose_rescale_bits(graph, trace, margin: float) -> dict[str, int]:
+    """Per rescale key: ⌈log2(margin·max|q| + 1)⌉ + 1 bits (at least scale + 2, at most RESCALE_BITS)."""
+    from ezk.ops._checks import RESCALE_BITS
+
+    out = {}
+    for n in graph.nodes:
+        if n.op != "rescale" or "key" not in n.attrs:
+            continue
+        v = trace.values[n.id]
+        m = max(abs(int(v.max())), abs(int(v.min()))) if v.size else 0
+        need = math.ceil(math.log2(margin * m + 1)) + 1
+        out[n.attrs["key"]] = int(min(RESCALE_BITS, max(need, n.scale + 2)))
+    return out
+
+
+def calibrated_graph(om: OnnxModel, ra: RunArgs, values, margin: float):
+    """(graph, per-node integers, quantized inputs) after steps 1–3 of the module docstring."""
+    g0, b0 = lower_model(om, ra)
+    q = quantized_inputs(g0, values)
+    t0 = forward(g0, q, check_ranges=False)
+    scales = choose_lookup_scales(g0, b0, t0, margin, ra)
+    shifts = choose_softmax_shifts(g0, b0, t0, margin, ra)
+    if shifts:  # the shifted exp sees other inputs: measure the lookups again in that form
+        g1, b1 = lower_model(om, ra, {**scales, **shifts})
+        t1 = forward(g1, q, check_ranges=False)
+        scales = {**scales, **choose_lookup_scales(g1, b1, t1, margin, ra)}
+    ints = {**scales, **shifts}
+    g2, _ = lower_model(om, ra, ints)
+    ints.update(choose_rescale_bits(g2, forward(g2, q, check_ranges=False), margin))
+    g, _ = lower_model(om, ra, ints)
+    return g, ints, q
+
+
 def evaluate_candidate(om: OnnxModel, ra: RunArgs, values, reference, margin: float) -> Candidate:
     cand = Candidate(scale=ra.input_scale)
     try:
-        g0, b0 = lower_model(om, ra)
-        q = quantized_inputs(g0, values)
-        t0 = forward(g0, q, check_ranges=False)
-        cand.lookup_scales = choose_lookup_scales(g0, b0, t0, margin, ra)
-        g, _ = lower_model(om, ra, cand.lookup_scales)
+        g, cand.lookup_scales, q = calibrated_graph(om, ra, values, margin)
         trace = forward(g, q)
     except EzkError as exc:
         cand.failure = str(exc)

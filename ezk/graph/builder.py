@@ -58,18 +58,23 @@ class Builder:
         self.nodes: list[Node] = []
         self.lookup_scales = dict(lookup_scales or {})
         self.bound = run_args.scale_rebase_multiplier * max(run_args.input_scale, run_args.param_scale)
+        self.chain_bound = 2 * self.bound + run_args.param_scale
         self.target = run_args.input_scale
         self.ctx_name = ""
         self.ctx_op = ""
         self._lookup_counter = 0
+        self._rescale_counter = 0
         self._rebased: dict[int, Tensor] = {}
-        # calibration needs, per lookup key, the tensor measured before the pre-rescale
+        # calibration needs, per lookup key, the tensor measured before the pre-rescale, and per
+        # softmax-like key the tensor (and axes) whose maximum keeps exp in range
         self.lookup_sources: dict[str, int] = {}
+        self.softmax_sources: dict[str, tuple[int, list[int]]] = {}
 
     # ---- context ----------------------------------------------------------------
     def enter(self, onnx_name: str, onnx_op: str) -> None:
         self.ctx_name, self.ctx_op = onnx_name, onnx_op
         self._lookup_counter = 0
+        self._rescale_counter = 0
 
     # ---- node creation ----------------------------------------------------------
     def emit(self, op: str, inputs: list[Tensor], attrs: dict | None = None, arrays: dict | None = None,
@@ -115,7 +120,12 @@ class Builder:
     # ---- scales -----------------------------------------------------------------
     def rescale_to(self, t: Tensor, scale: int) -> Tensor:
         if t.scale > scale:
-            return self.emit("rescale", [t], {"shift": t.scale - scale})
+            key = f"{self.ctx_name}#r{self._rescale_counter}:rescale"
+            self._rescale_counter += 1
+            attrs = {"shift": t.scale - scale, "key": key}
+            if key in self.lookup_scales:  # calibrated bound on the quotient (ezk.layout.ops.rescale)
+                attrs["qbits"] = int(self.lookup_scales[key])
+            return self.emit("rescale", [t], attrs)
         if t.scale < scale:
             k = self.const_int(np.array(1 << (scale - t.scale)), scale - t.scale)
             return self.emit("mul", [t, k])
@@ -136,10 +146,20 @@ class Builder:
         return [self.rescale_to(v, s) if isinstance(v, Tensor) else self.quant(v, s) for v in vals]
 
     # ---- arithmetic helpers -----------------------------------------------------
+    def is_fixed(self, v) -> bool:
+        """A constant the circuit knows (not a private parameter): multiplying by it costs no row."""
+        private = self.ra.param_visibility == "private"
+        if isinstance(v, Const):
+            return not (v.is_param and private)
+        node = self.nodes[v.id]
+        return node.op == "const" and node.attrs.get("visibility", "fixed") != "private"
+
     def mul(self, a, b) -> Tensor:
-        a = self.rebase(self.tensor(a))
-        b = self.rebase(self.tensor(b))
-        return self.emit("mul", [a, b])
+        ta, tb = self.tensor(a), self.tensor(b)
+        fa, fb = self.is_fixed(ta), self.is_fixed(tb)
+        if fa != fb and ta.scale + tb.scale <= self.chain_bound:
+            return self.emit("mul", [ta, tb])  # rebased once, after the chain (module docstring)
+        return self.emit("mul", [self.rebase(ta), self.rebase(tb)])
 
     def add(self, a, b, op: str = "add") -> Tensor:
         a, b = self.align(a, b)
@@ -153,12 +173,14 @@ class Builder:
         return self.emit("sum", [t], {"axes": [int(a) for a in axes], "keepdims": bool(keepdims)})
 
     def lookup(self, t: Tensor, fn: str, params: dict | None = None, out_scale: int | None = None,
-               pre_mul: float = 1.0, pre_add: float = 0.0, max_abs: float | None = None) -> Tensor:
+               pre_mul: float = 1.0, pre_add: float = 0.0, max_abs: float | None = None,
+               lo_cap: float | None = None, hi_cap: float | None = None) -> Tensor:
         """y = round(f(pre_mul·x + pre_add)·2^out_scale) through a table over lookup_range.
 
         The input is first rescaled to the lookup's input scale: from ``max_abs`` when the
         caller knows a bound on |x|, else from calibration (``lookup_scales[key]``), else
-        min(scale, input_scale)."""
+        min(scale, input_scale). ``lo_cap``/``hi_cap`` (in x's units) narrow the table to the
+        inputs where the caller's result is still accurate: others are a WitnessError."""
         key = f"{self.ctx_name}#{self._lookup_counter}:{fn}"
         self._lookup_counter += 1
         self.lookup_sources[key] = t.id
@@ -172,6 +194,10 @@ class Builder:
         s_l = min(s_l, t.scale)
         x = self.rescale_to(t, s_l)
         out_scale = self.target if out_scale is None else out_scale
+        if lo_cap is not None:
+            lo = min(max(lo, math.ceil(lo_cap * 2.0**x.scale)), hi)
+        if hi_cap is not None:
+            hi = max(min(hi, math.floor(hi_cap * 2.0**x.scale)), lo)
         attrs = {"fn": fn, "params": dict(params or {}), "in_scale": x.scale, "out_scale": int(out_scale),
                  "pre_mul": float(pre_mul), "pre_add": float(pre_add), "range": [lo, hi], "key": key}
         return self.emit("lookup", [x], attrs)
