@@ -5,8 +5,11 @@
 For each MODEL_DIR (network.onnx + input.json): gen-settings → calibrate-settings (the target;
 ``--settings-dir`` keeps the calibrated settings per model and reuses them on the next run) →
 a measuring layout at the calibrated k, whose ``row_node`` names the graph node that placed
-every row. Prints one JSON line per (model, core op): rows, elements (output elements; input
-elements for reductions), rows per element; then one JSON line per model with the totals,
+every row. Rows are counted in the full layout (``lay_out(shape="full")``: the wide and lean
+shapes trade rows for columns at the same or a lower k, which would blur the per-op cost); the
+total line also gives the rows and k of the layout actually chosen. Prints one JSON line per
+(model, core op): rows, elements (output elements; input elements for reductions), rows per
+element; then one JSON line per model with the totals,
 k, the worst relative error against onnxruntime and whether every top-1 index (argmax over
 the last axis of each output) equals onnxruntime's. Heavy models (nanoGPT tiny): run under
 ``flock /tmp/ezk-heavy.lock nice -n 5``.
@@ -24,6 +27,16 @@ from pathlib import Path
 import numpy as np
 
 REDUCING = ("reduce_max", "reduce_min", "sum", "argmax", "argmin")
+
+
+def top_nodes(laid, n: int = 12) -> list[dict]:
+    """The n nodes with the most rows (op, ONNX node, rows, elements)."""
+    g = laid.graph
+    rn = np.concatenate(laid.row_node)
+    ids, counts = np.unique(rn[rn >= 0], return_counts=True)
+    order = np.argsort(-counts)[:n]
+    return [{"node": int(ids[i]), "op": g.nodes[ids[i]].op, "onnx": g.nodes[ids[i]].onnx_name, "rows": int(counts[i]),
+             "elements": g.nodes[ids[i]].size} for i in order]
 
 
 def rows_by_op(laid) -> dict[str, dict]:
@@ -50,7 +63,7 @@ def rows_by_op(laid) -> dict[str, dict]:
     return dict(sorted(out.items(), key=lambda kv: -kv[1]["rows"]))
 
 
-def measure(model_dir: Path, target: str, settings_dir: Path | None) -> list[dict]:
+def measure(model_dir: Path, target: str, settings_dir: Path | None, verbose: bool = False) -> list[dict]:
     from ezk import api
     from ezk.graph.forward import forward
     from ezk.graph.lower import lower_model
@@ -87,14 +100,25 @@ def measure(model_dir: Path, target: str, settings_dir: Path | None) -> list[dic
             if y.ndim and y.shape[-1] > 1:
                 top1 &= bool(np.array_equal(y.argmax(-1), r.argmax(-1)))
     t = time.perf_counter()
-    laid = lay_out(graph, st)
+    chosen = lay_out(graph, st).stats
+    try:
+        laid = lay_out(graph, st, shape="full")
+    except TypeError:  # a layout from before the shape argument (a baseline run): force it
+        import ezk.layout.circuit as circuit
+
+        circuit._wide_helps, circuit._lean_fits = (lambda p: False), (lambda p: 0)
+        laid = lay_out(graph, st)
     times["layout_s"] = round(time.perf_counter() - t, 1)
     by_op = rows_by_op(laid)
     lines = [{"model": name, "op": op, **v} for op, v in by_op.items()]
+    if verbose:
+        lines += [{"model": name, "top": t} for t in top_nodes(laid)]
     total = sum(v["rows"] for v in by_op.values())
     non_einsum = total - by_op.get("einsum", {}).get("rows", 0)
     lines.append({"model": name, "op": "TOTAL", "rows": total, "non_einsum_rows": non_einsum,
-                  "num_rows": laid.stats["num_rows"], "k": laid.stats["k"], "min_k": laid.stats["min_k"],
+                  "full_num_rows": laid.stats["num_rows"], "full_min_k": laid.stats["min_k"],
+                  "chosen": {"num_rows": chosen["num_rows"], "min_k": chosen["min_k"], "lean": chosen["lean"],
+                             "wide": chosen["wide"], "limb_bits": chosen["limb_bits"]},
                   "scale": st.run_args.input_scale, "lookup_range": list(st.run_args.lookup_range),
                   "max_rel_err": round(worst, 6), "top1_identical": top1, **times,
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)})
@@ -112,11 +136,12 @@ def main() -> None:
     ap.add_argument("dirs", nargs="+")
     ap.add_argument("--target", default=None, help="calibration target (default: accuracy for nanoGPT, else resources)")
     ap.add_argument("--settings-dir", type=Path, default=None)
+    ap.add_argument("--top", action="store_true", help="also print the nodes with the most rows")
     args = ap.parse_args()
     for d in map(Path, args.dirs):
         target = args.target or ("accuracy" if "nanogpt" in str(d) else "resources")
         try:
-            for line in measure(d, target, args.settings_dir):
+            for line in measure(d, target, args.settings_dir, args.top):
                 print(json.dumps(line), flush=True)
         except Exception as exc:  # one line per model whatever happens
             print(json.dumps({"model": d.name, "op": "ERROR", "error": f"{type(exc).__name__}: {exc}"}), flush=True)

@@ -76,12 +76,13 @@ def choose_lookup_scales(graph, builder, trace, margin: float, ra: RunArgs) -> d
 # many extra bits) and may widen exp's input to at most EXP_SPAN_FACTOR × the clamp of the max form
 MAX_SHIFT_DEFICIT = 6 * math.log(2.0)
 EXP_SPAN_FACTOR = 2.0
+MIN_SHIFT_ROWS = 8  # the spread of fewer calibrated rows says too little about other inputs
 
 
 def choose_softmax_shifts(graph, builder, trace, margin: float, ra: RunArgs) -> dict[str, int]:
-    """Constant shifts for the Softmax-like nodes whose calibrated row maxima lie within σ of
-    each other with margin·σ + ln 2 ≤ MAX_SHIFT_DEFICIT, and whose inputs lie within
-    EXP_SPAN_FACTOR·C of the largest (ezk.graph.lowering.activations)."""
+    """Constant shifts for the Softmax-like nodes with at least MIN_SHIFT_ROWS calibrated rows
+    whose maxima lie within σ of each other with margin·σ + ln 2 ≤ MAX_SHIFT_DEFICIT, and whose
+    inputs lie within EXP_SPAN_FACTOR·C of the largest (ezk.graph.lowering.activations)."""
     out = {}
     ln2 = math.log(2.0)
     clamp = (ra.input_scale + 1) * ln2 + 0.5
@@ -91,6 +92,8 @@ def choose_softmax_shifts(graph, builder, trace, margin: float, ra: RunArgs) -> 
         if not v.size:
             continue
         rows = v.max(axis=tuple(a % v.ndim for a in axes))
+        if rows.size < MIN_SHIFT_ROWS:
+            continue
         hi, lo = float(rows.max()), float(rows.min())
         D = margin * (hi - lo) + ln2
         U = (margin - 1) * (hi - lo) + ln2

@@ -68,7 +68,8 @@ def _run_args(settings):
     return getattr(settings, "run_args", settings)
 
 
-def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
+def lay_out(graph: Graph, settings, tensors=None, shape: str = "auto") -> LaidOut:
+    """``shape``: "auto" (module docstring) or "full" (never wide or lean: for row accounting)."""
     ra = _run_args(settings)
     k = int(ra.logrows)
     if not 1 <= k <= MAX_K or usable_rows(k) < 2:
@@ -81,7 +82,9 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     u = usable_rows(k)
     p = _place(graph, ra, geo, u, values)
     # a lower k first (wide), else fewer columns at the same k (lean), else the full layout
-    if _wide_helps(p):
+    if shape == "full":
+        pass
+    elif _wide_helps(p):
         p = _place(graph, ra, geo, u, values, wide=True)
     elif lean := _lean_fits(p):
         p = _place(graph, ra, geo, u, values, lean=lean)
