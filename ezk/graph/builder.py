@@ -183,6 +183,7 @@ class Builder:
         inputs where the caller's result is still accurate: others are a WitnessError."""
         key = f"{self.ctx_name}#{self._lookup_counter}:{fn}"
         self._lookup_counter += 1
+        t, pre_mul, pre_add = self._fold_scalar_affine(t, float(pre_mul), float(pre_add))
         self.lookup_sources[key] = t.id
         lo, hi = self.ra.lookup_range
         if max_abs is not None:
@@ -201,6 +202,33 @@ class Builder:
         attrs = {"fn": fn, "params": dict(params or {}), "in_scale": x.scale, "out_scale": int(out_scale),
                  "pre_mul": float(pre_mul), "pre_add": float(pre_add), "range": [lo, hi], "key": key}
         return self.emit("lookup", [x], attrs)
+
+    def _fold_scalar_affine(self, t: Tensor, pre_mul: float, pre_add: float) -> tuple[Tensor, float, float]:
+        """A lookup of c·a or a + c (c a fixed scalar) becomes a lookup of a with c folded into
+        pre_mul / pre_add: the table maps a's scale to the output anyway, and a's rescale is
+        usually smaller (c·a sits c's scale higher)."""
+        while True:
+            node = self.nodes[t.id]
+            if node.op not in ("mul", "add", "sub") or len(node.inputs) != 2:
+                return t, pre_mul, pre_add
+            a, c = (self.nodes[i] for i in node.inputs)
+            if node.op == "mul" and self._scalar(a) is not None:
+                a, c = c, a
+            v = self._scalar(c)
+            if v is None or self._scalar(a) is not None or (node.op == "mul" and v == 0):
+                return t, pre_mul, pre_add
+            val = v / 2.0**c.scale
+            if node.op == "mul":
+                pre_mul *= val
+            else:
+                pre_add += pre_mul * (val if node.op == "add" else -val)
+            t = Tensor(a.id, a.shape, a.scale)
+
+    def _scalar(self, node) -> int | None:
+        """The value of a fixed constant node with one element (else None)."""
+        if node.op != "const" or node.attrs.get("visibility", "fixed") == "private" or node.size != 1:
+            return None
+        return int(np.asarray(node.arrays["value"]).reshape(-1)[0])
 
     # ---- index maps -------------------------------------------------------------
     def index_map(self, inputs: list[Tensor], index: np.ndarray, kind: str, fill: int = 0) -> Tensor:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ezk.graph.builder import Const
+
+MAX_LIMB_BITS = 18  # ezk.layout.tables.MAX_LIMB_BITS (the front end does not import the layout)
 from ezk.graph.lowering._util import attr
 
 
@@ -122,7 +124,10 @@ def _sum_lookup(b, st: StableExp, fn: str, out_scale: int):
 
 def _softmax_last(b, x, axis):
     st = stable_exp(b, x, [axis])
-    s_r = min(b.target + max(1, math.ceil(math.log2(max(st.n, 2)))), 24)
+    # r's extra bits: ⌈log2 n⌉ (r ≥ 1/n), fewer when the product's rescale would need a remainder
+    # wider than the widest range limb (MAX_LIMB_BITS: two limbs cost twice the rows)
+    s_e = st.e.scale
+    s_r = min(b.target + max(1, math.ceil(math.log2(max(st.n, 2)))), 24, MAX_LIMB_BITS + b.target - s_e)
     r = _sum_lookup(b, st, "recip", s_r)
     # no rebase of r before the product: its extra bits are the point (e ≤ 2^s, r ≤ 2^s_r)
     return b.emit("mul", [st.e, r])
