@@ -12,7 +12,8 @@ For each candidate scale s (input_scale = param_scale = s):
  4. lower again and run with range checks, and compare every output with the float reference
     (onnxruntime, tract as fallback): err = max|ezk − ref| / max|ref|.
 The per-node integers of steps 2–3 all live in ``Settings.lookup_scales`` under the builder's
-keys (``…:fn`` lookups, ``…:rescale`` quotient bits, ``…:softmax:c16|d16|u16`` shifts).
+keys (``…:fn`` lookups, ``…:rescale`` quotient bits, ``…:softmax:c16|d16|u16`` shifts,
+``…:softmax:noclamp`` a maximum without the clamp).
 ``accuracy`` picks the candidate with the smallest worst error; ``resources`` the smallest scale
 whose error is ≤ 1 % (else the most accurate).  Row counts come from the layout (a measuring run).
 
@@ -82,7 +83,8 @@ MIN_SHIFT_ROWS = 8  # the spread of fewer calibrated rows says too little about 
 def choose_softmax_shifts(graph, builder, trace, margin: float, ra: RunArgs) -> dict[str, int]:
     """Constant shifts for the Softmax-like nodes with at least MIN_SHIFT_ROWS calibrated rows
     whose maxima lie within σ of each other with margin·σ + ln 2 ≤ MAX_SHIFT_DEFICIT, and whose
-    inputs lie within EXP_SPAN_FACTOR·C of the largest (ezk.graph.lowering.activations)."""
+    inputs lie within EXP_SPAN_FACTOR·C of the largest (ezk.graph.lowering.activations); for the
+    others, whose rows span less than EXP_SPAN_FACTOR·C/margin, the maximum without the clamp."""
     out = {}
     ln2 = math.log(2.0)
     clamp = (ra.input_scale + 1) * ln2 + 0.5
@@ -91,13 +93,16 @@ def choose_softmax_shifts(graph, builder, trace, margin: float, ra: RunArgs) -> 
         v = trace.values[src] / 2.0**node.scale
         if not v.size:
             continue
-        rows = v.max(axis=tuple(a % v.ndim for a in axes))
-        if rows.size < MIN_SHIFT_ROWS:
-            continue
+        ax = tuple(a % v.ndim for a in axes)
+        rows = v.max(axis=ax)
+        if float((v.max(axis=ax, keepdims=True) - v).max()) * margin > EXP_SPAN_FACTOR * clamp:
+            continue  # exp(x − max) needs the clamp
         hi, lo = float(rows.max()), float(rows.min())
         D = margin * (hi - lo) + ln2
         U = (margin - 1) * (hi - lo) + ln2
-        if not (abs(hi) < 2.0**30 and D <= MAX_SHIFT_DEFICIT and (hi - float(v.min())) * margin <= EXP_SPAN_FACTOR * clamp):
+        if not (rows.size >= MIN_SHIFT_ROWS and abs(hi) < 2.0**30 and D <= MAX_SHIFT_DEFICIT
+                and (hi - float(v.min())) * margin <= EXP_SPAN_FACTOR * clamp):
+            out[key + ":noclamp"] = 1  # keep the max, drop the clamp
             continue
         out[key + ":c16"] = int(round(hi * 2**16))
         out[key + ":d16"] = int(math.ceil(D * 2**16))

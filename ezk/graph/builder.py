@@ -183,7 +183,12 @@ class Builder:
         inputs where the caller's result is still accurate: others are a WitnessError."""
         key = f"{self.ctx_name}#{self._lookup_counter}:{fn}"
         self._lookup_counter += 1
-        t, pre_mul, pre_add = self._fold_scalar_affine(t, float(pre_mul), float(pre_add))
+        t, alpha, beta = self._fold_scalar_affine(t)  # the caller's input = alpha·t + beta
+        pre_add, pre_mul = pre_add + pre_mul * beta, pre_mul * alpha
+        if alpha < 0:
+            lo_cap, hi_cap = hi_cap, lo_cap
+        lo_cap = None if lo_cap is None else (lo_cap - beta) / alpha
+        hi_cap = None if hi_cap is None else (hi_cap - beta) / alpha
         self.lookup_sources[key] = t.id
         lo, hi = self.ra.lookup_range
         if max_abs is not None:
@@ -203,25 +208,27 @@ class Builder:
                  "pre_mul": float(pre_mul), "pre_add": float(pre_add), "range": [lo, hi], "key": key}
         return self.emit("lookup", [x], attrs)
 
-    def _fold_scalar_affine(self, t: Tensor, pre_mul: float, pre_add: float) -> tuple[Tensor, float, float]:
-        """A lookup of c·a or a + c (c a fixed scalar) becomes a lookup of a with c folded into
-        pre_mul / pre_add: the table maps a's scale to the output anyway, and a's rescale is
-        usually smaller (c·a sits c's scale higher)."""
+    def _fold_scalar_affine(self, t: Tensor) -> tuple[Tensor, float, float]:
+        """(a, α, β) with t = α·a + β, through products with and sums of fixed scalars: a lookup
+        of t becomes a lookup of a with α, β folded into pre_mul / pre_add (the table maps a's
+        scale to the output anyway, and a's rescale is usually smaller: c·a sits c's scale higher)."""
+        alpha, beta = 1.0, 0.0
         while True:
             node = self.nodes[t.id]
             if node.op not in ("mul", "add", "sub") or len(node.inputs) != 2:
-                return t, pre_mul, pre_add
+                return t, alpha, beta
             a, c = (self.nodes[i] for i in node.inputs)
             if node.op == "mul" and self._scalar(a) is not None:
                 a, c = c, a
             v = self._scalar(c)
-            if v is None or self._scalar(a) is not None or (node.op == "mul" and v == 0):
-                return t, pre_mul, pre_add
+            if v is None or self._scalar(a) is not None or (node.op == "mul" and v == 0) \
+                    or (node.op == "sub" and node.inputs[0] != a.id):
+                return t, alpha, beta
             val = v / 2.0**c.scale
             if node.op == "mul":
-                pre_mul *= val
+                alpha *= val
             else:
-                pre_add += pre_mul * (val if node.op == "add" else -val)
+                beta += alpha * (val if node.op == "add" else -val)
             t = Tensor(a.id, a.shape, a.scale)
 
     def _scalar(self, node) -> int | None:

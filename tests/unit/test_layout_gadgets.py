@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from ezk import _native
-from ezk.graph.forward import forward
+from ezk.graph.forward import Trace, forward
 from ezk.graph.ir import Graph, Node
 from ezk.layout import lay_out
 from ezk.layout.cells import EMPTY, Cells
@@ -175,3 +175,45 @@ def test_rescale_remainders_of_every_width_pass_and_resist_mutation(shift):
     assert mock(laid.circuit, laid.witness) == []
     n, accepted = mutation_check(laid, count=10_000, seed=shift)
     assert accepted == []
+
+
+def extreme_graph(op: str) -> Graph:
+    g = G()
+    x = g.add("input", [], (3, 7), 7, index=0, visibility="private")
+    r = g.add(op, [x], (3, 1), 7, axes=[1], keepdims=True)
+    return g.graph([x], [r])
+
+
+@pytest.mark.parametrize("op", ["reduce_max", "reduce_min"])
+def test_reduce_extreme_passes_and_resists_mutation(op):
+    graph = extreme_graph(op)
+    xs = [np.array([[3, -5, 7, 1, 0, 7, 2], [20, 9, -8, 2, 2, -8, 0], [-1, -1, -1, -1, -1, -1, -1]])]
+    laid = lay_out(graph, RunArgs(logrows=13), forward(graph, xs))
+    assert mock(laid.circuit, laid.witness) == []
+    n, accepted = mutation_check(laid, count=10_000, seed=9)
+    assert n > 50 and accepted == []
+
+
+@pytest.mark.parametrize("op", ["reduce_max", "reduce_min"])
+def test_a_claimed_extreme_that_is_not_one_is_rejected(op, monkeypatch):
+    """Beyond every element (all slacks in range, but no element equals it) or short of one
+    (the layout refuses; with its check off, the negative slack fails its range limbs)."""
+    from ezk.layout.ops import extreme
+
+    graph = extreme_graph(op)
+    xs = [np.array([[3, -5, 7, 1, 0, 7, 2], [20, 9, -8, 2, 2, -8, 0], [-1, -1, -1, -1, -1, -1, -1]])]
+    tr = forward(graph, xs)
+    sign = 1 if op == "reduce_max" else -1
+    out = graph.outputs[0]
+    beyond = Trace({**tr.values, out: tr.values[out] + sign})
+    laid = lay_out(graph, RunArgs(logrows=13), beyond)
+    assert any(f.kind == "gate" for f in mock(laid.circuit, laid.witness))
+    second = np.sort(xs[0], axis=1)[:, -2 if sign > 0 else 1].reshape(3, 1)
+    short = Trace({**tr.values, out: second.copy()})
+    short.values[out][2, 0] = tr.values[out][2, 0] - sign  # the all-equal row: a value short of all
+    with pytest.raises(Exception, match="extreme"):
+        lay_out(graph, RunArgs(logrows=13), short)
+    monkeypatch.setattr(extreme, "check_gaps", lambda t, where: None)
+    laid = lay_out(graph, RunArgs(logrows=13), short)
+    fails = mock(laid.circuit, laid.witness)
+    assert fails and any(f.kind in ("gate", "lookup") for f in fails)

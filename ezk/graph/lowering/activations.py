@@ -5,7 +5,9 @@ c only keeps exp's input in range. Two forms:
 
 * with the maximum (the default): m = max_j x_j, d = max(x − m, −C), e = exp(d), S = Σ_j e_j,
   y = e · recip(S). d ≤ 0 and exp(−C)·2^s_out < ½ with C = (s_out + 1)·ln 2, so the clamp changes
-  nothing yet bounds the exp table; S ∈ [1, n] bounds the reciprocal's table too.
+  nothing yet bounds the exp table; S ∈ [1, n] bounds the reciprocal's table too. Where
+  calibration found every row's span small (``…:noclamp``), the clamp goes and the exp table
+  (calibrated, ending at d = 0) bounds d itself.
 * with a constant, where calibration found it safe (``calibrate.choose_softmax_shifts``): the
   row maxima of the calibration data lie in [c − σ, c]; d = x − c costs no row. Rows whose
   maximum sinks up to D = margin·σ + ln 2 below c, or rises up to U = (margin − 1)·σ + ln 2
@@ -92,6 +94,9 @@ def stable_exp(b, x, axes: list[int]) -> StableExp:
         return StableExp(d, e, total, n, c, float(n) * math.exp(U) * 1.05, math.exp(-D))
     m = b.emit("reduce_max", [x], {"axes": list(axes), "keepdims": True})
     d = b.emit("sub", [x, m])
+    if b.lookup_scales.get(key + ":noclamp"):  # calibrated: every row spans little, d ≤ 0
+        e = b.lookup(d, "exp", out_scale=s_out, hi_cap=0.0)
+        return StableExp(d, e, b.sum(e, axes, keepdims=True), n, m, float(n) * 1.05, 1.0)
     c = (s_out + 1) * math.log(2.0) + 0.5
     d = b.emit("max", [d, b.const_int(np.array(-int(math.ceil(c * 2.0**d.scale))), d.scale)])
     e = b.lookup(d, "exp", out_scale=s_out, max_abs=c)

@@ -6,7 +6,7 @@ gets its inputs materialised first (circuit._place)."""
 
 from __future__ import annotations
 
-from ezk.layout.ops import argmax, compare, leaves, linear, nonlinear
+from ezk.layout.ops import argmax, compare, extreme, leaves, linear, nonlinear
 
 AFFINE_INPUTS = frozenset({"index_map", "add", "sub", "neg", "mul", "rescale", "sum"})
 
@@ -27,8 +27,8 @@ LAYOUTS = {
     "min": compare.minimum,
     "compare": compare.compare,
     "where": compare.where,
-    "reduce_max": compare.reduce_max,
-    "reduce_min": compare.reduce_min,
+    "reduce_max": extreme.reduce_max,
+    "reduce_min": extreme.reduce_min,
     "argmax": argmax.argmax,
     "argmin": argmax.argmin,
 }

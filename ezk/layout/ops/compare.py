@@ -5,7 +5,7 @@ ge(a, b): d = a − b, a bit c (c·c = c), e = c·d, and the slack
 checked by limbs in range tables: c = 1 forces d ≥ 0, c = 0 forces d ≤ −1, so c = [a ≥ b]
 whenever |a − b| < 2^COMPARE_BITS (a larger gap is a WitnessError, never a bad witness).
 Then max = b + e, min = a − e, where(cond, a, b) = b + cond·(a − b) (cond bit-checked),
-gt/lt/le/eq from ge, and reduce_max/min as a tree of pairwise max/min (log₂ n levels).
+gt/lt/le/eq from ge (reduce_max/min: ops/extreme.py).
 """
 
 from __future__ import annotations
@@ -92,24 +92,3 @@ def where(ctx, node, ins):
     d = lincomb(rg, [(a, 1), (b, -1)], 0, out_vals=av - bv, shape=node.shape)
     p = mul_rows(rg, cb, d, cv * (av - bv)).reshape(node.shape)
     return lincomb(rg, [(b, 1), (p, 1)], 0, out_vals=bv + cv * (av - bv), shape=node.shape)
-
-
-def _reduce(ctx, node, ins, sign):
-    (x,) = ins
-    from ezk.layout.ops.linear import _grid
-
-    axes = sorted(a % len(x.shape) for a in node.attrs["axes"])
-    cur = x.take(_grid(x.shape, axes))  # (G, K)
-    while cur.shape[1] > 1:  # one pairwise level per iteration (log₂ K levels)
-        h = cur.shape[1] // 2
-        m = _max(ctx, node, cur[:, :h], cur[:, h:2 * h], sign)
-        cur = Cells(*(np.concatenate([getattr(m, f), getattr(cur, f)[:, 2 * h:]], axis=1) for f in ("g", "c", "val")))
-    return cur.reshape(node.shape)
-
-
-def reduce_max(ctx, node, ins):
-    return _reduce(ctx, node, ins, 1)
-
-
-def reduce_min(ctx, node, ins):
-    return _reduce(ctx, node, ins, -1)
