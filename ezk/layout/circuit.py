@@ -16,7 +16,7 @@ the same for both backends and for every k:
   cannot rise — fewer fixed columns and lookup arguments for rows the tables' k leaves unused
   (nanoGPT micro: 112 → 38 fixed columns, 16 → 7 lookup arguments at the same K 17);
 * full otherwise. Range limbs widen to up to 18 bits when a static row bound allows
-  (tables.limb_bits_for).
+  (tables.limb_bits_for), or the first layout's rows do (``_widen_limbs``: one more layout).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from ezk.layout.gates import BLINDING, build
 from ezk.layout.ops import AFFINE_INPUTS, LAYOUTS
 from ezk.layout.region import KIND_FN, KIND_LIN, KIND_RANGE, Geometry, Region
 from ezk.layout.rows import materialize
-from ezk.layout.tables import Tables, limb_bits_for
+from ezk.layout.tables import MAX_LIMB_BITS, Tables, limb_bits_for
 from ezk.plonk import Circuit, Witness
 
 MAX_K = 26
@@ -80,14 +80,16 @@ def lay_out(graph: Graph, settings, tensors=None, shape: str = "auto") -> LaidOu
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
     values = getattr(tensors, "values", tensors)
     u = usable_rows(k)
-    p = _place(graph, ra, geo, u, values)
+    p = _place(graph, ra, geo, u, values, limb_bits_for(graph, geo.slots, geo.b))
+    p = _widen_limbs(p, graph, ra, geo, u, values)
+    lb = p.tables.limb_bits
     # a lower k first (wide), else fewer columns at the same k (lean), else the full layout
     if shape == "full":
         pass
     elif _wide_helps(p):
-        p = _place(graph, ra, geo, u, values, wide=True)
+        p = _place(graph, ra, geo, u, values, lb, wide=True)
     elif lean := _lean_fits(p):
-        p = _place(graph, ra, geo, u, values, lean=lean)
+        p = _place(graph, ra, geo, u, values, lb, lean=lean)
     rg, tables, backend, pub_cells, layout, start = p.rg, p.tables, p.backend, p.pub_cells, p.layout, p.start
     public = pub_cells
 
@@ -174,11 +176,43 @@ class _Placed:
         return self.rg.rows - self.rg.carry_rows
 
 
-def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide: bool = False) -> _Placed:
+def _widen_limbs(p: "_Placed", graph: Graph, ra, geo: Geometry, u: int, values) -> "_Placed":
+    """limb_bits_for bounds the rows from below before any layout; once the rows are known, a
+    wider limb whose table still fits in half of them may spare limbs (a rescale's remainder or
+    quotient in one cell): lay out again with it and keep it when min_k does not rise."""
+    lb = p.tables.limb_bits
+    wider = lb
+    while wider < MAX_LIMB_BITS and (1 << (wider + 1)) < p.need:
+        wider += 1
+    if wider == lb or not _fewer_limbs(graph, lb, wider):
+        return p
+    q = _place(graph, ra, geo, u, values, wider)
+    better = _min_k(q.need, q.tables.largest(), q.start) <= _min_k(p.need, p.tables.largest(), p.start)
+    return q if better else p
+
+
+def _fewer_limbs(graph: Graph, lb: int, wider: int) -> bool:
+    """Whether some range check of the graph needs fewer limbs of ``wider`` bits than of lb."""
+    from ezk.layout.ops.compare import COMPARE_BITS
+    from ezk.layout.ops.rescale import QB
+
+    def drops(bits: int) -> bool:
+        return -(-bits // wider) < -(-bits // lb)
+
+    for n in graph.nodes:
+        if n.op == "rescale" and (drops(int(n.attrs["shift"])) or drops(int(n.attrs.get("qbits", QB)))):
+            return True
+        if n.op in ("max", "min", "compare", "reduce_max", "reduce_min", "argmax", "argmin") and drops(COMPARE_BITS):
+            return True
+    return False
+
+
+def _place(graph: Graph, ra, geo: Geometry, u: int, values, limb_bits: int, lean: int = 0,
+           wide: bool = False) -> _Placed:
     """Every node's layout, then the public cells, in one region (full, lean or wide)."""
     backend = MeasuringBackend(geo.width) if values is None else AssigningBackend(geo.width, values)
     rg = Region(geo, u, backend, lean=lean, wide=wide)
-    tables = Tables(limb_bits_for(graph, geo.slots))
+    tables = Tables(limb_bits)
     ctx = Ctx(graph, rg, tables, ra)
     cells: dict[int, Cells] = {}
     for node in graph.nodes:

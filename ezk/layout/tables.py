@@ -35,25 +35,19 @@ LIMB_BITS = 12
 MAX_LIMB_BITS = 18
 
 
-def limb_bits_for(graph, slots: int) -> int:
+def limb_bits_for(graph, slots: int, lanes: int) -> int:
     """Widest limb m ≤ MAX_LIMB_BITS whose range table (2^m rows) is smaller than a lower bound
-    of the circuit's rows, so it can never raise min_k. The bound counts lookups every layout
-    makes, at most ``slots`` per row: each lookup element one; each rescale element one remainder
-    limb, and at least two quotient limbs (36 bits, limbs ≤ 18 bits) unless only lookups use it."""
-    users: dict[int, set[str]] = {}
-    for n in graph.nodes:
-        for i in n.inputs:
-            users.setdefault(i, set()).add(n.op)
-    outs = set(graph.outputs)
-    looked = 0
+    of the circuit's rows, so it can never raise min_k. The bound counts rows every layout
+    makes: a function lookup takes a slot of a row (at most ``slots`` per row), a rescale a LIN
+    lane (at most ``lanes`` per row, its range checks in place, ezk.layout.ops.rescale)."""
+    looked = rescaled = 0
     for n in graph.nodes:
         size = int(np.prod(n.shape, dtype=np.int64))
         if n.op == "lookup":
             looked += size
         elif n.op == "rescale":
-            only_lookups = n.id not in outs and users.get(n.id, set()) == {"lookup"}
-            looked += size * (1 if only_lookups else 3)
-    lower = looked // max(slots, 1)
+            rescaled += size
+    lower = looked // max(slots, 1) + rescaled // max(lanes, 1)
     m = LIMB_BITS
     while m < MAX_LIMB_BITS and (1 << (m + 1)) < lower:
         m += 1
