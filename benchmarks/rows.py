@@ -9,7 +9,8 @@ every row. Rows are counted in the full layout (``lay_out(shape="full")``: the w
 shapes trade rows for columns at the same or a lower k, which would blur the per-op cost); the
 total line also gives the rows and k of the layout actually chosen. Prints one JSON line per
 (model, core op): rows, elements (output elements; input elements for reductions), rows per
-element; then one JSON line per model with the totals,
+element; one per ONNX op type (rows of the core nodes it lowered to, e.g. all of Softmax's);
+then one JSON line per model with the totals,
 k, the worst relative error against onnxruntime and whether every top-1 index (argmax over
 the last axis of each output) equals onnxruntime's. Heavy models (nanoGPT tiny): run under
 ``flock /tmp/ezk-heavy.lock nice -n 5``.
@@ -37,6 +38,29 @@ def top_nodes(laid, n: int = 12) -> list[dict]:
     order = np.argsort(-counts)[:n]
     return [{"node": int(ids[i]), "op": g.nodes[ids[i]].op, "onnx": g.nodes[ids[i]].onnx_name, "rows": int(counts[i]),
              "elements": g.nodes[ids[i]].size} for i in order]
+
+
+def rows_by_onnx_op(laid) -> dict[str, dict]:
+    """{ONNX op type: {rows, elements}}: rows of every core node lowered from nodes of that type;
+    elements = per ONNX node, the size of its largest core node (Softmax: its input's size)."""
+    g = laid.graph
+    rn = np.concatenate(laid.row_node)
+    counts = np.bincount(rn[rn >= 0], minlength=len(g.nodes))
+    per_node: dict[str, list] = {}
+    for n in g.nodes:
+        if n.op in ("input", "const"):
+            continue
+        e = per_node.setdefault(n.onnx_name, [n.onnx_op, 0, 0])
+        e[1] += int(counts[n.id])
+        e[2] = max(e[2], n.size)
+    out: dict[str, dict] = {}
+    for op, rows, size in per_node.values():
+        e = out.setdefault(op, {"rows": 0, "elements": 0})
+        e["rows"] += rows
+        e["elements"] += size
+    for e in out.values():
+        e["rows_per_element"] = round(e["rows"] / e["elements"], 4) if e["elements"] else None
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]["rows"]))
 
 
 def rows_by_op(laid) -> dict[str, dict]:
@@ -111,6 +135,7 @@ def measure(model_dir: Path, target: str, settings_dir: Path | None, verbose: bo
     times["layout_s"] = round(time.perf_counter() - t, 1)
     by_op = rows_by_op(laid)
     lines = [{"model": name, "op": op, **v} for op, v in by_op.items()]
+    lines += [{"model": name, "onnx_op": op, **v} for op, v in rows_by_onnx_op(laid).items() if v["rows"]]
     if verbose:
         lines += [{"model": name, "top": t} for t in top_nodes(laid)]
     total = sum(v["rows"] for v in by_op.values())
