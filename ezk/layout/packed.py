@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ezk.errors import WitnessError
 from ezk.layout.cells import EMPTY, NEW, Cells
 from ezk.layout.region import KIND_LIN, Region
 
@@ -98,3 +99,19 @@ def pack(rg: Region, n: int, ins: list, lanes: list[Lane]) -> tuple[list[Cells],
     in_cells = [Cells.at(grow[r], p * n_in + i) for i in range(n_in)]
     lane_cells = [Cells.at(grow[r], a + p * n_ln + l) for l in range(n_ln)]
     return in_cells, lane_cells
+
+
+def unsigned_limbs(tables, v: np.ndarray, bits: int, what: str) -> list[tuple[Fresh, int]]:
+    """v ∈ [0, 2^bits) as Σ_i 2^(lb·i)·l_i, every limb a fresh cell in an unsigned range table
+    (the top one of the bits left); (limb, weight) pairs, lowest first. A value outside is a
+    WitnessError naming ``what``."""
+    v = np.asarray(v, np.int64).reshape(-1)
+    if v.size and (v.min() < 0 or (bits < 63 and v.max() >= (1 << bits))):
+        bad = int(v.min()) if v.min() < 0 else int(v.max())
+        raise WitnessError(f"{what}: value {bad} is outside [0, 2^{bits})")
+    lb = tables.limb_bits
+    out = []
+    for i in range(-(-bits // lb)):
+        w = min(lb, bits - lb * i)
+        out.append((Fresh((v >> (lb * i)) & ((1 << w) - 1), tables.range(w)), 1 << (lb * i)))
+    return out

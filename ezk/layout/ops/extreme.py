@@ -22,24 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ezk.errors import WitnessError
 from ezk.layout.cells import Cells
 from ezk.layout.ops.compare import COMPARE_BITS
-from ezk.layout.packed import Fresh, Lane, pack
+from ezk.layout.packed import Lane, pack, unsigned_limbs
 from ezk.layout.rows import dot_rows, fixed_dot, lincomb, lookup_rows, materialize
-
-
-def _limbs(t: np.ndarray, bits: int, tables) -> list[tuple[Fresh, int]]:
-    """t ∈ [0, 2^bits) as Σ_i 2^(lb·i)·l_i, every limb in an unsigned table."""
-    lb = tables.limb_bits
-    n = -(-bits // lb)
-    return [(Fresh((t >> (lb * i)) & ((1 << min(lb, bits - lb * i)) - 1), tables.range(min(lb, bits - lb * i))),
-             1 << (lb * i)) for i in range(n)]
-
-
-def check_gaps(t: np.ndarray, where: str) -> None:
-    if t.size and (t.min() < 0 or t.max() >= 1 << COMPARE_BITS):
-        raise WitnessError(f"the extreme of {where} is not above (below) every element by less than 2^{COMPARE_BITS}")
 
 
 def _reduce(ctx, node, ins, sign: int):
@@ -58,8 +44,7 @@ def _reduce(ctx, node, ins, sign: int):
     mv = ctx.value(node).reshape(G)
     m = rg.new_cells(mv)
     tv = (sign * (mv[:, None] - xv)).reshape(-1)
-    check_gaps(tv, ctx.where(node))
-    limbs = _limbs(tv, COMPARE_BITS, ctx.tables)
+    limbs = unsigned_limbs(ctx.tables, tv, COMPARE_BITS, f"the extreme of {ctx.where(node)} minus an element")
     mb = m.reshape(G, 1).broadcast_to((G, K)).flat()
     coef = {0: sign, 1: -sign} | {2 + i: -w for i, (_, w) in enumerate(limbs[:-1])}
     pack(rg, G * K, [mb, xs.flat()] + [c for c, _ in limbs[:-1]], [Lane(limbs[-1][0], limbs[-1][1], coef)])
