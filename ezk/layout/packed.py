@@ -115,3 +115,15 @@ def unsigned_limbs(tables, v: np.ndarray, bits: int, what: str) -> list[tuple[Fr
         w = min(lb, bits - lb * i)
         out.append((Fresh((v >> (lb * i)) & ((1 << w) - 1), tables.range(w)), 1 << (lb * i)))
     return out
+
+
+def signed_limbs(tables, v: np.ndarray, bits: int) -> list[tuple[Fresh, int]]:
+    """v ∈ [−2^(bits−1), 2^(bits−1)) as Σ_i 2^(lb·i)·l_i: low limbs in [0, 2^lb) (unsigned
+    tables), the top one in a signed table of the bits left — together exactly that interval.
+    (limb, weight) pairs, lowest first; the caller checks v's range."""
+    v = np.asarray(v, np.int64).reshape(-1)
+    lb = tables.limb_bits
+    n = -(-bits // lb)
+    out = [(Fresh((v >> (lb * i)) & ((1 << lb) - 1), tables.range(lb)), 1 << (lb * i)) for i in range(n - 1)]
+    out.append((Fresh(v >> (lb * (n - 1)), tables.srange(bits - lb * (n - 1))), 1 << (lb * (n - 1))))
+    return out

@@ -29,20 +29,9 @@ import numpy as np
 
 from ezk.errors import WitnessError
 from ezk.layout.cells import Cells
-from ezk.layout.packed import Fresh, Lane, pack
+from ezk.layout.packed import Fresh, Lane, pack, signed_limbs
 
 QB = 36  # default quotient bound: −2^35 ≤ q < 2^35 (ezk.ops._checks.RESCALE_BITS)
-
-
-def limbs(v: np.ndarray, bits: int, lb: int, tables) -> list[tuple[Fresh, int]]:
-    """v ∈ [−2^(bits−1), 2^(bits−1)) as Σ_i 2^(lb·i)·l_i: low limbs in [0, 2^lb) (unsigned
-    tables), the top one signed. Returns (fresh limb cells, weight) pairs, lowest first."""
-    n = -(-bits // lb)
-    out = []
-    for i in range(n - 1):
-        out.append((Fresh((v >> (lb * i)) & ((1 << lb) - 1), tables.range(lb)), 1 << (lb * i)))
-    out.append((Fresh(v >> (lb * (n - 1)), tables.srange(bits - lb * (n - 1))), 1 << (lb * (n - 1))))
-    return out
 
 
 def _check(v: np.ndarray, bits: int, what: str) -> None:
@@ -62,7 +51,7 @@ def rescale(ctx, node, ins):
     tables, lb = ctx.tables, ctx.tables.limb_bits
     s = ctx.read(x) - (q << k)
     _check(s, k, f"the rescale remainder of {ctx.where(node)}")
-    rem = limbs(s, k, lb, tables)
+    rem = signed_limbs(tables, s, k)
     bound = not ctx.only_looked_up(node)
     qbits = int(node.attrs.get("qbits", QB))
     if bound:
@@ -75,7 +64,7 @@ def rescale(ctx, node, ins):
         _, (out,) = pack(ctx.rg, n, [x] + [c for c, _ in rem], [Lane(qcell, 1 << k, coef)])
         return out.reshape(node.shape)
     # inputs [x, q, s_0 … s_{n−2}, q_0 … q_{m−2}], lanes s_top (the relation) and q_top (q's split)
-    ql = limbs(q, qbits, lb, tables)
+    ql = signed_limbs(tables, q, qbits)
     ins_ = [x, Fresh(q)] + [c for c, _ in rem[:-1]] + [c for c, _ in ql[:-1]]
     c1 = {0: 1, 1: -(1 << k)} | {2 + i: -w for i, (_, w) in enumerate(rem[:-1])}
     o = 2 + len(rem) - 1
