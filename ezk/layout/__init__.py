@@ -9,7 +9,8 @@ Modules: cells (tensors as cell references, affine ones included), region (the w
 of advice columns and its row allocator), backend (measuring / assigning), rows (gate-row
 primitives), packed (several small relations per LIN row, range-checked in place), gates (the
 ConstraintSystem), tables (lookup tables and banks), ops/ (one layout per core-op family:
-rescale and extreme hold the packed gadgets), circuit (lay_out), report (failure → ONNX node),
+rescale and extreme hold the packed gadgets), poseidon (the Poseidon gadget of hashed
+visibilities, in its own lanes of columns), circuit (lay_out), report (failure → ONNX node),
 mutate (the mutation check used by tests).
 """
 
