@@ -3,49 +3,23 @@ and rescales in packed LIN rows with in-place signed range checks.
 
 Each gadget: the honest witness passes the mock, every changed cell is rejected (mutation), and
 the attack its soundness argument is about — another remainder s' with the field element
-q' = q + (s − s')/2^k — is rejected by the mock, naming the range lookup that bounds q."""
+q' = q + (s − s')/2^k; a comparison bit that claims a ≥ b where a < b (its slack negative) — is
+rejected by the mock, naming the range lookup that bounds q or the slack (tests/e2e/
+test_gadget_forgeries_prove.py: the same forgeries proven do not verify)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from ezk import _native
 from ezk.graph.forward import Trace, forward
-from ezk.graph.ir import Graph, Node
+from ezk.graph.ir import Graph
 from ezk.layout import lay_out
 from ezk.layout.cells import EMPTY, Cells
 from ezk.layout.mutate import mutation_check
-from ezk.plonk import Witness, mock
+from ezk.plonk import mock
 from ezk.settings import RunArgs
-
-P = _native.MODULUS
-
-
-class G:
-    """A tiny graph under construction (node i produces tensor i)."""
-
-    def __init__(self):
-        self.nodes: list[Node] = []
-
-    def add(self, op, inputs, shape, scale=7, **attrs):
-        arrays = attrs.pop("arrays", {})
-        self.nodes.append(Node(len(self.nodes), op, list(inputs), attrs, tuple(shape), scale,
-                               onnx_name=f"/n{len(self.nodes)}/{op}", onnx_op=op, arrays=arrays))
-        return len(self.nodes) - 1
-
-    def const(self, values, scale=7):
-        v = np.asarray(values, dtype=np.int64)
-        return self.add("const", [], v.shape, scale, visibility="fixed", arrays={"value": v})
-
-    def graph(self, inputs, outputs) -> Graph:
-        return Graph(nodes=self.nodes, inputs=inputs, outputs=outputs, input_names=[f"i{i}" for i in inputs],
-                     output_names=[f"o{i}" for i in range(len(outputs))])
-
-
-def tanh(scale=7, rng=(-256, 256)):
-    return {"fn": "tanh", "params": {}, "in_scale": scale, "out_scale": 7, "pre_mul": 1.0, "pre_add": 0.0,
-            "range": list(rng), "key": "t"}
+from tests.unit.gadget_graphs import RESCALE_XS, G, forge_rescale, lying_ge, relu_graph, rescale_graph, tanh
 
 
 def affine_graph() -> tuple[Graph, dict[str, int]]:
@@ -100,54 +74,13 @@ def test_a_placed_affine_reference_is_refused():
             rg.place(Cells(g, c, np.full((1, W), v), k), np.zeros((1, W), np.int64), {})
 
 
-def rescale_graph(shift: int, qbits: int | None, looked_up: bool) -> Graph:
-    g = G()
-    x = g.add("input", [], (3, 5), 7, index=0, visibility="private")
-    w = g.const(np.arange(-4, 6).reshape(5, 2) * 2, 7)  # even weights: the attack's target
-    mm = g.add("einsum", [x, w], (3, 2), 14, equation="ij,jk->ik")
-    attrs = {"shift": shift, "key": "r"} | ({"qbits": qbits} if qbits else {})
-    r = g.add("rescale", [mm], (3, 2), 14 - shift, **attrs)
-    out = g.add("lookup", [r], (3, 2), 7, **tanh(14 - shift, (-4096, 4096))) if looked_up else r
-    return g.graph([x], [out])
-
-
-def _forge(laid, rid: int, k: int, split: bool):
-    """The honest witness with element 0 of rescale ``rid`` changed to s' = s + 1 and the field
-    element q' = q − 2^−k (so that the relation still holds), q's limbs adjusted to keep its
-    split relation, and q' claimed as the public output."""
-    cs = laid.circuit.cs
-    W = len(cs.advice) // len(laid.assigned)
-    a = 8  # Geometry.from_inner_cols(2).a: element 0 sits in columns 0, 1, … and lane a
-    row = int(np.flatnonzero(laid.row_node[0] == rid)[0])
-    adv = {c: [int(v) % P for v in laid.witness.advice[c]] for c in cs.advice[:W]}
-    col = cs.advice.__getitem__
-    inv = pow(1 << k, -1, P)
-    s_col, q_col = (a, 1) if split else (1, a)  # split: inputs [x, q, q_0 …], lanes [s, q_top]
-    adv[col(s_col)][row] = (adv[col(s_col)][row] + 1) % P
-    q_old = adv[col(q_col)][row]
-    q_new = adv[col(q_col)][row] = (q_old - inv) % P
-    if split:  # q = Σ 2^(lb·i)·q_i + 2^(lb·(m−1))·q_top: move q_top by the same amount
-        m = -(-36 // laid.stats["limb_bits"])
-        top = pow(1 << (laid.stats["limb_bits"] * (m - 1)), -1, P)
-        adv[col(a + 1)][row] = (adv[col(a + 1)][row] - inv * top) % P
-    advice = dict(laid.witness.advice)
-    for c in cs.advice[:W]:
-        advice[c] = _native.FrVec.from_ints(adv[c])
-    (ic, iv), = laid.witness.instance.items()
-    vals = [int(t) % P for t in iv]
-    assert vals[0] == q_old
-    vals[0] = q_new
-    return Witness(advice=advice, instance={ic: _native.FrVec.from_ints(vals)}), q_new
-
-
 @pytest.mark.parametrize("qbits", [None, 12])
 def test_a_rescale_with_another_remainder_is_rejected(qbits):
     """Default bound (36 bits: q split into limbs) and a calibrated one (q looked up in place)."""
     graph = rescale_graph(7, qbits, looked_up=False)
-    xs = [np.array([[3, -5, 7, 1, 0], [20, 9, -8, 2, 2], [1, 1, 1, 1, 1]]) * 9]
-    laid = lay_out(graph, RunArgs(logrows=13), forward(graph, xs))
+    laid = lay_out(graph, RunArgs(logrows=13), forward(graph, RESCALE_XS))
     assert mock(laid.circuit, laid.witness) == []
-    forged, q_new = _forge(laid, 3, 7, split=qbits is None)
+    forged, q_new = forge_rescale(laid, 3, 7, split=qbits is None)
     assert q_new > 1 << 200  # the forged quotient is a huge field element …
     fails = mock(laid.circuit, forged)
     assert fails and all(f.kind == "lookup" and f.name.startswith("rlookup") for f in fails), fails
@@ -161,9 +94,8 @@ def test_without_the_quotient_bound_the_forgery_would_pass(monkeypatch):
 
     monkeypatch.setattr(Ctx, "only_looked_up", lambda self, node: True)
     graph = rescale_graph(7, 12, looked_up=False)
-    xs = [np.array([[3, -5, 7, 1, 0], [20, 9, -8, 2, 2], [1, 1, 1, 1, 1]]) * 9]
-    laid = lay_out(graph, RunArgs(logrows=13), forward(graph, xs))
-    forged, _ = _forge(laid, 3, 7, split=False)
+    laid = lay_out(graph, RunArgs(logrows=13), forward(graph, RESCALE_XS))
+    forged, _ = forge_rescale(laid, 3, 7, split=False)
     assert mock(laid.circuit, forged) == []
 
 
@@ -219,3 +151,29 @@ def test_a_claimed_extreme_that_is_not_one_is_rejected(op, monkeypatch):
     laid = lay_out(graph, RunArgs(logrows=13), short)
     fails = mock(laid.circuit, laid.witness)
     assert fails and any(f.kind in ("gate", "lookup") for f in fails)
+
+
+RELU_XS = [np.array([[3, -5, 7, 1, 0], [20, 9, -8, 2, 2], [-1, -1, -300, 1, 1]])]
+
+
+def test_relu_costs_one_packed_row_per_element_and_resists_mutation():
+    graph = relu_graph()
+    laid = lay_out(graph, RunArgs(logrows=13), forward(graph, RELU_XS))
+    assert mock(laid.circuit, laid.witness) == []
+    n, accepted = mutation_check(laid, count=10_000, seed=11)
+    assert n > 20 and accepted == []
+
+
+def test_a_comparison_with_a_negative_slack_is_rejected(monkeypatch):
+    """A prover who claims x ≥ 0 for every element (relu passes negatives through): the packed
+    relation holds, only the slack's top limb is out of its range table."""
+    from ezk.layout.ops import compare
+
+    graph = relu_graph()
+    honest = lay_out(graph, RunArgs(logrows=13), forward(graph, RELU_XS))
+    monkeypatch.setattr(compare, "_ge", lying_ge)
+    lying = lay_out(graph, RunArgs(logrows=13), forward(graph, RELU_XS))
+    assert np.array_equal(np.asarray(lying.instances[0]).reshape(3, 5), RELU_XS[0])  # it claims relu(x) = x
+    fails = mock(honest.circuit, lying.witness)
+    assert len(fails) == int((RELU_XS[0] < 0).sum())
+    assert all(f.kind == "lookup" and f.name.startswith("rlookup") for f in fails), fails
