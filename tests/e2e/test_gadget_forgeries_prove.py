@@ -5,6 +5,8 @@ circuit's proving key and must not verify — against the instances it claims no
   element, so q's range check objects);
 * comparison: a relu whose bits claim x ≥ 0 for negative x (its slack negative, so the slack's
   top limb is out of its range table);
+* reduce_max: a claimed maximum beyond every element (every slack in range, but the one-hot
+  pick finds no element equal to it);
 * softmax: the calibrated constant-shift form filled with the default form's exp(x − max)
   (off the exp table of exp(x − c))."""
 
@@ -13,15 +15,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ezk.graph.forward import forward
+from ezk.graph.forward import Trace, forward
 from ezk.inputs import load_input_data
 from ezk.kzg import SRS
 from ezk.layout import lay_out
 from ezk.plonk import keygen, mock, prove, verify
 from ezk.settings import RunArgs
 from ezk.witness import run_witness
-from tests.unit.gadget_graphs import (RESCALE_XS, calibrated, forge_rescale, lying_ge, max_form_trace, relu_graph,
-                                      rescale_graph, softmax_model)
+from tests.unit.gadget_graphs import (EXTREME_XS, RESCALE_XS, calibrated, extreme_graph, forge_rescale, lying_ge,
+                                      max_form_trace, relu_graph, rescale_graph, softmax_model)
 
 K = 13
 
@@ -59,6 +61,15 @@ def test_a_proven_comparison_with_a_negative_slack_does_not_verify(srs, monkeypa
     honest = lay_out(graph, RunArgs(logrows=K), forward(graph, xs))
     monkeypatch.setattr(compare, "_ge", lying_ge)
     lying = lay_out(graph, RunArgs(logrows=K), forward(graph, xs))
+    assert_forgery_fails(srs, honest, lying.witness, lying.instances)
+
+
+def test_a_proven_maximum_beyond_every_element_does_not_verify(srs):
+    graph = extreme_graph("reduce_max")
+    tr = forward(graph, EXTREME_XS)
+    honest = lay_out(graph, RunArgs(logrows=K), tr)
+    out = graph.outputs[0]
+    lying = lay_out(graph, RunArgs(logrows=K), Trace({**tr.values, out: tr.values[out] + 1}))
     assert_forgery_fails(srs, honest, lying.witness, lying.instances)
 
 

@@ -52,6 +52,17 @@ def rescale_graph(shift: int, qbits: int | None, looked_up: bool) -> Graph:
     return g.graph([x], [out])
 
 
+EXTREME_XS = [np.array([[3, -5, 7, 1, 0, 7, 2], [20, 9, -8, 2, 2, -8, 0], [-1, -1, -1, -1, -1, -1, -1]])]
+
+
+def extreme_graph(op: str) -> Graph:
+    """``op`` (reduce_max or reduce_min) over the last axis of a (3, 7) input."""
+    g = G()
+    x = g.add("input", [], (3, 7), 7, index=0, visibility="private")
+    r = g.add(op, [x], (3, 1), 7, axes=[1], keepdims=True)
+    return g.graph([x], [r])
+
+
 def relu_graph() -> Graph:
     """relu(x) = max(x, 0) of a (3, 5) input, the output public."""
     g = G()

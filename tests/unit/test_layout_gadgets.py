@@ -19,7 +19,7 @@ from ezk.layout.cells import EMPTY, Cells
 from ezk.layout.mutate import mutation_check
 from ezk.plonk import mock
 from ezk.settings import RunArgs
-from tests.unit.gadget_graphs import RESCALE_XS, G, forge_rescale, lying_ge, relu_graph, rescale_graph, tanh
+from tests.unit.gadget_graphs import EXTREME_XS, RESCALE_XS, G, extreme_graph, forge_rescale, lying_ge, relu_graph, rescale_graph, tanh
 
 
 def affine_graph() -> tuple[Graph, dict[str, int]]:
@@ -109,17 +109,10 @@ def test_rescale_remainders_of_every_width_pass_and_resist_mutation(shift):
     assert accepted == []
 
 
-def extreme_graph(op: str) -> Graph:
-    g = G()
-    x = g.add("input", [], (3, 7), 7, index=0, visibility="private")
-    r = g.add(op, [x], (3, 1), 7, axes=[1], keepdims=True)
-    return g.graph([x], [r])
-
-
 @pytest.mark.parametrize("op", ["reduce_max", "reduce_min"])
 def test_reduce_extreme_passes_and_resists_mutation(op):
     graph = extreme_graph(op)
-    xs = [np.array([[3, -5, 7, 1, 0, 7, 2], [20, 9, -8, 2, 2, -8, 0], [-1, -1, -1, -1, -1, -1, -1]])]
+    xs = EXTREME_XS
     laid = lay_out(graph, RunArgs(logrows=13), forward(graph, xs))
     assert mock(laid.circuit, laid.witness) == []
     n, accepted = mutation_check(laid, count=10_000, seed=9)
@@ -133,7 +126,7 @@ def test_a_claimed_extreme_that_is_not_one_is_rejected(op, monkeypatch):
     from ezk.layout.ops import extreme
 
     graph = extreme_graph(op)
-    xs = [np.array([[3, -5, 7, 1, 0, 7, 2], [20, 9, -8, 2, 2, -8, 0], [-1, -1, -1, -1, -1, -1, -1]])]
+    xs = EXTREME_XS
     tr = forward(graph, xs)
     sign = 1 if op == "reduce_max" else -1
     out = graph.outputs[0]
