@@ -191,6 +191,11 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
     if list(ra.lookup_range) != full_range:
         lines.append(f"lookup_range {full_range} → {list(ra.lookup_range)} (smaller tables, lower logrows; "
                      f"worst rel. error {best.worst:.5f})")
+    shifts = sum(k.endswith(":softmax:c16") for k in best.lookup_scales)
+    noclamp = sum(k.endswith(":softmax:noclamp") for k in best.lookup_scales)
+    if shifts or noclamp:
+        lines.append(f"softmax: {shifts} node(s) shifted by a calibrated constant instead of their maximum, "
+                     f"{noclamp} keep the maximum without its clamp")
     lines.append(f"chosen: input_scale = param_scale = {best.scale}, scale_rebase_multiplier = "
                  f"{ra.scale_rebase_multiplier}, logrows = {logrows} "
                  f"({result.num_rows} rows, {result.total_assignments} advice cells)")
