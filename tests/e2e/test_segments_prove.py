@@ -15,6 +15,7 @@ from ezk.layout.links import proof_positions
 from ezk.plonk import ProvingKey, Proof
 from ezk.plonk import prove as plonk_prove
 from ezk.artifacts import read_key
+from ezk.felts import ints_to_le_hex, le_hex_to_ints
 from ezk.proving import dequantize_public, load_srs_for, quantized_inputs_from_witness
 from ezk.segments.artifacts import read_vk_bundle, segment_pk_path
 from ezk.segments.tasks import context, prove_segment
@@ -45,7 +46,7 @@ def _givens(m, witness):
 def _replace(data: dict, s: int, result: dict) -> dict:
     out = json.loads(json.dumps(data))
     out["proofs"][s] = result["proof"].hex()
-    out["instances"][s] = [str(v) for v in (result["instances"][0] if result["instances"] else [])]
+    out["instances"][s] = ints_to_le_hex(result["instances"][0] if result["instances"] else [])
     return out
 
 
@@ -87,7 +88,7 @@ def test_a_segment_proven_on_another_input_is_rejected(segmented_bundle, tmp_pat
     d = _replace(_bundle(m), last, other)
     # its own public outputs are claimed, as an attacker would: only the link gives it away
     d["outputs"] = dequantize_public(
-        read_vk_bundle(m.vk).header["public"], [[int(v) for v in c] for c in d["instances"]])
+        read_vk_bundle(m.vk).header["public"], [le_hex_to_ints(c) for c in d["instances"]])
     assert not _verify(m, _write(tmp_path, d))
 
 
@@ -127,7 +128,7 @@ def test_a_mutated_boundary_cell_is_rejected(segmented_bundle, tmp_path):
         Proof.from_bytes(consumer["proof"]).advice[read_vk_bundle(m.vk).segments[1]["links_in"][0]]
     if len(plan.segments) == 2:
         data["outputs"] = dequantize_public(
-            read_vk_bundle(m.vk).header["public"], [[int(v) for v in c] for c in data["instances"]])
+            read_vk_bundle(m.vk).header["public"], [le_hex_to_ints(c) for c in data["instances"]])
     assert not _verify(m, _write(tmp_path, data))
 
 
