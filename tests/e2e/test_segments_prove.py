@@ -23,8 +23,11 @@ from ezk.segments.witness import segment_blinding, segment_values, walk_segments
 from tests.conftest import build_segmented_model
 
 
-def _verify(m, proof_path) -> bool:
-    return api.verify(proof_path, m.settings, m.vk, m.srs)
+def _verify(m, proof_path):
+    """The verdict (false with its reason)."""
+    from ezk.proving import verify_proof
+
+    return verify_proof(proof_path, m.settings, m.vk, m.srs)
 
 
 def _bundle(m) -> dict:
@@ -78,6 +81,64 @@ def test_a_dropped_segment_is_rejected(segmented_bundle, tmp_path):
         e = json.loads(json.dumps(d))
         del e["proofs"][s], e["instances"][s]
         assert not _verify(m, _write(tmp_path, e))
+
+
+def test_a_segment_proof_swapped_with_another_segments_is_rejected(segmented_bundle, tmp_path):
+    """Segment t's proof and instances placed at position s (the bundle keeps its length): its
+    key is not s's and its link columns sit elsewhere."""
+    m = segmented_bundle
+    d = _bundle(m)
+    n = len(d["proofs"])
+    for s, t in ((0, 1), (1, 0), (n - 1, n - 2)):
+        for with_instances in (True, False):  # its instances too, or s's own kept
+            e = json.loads(json.dumps(d))
+            e["proofs"][s] = d["proofs"][t]
+            if with_instances:
+                e["instances"][s] = d["instances"][t]
+            v = _verify(m, _write(tmp_path, e))
+            assert not v and v.reason, v.reason
+
+
+def test_a_duplicated_segment_is_rejected(segmented_bundle, tmp_path):
+    m = segmented_bundle
+    d = _bundle(m)
+    for s in (0, len(d["proofs"]) - 1):
+        e = json.loads(json.dumps(d))
+        e["proofs"].insert(s, d["proofs"][s])
+        e["instances"].insert(s, d["instances"][s])
+        v = _verify(m, _write(tmp_path, e))
+        assert not v and "segment proofs" in v.reason
+
+
+def test_a_link_commitment_changed_in_one_segment_is_rejected(segmented_bundle, tmp_path):
+    """One proof's commitment to a link column replaced (the prover claims another tensor
+    crossed the cut): the link check names the cut. Replaced in both segments alike, the links
+    agree, and each segment's own proof fails."""
+    import dataclasses
+
+    from ezk import _native
+
+    m = segmented_bundle
+    vk = read_vk_bundle(m.vk)
+    d = _bundle(m)
+    other = _native.G1.generator().mul(int.from_bytes(secrets.token_bytes(31), "little"))
+
+    def with_link(s: int, position: int, point) -> str:
+        p = Proof.from_bytes(bytes.fromhex(d["proofs"][s]))
+        advice = list(p.advice)
+        advice[position] = point
+        return dataclasses.replace(p, advice=tuple(advice)).to_bytes().hex()
+
+    out_pos, in_pos = vk.segments[0]["links_out"][0], vk.segments[1]["links_in"][0]
+    for side, (s, pos) in enumerate(((0, out_pos), (1, in_pos))):
+        e = json.loads(json.dumps(d))
+        e["proofs"][s] = with_link(s, pos, other)
+        v = _verify(m, _write(tmp_path, e))
+        assert not v and "link between segments 0 and 1" in v.reason, v.reason
+    e = json.loads(json.dumps(d))
+    e["proofs"][0], e["proofs"][1] = with_link(0, out_pos, other), with_link(1, in_pos, other)
+    v = _verify(m, _write(tmp_path, e))
+    assert not v and "link" not in v.reason, v.reason
 
 
 def test_a_segment_proven_on_another_input_is_rejected(segmented_bundle, tmp_path):
