@@ -11,11 +11,11 @@ does not fit in memory):
 1. estimate: lay the schedule out in windows of bounded size, structure only, and count the
    rows each node places (``rows_per_node``), plus ⌈size/W⌉ rows per tensor entering;
 2. choose: from the current start, among the ends whose estimate (with the rows of the
-   tensors leaving) fits u usable rows and that fill at least 90% of them, the one with the
-   smallest crossing (a transformer block's edge, where only the residual stream crosses, when
-   one lies there; a link column holds u values, so a larger cut costs a few rows, where a
-   segment that stops early costs a whole proof), the latest on ties; failing that, among
-   those filling half, then any (``_choose_end``);
+   tensors leaving) fits u usable rows and that hold at least 90% of the most that fits, the
+   one with the smallest crossing (a transformer block's edge, where only the residual stream
+   crosses, when one lies there; a link column holds u values, so a larger cut costs a few
+   rows, where a segment that stops early costs a whole proof), the latest on ties
+   (``_choose_end``);
 3. confirm: lay out that segment alone (structure only) and check that its min_k ≤ K; if not,
    shrink the budget by what the estimate missed and choose again.
 A model whose estimate fits and whose measured layout confirms it stays one segment (no plan).
@@ -183,23 +183,19 @@ def _link_rows(graph: Graph, tensors: list[int], width: int) -> int:
     return sum(-(-graph.nodes[t].size // width) for t in tensors)
 
 
-FILL_TIERS = (0.9, 0.5, 0.0)  # the fractions of the budget a cut is looked for beyond, in turn
+NEAR_FULL = 0.9  # a cut is looked for among the ends holding ≥ 90% of the most that fits
 
 
 def _choose_end(a: int, cum: np.ndarray, cross: np.ndarray, link_rows: np.ndarray, budget: int) -> int:
     """The end b of the segment starting at a, among the ends a+1 … a+len(cum) whose rows
     (``cum``, plus the rows of the tensors leaving) fit the budget: the one with the smallest
-    crossing among those filling at least 90% of it — a transformer block's edge, where only
-    the residual stream crosses, when one lies there — else among those filling half, else
-    any; the latest on ties."""
+    crossing among those holding at least 90% of the most that fits — a transformer block's
+    edge, where only the residual stream crosses, when one lies there; the latest on ties."""
     ends = np.arange(a + 1, a + len(cum) + 1)
     room = cum + link_rows[ends] <= budget
     if not room.any():
         room[:] = True
-    for tier in FILL_TIERS:
-        cand = ends[room & (cum >= tier * budget)]
-        if len(cand) or tier == FILL_TIERS[-1]:
-            break
+    cand = ends[room & (cum >= NEAR_FULL * cum[room].max())]
     best = cross[cand].min()
     return int(cand[cross[cand] == best].max())
 

@@ -65,8 +65,10 @@ def test_choose_end_takes_the_smallest_crossing_among_nearly_full_ends():
     rows = no_links.copy()
     rows[5] = 6
     assert _choose_end(0, cum, cross, rows, 100) == 6
-    # nothing fills 90%: the smallest crossing among those filling half, the latest on ties
-    assert _choose_end(0, np.array([10, 50, 60, 70]), cross, no_links, 100) == 3
+    # nothing fills 90% of the budget (the next node is large): 90% of the most that fits
+    assert _choose_end(0, np.array([10, 50, 60, 70]), cross, no_links, 100) == 4  # only 70 holds ≥ 63
+    assert _choose_end(0, np.array([10, 50, 66, 70]), cross, no_links, 100) == 3  # 66, 70: cross 1 < 6
+    assert _choose_end(0, np.array([10, 50, 60, 70, 80]), cross, no_links, 100) == 5  # only 80 holds ≥ 72
 
 
 def test_a_model_that_fits_stays_one_circuit_with_the_same_file(segmented_model, tmp_path):
