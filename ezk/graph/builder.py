@@ -152,13 +152,14 @@ class Builder:
     def sum(self, t: Tensor, axes, keepdims=True) -> Tensor:
         return self.emit("sum", [t], {"axes": [int(a) for a in axes], "keepdims": bool(keepdims)})
 
-    def lookup(self, t: Tensor, fn: str, params: dict | None = None, out_scale: int | None = None,
+    def lookup(self, t: Tensor, fn: str, params: dict | None = None, out_scale=None,
                pre_mul: float = 1.0, pre_add: float = 0.0, max_abs: float | None = None) -> Tensor:
         """y = round(f(pre_mul·x + pre_add)·2^out_scale) through a table over lookup_range.
 
         The input is first rescaled to the lookup's input scale: from ``max_abs`` when the
         caller knows a bound on |x|, else from calibration (``lookup_scales[key]``), else
-        min(scale, input_scale)."""
+        min(scale, input_scale).  ``out_scale``: an int, a function of the input scale, or None
+        (input_scale)."""
         key = f"{self.ctx_name}#{self._lookup_counter}:{fn}"
         self._lookup_counter += 1
         self.lookup_sources[key] = t.id
@@ -171,7 +172,7 @@ class Builder:
             s_l = min(t.scale, self.ra.input_scale)
         s_l = min(s_l, t.scale)
         x = self.rescale_to(t, s_l)
-        out_scale = self.target if out_scale is None else out_scale
+        out_scale = self.target if out_scale is None else out_scale(x.scale) if callable(out_scale) else out_scale
         attrs = {"fn": fn, "params": dict(params or {}), "in_scale": x.scale, "out_scale": int(out_scale),
                  "pre_mul": float(pre_mul), "pre_add": float(pre_add), "range": [lo, hi], "key": key}
         return self.emit("lookup", [x], attrs)
