@@ -140,3 +140,33 @@ def multiset_two_phase(k: int = 6, rows: int = 20, seed: int = 3, permuted: bool
 
     witness = Witness(advice={x: xv, y: yv, r: rv}, instance={inst: instances[0]}, later=later)
     return circuit, witness, instances
+
+
+def dynamic_gather(k: int = 6, size: int = 12, rows: int = 20, pairs: int = 6, seed: int = 4):
+    """Lookups into tables of advice columns (dynamic tables):
+
+    gather: data d (advice) is the table {(j, d_j) : j < size}, keyed by the fixed tx = j and
+            switched on by the fixed tag tt (1 on rows < size, 0 elsewhere, so the other rows
+            are (0, 0, 0)); on rows < ``rows`` the input (q, q·idx, q·out) must be a row of
+            (tt, tx, tt·d), i.e. out = d[idx];
+    pairs:  (q·a, q·b) ∈ (ka, kb) with ka, kb advice and no tag (their unused usable rows are
+            the pair (0, 0) that unselected rows look up).
+
+    Returns (circuit, witness, instances, columns by name)."""
+    cs = ConstraintSystem()
+    d, idx, out = cs.advice_column("d"), cs.advice_column("idx"), cs.advice_column("out")
+    a, b = cs.advice_column("a"), cs.advice_column("b")
+    ka, kb = cs.advice_column("ka"), cs.advice_column("kb")
+    tt, tx, q = cs.fixed_column("tt"), cs.fixed_column("tx"), cs.selector("q")
+    cs.lookup("gather", [q.cur(), q.cur() * idx.cur(), q.cur() * out.cur()], [tt.cur(), tx.cur(), tt.cur() * d.cur()])
+    cs.lookup("pairs", [q.cur() * a.cur(), q.cur() * b.cur()], [ka.cur(), kb.cur()])
+    rng = np.random.default_rng(seed)
+    dv = rng.integers(-1000, 1000, size=size)
+    iv = rng.integers(0, size, size=rows)
+    kav, kbv = rng.integers(1, 1000, size=pairs), rng.integers(-1000, 1000, size=pairs)
+    pick = rng.integers(0, pairs, size=rows)
+    circuit = Circuit(cs=cs, k=k, fixed={tt: np.ones(size, dtype=np.int64), tx: np.arange(size),
+                                         q: np.ones(rows, dtype=np.int64)})
+    witness = Witness(advice={d: dv, idx: iv, out: dv[iv], a: kav[pick], b: kbv[pick], ka: kav, kb: kbv})
+    cols = {c.name: c for c in cs.columns}
+    return circuit, witness, [], cols
