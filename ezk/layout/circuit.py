@@ -9,7 +9,8 @@ constants and on the settings: both calls give the same one. Public outputs (and
 inputs when asked) sit in one instance column, bound to their advice cells by copies. Hashed
 inputs, parameters and outputs (EZKL's "hashed", "hashed/public") stay private: the Poseidon
 gadget (poseidon.py) proves each one's digest, and the digests come first in the instance
-column (entries of kind "hash").
+column (entries of kind "hash"). Gathers and scatters with computed indices look up tables made
+of the region's own cells, in lanes beside it (dynamic.py).
 
 Shape of the region, decided from row counts of a first (full) layout — structure only, so
 the same for both backends and for every k:
@@ -34,6 +35,7 @@ from ezk.graph.ir import Graph
 from ezk.layout.backend import AssigningBackend, MeasuringBackend
 from ezk.layout.cells import Cells
 from ezk.layout.context import Ctx
+from ezk.layout.dynamic import DynamicLanes, DynamicLookups
 from ezk.layout.gates import BLINDING, build
 from ezk.layout.poseidon import Chain, Gadget, Lanes, chain_rows
 from ezk.layout.ops import LAYOUTS
@@ -64,6 +66,7 @@ class LaidOut:
     column_block: dict = field(default_factory=dict)  # advice column name -> block
     assigned: list = field(default_factory=list)  # per block: (rows, W) bool, cells the layout placed
     poseidon: Lanes | None = None  # the Poseidon gadget's lanes (hashed visibilities), if any
+    dynamic: DynamicLanes | None = None  # the dynamic lookups' lanes (computed-index gathers, scatters), if any
 
     def explain(self, failure) -> str:
         from ezk.layout.report import explain
@@ -97,18 +100,21 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     gadget = Gadget(p.chains, u)
     lanes = gadget.place()
     public = bool(pub_cells) or bool(gadget.chains)
+    dyn = p.dynamic
 
     # how many rows: unwrapped, the region needs rg.rows rows; tables need their banks
     blocks = max(1, -(-rg.rows // u))
-    need = max(p.need, gadget.rows)
+    need = max(p.need, gadget.rows, dyn.rows)
     min_k = _min_k(need, tables.largest(), start)
-    if tables.largest() > u - 1 or start > u:
-        raise EzkError(f"the circuit needs a lookup table of {tables.largest()} rows and {need} rows in all, "
-                       f"more than 2^{k} rows allow; use logrows ≥ {min_k}.")
-    linked = pub_cells + [c.cells for c in gadget.chains]
+    if tables.largest() > u - 1 or start > u or dyn.rows > u:
+        raise EzkError(f"the circuit needs a lookup table of {max(tables.largest(), dyn.largest)} rows and {need} rows "
+                       f"in all, more than 2^{k} rows allow; use logrows ≥ {min_k}.")
+    dyn_lanes = dyn.place(u)
+    linked = pub_cells + [c.cells for c in gadget.chains] + dyn.region_cells()
     dead = rg.drop_dead_cells(Cells.concat(linked) if linked else None)
     built = build(rg, tables, blocks, public, u - 1)
     gadget.build(built.cs)
+    dyn.build(built.cs, dyn_lanes)
     cs = built.cs
     assert cs.blinding_rows() == BLINDING
 
@@ -125,6 +131,7 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     instances = []
     n_hash = len(gadget.chains)
     copies.append(gadget.copies(glob, built.instance, 0))
+    copies.append(dyn.copies(glob))
     pub_vals = np.zeros(0, np.int64)
     if pub_cells:
         allc = Cells.concat(pub_cells)
@@ -133,7 +140,7 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         copies.append(np.stack([np.full(n, built.instance.index), n_hash + np.arange(n), ia, ir], axis=1))
         pub_vals = rg.read(allc)
     copies = np.concatenate(copies).astype(np.int64)
-    circuit = Circuit(cs=cs, k=k, fixed={**built.fixed, **lanes.fixed}, copies=copies)
+    circuit = Circuit(cs=cs, k=k, fixed={**built.fixed, **lanes.fixed, **dyn_lanes.fixed}, copies=copies)
 
     witness = None
     store = backend.columns(blocks * u)
@@ -147,6 +154,7 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         if n_hash:
             lane_values, digests = gadget.witness()
             advice.update(lane_values)
+        advice.update(dyn.witness())
     if public:  # digests (field elements) first, then the public values
         instances = [pub_vals if not n_hash else
                      np.array(digests + [int(v) % R for v in pub_vals.tolist()], dtype=object)]
@@ -173,6 +181,9 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         "wide": rg.wide,
         "limb_bits": tables.limb_bits,
     }
+    if dyn.lookups:  # computed-index gathers and scatters
+        stats.update(dynamic_lookups=dyn.n_inputs, dynamic_table_rows=dyn.table_rows,
+                     dynamic_lanes=dyn.table_lanes + dyn.input_lanes)
     if gadget.chains:  # hashed visibilities
         stats.update(hashed_elements=int(sum(c.cells.size for c in gadget.chains)), poseidon_rows=int(gadget.rows),
                      poseidon_lanes=int(lanes.count))
@@ -183,8 +194,10 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     if gadget.chains:  # the gadget's lanes are named "p<lane>" where blocks are numbered
         gate_block.update({name: f"p{ln}" for name, ln in lanes.gate_lane.items()})
         column_block.update({c.name: f"p{ln}" for ln, cols in enumerate(lanes.advice) for c in cols})
+    gate_block.update(dyn_lanes.gate_lane)  # dynamic lanes are named "dt<k>" (tables), "di<i>" (inputs)
+    column_block.update(dyn_lanes.column_lane)
     return LaidOut(circuit, witness, instances, p.hashes + layout, stats, row_node, graph, gate_block, column_block,
-                   assigned, lanes if gadget.chains else None)
+                   assigned, lanes if gadget.chains else None, dyn_lanes if dyn.lookups else None)
 
 
 @dataclass
@@ -197,14 +210,15 @@ class _Placed:
     start: int
     chains: list = field(default_factory=list)  # Poseidon chains of the hashed tensors
     hashes: list = field(default_factory=list)  # their instance entries (before the public values)
+    dynamic: DynamicLookups = field(default_factory=DynamicLookups)
 
     @property
     def need(self) -> int:  # rows in one tall block (no carries needed there)
         return self.rg.rows - self.rg.carry_rows
 
     @property
-    def floor(self) -> int:  # rows the region's shape does not change: instance rows, the Poseidon lanes
-        return max(self.start, chain_rows([c.cells.size for c in self.chains]))
+    def floor(self) -> int:  # rows the region's shape does not change: instance rows, the lanes beside it
+        return max(self.start, chain_rows([c.cells.size for c in self.chains]), self.dynamic.rows)
 
 
 def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide: bool = False) -> _Placed:
@@ -236,7 +250,7 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
         layout.append({"kind": kind, "name": name, "tensor": int(tid), "start": start, "length": c.size,
                        "shape": list(graph.nodes[tid].shape), "scale": graph.nodes[tid].scale})
         start += c.size
-    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes)
+    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes, ctx.dynamic)
 
 
 def _hashed(graph: Graph, ra, rg: Region, cells: dict) -> tuple[list[Chain], list[dict]]:

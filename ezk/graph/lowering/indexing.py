@@ -9,8 +9,8 @@ flattened data with a flat index computed exactly in integers:
     GatherND (m index cols):  flat = Σ_{j<m} idx'[…, j]·stride_j  (+ the batch offset)
 
 where idx' = idx + n·[idx < 0] normalises negative indices (a ``compare`` and a product).
-From constant data that is a lookup into a fixed table; from computed data it is a one-hot
-selection (``select_rows``), since a table over private values would need a dynamic lookup.
+From constant data that is a lookup into a fixed table; from computed data a dynamic lookup
+into a table of the data's own cells (``select_rows``, ezk.layout.dynamic).
 OneHot of a tensor is ``compare(eq)`` against a constant arange, then where(on, off)."""
 
 from __future__ import annotations
@@ -39,17 +39,12 @@ def normalise_indices(b, idx: Tensor, sizes) -> Tensor:
 
 
 def select_rows(b, rows, row: Tensor) -> Tensor:
-    """rows[row] along axis 0.  Constant rows: one ``gather`` (a lookup into fixed data).
-    Computed/private rows: a one-hot selection  out[…, :] = Σ_r [row[…] = r] · rows[r, :]
-    (``compare`` against a constant arange, then one einsum), which needs no dynamic table."""
+    """rows[row] along axis 0, ``row`` normalised (0 ≤ row < n).  Constant rows: one
+    ``gather`` (a lookup into fixed data); computed/private rows: one ``gather`` too, which
+    the layout proves by a dynamic lookup into a table of the rows' own cells."""
     if is_const(rows):
         return b.emit("gather", [b.tensor(rows), row], {"axis": 0})
-    n = rows.shape[0]
-    lead = "abcdefgh"[: len(row.shape)]
-    rest = "stuvw"[: len(rows.shape) - 1]
-    col = b.reshape(row, tuple(row.shape) + (1,), "unsqueeze")
-    hot = b.emit("compare", [col, b.const_int(np.arange(n, dtype=np.int64), 0)], {"kind": "eq"})
-    return b.emit("einsum", [hot, rows], {"equation": f"{lead}r,r{rest}->{lead}{rest}"})
+    return b.emit("gather", [rows, row], {"axis": 0, "nonnegative": True})
 
 
 def _flat_gather(b, data, flat: Tensor) -> Tensor:
