@@ -57,9 +57,12 @@ def run_front_end(m: onnx.ModelProto, inputs: list[np.ndarray], workdir: Path, t
     settings, compiled, witness = workdir / "settings.json", workdir / "model.compiled", workdir / "witness.json"
     onnx.save(m, path)
     data.write_text(json.dumps({"input_data": [np.asarray(x).reshape(-1).tolist() for x in inputs]}))
-    api.gen_settings(path, settings, **gen)
+    st = api.gen_settings(path, settings, **gen)
     if calibrate:
         api.calibrate_settings(path, data, settings, target=target)
+    elif "logrows" not in gen and st.min_logrows:  # the smallest circuit, as calibration would choose
+        st.run_args.logrows = st.min_logrows
+        st.save(settings)
     api.compile_circuit(path, compiled, settings)
     api.gen_witness(compiled, data, witness)
     om = load_onnx(path)

@@ -77,7 +77,12 @@ class DynamicLanes:
     column_lane: dict = field(default_factory=dict)  # advice column name -> lane key
     assigned: dict = field(default_factory=dict)  # lane key -> (u, columns) bool
     lane_columns: dict = field(default_factory=dict)  # lane key -> [advice columns]
-    labels: list[str] = field(default_factory=list)  # per table
+    labels: list[str] = field(default_factory=list)  # per group of tables (``DynamicLookups.tables`` call)
+    group_first: np.ndarray | None = None  # the first table id of each group
+
+    def label(self, table: int) -> str:
+        """What the table holds (its group's label)."""
+        return self.labels[int(np.searchsorted(self.group_first, table, side="right")) - 1]
     table_of_row: dict = field(default_factory=dict)  # lane key -> (u,) table index or −1
 
 
@@ -179,7 +184,8 @@ class DynamicLookups:
         self.n_inputs = int(sum(lk.keys.size for lk in self.lookups))
         self.input_lanes = -(-self.n_inputs // u) if self.n_inputs else 0
         self.u = u
-        return DynamicLanes(u=u, labels=[g.label for g in self.groups])
+        return DynamicLanes(u=u, labels=[g.label for g in self.groups],
+                            group_first=np.array([g.first for g in self.groups], dtype=np.int64))
 
     # ------------------------------------------------------------------ columns and lookups
     def _table_rows(self):

@@ -38,7 +38,8 @@ def _dynamic_row(laid, lane: str, row: int) -> str:
     t = int(rows[row]) if rows is not None and 0 <= row < len(rows) else -1
     if t < 0:
         return f"row {row} of dynamic {kind} lane {lane}, which holds no {kind}"
-    return f"a dynamic {kind} row of table {t} (lane {lane})"
+    what = "a row of the table of" if kind == "table" else "a lookup into"
+    return f"{what} {lanes.label(t)} (dynamic {kind} lane {lane}, table {t})"
 
 
 def explain(laid, failure) -> str:

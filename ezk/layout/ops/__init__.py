@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ezk.layout.ops import argmax, compare, leaves, linear, nonlinear
+from ezk.layout.ops import argmax, compare, leaves, linear, nonlinear, scatter
 
 LAYOUTS = {
     "input": leaves.input_,
@@ -17,6 +17,7 @@ LAYOUTS = {
     "rescale": linear.rescale,
     "lookup": nonlinear.lookup,
     "gather": nonlinear.gather,
+    "scatter": scatter.scatter,
     "max": compare.maximum,
     "min": compare.minimum,
     "compare": compare.compare,
