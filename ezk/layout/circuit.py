@@ -91,11 +91,14 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     values = getattr(tensors, "values", tensors)
     u = usable_rows(k)
     p = _place(graph, ra, geo, u, values)
-    # a lower k first (wide), else fewer columns at the same k (lean), else the full layout
-    if _wide_helps(p):
-        p = _place(graph, ra, geo, u, values, wide=True)
-    elif lean := _lean_fits(p):
-        p = _place(graph, ra, geo, u, values, lean=lean)
+    # a lower k first (wide), else fewer columns at the same k (lean), else the full layout; the
+    # first layout is dropped before the second is placed (the peak is one layout, not two)
+    wide, lean = _wide_helps(p), 0
+    if not wide:
+        lean = _lean_fits(p)
+    if wide or lean:
+        del p
+        p = _place(graph, ra, geo, u, values, lean=lean, wide=wide)
     rg, tables, backend, pub_cells, layout, start = p.rg, p.tables, p.backend, p.pub_cells, p.layout, p.start
     gadget = Gadget(p.chains, u)
     lanes = gadget.place()
@@ -124,10 +127,15 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     def glob(g, c):
         return col_index[(g // u) * W + c], g % u
 
-    cp = rg.copies()
-    ca, ra_ = glob(cp[:, 0], cp[:, 1])
-    cb, rb = glob(cp[:, 2], cp[:, 3])
-    copies = [np.stack([ca, ra_, cb, rb], axis=1)]
+    # the region's copies in circuit coordinates, one placement batch at a time, as int32
+    # (global column indices and rows < 2^26): 16 bytes a copy in the circuit
+    copies = []
+    while rg._copies:
+        cp = rg._copies.pop(0)
+        ca, ra_ = glob(cp[:, 0], cp[:, 1])
+        cb, rb = glob(cp[:, 2], cp[:, 3])
+        copies.append(np.stack([ca, ra_, cb, rb], axis=1).astype(np.int32))
+        del cp, ca, ra_, cb, rb
     instances = []
     n_hash = len(gadget.chains)
     copies.append(gadget.copies(glob, built.instance, 0))
@@ -139,7 +147,7 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         n = allc.size
         copies.append(np.stack([np.full(n, built.instance.index), n_hash + np.arange(n), ia, ir], axis=1))
         pub_vals = rg.read(allc)
-    copies = np.concatenate(copies).astype(np.int64)
+    copies = np.concatenate([c.astype(np.int32, copy=False) for c in copies]) if copies else np.zeros((0, 4), np.int32)
     circuit = Circuit(cs=cs, k=k, fixed={**built.fixed, **lanes.fixed, **dyn_lanes.fixed}, copies=copies)
 
     witness = None

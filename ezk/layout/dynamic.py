@@ -32,6 +32,7 @@ import numpy as np
 
 from ezk.errors import EzkError
 from ezk.layout.cells import Cells
+from ezk.layout.gates import narrow
 from ezk.layout.rows import materialize
 from ezk.plonk.expression import Column
 
@@ -220,7 +221,7 @@ class DynamicLookups:
 
         def fixed(name, values):
             c = cs.fixed_column(name)
-            lanes.fixed[c] = np.ascontiguousarray(values, dtype=np.int64)
+            lanes.fixed[c] = narrow(values)
             return c
 
         T = []

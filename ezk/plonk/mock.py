@@ -301,10 +301,9 @@ def mock(circuit: Circuit, witness: Witness, challenges: Mapping[Challenge, int]
             failures.append(LookupFailure(lookup=lk.name, row=row, values=vals))
 
     # copies: the two cells' field elements, a chunk of copies at a time
-    copies = circuit.copy_array()
     reported = 0
-    for s in range(0, len(copies), COPY_CHUNK):
-        part = copies[s:s + COPY_CHUNK]
+    for s in range(0, circuit.num_copies, COPY_CHUNK):
+        part = circuit.copy_array(s, s + COPY_CHUNK)
         a, b = _cell_bytes(cols, part[:, 0], part[:, 1]), _cell_bytes(cols, part[:, 2], part[:, 3])
         for i in np.flatnonzero((a != b).any(axis=1))[:MAX_PER_CONSTRAINT - reported]:
             ca, ra, cb, rb = (int(v) for v in part[i])
