@@ -1,4 +1,4 @@
-"""Normalizations at any reduction length: LayerNormalization and InstanceNormalization over
+"""Normalizations at any reduction length: LayerNormalization, InstanceNormalization and RMSNormalization over
 16 … 4,096 elements within 1 % of onnxruntime at ``--target accuracy`` (the error used to grow
 with the length: γ/n quantized at param_scale, Σ c² ~ n³), and the honest witness passes the mock."""
 
@@ -57,3 +57,17 @@ def test_instance_norm_mock_accepts_the_honest_witness(tmp_path):
 def test_layer_norm_default_target_stays_close(tmp_path):
     run = run_front_end(*_layer_norm([2, 1024]), tmp_path, target="resources")
     assert max(run.rel_errors()) <= 0.03, run.rel_errors()
+
+
+def _rms_norm(shape, seed=0):
+    rng = np.random.default_rng(seed)
+    scale = initializer("s", rng.uniform(0.5, 1.5, shape[-1:]))
+    node = helper.make_node("RMSNormalization", ["x", "s"], ["y"], axis=-1, epsilon=1e-5)
+    m = model([node], [value_info("x", shape)], [value_info("y", shape)], [scale], opset=23)
+    return m, [rng.normal(0.3, 1.0, shape)]
+
+
+@pytest.mark.parametrize("n", [16, 256, 4096])
+def test_rms_normalization_within_one_percent_at_any_length(tmp_path, n):
+    run = run_front_end(*_rms_norm([2, n]), tmp_path)
+    assert max(run.rel_errors()) <= 0.01, run.rel_errors()
