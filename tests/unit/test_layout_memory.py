@@ -117,3 +117,13 @@ def test_a_model_larger_than_any_circuit_is_one_sentence(tmp_path, monkeypatch):
                                        r"ezk builds \(2\^13 rows\): compile it in segments .*--max-logrows") as info:
         api.gen_settings(path, tmp_path / "s.json")
     assert "\n" not in str(info.value) and not (tmp_path / "s.json").exists()
+
+
+def test_windows_too_large_to_index_are_one_sentence_naming_the_node(tmp_path):
+    # issue 20's 2-D MaxPool: 1000×1000 with a 60×80 kernel reads 4.2·10^9 elements
+    node = helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[60, 80], name="big_pool")
+    m = model([node], [value_info("x", [1, 1, 1000, 1000])], [value_info("y", None)])
+    path = tmp_path / "m.onnx"
+    onnx.save(m, path)
+    with pytest.raises(EzkError, match=r"'big_pool' \(MaxPool.*read 4,159,972,800 elements .* more than ezk lays out"):
+        api.gen_settings(path, tmp_path / "s.json")
