@@ -170,3 +170,48 @@ def test_rotated_advice_or_instance_table_queries_are_refused():
     with pytest.raises(EzkError, match="rotation 0"):
         cs.lookup("instance", [a.cur()], [inst.cur()])
     cs.lookup("fine", [a.cur()], [t.cur()])
+
+
+# a dynamic table in a later phase (ezk.plonk's phases): t = a + u·b is committed in phase 1,
+# after the challenge u; θ and β come after every phase, so the same argument holds
+
+@pytest.fixture(scope="module")
+def two_phase(srs):
+    circuit, witness, instances, cols = circuits.dynamic_two_phase()
+    pk, vk = keygen(circuit, srs)
+    return circuit, witness, instances, cols, pk, vk
+
+
+def test_a_phase_one_dynamic_table_proves_and_verifies(srs, two_phase):
+    circuit, witness, instances, cols, pk, vk = two_phase
+    assert circuit.cs.num_phases == 2 and cols["t"] in circuit.cs.advice_in_phase(1)
+    assert mock(circuit, witness) == []
+    assert verify(vk, srs.verifier(), instances, prove(pk, srs, witness))
+
+
+def test_a_pair_outside_a_phase_one_table_is_named_and_not_provable(srs, two_phase):
+    circuit, _, instances, _, pk, vk = two_phase
+    _, forged, *_ = circuits.dynamic_two_phase(forged_row=7)
+    assert [(f.kind, f.name, f.row) for f in mock(circuit, forged)] == [("lookup", "pairs", 7)]
+    assert not verify(vk, srs.verifier(), instances, prove(pk, srs, forged))
+
+
+def test_a_phase_one_table_row_forged_to_hold_the_input_is_not_provable(srs, two_phase):
+    # the prover writes the forged input's compressed value into table row 0 (phase 1, after u):
+    # the lookup then holds on row 7 (rows that used pair 0 now fail), the gate that ties t to
+    # the phase-0 pairs does not
+    circuit, _, instances, cols, pk, vk = two_phase
+    _, forged, *_ = circuits.dynamic_two_phase(forged_row=7)
+    t, f = cols["t"], cols["f"]
+
+    def later(phase, challenges):
+        out = dict(forged.later(phase, challenges))
+        tv = out[t].to_ints()
+        tv[0] = out[f].to_ints()[7]
+        out[t] = _native.FrVec.from_ints(tv)
+        return out
+
+    bad = dataclasses.replace(forged, later=later)
+    failures = [(f.kind, f.name, f.row) for f in mock(circuit, bad)]
+    assert ("gate", "compress[table]", 0) in failures and ("lookup", "pairs", 7) not in failures
+    assert not verify(vk, srs.verifier(), instances, prove(pk, srs, bad))
