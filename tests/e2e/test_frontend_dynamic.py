@@ -39,6 +39,29 @@ def test_gather_with_negative_computed_indices_over_computed_data(tmp_path):
     mock_run(run)
 
 
+def test_gather_nd_at_computed_indices_over_computed_data(tmp_path):
+    # the argmax of each row picks (row, argmax) pairs of the computed data: GatherND with m = 2
+    nodes = [helper.make_node("Exp", ["x"], ["e"]), _argmax("i", "x"),
+             helper.make_node("Constant", [], ["rows"], value=helper.make_tensor("rows", INT, [5, 1], list(range(5)))),
+             helper.make_node("Concat", ["rows", "i"], ["pos"], axis=1),
+             helper.make_node("GatherND", ["e", "pos"], ["z"])]
+    m = model(nodes, [value_info("x", [5, 9])], [value_info("z", [5])])
+    run = run_front_end(m, [np.random.default_rng(6).normal(0, 1, (5, 9))], tmp_path, calibrate=False)
+    assert max(run.rel_errors()) <= 0.01, run.rel_errors()
+    stats = mock_run(run)
+    assert stats["dynamic_lookups"] == 5 and stats["dynamic_table_rows"] == 45
+
+
+def test_gather_nd_with_batch_dims_and_input_indices(tmp_path):
+    nodes = [helper.make_node("Tanh", ["x"], ["t"]), helper.make_node("GatherND", ["t", "i"], ["z"], batch_dims=1)]
+    m = model(nodes, [value_info("x", [3, 4, 6]), value_info("i", [3, 2, 1], INT)], [value_info("z", [3, 2, 6])])
+    rng = np.random.default_rng(7)
+    run = run_front_end(m, [rng.normal(0, 1, (3, 4, 6)), np.array([[[0], [3]], [[-1], [2]], [[1], [1]]])], tmp_path,
+                        calibrate=False)
+    assert max(run.rel_errors()) <= 0.01, run.rel_errors()
+    mock_run(run)
+
+
 def _scatter_elements(shape, idx_shape, **attrs):
     nodes = [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("Tanh", ["u"], ["t"]),
              helper.make_node("ScatterElements", ["r", "i", "t"], ["z"], **attrs)]
