@@ -76,10 +76,12 @@ def instance_shapes(graph, ra: RunArgs) -> list[list[int]]:
 def _settings_for(graph, ra: RunArgs, lookup_scales=None) -> tuple[Settings, str | None]:
     """Settings with the layout's exact counts, or (when the layout cannot place some op of the
     model) zero counts and the layout's one-sentence reason, for the caller to report."""
-    from ezk.errors import EzkError
+    from ezk.errors import EzkError, OutOfMemoryError
 
     try:
         stats, why = measure_circuit(graph, ra, lookup_scales), None
+    except OutOfMemoryError:
+        raise
     except EzkError as exc:
         stats, why = {"num_rows": 0, "advice_cells": 0, "min_k": 0}, str(exc)
     st = Settings(run_args=ra, model_input_scales=graph.input_scales, model_output_scales=graph.output_scales,
@@ -221,7 +223,7 @@ def compile_circuit(model, compiled_circuit="model.compiled", settings="settings
     it into segments (``ezk.segments.plan``, each confirmed to fit) stored in the compiled file;
     otherwise refuse settings whose logrows is below the circuit's minimum (measured here, so a
     hand-edited settings file is caught before setup)."""
-    from ezk.errors import EzkError
+    from ezk.errors import EzkError, OutOfMemoryError
 
     F = _front()
     check_output_path(compiled_circuit, "compiled circuit")
@@ -233,6 +235,8 @@ def compile_circuit(model, compiled_circuit="model.compiled", settings="settings
     if not extra:
         try:
             min_k = measure_circuit(graph, st.run_args, st.lookup_scales)["min_k"]
+        except OutOfMemoryError:
+            raise
         except EzkError:
             min_k = 0  # the layout cannot place the model: setup names the op
         if min_k > st.run_args.logrows:

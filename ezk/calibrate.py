@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ezk.errors import EzkError
+from ezk.errors import EzkError, OutOfMemoryError
 from ezk.graph.forward import forward
 from ezk.graph.lower import lower_model
 from ezk.graph.onnx_import import OnnxModel
@@ -172,6 +172,8 @@ def shrink_lookup_range(om: OnnxModel, best: Candidate, base: RunArgs, samples, 
     range_ = list(ra.lookup_range)
     try:
         min_k = int(measure(best.graph, ra, best.lookup_scales)["min_k"])
+    except OutOfMemoryError:
+        raise
     except EzkError:
         return best, range_, 0
     bound = best.worst + max(RANGE_SLACK_REL * best.worst, RANGE_SLACK_ABS)
@@ -189,6 +191,8 @@ def shrink_lookup_range(om: OnnxModel, best: Candidate, base: RunArgs, samples, 
             break
         try:
             k = int(measure(cand.graph, trial, cand.lookup_scales)["min_k"])
+        except OutOfMemoryError:
+            raise
         except EzkError:
             break
         if k >= min_k:

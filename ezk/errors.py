@@ -20,3 +20,7 @@ class ArtifactError(EzkError):
 
 class WitnessError(EzkError):
     """The input cannot be turned into a provable witness (shape, range, NaN …)."""
+
+
+class OutOfMemoryError(EzkError):
+    """The model's circuit does not fit this machine's memory in one piece (segments do)."""

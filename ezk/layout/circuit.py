@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ezk.errors import EzkError
+from ezk.errors import EzkError, OutOfMemoryError
 from ezk.graph.ir import Graph
 from ezk.layout.backend import AssigningBackend, MeasuringBackend
 from ezk.layout.cells import Cells
@@ -262,7 +262,13 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
         if fn is None:
             raise EzkError(f"the circuit layout does not support the core op {node.op!r} of {ctx.where(node)}.")
         rg.node = node.id
-        cells[node.id] = fn(ctx, node, [cells[i] for i in node.inputs])
+        oom = False
+        try:
+            cells[node.id] = fn(ctx, node, [cells[i] for i in node.inputs])
+        except MemoryError:  # raised after the except block, so the failed node's arrays are freed
+            oom = True
+        if oom:
+            raise OutOfMemoryError(out_of_memory(ctx.where(node), rg.rows))
 
     # public values: inputs (when asked), then outputs, in one instance column
     public: list[tuple[str, int, str]] = []
@@ -389,6 +395,15 @@ def _wide_helps(p: _Placed) -> bool:
     rng = int((rg.kind[: rg.rows] == KIND_RANGE).sum())
     k_full = _min_k(p.need, p.tables.largest(), p.floor)
     return _min_k(p.need - rng + rg.wide_rows, p.tables.largest(), p.floor) < k_full
+
+
+def out_of_memory(where: str, rows: int) -> str:
+    """The one sentence for a layout that ran out of memory at ``where`` with ``rows`` rows
+    placed before it."""
+    return (f"the circuit does not fit this machine's memory: laying out {where} ran out of memory with "
+            f"{rows:,} rows placed before it; compile the model in segments of at most 2^K rows each "
+            f"(--max-logrows K or --max-memory GB on calibrate-settings or compile-circuit) — a single node "
+            f"this large must first be split in the model")
 
 
 def _min_k(rows: int, largest_table: int, public: int) -> int:

@@ -127,3 +127,73 @@ def test_windows_too_large_to_index_are_one_sentence_naming_the_node(tmp_path):
     onnx.save(m, path)
     with pytest.raises(EzkError, match=r"'big_pool' \(MaxPool.*read 4,159,972,800 elements .* more than ezk lays out"):
         api.gen_settings(path, tmp_path / "s.json")
+
+
+def _matmul_model(tmp_path):
+    w = helper.make_tensor("w", onnx.TensorProto.FLOAT, [8, 8], np.linspace(-1, 1, 64).tolist())
+    g = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")], "m",
+                          [value_info("x", [2, 8])], [value_info("y", None)], [w])
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path)
+    return path
+
+
+def _einsum_out_of_memory(monkeypatch):
+    from ezk.layout import circuit as layout_circuit
+
+    def einsum(ctx, node, inputs):
+        raise MemoryError("Unable to allocate 256. MiB for an array")
+
+    monkeypatch.setitem(layout_circuit.LAYOUTS, "einsum", einsum)
+
+
+def test_a_layout_out_of_memory_is_one_sentence_naming_the_node(tmp_path, monkeypatch):
+    # the 15M-parameter Llama's gen-settings died with numpy's MemoryError traceback: now the
+    # node, the rows before it and what to do, from gen-settings, compile-circuit and calibrate
+    from ezk.errors import OutOfMemoryError
+
+    path = _matmul_model(tmp_path)
+    api.gen_settings(path, tmp_path / "ok.json")
+    _einsum_out_of_memory(monkeypatch)
+    pattern = r"does not fit this machine's memory: laying out ONNX node 'mm' \(MatMul\) ran out of memory .*--max-logrows"
+    with pytest.raises(OutOfMemoryError, match=pattern) as info:
+        api.gen_settings(path, tmp_path / "s.json")
+    assert "\n" not in str(info.value) and not (tmp_path / "s.json").exists()
+    with pytest.raises(OutOfMemoryError, match=pattern):
+        api.compile_circuit(path, tmp_path / "m.compiled", tmp_path / "ok.json")
+    (tmp_path / "in.json").write_text('{"input_data": [[0.5, -0.25, 1, 0, 0.1, 0.2, 0.3, 0.4, 0, 0, 0, 0, 0, 0, 0, 1]]}')
+    with pytest.raises(OutOfMemoryError, match=pattern):
+        api.calibrate_settings(path, tmp_path / "in.json", tmp_path / "ok.json")
+
+
+def _cli(capsys, *args) -> tuple[int, str]:
+    from cli.main import main
+
+    capsys.readouterr()
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    return code, capsys.readouterr().err
+
+
+def test_out_of_memory_on_the_command_line_is_one_sentence_and_exit_1(tmp_path, monkeypatch, capsys):
+    path = _matmul_model(tmp_path)
+    _einsum_out_of_memory(monkeypatch)
+    code, err = _cli(capsys, "gen-settings", "-M", path, "-O", tmp_path / "s.json")
+    assert code == 1 and err.strip().startswith("error: the circuit does not fit this machine's memory")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    # any other step that runs out of memory: one sentence too (not "internal error … a bug in ezk")
+    monkeypatch.undo()
+
+    def witness(*a, **k):
+        raise MemoryError("Unable to allocate 18.0 GiB for an array")
+
+    monkeypatch.setattr(api, "gen_witness", witness)
+    api.gen_settings(path, tmp_path / "s.json")
+    api.compile_circuit(path, tmp_path / "m.compiled", tmp_path / "s.json")
+    code, err = _cli(capsys, "gen-witness", "-M", tmp_path / "m.compiled", "-D", tmp_path / "in.json",
+                     "-O", tmp_path / "w.json")
+    assert code == 1 and err.strip().startswith("error: ezk ran out of memory (Unable to allocate 18.0 GiB")
+    assert "segments" in err and len(err.strip().splitlines()) == 1
