@@ -117,3 +117,35 @@ def test_scatter_with_a_reduction_is_a_clear_error(tmp_path):
     onnx.save(m, path)
     with pytest.raises(EzkError, match="reduction=add is not supported"):
         api.gen_settings(path, tmp_path / "s.json")
+
+
+@pytest.mark.slow
+def test_a_segmented_model_with_a_computed_index_gather_proves_and_verifies(tmp_path):
+    # the gather's data crosses a cut: its segment builds the dynamic table from link-in cells
+    from ezk.layout import lay_out
+    from ezk.segments.tasks import context
+
+    nodes = [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("Tanh", ["r"], ["t"]),
+             helper.make_node("Sigmoid", ["t"], ["s"]), helper.make_node("Exp", ["s"], ["e"]),
+             _argmax("i", "x"), helper.make_node("GatherElements", ["e", "i"], ["z"], axis=1)]
+    import onnx
+
+    onnx.save(model(nodes, [value_info("x", [32, 64])], [value_info("z", [32, 1])]), tmp_path / "m.onnx")
+    x = np.random.default_rng(8).normal(0, 1, (32, 64))
+    (tmp_path / "in.json").write_text(json.dumps({"input_data": [x.reshape(-1).tolist()]}))
+    f = {k: tmp_path / v for k, v in dict(s="settings.json", c="m.compiled", w="w.json", srs="kzg.srs", vk="vk.key",
+                                          pk="pk.key", p="proof.json").items()}
+    api.gen_settings(tmp_path / "m.onnx", f["s"], input_scale=5, param_scale=5, lookup_range=(-1024, 1024))
+    api.compile_circuit(tmp_path / "m.onnx", f["c"], f["s"], max_logrows=13)
+    comp, plan, st = context(f["c"])
+    assert len(plan.segments) >= 2
+    laid = lay_out(comp.graph, st, segment=plan.segments[-1])
+    assert laid.stats["dynamic_lookups"] == 32 and laid.stats["link_in"] > 0
+    api.gen_witness(f["c"], tmp_path / "in.json", f["w"])
+    api.gen_srs(f["srs"], 13, seed="ezk-segmented-dynamic")
+    api.setup(f["c"], f["srs"], f["vk"], f["pk"])
+    out = api.prove(f["c"], f["w"], f["pk"], f["srs"], f["p"])
+    assert out["segments"] == len(plan.segments)
+    ref = np.exp(1 / (1 + np.exp(-np.tanh(np.maximum(x, 0))))).max(axis=1)
+    assert np.abs(np.array(out["outputs"][0]) - ref).max() < 0.1
+    assert api.verify(f["p"], f["s"], f["vk"], f["srs"])
