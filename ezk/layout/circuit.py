@@ -9,8 +9,10 @@ constants and on the settings: both calls give the same one. Public outputs (and
 inputs when asked) sit in one instance column, bound to their advice cells by copies. Hashed
 inputs, parameters and outputs (EZKL's "hashed", "hashed/public") stay private: the Poseidon
 gadget (poseidon.py) proves each one's digest, and the digests come first in the instance
-column (entries of kind "hash"). Gathers and scatters with computed indices look up tables made
-of the region's own cells, in lanes beside it (dynamic.py).
+column (entries of kind "hash"). Polycommit inputs, parameters and outputs (EZKL's "polycommit")
+sit in dedicated advice columns whose commitments the proof carries (polycommit.py). Gathers and
+scatters with computed indices look up tables made of the region's own cells, in lanes beside it
+(dynamic.py).
 
 Shape of the region, decided from row counts of a first (full) layout — structure only, so
 the same for both backends and for every k:
@@ -38,6 +40,7 @@ from ezk.layout.context import Ctx
 from ezk.layout.dynamic import DynamicLanes, DynamicLookups
 from ezk.layout.gates import BLINDING, build
 from ezk.layout.links import LinkColumns, SegmentSpec, add_links
+from ezk.layout.polycommit import PolyCommit, add_polycommit, is_polycommit, polycommit_tensors
 from ezk.layout.poseidon import Chain, Gadget, Lanes, chain_rows
 from ezk.layout.ops import LAYOUTS
 from ezk.layout.region import KIND_FN, KIND_LIN, KIND_RANGE, Geometry, Region
@@ -69,6 +72,7 @@ class LaidOut:
     poseidon: Lanes | None = None  # the Poseidon gadget's lanes (hashed visibilities), if any
     dynamic: DynamicLanes | None = None  # the dynamic lookups' lanes (computed-index gathers, scatters), if any
     links: LinkColumns | None = None  # a segment's link columns (None: the whole model)
+    polycommit: list[PolyCommit] = field(default_factory=list)  # polycommit tensors' columns
 
     def explain(self, failure) -> str:
         from ezk.layout.report import explain
@@ -88,9 +92,10 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     if not 1 <= k <= MAX_K or usable_rows(k) < 2:
         raise EzkError(f"logrows {k} is out of range for a circuit (use 4 … {MAX_K}).")
     for name in ("input_visibility", "output_visibility"):
-        if getattr(ra, name) not in ("private", "public") and not is_hashed(getattr(ra, name)):
-            raise EzkError(f"{name} {getattr(ra, name)!r} is not supported by the circuit layout "
-                           f"(use private, public or hashed).")
+        v = getattr(ra, name)
+        if v not in ("private", "public") and not is_hashed(v) and not is_polycommit(v):
+            raise EzkError(f"{name} {v!r} is not supported by the circuit layout "
+                           f"(use private, public, hashed or polycommit).")
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
     values = tensors if isinstance(tensors, dict) else getattr(tensors, "values", tensors)
     u = usable_rows(k)
@@ -110,7 +115,7 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
                        f"in all, more than 2^{k} rows allow; use logrows ≥ {min_k}.")
     dyn_lanes = dyn.place(u)
     linked = (pub_cells + [c.cells for c in gadget.chains] + dyn.region_cells()
-              + [c for c in (p.link_in, p.link_out) if c is not None])
+              + [c for c in (p.link_in, p.link_out) if c is not None] + [c for *_, c in p.commits])
     dead = rg.drop_dead_cells(Cells.concat(linked) if linked else None)
     built = build(rg, tables, blocks, public, u - 1)
     gadget.build(built.cs)
@@ -149,6 +154,10 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
         read = rg.read if values is not None else None
         links, link_copies, link_values = add_links(cs, built.fixed, u, glob, read, p.link_in, p.link_out)
         copies.append(link_copies)
+    commits, pc_copies, pc_values = add_polycommit(cs, built.fixed, u, glob, rg.read if values is not None else None,
+                                                   p.commits)
+    copies.append(pc_copies)
+    link_values.update(pc_values)
     copies = np.concatenate([c.astype(np.int32, copy=False) for c in copies]) if copies else np.zeros((0, 4), np.int32)
     circuit = Circuit(cs=cs, k=k, fixed={**built.fixed, **lanes.fixed, **dyn_lanes.fixed}, copies=copies)
 
@@ -198,6 +207,9 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     if gadget.chains:  # hashed visibilities
         stats.update(hashed_elements=int(sum(c.cells.size for c in gadget.chains)), poseidon_rows=int(gadget.rows),
                      poseidon_lanes=int(lanes.count))
+    if commits:
+        stats.update(polycommit_elements=int(sum(c.length for c in commits)),
+                     polycommit_columns=int(sum(len(c.columns) for c in commits)))
     if links is not None:
         stats.update(link_in=links.elements_in, link_out=links.elements_out,
                      link_columns=len(links.inputs) + len(links.outputs))
@@ -211,7 +223,7 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     gate_block.update(dyn_lanes.gate_lane)  # dynamic lanes are named "dt<k>" (tables), "di<i>" (inputs)
     column_block.update(dyn_lanes.column_lane)
     return LaidOut(circuit, witness, instances, p.hashes + layout, stats, row_node, graph, gate_block, column_block,
-                   assigned, lanes if gadget.chains else None, dyn_lanes if dyn.lookups else None, links)
+                   assigned, lanes if gadget.chains else None, dyn_lanes if dyn.lookups else None, links, commits)
 
 
 @dataclass
@@ -227,6 +239,7 @@ class _Placed:
     dynamic: DynamicLookups = field(default_factory=DynamicLookups)
     link_in: Cells | None = None  # a segment's cells read from / copied to its link columns (flat)
     link_out: Cells | None = None
+    commits: list = field(default_factory=list)  # polycommit tensors: (kind, tensor, name, flat cells)
 
     @property
     def need(self) -> int:  # rows in one tall block (no carries needed there)
@@ -252,6 +265,9 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
         if any(is_hashed(getattr(ra, f"{k}_visibility")) for k in ("input", "output", "param")):
             raise EzkError("hashed visibilities are not supported for a model cut into segments yet; "
                            "use private or public (or no --max-logrows).")
+        if any(is_polycommit(getattr(ra, f"{k}_visibility")) for k in ("input", "output", "param")):
+            raise EzkError("polycommit visibilities are not supported for a model cut into segments yet (the "
+                           "segments' own links already commit every cut); use private or public (or no --max-logrows).")
         rg.node = -1
         parts = [rg.new_cells(ctx.value(graph.nodes[t])).flat() for t in segment.link_in]
         for t, c in zip(segment.link_in, parts):
@@ -278,6 +294,11 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
     if ra.output_visibility == "public":
         public += [("output", t, n) for t, n in zip(graph.outputs, graph.output_names) if here is None or t in here]
     chains, hashes = _hashed(graph, ra, rg, cells) if segment is None else ([], [])
+    commits = []
+    if segment is None:
+        for kind, tid, name in polycommit_tensors(graph, ra):
+            rg.node = tid
+            commits.append((kind, tid, name, materialize(rg, cells[tid].flat())))
     pub_cells, layout, start = [], [], len(chains)
     for kind, tid, name in public:
         rg.node = tid
@@ -292,7 +313,8 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
             rg.node = t
             parts.append(materialize(rg, cells[t].flat()))
         link_out = Cells.concat(parts)
-    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes, ctx.dynamic, link_in, link_out)
+    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes, ctx.dynamic, link_in, link_out,
+                   commits)
 
 
 def _hashed(graph: Graph, ra, rg: Region, cells: dict) -> tuple[list[Chain], list[dict]]:
