@@ -78,6 +78,13 @@ def main(argv: list[str] | None = None) -> None:
             raise
         typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
         raise SystemExit(1)
+    except MemoryError as exc:  # numpy's allocation failure outside a layout (which names its node)
+        if debug:
+            raise
+        typer.secho(f"error: ezk ran out of memory ({exc}): the model is too large for this machine in one "
+                    f"circuit; compile it in segments of at most 2^K rows each (--max-logrows K or --max-memory GB "
+                    f"on calibrate-settings or compile-circuit)", err=True, fg=typer.colors.RED)
+        raise SystemExit(1)
     except KeyboardInterrupt:
         typer.secho("interrupted", err=True)
         raise SystemExit(130)

@@ -96,6 +96,19 @@ def _settings_for(graph, ra: RunArgs, lookup_scales=None) -> tuple[Settings, str
     return st, why
 
 
+def _max_k() -> int:
+    from ezk.layout.circuit import MAX_K
+
+    return MAX_K
+
+
+def too_large(rows: int, min_k: int) -> str:
+    """The one sentence for a model whose circuit exceeds the largest one ezk builds."""
+    return (f"the circuit needs {rows:,} rows (2^{min_k}), more than the largest circuit ezk builds (2^{_max_k()} rows): "
+            f"compile it in segments of at most 2^K rows each (--max-logrows K on calibrate-settings or "
+            f"compile-circuit), or lower input_scale/param_scale or the lookup range")
+
+
 def _too_few_rows(min_k: int, logrows: int, step: str) -> str:
     return (f"the circuit needs 2^{min_k} rows but logrows is {logrows}: {step} with logrows ≥ {min_k} "
             f"(-K {min_k}), or let calibrate-settings choose it")
@@ -127,6 +140,8 @@ def gen_settings(model, output="settings.json", input_scale: int = 7, param_scal
     settings, why = _settings_for(graph, ra)
     if why:
         print(f"warning: the circuit layout cannot place this model yet, so rows are not counted: {why}", file=sys.stderr)
+    elif settings.min_logrows > _max_k() and not getattr(ra, "segment_logrows", 0):
+        raise EzkError(too_large(settings.num_rows, settings.min_logrows))
     elif settings.min_logrows > ra.logrows:
         if logrows is not None:
             raise EzkError(_too_few_rows(settings.min_logrows, ra.logrows, "run gen-settings"))
@@ -218,7 +233,7 @@ def compile_circuit(model, compiled_circuit="model.compiled", settings="settings
     it into segments (``ezk.segments.plan``, each confirmed to fit) stored in the compiled file;
     otherwise refuse settings whose logrows is below the circuit's minimum (measured here, so a
     hand-edited settings file is caught before setup)."""
-    from ezk.errors import EzkError
+    from ezk.errors import EzkError, ResourceError
 
     F = _front()
     check_output_path(compiled_circuit, "compiled circuit")
@@ -230,6 +245,8 @@ def compile_circuit(model, compiled_circuit="model.compiled", settings="settings
     if not extra:
         try:
             min_k = measure_circuit(graph, st.run_args, st.lookup_scales)["min_k"]
+        except ResourceError:
+            raise
         except EzkError:
             min_k = 0  # the layout cannot place the model: setup names the op
         if min_k > st.run_args.logrows:

@@ -24,3 +24,7 @@ class WitnessError(EzkError):
 
 class ResourceError(EzkError):
     """The machine lacks the memory a step needs (the model is too large for it, not malformed)."""
+
+
+class OutOfMemoryError(ResourceError):
+    """The model's circuit does not fit this machine's memory in one piece (segments do)."""

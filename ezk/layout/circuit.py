@@ -10,7 +10,9 @@ inputs when asked) sit in one instance column, bound to their advice cells by co
 inputs, parameters and outputs (EZKL's "hashed", "hashed/public") stay private: the Poseidon
 gadget (poseidon.py) proves each one's digest, and the digests come first in the instance
 column (entries of kind "hash"). Polycommit inputs, parameters and outputs (EZKL's "polycommit")
-sit in dedicated advice columns whose commitments the proof carries (polycommit.py).
+sit in dedicated advice columns whose commitments the proof carries (polycommit.py). Gathers and
+scatters with computed indices look up tables made of the region's own cells, in lanes beside it
+(dynamic.py).
 
 Shape of the region, decided from row counts of a first (full) layout — structure only, so
 the same for both backends and for every k:
@@ -30,11 +32,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ezk.errors import EzkError
+from ezk.errors import EzkError, OutOfMemoryError
 from ezk.graph.ir import Graph
 from ezk.layout.backend import AssigningBackend, MeasuringBackend
 from ezk.layout.cells import Cells
 from ezk.layout.context import Ctx
+from ezk.layout.dynamic import DynamicLanes, DynamicLookups
 from ezk.layout.gates import BLINDING, build
 from ezk.layout.links import LinkColumns, SegmentSpec, add_links
 from ezk.layout.ops import AFFINE_INPUTS, LAYOUTS
@@ -67,6 +70,7 @@ class LaidOut:
     column_block: dict = field(default_factory=dict)  # advice column name -> block
     assigned: list = field(default_factory=list)  # per block: (rows, W) bool, cells the layout placed
     poseidon: Lanes | None = None  # the Poseidon gadget's lanes (hashed visibilities), if any
+    dynamic: DynamicLanes | None = None  # the dynamic lookups' lanes (computed-index gathers, scatters), if any
     links: LinkColumns | None = None  # a segment's link columns (None: the whole model)
     polycommit: list[PolyCommit] = field(default_factory=list)  # polycommit tensors' columns
 
@@ -102,19 +106,22 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     gadget = Gadget(p.chains, u)
     lanes = gadget.place()
     public = bool(pub_cells) or bool(gadget.chains)
+    dyn = p.dynamic
 
     # how many rows: unwrapped, the region needs rg.rows rows; tables need their banks
     blocks = max(1, -(-rg.rows // u))
-    need = max(p.need, gadget.rows)
+    need = max(p.need, gadget.rows, dyn.rows)
     min_k = _min_k(need, tables.largest(), start)
-    if tables.largest() > u - 1 or start > u:
-        raise EzkError(f"the circuit needs a lookup table of {tables.largest()} rows and {need} rows in all, "
-                       f"more than 2^{k} rows allow; use logrows ≥ {min_k}.")
-    linked = pub_cells + [c.cells for c in gadget.chains] + [c for c in (p.link_in, p.link_out) if c is not None] \
-        + [c for *_, c in p.commits]
+    if tables.largest() > u - 1 or start > u or dyn.rows > u:
+        raise EzkError(f"the circuit needs a lookup table of {max(tables.largest(), dyn.largest)} rows and {need} rows "
+                       f"in all, more than 2^{k} rows allow; use logrows ≥ {min_k}.")
+    dyn_lanes = dyn.place(u)
+    linked = (pub_cells + [c.cells for c in gadget.chains] + dyn.region_cells()
+              + [c for c in (p.link_in, p.link_out) if c is not None] + [c for *_, c in p.commits])
     dead = rg.drop_dead_cells(Cells.concat(linked) if linked else None)
     built = build(rg, tables, blocks, public, u - 1)
     gadget.build(built.cs)
+    dyn.build(built.cs, dyn_lanes)
     cs = built.cs
     assert cs.blinding_rows() == BLINDING
 
@@ -124,13 +131,19 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     def glob(g, c):
         return col_index[(g // u) * W + c], g % u
 
-    cp = rg.copies()
-    ca, ra_ = glob(cp[:, 0], cp[:, 1])
-    cb, rb = glob(cp[:, 2], cp[:, 3])
-    copies = [np.stack([ca, ra_, cb, rb], axis=1)]
+    # the region's copies in circuit coordinates, one placement batch at a time, as int32
+    # (global column indices and rows < 2^26): 16 bytes a copy in the circuit
+    copies = []
+    while rg._copies:
+        cp = rg._copies.pop(0)
+        ca, ra_ = glob(cp[:, 0], cp[:, 1])
+        cb, rb = glob(cp[:, 2], cp[:, 3])
+        copies.append(np.stack([ca, ra_, cb, rb], axis=1).astype(np.int32))
+        del cp, ca, ra_, cb, rb
     instances = []
     n_hash = len(gadget.chains)
     copies.append(gadget.copies(glob, built.instance, 0))
+    copies.append(dyn.copies(glob))
     pub_vals = np.zeros(0, np.int64)
     if pub_cells:
         allc = Cells.concat(pub_cells)
@@ -147,8 +160,8 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
                                                    p.commits)
     copies.append(pc_copies)
     link_values.update(pc_values)
-    copies = np.concatenate(copies).astype(np.int64)
-    circuit = Circuit(cs=cs, k=k, fixed={**built.fixed, **lanes.fixed}, copies=copies)
+    copies = np.concatenate([c.astype(np.int32, copy=False) for c in copies]) if copies else np.zeros((0, 4), np.int32)
+    circuit = Circuit(cs=cs, k=k, fixed={**built.fixed, **lanes.fixed, **dyn_lanes.fixed}, copies=copies)
 
     witness = None
     store = backend.columns(blocks * u)
@@ -163,6 +176,7 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
         if n_hash:
             lane_values, digests = gadget.witness()
             advice.update(lane_values)
+        advice.update(dyn.witness())
     if public:  # digests (field elements) first, then the public values
         instances = [pub_vals if not n_hash else
                      np.array(digests + [int(v) % R for v in pub_vals.tolist()], dtype=object)]
@@ -189,6 +203,9 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
         "wide": rg.wide,
         "limb_bits": tables.limb_bits,
     }
+    if dyn.lookups:  # computed-index gathers and scatters
+        stats.update(dynamic_lookups=dyn.n_inputs, dynamic_table_rows=dyn.table_rows,
+                     dynamic_lanes=dyn.table_lanes + dyn.input_lanes)
     if gadget.chains:  # hashed visibilities
         stats.update(hashed_elements=int(sum(c.cells.size for c in gadget.chains)), poseidon_rows=int(gadget.rows),
                      poseidon_lanes=int(lanes.count))
@@ -205,8 +222,10 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     if gadget.chains:  # the gadget's lanes are named "p<lane>" where blocks are numbered
         gate_block.update({name: f"p{ln}" for name, ln in lanes.gate_lane.items()})
         column_block.update({c.name: f"p{ln}" for ln, cols in enumerate(lanes.advice) for c in cols})
+    gate_block.update(dyn_lanes.gate_lane)  # dynamic lanes are named "dt<k>" (tables), "di<i>" (inputs)
+    column_block.update(dyn_lanes.column_lane)
     return LaidOut(circuit, witness, instances, p.hashes + layout, stats, row_node, graph, gate_block, column_block,
-                   assigned, lanes if gadget.chains else None, links, commits)
+                   assigned, lanes if gadget.chains else None, dyn_lanes if dyn.lookups else None, links, commits)
 
 
 @dataclass
@@ -219,6 +238,7 @@ class _Placed:
     start: int
     chains: list = field(default_factory=list)  # Poseidon chains of the hashed tensors
     hashes: list = field(default_factory=list)  # their instance entries (before the public values)
+    dynamic: DynamicLookups = field(default_factory=DynamicLookups)
     link_in: Cells | None = None  # a segment's cells read from / copied to its link columns (flat)
     link_out: Cells | None = None
     commits: list = field(default_factory=list)  # polycommit tensors: (kind, tensor, name, flat cells)
@@ -228,8 +248,8 @@ class _Placed:
         return self.rg.rows - self.rg.carry_rows
 
     @property
-    def floor(self) -> int:  # rows the region's shape does not change: instance rows, the Poseidon lanes
-        return max(self.start, chain_rows([c.cells.size for c in self.chains]))
+    def floor(self) -> int:  # rows the region's shape does not change: instance rows, the lanes beside it
+        return max(self.start, chain_rows([c.cells.size for c in self.chains]), self.dynamic.rows)
 
 
 def _widen_limbs(p: "_Placed", graph: Graph, ra, geo: Geometry, u: int, values, segment) -> "_Placed":
@@ -297,7 +317,13 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, limb_bits: int, lean
                     rg.node = i
                     cells[i] = materialize(rg, cells[i], consts=False)
         rg.node = node.id
-        cells[node.id] = fn(ctx, node, [cells[i] for i in node.inputs])
+        oom = False
+        try:
+            cells[node.id] = fn(ctx, node, [cells[i] for i in node.inputs])
+        except MemoryError:  # raised after the except block, so the failed node's arrays are freed
+            oom = True
+        if oom:
+            raise OutOfMemoryError(out_of_memory(ctx.where(node), rg.rows))
 
     # public values: inputs (when asked), then outputs, in one instance column
     public: list[tuple[str, int, str]] = []
@@ -326,7 +352,8 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, limb_bits: int, lean
             rg.node = t
             parts.append(materialize(rg, cells[t].flat()))
         link_out = Cells.concat(parts)
-    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes, link_in, link_out, commits)
+    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes, ctx.dynamic, link_in, link_out,
+                   commits)
 
 
 def _hashed(graph: Graph, ra, rg: Region, cells: dict) -> tuple[list[Chain], list[dict]]:
@@ -348,13 +375,15 @@ def _choose(graph: Graph, ra, geo: Geometry, u: int, values, segment, shape: str
     p = _place(graph, ra, geo, u, values, limb_bits_for(view, geo.slots, geo.b), segment=segment)
     p = _widen_limbs(p, graph, ra, geo, u, values, segment)
     lb = p.tables.limb_bits
-    # a lower k first (wide), else fewer columns at the same k (lean), else the full layout
+    # a lower k first (wide), else fewer columns at the same k (lean), else the full layout; the
+    # first layout is dropped before the second is placed (the peak is one layout, not two)
     if shape == "full":
-        pass
-    elif _wide_helps(p):
-        p = _place(graph, ra, geo, u, values, lb, wide=True, segment=segment)
-    elif lean := _lean_fits(p):
-        p = _place(graph, ra, geo, u, values, lb, lean=lean, segment=segment)
+        return p
+    wide = _wide_helps(p)
+    lean = 0 if wide else _lean_fits(p)
+    if wide or lean:
+        del p
+        p = _place(graph, ra, geo, u, values, lb, lean=lean, wide=wide, segment=segment)
     return p
 
 
@@ -433,6 +462,15 @@ def _wide_helps(p: _Placed) -> bool:
     rng = int((rg.kind[: rg.rows] == KIND_RANGE).sum())
     k_full = _min_k(p.need, p.tables.largest(), p.floor)
     return _min_k(p.need - rng + rg.wide_rows, p.tables.largest(), p.floor) < k_full
+
+
+def out_of_memory(where: str, rows: int) -> str:
+    """The one sentence for a layout that ran out of memory at ``where`` with ``rows`` rows
+    placed before it."""
+    return (f"the circuit does not fit this machine's memory: laying out {where} ran out of memory with "
+            f"{rows:,} rows placed before it; compile the model in segments of at most 2^K rows each "
+            f"(--max-logrows K or --max-memory GB on calibrate-settings or compile-circuit) — a single node "
+            f"this large must first be split in the model")
 
 
 def _min_k(rows: int, largest_table: int, public: int) -> int:

@@ -58,7 +58,7 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
 
     def col(name: str, values: np.ndarray) -> Column:
         c = cs.fixed_column(name)
-        out.fixed[c] = np.ascontiguousarray(values, dtype=np.int64)
+        out.fixed[c] = narrow(values)
         return c
 
     bank_of = np.zeros(tables.count + 1, dtype=np.int64)
@@ -68,9 +68,11 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
         A = advice[blk]
         sl = slice(blk * u, min((blk + 1) * u, rg.rows))
         lin_live = np.zeros(b, dtype=bool)
-        if "lin" in used:
-            lin_live = (fx["lin_f"][sl].any(axis=2) | (fx["lin_p"][sl] != 0) | (fx["lin_c"][sl] != 0)
-                        | (fx["lin_s"][sl] != 0)).any(axis=0)
+        if "lin" in used:  # a slice of rows at a time: the coefficients are b·a values a row
+            for lo in range(sl.start, sl.stop, 1 << 16):
+                part = slice(lo, min(sl.stop, lo + (1 << 16)))
+                lin_live |= (fx["lin_f"][part].any(axis=2) | (fx["lin_p"][part] != 0) | (fx["lin_c"][part] != 0)
+                             | (fx["lin_s"][part] != 0)).any(axis=0)
         share = "dot" in used and bool(lin_live[0])  # DOT rows reuse LIN lane 0's F, P, S columns
         sig = None
         if share:
@@ -144,6 +146,18 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
     if inst is not None:
         cs.enable_equality(inst)
     return out
+
+
+def narrow(values) -> np.ndarray:
+    """A fixed column's integers in the smallest signed dtype that holds them (selectors, tags
+    and ±1 coefficients take one byte a row instead of eight)."""
+    v = np.asarray(values)
+    if v.size:
+        lo, hi = int(v.min()), int(v.max())
+        for dt in (np.int8, np.int16, np.int32):
+            if np.iinfo(dt).min <= lo and hi <= np.iinfo(dt).max:
+                return np.ascontiguousarray(v, dtype=dt)
+    return np.ascontiguousarray(v, dtype=np.int64 if v.size else np.int8)
 
 
 def _bank_columns(out: Built, tables: Tables, k: int, col) -> tuple[Column, Column, Column]:

@@ -19,14 +19,18 @@ from ezk.plonk import CopyFailure, GateFailure, LookupFailure, mock
 
 
 def _groups(laid) -> list[tuple[object, list, np.ndarray]]:
-    """(key, advice columns, (rows, columns) assigned mask) per region block (key: its number)
-    and per lane of the Poseidon gadget (key "p<lane>"), as ``gate_block`` names them."""
+    """(key, advice columns, (rows, columns) assigned mask) per region block (key: its number),
+    per lane of the Poseidon gadget (key "p<lane>") and of the dynamic lookups ("dt<k>",
+    "di<i>"), as ``gate_block`` names them."""
     adv = laid.circuit.cs.advice
     out = [(blk, [c for c in adv if laid.column_block.get(c.name) == blk], m) for blk, m in enumerate(laid.assigned)]
     lanes = getattr(laid, "poseidon", None)
     if lanes is not None:
         u = lanes.u
         out += [(f"p{ln}", cols, lanes.assigned[ln * u:(ln + 1) * u]) for ln, cols in enumerate(lanes.advice)]
+    dyn = getattr(laid, "dynamic", None)
+    if dyn is not None:  # the dynamic lookups' lanes, "dt<k>" and "di<i>"
+        out += [(key, cols, dyn.assigned[key]) for key, cols in dyn.lane_columns.items()]
     return out
 
 

@@ -31,13 +31,26 @@ def _poseidon_row(laid, lane: int, row: int) -> str:
     return f"the Poseidon hash of {what} (lane {lane})"
 
 
+def _dynamic_row(laid, lane: str, row: int) -> str:
+    lanes = laid.dynamic
+    kind = "table" if lane.startswith("dt") else "lookup"
+    rows = lanes.table_of_row.get(lane)
+    t = int(rows[row]) if rows is not None and 0 <= row < len(rows) else -1
+    if t < 0:
+        return f"row {row} of dynamic {kind} lane {lane}, which holds no {kind}"
+    what = "a row of the table of" if kind == "table" else "a lookup into"
+    return f"{what} {lanes.label(t)} (dynamic {kind} lane {lane}, table {t})"
+
+
 def explain(laid, failure) -> str:
     blk, col, row = _block_of(laid, failure)
     where = f"{failure.kind} {failure.name!r} fails at row {failure.row}"
     if col:
         where += f" (column {col}, row {row})"
     node_txt = "no graph node placed that row"
-    if isinstance(blk, str):  # a lane of the Poseidon gadget
+    if isinstance(blk, str) and blk.startswith("d"):  # a lane of the dynamic lookups
+        node_txt = _dynamic_row(laid, blk, row)
+    elif isinstance(blk, str):  # a lane of the Poseidon gadget
         node_txt = _poseidon_row(laid, int(blk[1:]), row)
     elif blk is not None and 0 <= row < len(laid.row_node[blk]):
         nid = int(laid.row_node[blk][row])

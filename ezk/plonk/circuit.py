@@ -94,8 +94,14 @@ class Circuit:
             return padded(given[c.kind_index], d.usable, d.n, f"fixed column {c.name}")
         return _native.FrVec.zeros(d.n)
 
-    def copy_array(self) -> np.ndarray:
-        """The copies as an (m, 4) int64 array, validated against the permutation and rows."""
+    @property
+    def num_copies(self) -> int:
+        return 0 if self.copies is None else len(self.copies)
+
+    def copy_array(self, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """The copies (``start`` … ``stop`` − 1 of them: all by default) as an (m, 4) int64 array,
+        validated against the permutation and rows. The circuit may hold them in a narrower
+        integer dtype; a range converts only its part (for checks a chunk at a time)."""
         if self.copies is None:
             return np.zeros((0, 4), dtype=np.int64)
         c = np.asarray(self.copies)
@@ -103,7 +109,9 @@ class Circuit:
             return np.zeros((0, 4), dtype=np.int64)
         if c.ndim != 2 or c.shape[1] != 4 or not np.issubdtype(c.dtype, np.integer):
             raise EzkError(f"copies must be an (m, 4) integer array, got shape {c.shape} of {c.dtype}.")
-        c = c.astype(np.int64, copy=False)
+        c = c[start:stop].astype(np.int64, copy=False)
+        if c.size == 0:
+            return np.zeros((0, 4), dtype=np.int64)
         in_perm = np.zeros(len(self.cs.columns), dtype=bool)
         in_perm[[col.index for col in self.cs.permutation_columns]] = True
         cols = c[:, [0, 2]]

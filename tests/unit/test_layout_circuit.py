@@ -57,7 +57,7 @@ def small_graph(rows: int = 4, inner: int = 6, outer: int = 5, lookup_range=(-25
     emb = const(RNG.integers(-500, 500, size=(9, 2)))
     g = add("gather", [emb, ids], (3, 2), 7, {"axis": 0})
     emb2 = const(RNG.integers(-500, 500, size=(2, 9)), vis="private")
-    g2 = add("gather", [emb2, ids], (2, 3), 7, {"axis": 1})  # one-hot selection over advice data
+    g2 = add("gather", [emb2, ids], (2, 3), 7, {"axis": 1})  # a dynamic lookup over advice data
     outs = [sm, att, g, eq, scaled, mi, g2]
     return Graph(nodes=nodes, inputs=[x, ids], outputs=outs, input_names=["x", "ids"],
                  output_names=[f"o{i}" for i in range(len(outs))])
@@ -126,7 +126,8 @@ def test_wrapping_over_column_blocks_carries_accumulators():
     laid = lay_out(g, ra, forward(g, inputs(g)))
     assert laid.stats["blocks"] > 1
     assert laid.stats["carry_rows"] > 0  # some accumulator chain crossed a block boundary
-    assert laid.stats["advice_columns"] == laid.stats["blocks"] * 12
+    dyn = laid.dynamic  # the private gather's table and lookup lanes
+    assert laid.stats["advice_columns"] == laid.stats["blocks"] * 12 + len(dyn.table_advice) + 2 * len(dyn.input_advice)
     assert laid.stats["min_k"] > 13
     assert mock(laid.circuit, laid.witness) == []
     n, accepted = mutation_check(laid, count=60, seed=2)

@@ -6,7 +6,7 @@ gets its inputs materialised first (circuit._place)."""
 
 from __future__ import annotations
 
-from ezk.layout.ops import argmax, compare, extreme, leaves, linear, nonlinear
+from ezk.layout.ops import argmax, compare, extreme, leaves, linear, nonlinear, scatter
 
 AFFINE_INPUTS = frozenset({"index_map", "add", "sub", "neg", "mul", "rescale", "sum"})
 
@@ -23,6 +23,7 @@ LAYOUTS = {
     "rescale": linear.rescale,
     "lookup": nonlinear.lookup,
     "gather": nonlinear.gather,
+    "scatter": scatter.scatter,
     "max": compare.maximum,
     "min": compare.minimum,
     "compare": compare.compare,
