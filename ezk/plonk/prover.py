@@ -33,6 +33,7 @@ from ezk.plonk.domain import Domain
 from ezk.plonk.keygen import ProvingKey, VerifyingKey
 from ezk.plonk.polys import LazyColumns, ProofPolynomials, RowColumns, with_blinding
 from ezk.plonk.proof import Proof, evaluation_layout
+from ezk.plonk.quotient import QuotientEvaluator
 from ezk.plonk.vanishing import quotient_pieces
 from ezk.transcript import Transcript
 
@@ -208,8 +209,13 @@ def _selectors(d: Domain) -> tuple:
 
 def round_quotient(pk: ProvingKey, srs, polys: ProofPolynomials, theta: int, beta: int, gamma: int,
                    y: int, t: Transcript) -> tuple[Committed, list]:
+    """h by the native constraint program (``ezk.plonk.quotient``), or by the Python reference
+    evaluator when EZK_PROVER_QUOTIENT=python (profiling and cross-checks)."""
     d = pk.vk.domain
-    pieces = quotient_pieces(polys, _selectors(d), pk.vk.cs, d, theta, beta, gamma, y)
+    if os.environ.get("EZK_PROVER_QUOTIENT") == "python":
+        pieces = quotient_pieces(polys, _selectors(d), pk.vk.cs, d, theta, beta, gamma, y)
+    else:
+        pieces = QuotientEvaluator(pk.vk.cs, d).pieces(polys, theta, beta, gamma, y)
     out = Committed([commit(srs, p) for p in pieces])
     t.absorb_points(b"h", out.commitments)
     return out, pieces

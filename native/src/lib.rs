@@ -15,6 +15,8 @@ mod ntt;
 mod pairing;
 mod signed_digits;
 mod poly;
+mod quotient;
+mod subcoset;
 mod timers;
 
 #[pyfunction]
@@ -35,6 +37,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     timers::register(m)?;
     fr::register(m)?;
     poly::register(m)?;
+    subcoset::register(m)?;
+    quotient::register(m)?;
     g1::register(m)?;
     g2::register(m)?;
     pairing::register(m)?;
