@@ -88,16 +88,21 @@ def cache_budget(pk: ProvingKey, cache_bytes: int | None = None) -> int:
 
 
 class _Trace:
-    """Per-round seconds and peak RSS on stderr when EZK_PROVER_TRACE is set (profiling)."""
+    """Per-round seconds into ``rounds`` (when given a dict), and with peak RSS on stderr when
+    EZK_PROVER_TRACE is set (profiling)."""
 
-    def __init__(self) -> None:
+    def __init__(self, rounds: dict | None = None) -> None:
         self.on = bool(os.environ.get("EZK_PROVER_TRACE"))
+        self.rounds = rounds
         self.t = time.perf_counter()
 
     def __call__(self, what: str, polys: "ProofPolynomials | None" = None) -> None:
-        if not self.on:
-            return
         now = time.perf_counter()
+        if self.rounds is not None:
+            self.rounds[what] = self.rounds.get(what, 0.0) + now - self.t
+        if not self.on:
+            self.t = now
+            return
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
         extra = (f" intts={polys.intts} cached={polys.cached_bytes >> 20}/{polys.cache_bytes >> 20}MB"
                  if polys is not None else "")
@@ -250,17 +255,19 @@ def round_opening(pk: ProvingKey, srs, polys: ProofPolynomials, evals: list, h_p
     return batch_open_stream(srs, claims, lambda key: h if key == ("h",) else polys.coeffs(key), t)
 
 
-def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None) -> Proof:
+def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None,
+          timings: dict | None = None) -> Proof:
     """A zero-knowledge proof that ``witness`` satisfies the circuit of ``pk``.
 
     ``cache_bytes`` bounds the coefficient vectors kept between rounds (default: see
-    ``cache_budget``); polynomials beyond it are recomputed when used."""
+    ``cache_budget``); polynomials beyond it are recomputed when used. ``timings``, if given,
+    receives each round's seconds (benchmarks)."""
     vk, d = pk.vk, pk.vk.domain
     cs = vk.cs
     instances = witness.instance_list(cs, d)
     t = Transcript(PROTOCOL)
     absorb_statement(t, vk, instances)
-    trace = _Trace()
+    trace = _Trace(timings)
     polys = ProofPolynomials(pk, d, cache_budget(pk, cache_bytes))
     for c, v in zip(cs.instance, instances):
         polys.add_instance(c.index, v)
