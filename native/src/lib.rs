@@ -1,5 +1,6 @@
 //! ezk._native — the "numpy of BN254": whole-vector field arithmetic, NTTs, MSMs and pairings
 //! on arkworks 0.5 with rayon. The Python contract is `ezk/_native.pyi`.
+#![forbid(unsafe_code)]
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -15,6 +16,7 @@ mod ntt;
 mod pairing;
 mod signed_digits;
 mod poly;
+mod program;
 mod quotient;
 mod subcoset;
 mod timers;

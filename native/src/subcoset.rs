@@ -40,7 +40,7 @@ pub fn values_on(coeffs: &[Fr], n: usize, s: Fr, w: Fr) -> Vec<Fr> {
 pub fn frame(n: usize, s: Fr, w: Fr, usable: usize) -> (Vec<Fr>, Vec<Fr>, Vec<Fr>) {
     let x = crate::fr_kernels::powers(w, n, s);
     let mut l0: Vec<Fr> = x.par_iter().map(|p| *p - Fr::one()).collect();
-    l0.par_chunks_mut(crate::fr_kernels::CHUNK).for_each(|c| batch_inversion(c));
+    l0.par_chunks_mut(crate::fr_kernels::CHUNK).for_each(batch_inversion);
     let c = (s.pow([n as u64]) - Fr::one()) * Fr::from(n as u64).inverse().expect("n < r");
     l0.par_iter_mut().for_each(|v| *v *= c);
     let blind: Vec<Fr> = (0..n)
