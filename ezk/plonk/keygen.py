@@ -27,10 +27,13 @@ from ezk.plonk import permutation
 from ezk.plonk.circuit import Circuit, domain_of
 from ezk.plonk.constraint_system import ConstraintSystem
 from ezk.plonk.domain import Domain
-from ezk.plonk.serial import Reader, Writer
+from ezk.plonk.serial import Reader, Writer, read_tag
 
-VK_MAGIC = b"ezk-plonk-vk\x00\x01"  # format name + version 1
-PK_MAGIC = b"ezk-plonk-pk\x00\x01"
+VK_TAG, PK_TAG = b"ezk-plonk-vk\x00", b"ezk-plonk-pk\x00"
+KEY_VERSION = 2  # 2: advice columns and challenges carry phases, gate polynomials names
+VK_MAGIC = VK_TAG + bytes([KEY_VERSION])
+PK_MAGIC = PK_TAG + bytes([KEY_VERSION])
+_REMEDY = "run setup (keygen) again with this version of ezk"
 
 
 @dataclass(eq=False)
@@ -59,8 +62,7 @@ class VerifyingKey:
 
     @classmethod
     def read(cls, r: Reader) -> "VerifyingKey":
-        if r.take(len(VK_MAGIC)) != VK_MAGIC:
-            raise ArtifactError("the bytes are not an ezk PLONK verifying key (wrong format tag or version).")
+        read_tag(r, VK_TAG, KEY_VERSION, "an ezk PLONK verifying key", _REMEDY)
         k = r.u8()
         try:
             cs = ConstraintSystem.read(r)
@@ -132,8 +134,7 @@ class ProvingKey:
     @classmethod
     def from_bytes(cls, data: bytes) -> "ProvingKey":
         r = Reader(data, "proving key")
-        if r.take(len(PK_MAGIC)) != PK_MAGIC:
-            raise ArtifactError("the bytes are not an ezk PLONK proving key (wrong format tag or version).")
+        read_tag(r, PK_TAG, KEY_VERSION, "an ezk PLONK proving key", _REMEDY)
         vk = VerifyingKey.from_bytes(r.blob())
         d = vk.domain
         fixed = []

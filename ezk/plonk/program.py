@@ -7,7 +7,8 @@ DAG instead of computing it. Nodes are hash-consed (an operation on the same ope
 same node, commutative operands sorted), so a subexpression shared by several gates, lookups or
 permutation chunks is computed once per point; operations on constants fold at compile time.
 
-Leaves are constants, challenges (θ, β, γ, … by index: their values arrive at evaluation) and
+Leaves are constants, challenges (θ, β, γ, then the circuit's own ``cs.challenges``, by index:
+their values arrive at evaluation) and
 polynomial reads ``(key, rotation)``; the frame of a sub-coset is three more "polynomials":
 ("X",), ("L0",) — l_last is L₀ at rotation −u — and ("l_blind",). A node whose leaves are all
 constants and challenges is *uniform*: one value for every point (the native prelude computes
@@ -26,7 +27,7 @@ import numpy as np
 from ezk import _native
 from ezk.plonk.constraint_system import ConstraintSystem
 from ezk.plonk.domain import Domain
-from ezk.plonk.expression import Query
+from ezk.plonk.expression import Challenge, Query
 
 R = _native.MODULUS
 
@@ -34,7 +35,7 @@ R = _native.MODULUS
 CONST, CHALLENGE, ADD, SUB, MUL, NEG, SQUARE, FOLD = range(8)
 POLY = -1  # a leaf reading a polynomial (an operand, never an instruction)
 KIND_REG, KIND_POLY, KIND_SCALAR = range(3)
-THETA, BETA, GAMMA = range(3)
+THETA, BETA, GAMMA, USER = range(4)  # native challenge order: θ, β, γ, then cs.challenges
 FRAME_KEYS = (("X",), ("L0",), ("l_blind",))
 
 
@@ -153,6 +154,10 @@ class SymbolicEnv:
     def query(self, q: Query) -> Node:
         return self._b.poly(("col", q.column.index), q.rotation)
 
+    def challenge(self, ch: Challenge) -> Node:
+        """A circuit challenge: native challenge USER + its index (after θ, β, γ)."""
+        return self._b.challenge(USER + ch.index)
+
     def get(self, key: tuple, rotation: int) -> Node:
         return self._b.poly(key, rotation)
 
@@ -163,7 +168,7 @@ class Program:
 
     builder: ProgramBuilder
     roots: list[int]
-    challenges: int = 3
+    challenges: int  # θ, β, γ and the circuit's challenges
     reads: list[frozenset] = field(default_factory=list)  # slots each constraint reads
 
     @property
@@ -270,4 +275,4 @@ def compile_constraints(cs: ConstraintSystem, domain: Domain) -> Program:
             reads.append(reads[a])
         else:
             reads.append(frozenset())
-    return Program(b, roots, reads=[reads[r] for r in roots])
+    return Program(b, roots, USER + len(cs.challenges), reads=[reads[r] for r in roots])

@@ -21,6 +21,7 @@ from ezk import _native
 from ezk.plonk.constraint_system import ConstraintSystem
 from ezk.plonk.domain import Domain
 from ezk.plonk.program import FRAME_KEYS, Program, compile_constraints
+from ezk.plonk.protocol import Challenges
 
 ELEMENT_BYTES = 32
 DEFAULT_BUDGET_BYTES = 1 << 30  # polynomial values on one sub-coset alive at once
@@ -111,11 +112,12 @@ class QuotientEvaluator:
         self.groups = evaluation_groups(self.program, budget_slots(domain, budget_bytes))
         self.peak_slots = 0  # most polynomial vectors alive at once in the last run (profiling)
 
-    def pieces(self, coeffs, theta: int, beta: int, gamma: int, y: int) -> list["_native.FrVec"]:
+    def pieces(self, coeffs, ch: Challenges) -> list["_native.FrVec"]:
         """h_0 … h_{D−2} (as ``vanishing.quotient_pieces``); ``coeffs[key]`` gives a
-        polynomial's n coefficients (a dict or ``ProofPolynomials``)."""
-        d, keys = self.domain, self.program.keys
-        challenges = [theta, beta, gamma]
+        polynomial's n coefficients (a dict or ``ProofPolynomials``); ``ch`` has every
+        challenge up to y."""
+        d, keys, y = self.domain, self.program.keys, ch.y
+        challenges = [ch.theta, ch.beta, ch.gamma, *ch.user]
         parts = []
         for j in range(d.ext_factor):
             values: list = [None] * len(keys)
@@ -138,7 +140,7 @@ class QuotientEvaluator:
         return _native.subcoset_interpolate(parts, d.pieces)
 
 
-def quotient_pieces_native(coeffs, cs: ConstraintSystem, domain: Domain, theta: int, beta: int, gamma: int,
-                           y: int, budget_bytes: int | None = None) -> list["_native.FrVec"]:
+def quotient_pieces_native(coeffs, cs: ConstraintSystem, domain: Domain, challenges: Challenges,
+                           budget_bytes: int | None = None) -> list["_native.FrVec"]:
     """One-shot ``QuotientEvaluator(cs, domain, budget_bytes).pieces(...)``."""
-    return QuotientEvaluator(cs, domain, budget_bytes).pieces(coeffs, theta, beta, gamma, y)
+    return QuotientEvaluator(cs, domain, budget_bytes).pieces(coeffs, challenges)

@@ -13,9 +13,10 @@ import pytest
 from ezk import _native
 from ezk.plonk.circuit import domain_of
 from ezk.plonk.program import FRAME_KEYS, compile_constraints
+from ezk.plonk.protocol import Challenges
 from ezk.plonk.quotient import QuotientEvaluator, evaluation_groups
 from ezk.plonk.vanishing import all_constraints, quotient_pieces
-from tests.native.plonk_circuits import fibonacci, lookups, multiply_accumulate
+from tests.native.plonk_circuits import fibonacci, lookups, multiply_accumulate, multiset_two_phase
 
 
 def _random_inputs(ev: QuotientEvaluator):
@@ -29,15 +30,16 @@ def _random_inputs(ev: QuotientEvaluator):
 def _assert_native_equals_reference(cs, d, budget_bytes=None):
     ev = QuotientEvaluator(cs, d, budget_bytes)
     coeffs, selectors = _random_inputs(ev)
-    challenges = (11, 22, 33, 44)
-    want = quotient_pieces(coeffs, selectors, cs, d, *challenges)
-    got = ev.pieces(coeffs, *challenges)
+    user = tuple(55 + i for i in range(len(cs.challenges)))
+    challenges = Challenges(user=user, theta=11, beta=22, gamma=33, y=44)
+    want = quotient_pieces(coeffs, selectors, cs, d, challenges)
+    got = ev.pieces(coeffs, challenges)
     assert len(got) == d.pieces
     assert [g.to_bytes() for g in got] == [w.to_bytes() for w in want]
     return ev
 
 
-@pytest.mark.parametrize("build", [fibonacci, multiply_accumulate, lookups])
+@pytest.mark.parametrize("build", [fibonacci, multiply_accumulate, lookups, multiset_two_phase])
 @pytest.mark.parametrize("budget", [None, 1])  # one group, or one polynomial vector per group
 def test_native_quotient_equals_the_python_reference(build, budget):
     circuit = build()[0]
@@ -116,6 +118,9 @@ def test_constraint_order_is_the_reference_order():
         theta = beta = gamma = l0 = l_last = l_blind = active = X = 1
 
         def query(self, q):
+            return 1
+
+        def challenge(self, ch):
             return 1
 
         def get(self, key, rot):
