@@ -33,7 +33,8 @@ def build_info() -> dict:
 def kernel_timers() -> dict:
     """Cumulative time spent inside native MSM and NTT calls since the last reset:
     {"msm": {"calls": int, "ns": int}, "ntt": {"calls": int, "ns": int}}. Counts every
-    msm / ntt / intt / coset_ntt / coset_intt / G1Vec.ifft call."""
+    msm / ntt / intt / coset_ntt / coset_intt / G1Vec.ifft call, and every subcoset_ntt(_many) /
+    subcoset_interpolate call (one count per call)."""
 
 def reset_kernel_timers() -> None: ...
 
@@ -163,6 +164,10 @@ def linear_combination(vecs: Sequence[FrVec], scalars: Sequence[int]) -> FrVec:
 def subcoset_ntt(coeffs: FrVec, n: int, n_ext: int, j: int) -> FrVec:
     """The polynomial's values at s_j·ωⁱ (i < n), s_j = g·ω_extʲ, j < n_ext/n: sub-coset j of
     the extended coset g·H_ext (point e·i + j of it). len(coeffs) ≤ n; one size-n NTT."""
+
+def subcoset_ntt_many(coeffs: Sequence[FrVec], n: int, n_ext: int, j: int) -> list[FrVec]:
+    """[subcoset_ntt(c, n, n_ext, j) for c in coeffs], each transform on one thread, side by side
+    (no barrier between NTT stages; one coefficient vector alone is split across the threads)."""
 
 def subcoset_frame(n: int, n_ext: int, j: int, usable: int) -> tuple[FrVec, FrVec, FrVec]:
     """(X, L₀, l_blind) on sub-coset j, in closed form (no NTT): X = s_j·ωⁱ,

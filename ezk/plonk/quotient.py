@@ -111,6 +111,7 @@ class QuotientEvaluator:
         self.program = compile_constraints(cs, domain)
         self.groups = evaluation_groups(self.program, budget_slots(domain, budget_bytes))
         self.peak_slots = 0  # most polynomial vectors alive at once in the last run (profiling)
+        self.batch = max(1, _native.build_info()["threads"])
 
     def pieces(self, coeffs, ch: Challenges) -> list["_native.FrVec"]:
         """h_0 … h_{D−2} (as ``vanishing.quotient_pieces``); ``coeffs[key]`` gives a
@@ -127,8 +128,12 @@ class QuotientEvaluator:
             acc = _native.FrVec.zeros(d.n)
             alive = 0
             for g in self.groups:
-                for slot in g.load:
-                    values[slot] = _native.subcoset_ntt(coeffs[keys[slot]], d.n, d.n_ext, j)
+                for b in range(0, len(g.load), self.batch):  # a few transforms side by side
+                    slots = g.load[b:b + self.batch]
+                    done = _native.subcoset_ntt_many([coeffs[keys[s]] for s in slots], d.n, d.n_ext, j)
+                    for slot, vec in zip(slots, done):
+                        values[slot] = vec
+                    del done
                 alive += len(g.load)
                 self.peak_slots = max(self.peak_slots, alive)
                 g.native.evaluate(values, challenges, y, acc)

@@ -8,7 +8,7 @@
 //!   L₀ read at rotation −u and l_blind = Σ_{r=u+1}^{n−1} L₀ rotated by −r.
 use crate::convert::verr;
 use crate::fr::FrVec;
-use crate::ntt as fast;
+use crate::ntt::{self as fast, Threads};
 use crate::poly::{coset_gen, domain};
 use crate::timers::{timed, Kind};
 use ark_bn254::Fr;
@@ -28,11 +28,11 @@ fn shift_and_root(n: usize, n_ext: usize, j: usize) -> PyResult<(Fr, Fr)> {
 }
 
 /// The values of the polynomial with coefficients `coeffs` (len ≤ n, zero-padded) at s·ωⁱ.
-pub fn values_on(coeffs: &[Fr], n: usize, s: Fr, w: Fr) -> Vec<Fr> {
+pub fn values_on(coeffs: &[Fr], n: usize, s: Fr, w: Fr, t: Threads) -> Vec<Fr> {
     let mut v = Vec::with_capacity(n);
     v.extend_from_slice(coeffs);
     v.resize(n, Fr::zero());
-    fast::coset_ntt_in_place(&mut v, w, s);
+    fast::coset_ntt_in_place_with(&mut v, w, s, t);
     v
 }
 
@@ -57,7 +57,24 @@ fn subcoset_ntt(py: Python<'_>, coeffs: PyRef<'_, FrVec>, n: usize, n_ext: usize
         return verr(format!("subcoset_ntt: {} coefficients do not fit a domain of size {n}", coeffs.v.len()));
     }
     let c = &coeffs.v;
-    Ok(FrVec::new(py.allow_threads(|| timed(Kind::Ntt, || values_on(c, n, s, w)))))
+    Ok(FrVec::new(py.allow_threads(|| timed(Kind::Ntt, || values_on(c, n, s, w, Threads::Parallel)))))
+}
+
+/// `subcoset_ntt` of several polynomials at once: each transform on one thread, side by side.
+#[pyfunction]
+fn subcoset_ntt_many(py: Python<'_>, coeffs: Vec<PyRef<'_, FrVec>>, n: usize, n_ext: usize, j: usize) -> PyResult<Vec<FrVec>> {
+    let (s, w) = shift_and_root(n, n_ext, j)?;
+    if let Some(c) = coeffs.iter().find(|c| c.v.len() > n) {
+        return verr(format!("subcoset_ntt_many: {} coefficients do not fit a domain of size {n}", c.v.len()));
+    }
+    let slices: Vec<&[Fr]> = coeffs.iter().map(|c| c.v.as_slice()).collect();
+    let out: Vec<Vec<Fr>> = py.allow_threads(|| {
+        timed(Kind::Ntt, || match slices.len() {
+            1 => vec![values_on(slices[0], n, s, w, Threads::Parallel)],
+            _ => slices.par_iter().with_max_len(1).map(|c| values_on(c, n, s, w, Threads::Serial)).collect(),
+        })
+    });
+    Ok(out.into_iter().map(FrVec::new).collect())
 }
 
 #[pyfunction]
@@ -102,6 +119,7 @@ fn subcoset_interpolate(py: Python<'_>, mut parts: Vec<PyRefMut<'_, FrVec>>, pie
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(subcoset_ntt, m)?)?;
+    m.add_function(wrap_pyfunction!(subcoset_ntt_many, m)?)?;
     m.add_function(wrap_pyfunction!(subcoset_frame, m)?)?;
     m.add_function(wrap_pyfunction!(subcoset_interpolate, m)?)?;
     Ok(())
@@ -140,7 +158,7 @@ mod tests {
         let w = Radix2EvaluationDomain::<Fr>::new(n).unwrap().group_gen();
         let s = coset_gen() * Fr::from(9u64);
         let coeffs: Vec<Fr> = (0..20u64).map(|i| Fr::from(i * i + 1)).collect();
-        let v = values_on(&coeffs, n, s, w);
+        let v = values_on(&coeffs, n, s, w, Threads::Serial);
         for (i, got) in v.iter().enumerate() {
             let pt = s * w.pow([i as u64]);
             assert_eq!(*got, coeffs.iter().rev().fold(Fr::zero(), |a, c| a * pt + c));

@@ -129,6 +129,19 @@ def test_constraint_order_is_the_reference_order():
     assert len(prog.roots) == sum(1 for _ in all_constraints(Count(), circuit.cs))
 
 
+def test_sub_coset_transforms_side_by_side_equal_one_at_a_time():
+    n = 64
+    coeffs = [_native.FrVec.random(n, bytes([i])) for i in range(5)] + [_native.FrVec.random(n // 2, b"short")]
+    for j in range(4):
+        one = [_native.subcoset_ntt(c, n, 4 * n, j) for c in coeffs]
+        assert [v.to_bytes() for v in _native.subcoset_ntt_many(coeffs, n, 4 * n, j)] == [v.to_bytes() for v in one]
+        assert _native.subcoset_ntt_many(coeffs[:1], n, 4 * n, j)[0] == one[0]
+    with pytest.raises(ValueError, match="do not fit"):
+        _native.subcoset_ntt_many([_native.FrVec.zeros(2 * n)], n, 4 * n, 0)
+    with pytest.raises(ValueError, match="does not exist"):
+        _native.subcoset_ntt_many(coeffs, n, 4 * n, 4)
+
+
 def test_bad_programs_are_refused():
     empty = np.zeros((0, 3), dtype=np.int64)
     neg_of_unwritten_register = np.array([[5, 0, 0, 0, 0, 0, 0, 0]], dtype=np.int64)
