@@ -186,9 +186,12 @@ class QuotientProgram:
     consts), CHALLENGE (a < challenges), ADD/SUB/MUL/NEG/SQUARE of earlier rows: values shared by
     every point, computed once per call. ``instrs`` (t, 8) int64 rows [op, dst, a_kind, a_index,
     a_rot, b_kind, b_index, b_rot]: op ADD/SUB/MUL/NEG/SQUARE write register dst (never one
-    they read); FOLD adds y^dst·a to the accumulator. Operand kinds: 0 register, 1 polynomial
-    slot read at rotation rot (index (i + rot) mod n, cyclic), 2 scalar row. Op codes: CONST 0,
-    CHALLENGE 1, ADD 2, SUB 3, MUL 4, NEG 5, SQUARE 6, FOLD 7."""
+    they read); FOLD adds y^dst·a to the accumulator; FOLD_REG [op, reg, a…, first, e, 0] sets
+    (first = 1) or adds y^e·a to register reg; FOLD_MUL [op, 0, a…, b…] adds a·b to the
+    accumulator (a shared factor times its constraints' folded cofactors). Operand kinds: 0
+    register, 1 polynomial slot read at rotation rot (index (i + rot) mod n, cyclic), 2 scalar
+    row. Op codes: CONST 0, CHALLENGE 1, ADD 2, SUB 3, MUL 4, NEG 5, SQUARE 6, FOLD 7,
+    FOLD_REG 8, FOLD_MUL 9."""
 
     def __init__(self, consts: Sequence[int], scalars: np.ndarray, instrs: np.ndarray, registers: int,
                  slots: int, challenges: int) -> None: ...

@@ -15,7 +15,9 @@ constants and challenges is *uniform*: one value for every point (the native pre
 it once). ``Program.lower(constraints)`` turns the constraints of one evaluation group into the
 native ``QuotientProgram``: the prelude, then straight-line vector instructions over a small
 register file (linear-scan allocation), each constraint Cₖ ending in ``acc += y^{N−1−k}·Cₖ``
-— the fold by y of ``quotient_pieces``, whatever order the groups run in.
+— the fold by y of ``quotient_pieces``, whatever order the groups run in. Constraints f·E that
+share a polynomial factor f (a selector, l₀, active …) fold as f·Σ y^{N−1−k}·E_k: one
+multiplication by f per group instead of one per constraint.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from ezk.plonk.expression import Challenge, Query
 R = _native.MODULUS
 
 # op codes shared with native/src/quotient.rs
-CONST, CHALLENGE, ADD, SUB, MUL, NEG, SQUARE, FOLD = range(8)
+CONST, CHALLENGE, ADD, SUB, MUL, NEG, SQUARE, FOLD, FOLD_REG, FOLD_MUL = range(10)
 POLY = -1  # a leaf reading a polynomial (an operand, never an instruction)
 KIND_REG, KIND_POLY, KIND_SCALAR = range(3)
 THETA, BETA, GAMMA, USER = range(4)  # native challenge order: θ, β, γ, then cs.challenges
@@ -192,11 +194,37 @@ class Program:
                 stack.extend(self._children(i))
         return sorted(seen)
 
+    def _factored(self, constraints: list[int]) -> dict[int, tuple[int, int]]:
+        """{k: (f, E)} for the constraints Cₖ = f·E whose factor f — a polynomial leaf such as
+        a selector, l₀ or active — at least one other constraint of the group shares: their
+        fold becomes f·Σ y^e·E, one multiplication by f instead of one per constraint."""
+        nodes = self.builder.nodes
+        leaves: dict[int, list[int]] = {}
+        count: dict[int, int] = {}
+        for k in constraints:
+            op, a, b = nodes[self.roots[k]]
+            if op == MUL:
+                leaves[k] = [x for x in dict.fromkeys((a, b)) if nodes[x][0] == POLY]
+                for x in leaves[k]:
+                    count[x] = count.get(x, 0) + 1
+        chosen = {k: max(ls, key=lambda x: (count[x], -x)) for k, ls in leaves.items() if ls}
+        members: dict[int, int] = {}
+        for f in chosen.values():
+            members[f] = members.get(f, 0) + 1
+        out = {}
+        for k, f in chosen.items():
+            if members[f] >= 2:
+                _, a, b = nodes[self.roots[k]]
+                out[k] = (f, b if a == f else a)
+        return out
+
     def lower(self, constraints: list[int]) -> "_native.QuotientProgram":
         """The native program adding y^{N−1−k}·Cₖ for each k in ``constraints``."""
         nodes, uniform = self.builder.nodes, self.builder.uniform
         total = len(self.roots)
-        live = self._reachable(self.roots[k] for k in constraints)
+        factored = self._factored(constraints)
+        plain = [k for k in constraints if k not in factored]
+        live = self._reachable([self.roots[k] for k in plain] + [x for fe in factored.values() for x in fe])
         # the prelude: every uniform node, constants and challenges first-come
         consts, scalar_rows, scalar_slot = [], [], {}
         for i in live:
@@ -212,19 +240,26 @@ class Program:
                 scalar_rows.append((op, scalar_slot[a], scalar_slot[b] if op in (ADD, SUB, MUL) else 0))
             scalar_slot[i] = len(scalar_rows) - 1
 
-        # the vector program with virtual registers (node ids), folds right after their root
-        folds_of: dict[int, list[int]] = {}
-        for k in constraints:
-            folds_of.setdefault(self.roots[k], []).append(total - 1 - k)
-        seq = []  # (op, dst node or exponent, operand nodes)
+        # the vector program over virtual registers: node ids, and −1 − f for the sum of factor
+        # f's cofactors; each fold right after the value it folds
+        folds_of: dict[int, list[tuple]] = {}
+        for k in plain:
+            folds_of.setdefault(self.roots[k], []).append((FOLD, None, (self.roots[k],), total - 1 - k))
+        started: set = set()
+        for k in sorted(factored, key=lambda k: factored[k][1]):
+            f, e_node = factored[k]
+            first = f not in started
+            started.add(f)
+            folds_of.setdefault(e_node, []).append((FOLD_REG, -1 - f, (e_node,), (total - 1 - k, first)))
+        seq = []  # (op, output virtual register or None, read virtual registers, extra)
         for i in live:
             if not uniform[i] and nodes[i][0] != POLY:
-                seq.append((nodes[i][0], i, self._children(i)))
-            if i in folds_of:
-                seq.extend((FOLD, e, (i,)) for e in folds_of[i])
+                seq.append((nodes[i][0], i, self._children(i), None))
+            seq.extend(folds_of.get(i, ()))
+        seq.extend((FOLD_MUL, None, (f, -1 - f), None) for f in sorted(started))
         last_use: dict[int, int] = {}
-        for t, (_, _, operands) in enumerate(seq):
-            for o in operands:
+        for t, (_, _, reads, _) in enumerate(seq):
+            for o in reads:
                 last_use[o] = t
         reg_of: dict[int, int] = {}
         free: list[int] = []
@@ -232,6 +267,8 @@ class Program:
         rows = []
 
         def operand(o: int) -> tuple[int, int, int]:
+            if o < 0:
+                return KIND_REG, reg_of[o], 0
             if uniform[o]:
                 return KIND_SCALAR, scalar_slot[o], 0
             op, slot, rot = nodes[o]
@@ -239,18 +276,23 @@ class Program:
                 return KIND_POLY, slot, rot
             return KIND_REG, reg_of[o], 0
 
-        for t, (op, dst, operands) in enumerate(seq):
-            ops = [operand(o) for o in operands] + [(0, 0, 0)] * (2 - len(operands))
-            if op == FOLD:
-                out = dst
-            else:
+        for t, (op, out, reads, extra) in enumerate(seq):
+            ops = [operand(o) for o in reads] + [(0, 0, 0)] * (2 - len(reads))
+            if out is not None and out not in reg_of:  # a new value: a free register
                 if free:
-                    out = free.pop()
+                    reg_of[out] = free.pop()
                 else:
-                    out, registers = registers, registers + 1
-                reg_of[dst] = out
-            rows.append((op, out, *ops[0], *ops[1]))
-            for o in set(operands):
+                    reg_of[out], registers = registers, registers + 1
+            if op == FOLD:
+                rows.append((FOLD, extra, *ops[0], 0, 0, 0))
+            elif op == FOLD_REG:
+                exp, first = extra
+                rows.append((FOLD_REG, reg_of[out], *ops[0], int(first), exp, 0))
+            elif op == FOLD_MUL:
+                rows.append((FOLD_MUL, 0, *ops[0], *ops[1]))
+            else:
+                rows.append((op, reg_of[out], *ops[0], *ops[1]))
+            for o in set(reads):
                 if last_use.get(o) == t and o in reg_of:
                     free.append(reg_of.pop(o))
         scalars = np.array(scalar_rows, dtype=np.int64).reshape(-1, 3)

@@ -26,6 +26,8 @@ pub const OP_MUL: i64 = 4;
 pub const OP_NEG: i64 = 5;
 pub const OP_SQUARE: i64 = 6;
 pub const OP_FOLD: i64 = 7;
+pub const OP_FOLD_REG: i64 = 8;
+pub const OP_FOLD_MUL: i64 = 9;
 
 pub const KIND_REG: i64 = 0;
 pub const KIND_POLY: i64 = 1;
@@ -48,6 +50,11 @@ pub enum Instr {
     Square(usize, Operand),
     /// acc += y^exp · a
     Fold(Operand, u64),
+    /// register = y^exp · a (when `first`), else register += y^exp · a: the constraints that
+    /// share a factor f (f·E₁, f·E₂, …) fold their cofactors here …
+    FoldReg { reg: usize, a: Operand, exp: u64, first: bool },
+    /// … and acc += a·b adds f times that sum once (one multiplication by f, not one per constraint).
+    FoldMul(Operand, Operand),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -108,7 +115,7 @@ impl Program {
             .instrs
             .iter()
             .map(|ins| match ins {
-                Instr::Fold(_, e) => y.pow([*e]),
+                Instr::Fold(_, e) | Instr::FoldReg { exp: e, .. } => y.pow([*e]),
                 _ => Fr::zero(),
             })
             .collect();
@@ -153,6 +160,28 @@ impl Program {
                     acc.iter_mut().for_each(|o| *o += t);
                 }
             },
+            Instr::FoldReg { reg, a, first, .. } => {
+                let mut d = std::mem::take(&mut regs[reg]);
+                match (fetch(regs, values, scalars, a, start, n, len, sa), first) {
+                    (Src::V(x), true) => d.iter_mut().zip(x).for_each(|(o, v)| *o = *power * v),
+                    (Src::V(x), false) => d.iter_mut().zip(x).for_each(|(o, v)| *o += *power * v),
+                    (Src::S(c), true) => d.iter_mut().for_each(|o| *o = *power * c),
+                    (Src::S(c), false) => {
+                        let t = *power * c;
+                        d.iter_mut().for_each(|o| *o += t);
+                    }
+                }
+                regs[reg] = d;
+            }
+            Instr::FoldMul(a, b) => {
+                let x = fetch(regs, values, scalars, a, start, n, len, sa);
+                let y = fetch(regs, values, scalars, b, start, n, len, sb);
+                match (x, y) {
+                    (Src::V(p), Src::V(q)) => acc.iter_mut().zip(p.iter().zip(q)).for_each(|(o, (u, v))| *o += *u * v),
+                    (Src::V(p), Src::S(c)) | (Src::S(c), Src::V(p)) => acc.iter_mut().zip(p).for_each(|(o, u)| *o += *u * c),
+                    (Src::S(_), Src::S(_)) => unreachable!("checked: a vector instruction reads at least one vector"),
+                }
+            }
             Instr::Neg(dst, a) | Instr::Square(dst, a) => {
                 let mut d = std::mem::take(&mut regs[dst]);
                 let square = matches!(ins, Instr::Square(..));
@@ -249,6 +278,30 @@ mod tests {
             [OP_FOLD, 0, KIND_REG, 0, 0, 0, 0, 0],
         ];
         decode(vec![Fr::from(3u64)], &scalars, &instrs, 3, 2, 1).expect("valid program")
+    }
+
+    #[test]
+    fn a_shared_factor_is_multiplied_once() {
+        // acc += y³·b·a(ω²X) + y²·b·3 as b·(y³·a(ω²X) + y²·3)
+        let scalars = [[OP_CONST, 0, 0]];
+        let instrs = [
+            [OP_FOLD_REG, 0, KIND_POLY, 0, 2, 1, 3, 0],
+            [OP_FOLD_REG, 0, KIND_SCALAR, 0, 0, 0, 2, 0],
+            [OP_FOLD_MUL, 0, KIND_POLY, 1, 0, KIND_REG, 0, 0],
+        ];
+        let p = decode(vec![Fr::from(3u64)], &scalars, &instrs, 1, 2, 0).expect("valid program");
+        let n = 128;
+        let (a, b) = (rand_vec(n, 4), rand_vec(n, 5));
+        let y = Fr::from(5u64);
+        let mut acc = rand_vec(n, 6);
+        let want: Vec<Fr> = (0..n)
+            .map(|i| acc[i] + y.pow([3u64]) * b[i] * a[(i + 2) % n] + y.square() * b[i] * Fr::from(3u64))
+            .collect();
+        p.evaluate(&[Some(&a), Some(&b)], &[], y, &mut acc);
+        assert_eq!(acc, want);
+        // adding to a register never written is refused
+        let bad = [[OP_FOLD_REG, 0, KIND_POLY, 0, 0, 0, 1, 0]];
+        assert!(decode(vec![], &[], &bad, 1, 1, 0).is_err());
     }
 
     #[test]

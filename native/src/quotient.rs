@@ -28,6 +28,8 @@ fn is_vector(o: &Operand) -> bool {
 }
 
 /// Builds a program from the arrays Python sends, checking every index.
+/// FOLD_REG rows: [op, register, a…, first (1 = set, 0 = add), exponent, 0]; FOLD_MUL rows:
+/// [op, 0, a…, b…] (acc += a·b).
 ///
 /// `scalars` rows: [op, a, b] (op CONST: a indexes `consts`; CHALLENGE: a < challenges; else
 /// a, b are earlier scalar nodes). `instrs` rows: [op, dst, a_kind, a_index, a_rot, b_kind,
@@ -63,8 +65,26 @@ pub fn decode(
     for row in instrs {
         let [op, dst, ak, ai, ar, bk, bi, br] = *row;
         let a = operand(ak, ai, ar, &p, &defined)?;
+        let exponent = |e: i64| u64::try_from(e).map_err(|_| format!("negative exponent {e}"));
         let ins = if op == OP_FOLD {
-            Instr::Fold(a, u64::try_from(dst).map_err(|_| format!("negative exponent {dst}"))?)
+            Instr::Fold(a, exponent(dst)?)
+        } else if op == OP_FOLD_MUL {
+            let b = operand(bk, bi, br, &p, &defined)?;
+            if !is_vector(&a) && !is_vector(&b) {
+                return Err("a vector instruction reads only scalars".into());
+            }
+            Instr::FoldMul(a, b)
+        } else if op == OP_FOLD_REG {
+            let reg = usize::try_from(dst).ok().filter(|&d| d < registers).ok_or(format!("register {dst} is out of range"))?;
+            let first = bk != 0;
+            if !first && !defined[reg] {
+                return Err(format!("register {reg} is added to before it is written"));
+            }
+            if a == Operand::Reg(reg) {
+                return Err(format!("instruction writes register {reg} that it reads"));
+            }
+            defined[reg] = true;
+            Instr::FoldReg { reg, a, exp: exponent(bi)?, first }
         } else {
             let d = usize::try_from(dst).ok().filter(|&d| d < registers).ok_or(format!("register {dst} is out of range"))?;
             let ins = match op {
@@ -173,8 +193,8 @@ impl QuotientProgram {
         let slices: Vec<Option<&[Fr]>> = values.iter().map(|v| v.as_ref().map(|v| v.v.as_slice())).collect();
         for ins in &p.instrs {
             let ops: &[Operand] = match ins {
-                Instr::Add(_, a, b) | Instr::Sub(_, a, b) | Instr::Mul(_, a, b) => &[*a, *b],
-                Instr::Neg(_, a) | Instr::Square(_, a) | Instr::Fold(a, _) => &[*a],
+                Instr::Add(_, a, b) | Instr::Sub(_, a, b) | Instr::Mul(_, a, b) | Instr::FoldMul(a, b) => &[*a, *b],
+                Instr::Neg(_, a) | Instr::Square(_, a) | Instr::Fold(a, _) | Instr::FoldReg { a, .. } => &[*a],
             };
             for o in ops {
                 if let Operand::Poly(slot, _) = o {
