@@ -178,6 +178,11 @@ def subcoset_interpolate(parts: Sequence[FrVec], pieces: int) -> list[FrVec]:
     part j divided by s_jⁿ − 1, interleaved into g·H_ext order, one coset iNTT of size n·e.
     The parts are emptied (their memory is reused)."""
 
+def lookup_multiplicities(table: FrVec, inputs: Sequence[FrVec], usable: int) -> tuple[np.ndarray, int]:
+    """(counts, missing): counts[j] (int64, ``usable`` of them) is how many rows < usable of the
+    inputs equal table row j, each value credited to the first table row < usable holding it;
+    ``missing`` counts the input rows whose value no such table row holds. By hashing."""
+
 class QuotientProgram:
     """A compiled constraint program (``ezk/plonk/program.py`` builds it; every index is
     checked here, a bad one is a ValueError).

@@ -11,6 +11,7 @@ mod fr;
 mod fr_kernels;
 mod g1;
 mod g2;
+mod lookup;
 mod msm;
 mod ntt;
 mod pairing;
@@ -40,6 +41,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     fr::register(m)?;
     poly::register(m)?;
     subcoset::register(m)?;
+    lookup::register(m)?;
     quotient::register(m)?;
     g1::register(m)?;
     g2::register(m)?;
