@@ -1,9 +1,13 @@
 """Entry point of the `ezk` command.
 
 Commands live in small modules under ``cli/`` that each define ``register(app)``; this module
-only builds the app and turns user errors into one sentence and a non-zero exit. ``--debug``
-(anywhere on the command line, or EZK_DEBUG=1) shows the traceback instead; ``--quiet`` (anywhere)
-silences the progress display of long steps.
+only builds the app and turns user errors into one sentence and a non-zero exit. Global flags,
+anywhere on the command line: ``--debug`` (or EZK_DEBUG=1) shows the traceback instead;
+``--quiet`` silences everything but errors and the verify verdict; ``--json`` prints one JSON
+object per command (see cli/report.py). ``ezk --version`` prints the version.
+
+Exit codes: 0 success (verified: true); 1 a user error (one sentence on stderr) or verified:
+false; 2 a usage error or a bug in ezk; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from ezk.errors import EzkError
 # Each module registers its commands on the app; listed here so the order of `ezk --help` is
 # the order of the workflow.
 COMMAND_MODULES = [
-    "cli.frontend",  # gen-settings, calibrate-settings, compile-circuit, gen-witness, table
-    "cli.proving",  # gen-srs, setup, mock, prove, verify
+    "cli.frontend",  # gen-settings, calibrate-settings, compile-circuit, gen-witness, gen-random-data, table
+    "cli.proving",  # gen-srs, get-srs, setup, mock, prove, verify
     "cli.demo",  # demo
 ]
 
@@ -45,16 +49,27 @@ def build_app() -> typer.Typer:
 
 
 def main(argv: list[str] | None = None) -> None:
+    import contextlib
+    import io
+
+    from cli import report
+
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv or os.environ.get("EZK_DEBUG") == "1"
-    if "--quiet" in argv:
-        from cli.progress import set_quiet
+    quiet = "--quiet" in argv or os.environ.get("EZK_QUIET") == "1"
+    report.configure(quiet=quiet, as_json="--json" in argv)
+    argv = [a for a in argv if a not in ("--debug", "--quiet", "--json")]
+    if argv[:1] in (["--version"], ["-V"]):
+        from ezk import __version__
 
-        set_quiet(True)
-    argv = [a for a in argv if a not in ("--debug", "--quiet")]
+        print(f"ezk {__version__}")
+        return
     app = build_app()
     try:
-        rc = app(args=argv, prog_name="ezk", standalone_mode=False)
+        # --quiet: notes the library prints on stderr are dropped (errors are printed below)
+        with contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext():
+            rc = app(args=argv, prog_name="ezk", standalone_mode=False)
+        report.flush()
         # outside standalone mode click returns typer.Exit's code instead of exiting
         if isinstance(rc, int) and rc != 0:
             raise SystemExit(rc)

@@ -12,13 +12,15 @@ compiled circuit and settings they belong to (see :mod:`ezk.artifacts`).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ezk import _native
 from ezk.artifacts import (
-    KeyFile, read_json_artifact, read_key, read_proof_json, settings_digest, write_key, write_proof_json,
+    KeyFile, check_output_path, pretty_public, proof_json_fields, read_key, read_proof_json, settings_digest, write_key,
+    write_proof_json,
 )
 from ezk.compiled import Compiled, load_compiled
 from ezk.errors import ArtifactError, EzkError
@@ -37,28 +39,32 @@ def gen_srs(srs_path, logrows: int, seed: str | None = None) -> dict:
 
     if not 1 <= logrows <= 28:
         raise EzkError(f"--logrows must be between 1 and 28, got {logrows}.")
+    check_output_path(srs_path, "SRS")
     srs = SRS.generate(logrows, seed.encode() if seed else None)
     srs.save(srs_path)
-    return {"logrows": logrows, "bytes": Path(srs_path).stat().st_size}
+    return {"logrows": logrows, "bytes": Path(srs_path).stat().st_size, "srs_path": str(srs_path)}
 
 
 def load_srs_for(srs_path, k: int):
-    """The first 2^k powers of the SRS at ``srs_path`` (any supported format), with the file's
-    size-2^k Lagrange basis (read on first use) when it stores one; when it does not, says so:
-    commitments to columns then take the slower iNTT + full-size MSM path."""
+    """The first 2^k powers of the SRS at ``srs_path`` (any supported format; None: the default
+    ``kzg{k}.srs`` of :mod:`ezk.kzg.store`), with the file's size-2^k Lagrange basis (read on
+    first use) when it stores one; when it does not, says so: commitments to columns then take
+    the slower iNTT + full-size MSM path."""
     import sys
 
     from ezk.kzg import load_srs
+    from ezk.kzg.store import resolve_srs_path
 
-    if srs_path is None or not Path(srs_path).is_file():
+    srs_path = resolve_srs_path(srs_path, k)
+    if not Path(srs_path).is_file():
         raise ArtifactError(
-            f"the SRS file {str(srs_path)!r} does not exist; create one with `ezk gen-srs --logrows {k}` "
-            f"(testing only) or pass a ceremony file (.ptau or halo2 ParamsKZG) with at least 2^{k} points."
+            f"the SRS file {str(srs_path)!r} does not exist; run `ezk get-srs --logrows {k} --srs-path {srs_path}` "
+            f"(from a ceremony file) or `ezk gen-srs --logrows {k} --srs-path {srs_path}` (insecure, testing only)."
         )
     srs = load_srs(srs_path, k)
     if k >= 8 and not srs.has_lagrange(1 << k):
         print(f"ezk: {srs_path} stores no Lagrange basis of size 2^{k}: column commitments take the slower "
-              f"iNTT + full MSM path (an `ezk gen-srs` file, an EZKL kzg{k}.srs or a prepared .ptau has one).",
+              f"iNTT + full MSM path (prepare it once with `ezk get-srs --logrows {k}`).",
               file=sys.stderr)
     return srs
 
@@ -86,54 +92,59 @@ def _key_header(comp: Compiled, digest: str, laid) -> dict:
     }
 
 
-def dequantize_public(public_layout: list[dict], instances: list[list[int]]) -> list[list[float]]:
-    """The public outputs as floats, read from the instance values by the key's public map."""
+def public_values(public_layout: list[dict], instances: list[list[int]], kind: str = "output") -> list[tuple[list[int], int]]:
+    """(signed integer values, scale) of each public tensor of ``kind`` ("input" or "output"),
+    read from the instance values by the key's public map."""
     outs = []
     for entry in public_layout:
-        if entry["kind"] != "output":
+        if entry["kind"] != kind:
             continue
         col = instances[entry.get("column", 0)] if entry.get("column", 0) < len(instances) else []
         vals = col[entry["start"]:entry["start"] + entry["length"]]
         if len(vals) != entry["length"]:
-            raise ArtifactError("the proof's instances are shorter than its verifying key's public outputs.")
-        signed = np.array([v if v <= R // 2 else v - R for v in vals], dtype=object)
-        outs.append([float(v) / 2.0 ** entry["scale"] for v in signed])
+            raise ArtifactError(f"the proof's instances are shorter than its verifying key's public {kind}s.")
+        outs.append(([v if v <= R // 2 else v - R for v in vals], entry["scale"]))
     return outs
 
 
-def _instances_from_witness(comp: Compiled, witness_path):
-    """The forward pass's tensors for the quantized inputs stored in witness.json."""
-    from ezk.graph.forward import forward
+def dequantize_public(public_layout: list[dict], instances: list[list[int]], kind: str = "output") -> list[list[float]]:
+    """The public outputs (or inputs) as floats, read from the instance values by the key's public map."""
+    return [[float(v) / 2.0 ** scale for v in vals] for vals, scale in public_values(public_layout, instances, kind)]
 
-    p = Path(witness_path)
-    w = read_json_artifact(p, "witness", "ezk-witness", " (run ezk gen-witness)")
-    digest = w.get("compiled_digest")
-    if digest and digest != comp.digest:
-        raise ArtifactError(f"{str(p)!r} was generated for another compiled circuit.")
-    graph = comp.graph
-    inputs = w.get("inputs")
-    if not isinstance(inputs, list) or len(inputs) != len(graph.inputs):
-        raise ArtifactError(f"{str(p)!r} holds {len(inputs) if isinstance(inputs, list) else 0} inputs; the model takes {len(graph.inputs)}.")
-    q = []
-    for i, vals in zip(graph.inputs, inputs):
-        shape = graph.nodes[i].shape
-        try:
-            arr = np.asarray(vals, dtype=np.int64)
-        except (TypeError, ValueError, OverflowError):
-            raise ArtifactError(f"{str(p)!r}: input {graph.input_names[len(q)]!r} is not a list of integers.") from None
-        if arr.size != int(np.prod(shape, dtype=np.int64)):
-            raise ArtifactError(f"{str(p)!r}: input {graph.input_names[len(q)]!r} has {arr.size} values; the model expects {int(np.prod(shape))}.")
-        q.append(arr.reshape(shape))
-    trace = forward(graph, q)
-    return trace
+
+def public_hashes(public_layout: list[dict], instances: list[list[int]]) -> list[dict]:
+    """The public Poseidon hashes (hashed visibilities), read from the instance values by the
+    key's public map: [{"of": input|param|output, "name", "poseidon_hash": 0x… big-endian}]."""
+    from ezk.poseidon.hashed import felt_big_endian
+
+    out = []
+    for entry in public_layout:
+        if entry["kind"] != "hash":
+            continue
+        col = instances[entry.get("column", 0)] if entry.get("column", 0) < len(instances) else []
+        if entry["start"] >= len(col):
+            raise ArtifactError("the proof's instances are shorter than its verifying key's public hashes.")
+        out.append({"of": entry["of"], "name": entry["name"], "poseidon_hash": felt_big_endian(col[entry["start"]])})
+    return out
+
+
+def _instances_from_witness(comp: Compiled, witness_path):
+    """The forward pass's tensors for the quantized inputs stored in witness.json (whose stored
+    outputs must be what the model computes, see :func:`ezk.witness.read_witness`)."""
+    from ezk.witness import read_witness
+
+    return read_witness(witness_path, comp.graph, comp.digest)
 
 
 # ----------------------------------------------------------------------------- setup
 
-def setup(compiled_circuit, srs_path, vk_path="vk.key", pk_path="pk.key") -> dict:
-    """Lay the circuit out (structure only), run keygen, write pk and vk."""
+def setup(compiled_circuit, srs_path=None, vk_path="vk.key", pk_path="pk.key") -> dict:
+    """Lay the circuit out (structure only), run keygen, write pk and vk (``srs_path`` None: the
+    default ``kzg{k}.srs``)."""
     from ezk.plonk import keygen
 
+    check_output_path(vk_path, "verifying key")
+    check_output_path(pk_path, "proving key")
     comp, digest = _compiled_digest(compiled_circuit)
     t0 = time.perf_counter()
     laid = _lay_out(comp)
@@ -146,7 +157,7 @@ def setup(compiled_circuit, srs_path, vk_path="vk.key", pk_path="pk.key") -> dic
     vk_bytes = write_key(vk_path, KeyFile("vk", header, vk.to_bytes()))
     pk_bytes = write_key(pk_path, KeyFile("pk", header, pk.to_bytes()))
     return {"k": k, "vk_bytes": vk_bytes, "pk_bytes": pk_bytes, "seconds": time.perf_counter() - t0,
-            **stats}
+            "vk_path": str(vk_path), "pk_path": str(pk_path), **stats}
 
 
 # ------------------------------------------------------------------------------ mock
@@ -173,6 +184,7 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
     from ezk.plonk import ProvingKey
     from ezk.plonk import prove as plonk_prove
 
+    check_output_path(proof_path, "proof")
     comp, digest = _compiled_digest(compiled_circuit)
     key = read_key(pk_path, "pk")
     if key.header.get("compiled_digest") != digest:
@@ -194,21 +206,38 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
     del pk, plonk_witness
     instances = [[int(v) % R for v in np.asarray(col).tolist()] for col in laid_instances]
     outputs = dequantize_public(header["public"], instances)
-    data = {
-        "proof": proof.to_bytes().hex(),
-        "instances": [[str(v) for v in col] for col in instances],
-        "outputs": outputs,
-        "vk_digest": header.get("vk_digest"),
-        "compiled_digest": digest,
-    }
+    data = proof_json_fields(proof.to_bytes(), instances, public_values(header["public"], instances, "input"),
+                             public_values(header["public"], instances, "output"))
+    hashes = public_hashes(header["public"], instances)
+    data.update({"outputs": outputs, **({"hashes": hashes} if hashes else {}), "vk_digest": header.get("vk_digest"),
+                 "compiled_digest": digest})
     write_proof_json(proof_path, data)
-    return {"seconds": seconds, "proof_bytes": len(proof.to_bytes()), "outputs": outputs}
+    return {"seconds": seconds, "proof_bytes": len(proof.to_bytes()), "outputs": outputs, "hashes": hashes, "k": k,
+            "proof_path": str(proof_path)}
 
 
 # ---------------------------------------------------------------------------- verify
 
-def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.key", srs_path=None) -> bool:
-    """True iff the proof verifies against the vk; clear errors for mismatched files."""
+def proof_hashes(proof_path) -> list[dict]:
+    """The public Poseidon hashes a proof.json claims (``verify`` checks them against its instances)."""
+    return list(read_proof_json(proof_path).get("hashes", []))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The verifier's answer and, when it is no, the one-sentence reason."""
+
+    ok: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def verify_proof(proof_path="proof.json", settings_path="settings.json", vk_path="vk.key", srs_path=None) -> Verdict:
+    """Verdict(True) iff the proof verifies against the vk; Verdict(False, why) for a proof that
+    does not; clear errors (EzkError) for files that do not belong together."""
+    from ezk.kzg.store import resolve_srs_path
     from ezk.plonk import VerifyingKey
     from ezk.plonk import verify as plonk_verify
     from ezk.plonk.proof import check_version
@@ -225,22 +254,38 @@ def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.k
     vk = VerifyingKey.from_bytes(key.body)
     instances = proof["instance_values"]
     if len(instances) != len(vk.cs.instance):
-        return False
+        return Verdict(False, f"the proof has {len(instances)} instance column(s); the verifying key has {len(vk.cs.instance)}")
     # The claimed outputs must be exactly the dequantized public instances.
     try:
         claimed = dequantize_public(key.header["public"], instances)
     except ArtifactError:
-        return False
+        return Verdict(False, "the proof's public instances are shorter than the verifying key's public outputs")
     if claimed != proof["outputs"]:
-        return False
+        return Verdict(False, "the outputs claimed in the proof file differ from its public instances")
+    if "pretty_public_inputs" in proof and proof["pretty_public_inputs"] != pretty_public(
+            public_values(key.header["public"], instances, "input"), public_values(key.header["public"], instances)):
+        return Verdict(False, "the pretty_public_inputs in the proof file differ from its public instances")
+    # and the claimed hashes (hashed visibilities) exactly the public digests
+    try:
+        if public_hashes(key.header["public"], instances) != proof.get("hashes", []):
+            return Verdict(False, "the Poseidon hashes claimed in the proof file differ from its public instances")
+    except ArtifactError:
+        return Verdict(False, "the proof's public instances are shorter than the verifying key's public hashes")
     if any(not 0 <= v < R for col in instances for v in col):
-        return False
-    if srs_path is None:
-        raise ArtifactError("verify needs --srs-path (the SRS the keys were made with).")
+        return Verdict(False, "a public instance is not a field element below the modulus")
     # The verifier needs only [1]₁, [1]₂ and [τ]₂: read the first two powers, not 2^k.
-    vsrs = load_srs_for(srs_path, 1).verifier()
+    vsrs = load_srs_for(resolve_srs_path(srs_path, int(key.header.get("k", 1))), 1).verifier()
     try:
         inst = [_native.FrVec.from_ints(col) for col in instances]
-        return bool(plonk_verify(vk, vsrs, inst, proof["proof_bytes"]))
-    except EzkError:
-        return False
+        ok = bool(plonk_verify(vk, vsrs, inst, proof["proof_bytes"]))
+    except EzkError as exc:
+        return Verdict(False, f"the proof bytes are malformed: {str(exc).rstrip('.')}")
+    if not ok:
+        return Verdict(False, "the pairing check failed: the proof does not match the verifying key and public "
+                              "instances (or the SRS is not the one the keys were made with)")
+    return Verdict(True)
+
+
+def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.key", srs_path=None) -> bool:
+    """True iff the proof verifies against the vk (:func:`verify_proof` says why not)."""
+    return verify_proof(proof_path, settings_path, vk_path, srs_path).ok

@@ -14,17 +14,30 @@ import dataclasses
 
 import numpy as np
 
+from ezk import _native
 from ezk.plonk import CopyFailure, GateFailure, LookupFailure, mock
 
 
-def _pick(laid, count: int, rng) -> list[tuple[int, int, int]]:
-    """(block, row, column-in-block) of ``count`` random assigned cells."""
-    cand = [(blk, *np.nonzero(m)) for blk, m in enumerate(laid.assigned)]
-    blocks = np.concatenate([np.full(len(r), b) for b, r, _ in cand])
-    rows = np.concatenate([r for _, r, _ in cand])
-    cols = np.concatenate([c for _, _, c in cand])
+def _groups(laid) -> list[tuple[object, list, np.ndarray]]:
+    """(key, advice columns, (rows, columns) assigned mask) per region block (key: its number)
+    and per lane of the Poseidon gadget (key "p<lane>"), as ``gate_block`` names them."""
+    adv = laid.circuit.cs.advice
+    out = [(blk, [c for c in adv if laid.column_block.get(c.name) == blk], m) for blk, m in enumerate(laid.assigned)]
+    lanes = getattr(laid, "poseidon", None)
+    if lanes is not None:
+        u = lanes.u
+        out += [(f"p{ln}", cols, lanes.assigned[ln * u:(ln + 1) * u]) for ln, cols in enumerate(lanes.advice)]
+    return out
+
+
+def _pick(laid, count: int, rng) -> list[tuple[object, int, object]]:
+    """(group key, row, advice column) of ``count`` random assigned cells."""
+    cand = [(key, cols, *np.nonzero(m)) for key, cols, m in _groups(laid)]
+    which = np.concatenate([np.full(len(r), i) for i, (_, _, r, _) in enumerate(cand)])
+    rows = np.concatenate([r for _, _, r, _ in cand])
+    cols = np.concatenate([c for _, _, _, c in cand])
     idx = rng.choice(len(rows), size=min(count, len(rows)), replace=False)
-    return [(int(blocks[i]), int(rows[i]), int(cols[i])) for i in idx]
+    return [(cand[which[i]][0], int(rows[i]), cand[which[i]][1][cols[i]]) for i in idx]
 
 
 def _batches(cells, size: int, gap: int = 3):
@@ -45,8 +58,9 @@ def _batches(cells, size: int, gap: int = 3):
         pending = rest
 
 
-def _touches(laid, failure, blk: int, row: int, colname: str) -> bool:
-    """Whether ``failure`` can only come from changing cell (``colname``, ``row``) of block ``blk``."""
+def _touches(laid, failure, blk, row: int, colname: str) -> bool:
+    """Whether ``failure`` can only come from changing cell (``colname``, ``row``) of block (or
+    Poseidon lane) ``blk``."""
     if isinstance(failure, CopyFailure):
         return any(c.column_name == colname and c.row == row for c in failure.cells)
     if isinstance(failure, GateFailure):
@@ -60,19 +74,13 @@ def mutation_check(laid, count: int = 200, seed: int = 0, batch_size: int = 50) 
     """Mutate ``count`` random assigned cells; returns (number checked, cells the mock accepted)."""
     rng = np.random.default_rng(seed)
     cells = _pick(laid, count, rng)
-    cs = laid.circuit.cs
-    adv = cs.advice
-    W = len(adv) // len(laid.assigned)
     base = dict(laid.witness.advice)
     accepted = []
 
     def mutated(batch, deltas):
         advice = dict(base)
-        for (blk, row, c), d in zip(batch, deltas):
-            col = adv[blk * W + c]
-            arr = advice[col].copy() if advice[col] is base[col] else advice[col]
-            arr[row] += d
-            advice[col] = arr
+        for (_, row, col), d in zip(batch, deltas):
+            advice[col] = _changed(advice[col], base[col], row, int(d))
         return dataclasses.replace(laid.witness, advice=advice)  # keeps instance and later phases
 
     reruns = 0
@@ -80,12 +88,23 @@ def mutation_check(laid, count: int = 200, seed: int = 0, batch_size: int = 50) 
         deltas = rng.integers(1, 1 << 20, size=len(batch)) * rng.choice([-1, 1], size=len(batch))
         failures = mock(laid.circuit, mutated(batch, deltas))
         for cell, d in zip(batch, deltas):
-            blk, row, c = cell
-            name = adv[blk * W + c].name
-            if any(_touches(laid, f, blk, row, name) for f in failures):
+            blk, row, col = cell
+            if any(_touches(laid, f, blk, row, col.name) for f in failures):
                 continue
             reruns += 1
             if not mock(laid.circuit, mutated([cell], [d])):
                 accepted.append(cell)
     mutation_check.reruns = reruns
     return len(cells), accepted
+
+
+def _changed(values, original, row: int, delta: int):
+    """The column with ``delta`` added at ``row``: int64 arrays in numpy, field columns (FrVec,
+    the Poseidon lanes) through a one-element FrVec sum."""
+    if isinstance(values, _native.FrVec):
+        v = values.copy() if values is original else values
+        v.set_slice(row, _native.FrVec.from_ints([values[row] + delta]))
+        return v
+    arr = values.copy() if values is original else values
+    arr[row] += delta
+    return arr

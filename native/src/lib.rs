@@ -17,6 +17,7 @@ mod ntt;
 mod pairing;
 mod signed_digits;
 mod poly;
+mod poseidon;
 mod program;
 mod quotient;
 mod subcoset;
@@ -46,5 +47,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     g1::register(m)?;
     g2::register(m)?;
     pairing::register(m)?;
+    poseidon::register(m)?;
     Ok(())
 }

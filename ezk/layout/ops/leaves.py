@@ -1,4 +1,4 @@
-"""Leaves and index maps: inputs and private parameters are free advice cells, fixed
+"""Leaves and index maps: inputs and private (or hashed) parameters are free advice cells, fixed
 parameters are constants (they reach the circuit only as fixed coefficients), index maps
 re-index cell references and cost nothing."""
 
@@ -14,7 +14,7 @@ def input_(ctx, node, ins):
 
 
 def const(ctx, node, ins):
-    if node.attrs.get("visibility", "fixed") == "private":
+    if node.attrs.get("visibility", "fixed") != "fixed":  # private, or hashed (private cells + a public hash)
         return ctx.rg.new_cells(ctx.value(node))
     return Cells.const(np.asarray(node.arrays["value"], np.int64).reshape(node.shape))
 
