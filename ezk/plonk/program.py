@@ -115,12 +115,19 @@ class ProgramBuilder:
 
     def binary(self, op: int, x: Node, y: Node) -> Node:
         """x op y, simplified only where the value is exactly the same (constants folded,
-        +0, ·1, ·0, x − x), commutative operands in id order."""
+        +0, ·1, ·0, x − x, x + (−z) → x − z), commutative operands in id order."""
         cx, cy = self._const_value(x), self._const_value(y)
         if cx is not None and cy is not None:
             return self.const({ADD: cx + cy, SUB: cx - cy, MUL: cx * cy}[op])
         if op == ADD and (cx == 0 or cy == 0):
             return y if cx == 0 else x
+        if op in (ADD, SUB):  # x + (−z) = x − z, x − (−z) = x + z: no negation computed
+            oy, zy, _ = self.nodes[y.id]
+            if oy == NEG:
+                return self.binary(SUB if op == ADD else ADD, x, Node(self, zy))
+            ox, zx, _ = self.nodes[x.id]
+            if op == ADD and ox == NEG:
+                return self.binary(SUB, y, Node(self, zx))
         if op == SUB:
             if cy == 0:
                 return x

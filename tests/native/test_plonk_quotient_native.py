@@ -67,6 +67,29 @@ def test_native_quotient_equals_the_reference_on_a_zoo_model(shared_dir, tmp_pat
     _assert_native_equals_reference(circuit.cs, d, budget_bytes=4 * d.n * 32)
 
 
+def test_every_instruction_kind_matches_the_reference():
+    """Squares, negations, subtractions from constants, a constraint that folds to the constant
+    0 (a − a), a bare polynomial as a constraint, a challenge times a column, rotations ±2."""
+    from ezk.plonk import ConstraintSystem
+
+    cs = ConstraintSystem()
+    a, b, c = (cs.advice_column(x) for x in "abc")
+    u = cs.challenge(0, "u")
+    s = cs.selector("s")
+    cs.create_gate("kinds", {
+        "square": s.cur() * (a.cur() * a.cur() - b.cur()),
+        "neg": -(a.rot(-2)) + 7 - c.rot(2),
+        "zero": a.cur() - a.cur(),
+        "bare": b.next(),
+        "challenge": u * c.cur() - s.cur() * u,
+    })
+    cs.enable_equality(a)
+    d = domain_of(cs, 5)
+    ev = _assert_native_equals_reference(cs, d)
+    _assert_native_equals_reference(cs, d, budget_bytes=1)
+    assert ev.program.builder.nodes[ev.program.roots[2]] == (0, 0, 0)  # the constant 0
+
+
 def test_shared_subexpressions_are_one_node():
     """Two gates over the same product, and the permutation's repeated (v + γ) terms, are
     compiled once: the DAG is smaller than the sum of the constraints' trees."""
