@@ -8,8 +8,8 @@ same node, commutative operands sorted), so a subexpression shared by several ga
 permutation chunks is computed once per point; operations on constants fold at compile time.
 
 Leaves are constants, challenges (θ, β, γ, then the circuit's own ``cs.challenges``, by index:
-their values arrive at evaluation) and
-polynomial reads ``(key, rotation)``; the frame of a sub-coset is three more "polynomials":
+their values arrive at evaluation) and polynomial reads ``(key, rotation)``; the frame of a
+sub-coset is three more "polynomials":
 ("X",), ("L0",) — l_last is L₀ at rotation −u — and ("l_blind",). A node whose leaves are all
 constants and challenges is *uniform*: one value for every point (the native prelude computes
 it once). ``Program.lower(constraints)`` turns the constraints of one evaluation group into the
@@ -33,7 +33,7 @@ from ezk.plonk.expression import Challenge, Query
 
 R = _native.MODULUS
 
-# op codes shared with native/src/quotient.rs
+# op codes and operand kinds shared with native/src/program.rs
 CONST, CHALLENGE, ADD, SUB, MUL, NEG, SQUARE, FOLD, FOLD_REG, FOLD_MUL = range(10)
 POLY = -1  # a leaf reading a polynomial (an operand, never an instruction)
 KIND_REG, KIND_POLY, KIND_SCALAR = range(3)
