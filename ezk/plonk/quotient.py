@@ -111,7 +111,10 @@ class QuotientEvaluator:
         self.program = compile_constraints(cs, domain)
         self.groups = evaluation_groups(self.program, budget_slots(domain, budget_bytes))
         self.peak_slots = 0  # most polynomial vectors alive at once in the last run (profiling)
-        self.batch = max(1, _native.build_info()["threads"])
+        # transforms run side by side (one per thread) when EZK_QUOTIENT_BATCH > 1; by default one
+        # at a time across the threads: on distinct polynomials (126 at 2^14, 2 cores shared) the
+        # side-by-side runs measured 1.5–6× slower, though faster on one vector repeated.
+        self.batch = max(1, int(os.environ.get("EZK_QUOTIENT_BATCH", "1")))
 
     def pieces(self, coeffs, ch: Challenges) -> list["_native.FrVec"]:
         """h_0 … h_{D−2} (as ``vanishing.quotient_pieces``); ``coeffs[key]`` gives a
@@ -128,7 +131,7 @@ class QuotientEvaluator:
             acc = _native.FrVec.zeros(d.n)
             alive = 0
             for g in self.groups:
-                for b in range(0, len(g.load), self.batch):  # a few transforms side by side
+                for b in range(0, len(g.load), self.batch):  # ``batch`` transforms per call
                     slots = g.load[b:b + self.batch]
                     done = _native.subcoset_ntt_many([coeffs[keys[s]] for s in slots], d.n, d.n_ext, j)
                     for slot, vec in zip(slots, done):

@@ -41,7 +41,9 @@ def _assert_native_equals_reference(cs, d, budget_bytes=None):
 
 @pytest.mark.parametrize("build", [fibonacci, multiply_accumulate, lookups, multiset_two_phase])
 @pytest.mark.parametrize("budget", [None, 1])  # one group, or one polynomial vector per group
-def test_native_quotient_equals_the_python_reference(build, budget):
+@pytest.mark.parametrize("batch", ["1", "3"])  # transforms one at a time, or side by side
+def test_native_quotient_equals_the_python_reference(build, budget, batch, monkeypatch):
+    monkeypatch.setenv("EZK_QUOTIENT_BATCH", batch)
     circuit = build()[0]
     d = domain_of(circuit.cs, circuit.k)
     ev = _assert_native_equals_reference(circuit.cs, d, budget)
