@@ -57,12 +57,18 @@ def settings_digest(settings) -> str:
 
 
 def write_key(path, key: KeyFile) -> int:
+    """Write the parts in turn, hashing as they go (a proving key's body can be a GB: no
+    concatenated copy of it)."""
     header = json.dumps(key.header, sort_keys=True).encode()
-    head = _PREFIX.pack(KEY_MAGIC, KINDS[key.kind], KEY_VERSION, len(header))
-    data = head + header + struct.pack("<Q", len(key.body)) + key.body
-    data += hashlib.blake2b(data, digest_size=32).digest()
-    Path(path).write_bytes(data)
-    return len(data)
+    parts = (_PREFIX.pack(KEY_MAGIC, KINDS[key.kind], KEY_VERSION, len(header)), header,
+             struct.pack("<Q", len(key.body)), key.body)
+    h = hashlib.blake2b(digest_size=32)
+    with open(path, "wb") as f:
+        for part in parts:
+            h.update(part)
+            f.write(part)
+        f.write(h.digest())
+    return sum(len(p) for p in parts) + 32
 
 
 def read_key(path, kind: str) -> KeyFile:
@@ -82,7 +88,7 @@ def read_key(path, kind: str) -> KeyFile:
         raise ArtifactError(f"{str(p)!r} is {name} format version {version}; this ezk reads version {KEY_VERSION}.")
     if hlen > MAX_HEADER or _PREFIX.size + hlen + 8 + 32 > len(data):
         raise ArtifactError(f"{str(p)!r} is truncated or corrupt (its header does not fit the file).")
-    if hashlib.blake2b(data[:-32], digest_size=32).digest() != data[-32:]:
+    if hashlib.blake2b(memoryview(data)[:-32], digest_size=32).digest() != data[-32:]:
         raise ArtifactError(f"{str(p)!r} is corrupt: its checksum does not match its contents.")
     off = _PREFIX.size
     try:

@@ -34,6 +34,7 @@ KEY_VERSION = 2  # 2: advice columns and challenges carry phases, gate polynomia
 VK_MAGIC = VK_TAG + bytes([KEY_VERSION])
 PK_MAGIC = PK_TAG + bytes([KEY_VERSION])
 _REMEDY = "run setup (keygen) again with this version of ezk"
+R = _native.MODULUS
 
 
 @dataclass(eq=False)
@@ -176,12 +177,24 @@ def keygen(circuit: Circuit, srs) -> tuple[ProvingKey, VerifyingKey]:
         del values
     sigma = permutation.build_sigma(circuit.copy_array(), cs.permutation_columns, d.n)
     omega_powers = _native.FrVec.powers(d.omega, d.n)
-    sigma_commitments = [commit_lagrange(srs, permutation.sigma_column(sigma, j, d.n, omega_powers))
-                         for j in range(sigma.shape[0])]
+    sigma_commitments = [sigma_commitment(srs, sigma, j, omega_powers) for j in range(sigma.shape[0])]
     del omega_powers
     vk = VerifyingKey(circuit.k, cs, fixed_commitments, sigma_commitments)
     pk = ProvingKey(vk, fixed, sigma)
     return pk, vk
+
+
+def sigma_commitment(srs, sigma: np.ndarray, j: int, omega_powers: "_native.FrVec") -> "_native.G1":
+    """[σ_j(τ)]₁ = δʲ·[τ]₁ + Σ_i (σ_j(ωⁱ) − δʲωⁱ)·[L_i(τ)]₁.
+
+    The identity id_j(ωⁱ) = δʲωⁱ interpolates to the polynomial δʲ·X, whose commitment is
+    δʲ·[τ]₁; σ_j − id_j is zero on every cell no copy moves, and the MSM skips zero scalars —
+    so the cost follows the copied cells, not n."""
+    n = len(omega_powers)
+    dj = pow(permutation.delta(), j, R)
+    moved = permutation.sigma_column(sigma, j, n, omega_powers)
+    moved.axpy_assign(-dj, omega_powers)
+    return commit_lagrange(srs, moved) + srs.g1[1].mul(dj)
 
 
 def _as_i64(f) -> np.ndarray | None:

@@ -64,17 +64,9 @@ def multiplicities(cs: ConstraintSystem, table: LookupTable, query, challenges: 
     m(ωʲ) counts the usable input rows (over all lookups of the table) equal to table row j,
     crediting each value to the first usable table row that holds it."""
     ch, theta = challenges.challenge, challenges.theta
-    t_keys = as_keys(_const_vec(compress(table.table, query, ch, theta), n).slice(0, usable))
-    uniq, first = np.unique(t_keys, return_index=True)
-    counts = np.zeros(usable, dtype=np.int64)
-    missing = 0
-    for i in table.lookups:
-        f_keys = as_keys(_const_vec(compress(cs.lookups[i].inputs, query, ch, theta), n).slice(0, usable))
-        pos = np.minimum(np.searchsorted(uniq, f_keys), len(uniq) - 1)
-        found = uniq[pos] == f_keys
-        missing += int((~found).sum())
-        counts += np.bincount(first[pos[found]], minlength=usable)
-    return counts, missing
+    t = _const_vec(compress(table.table, query, ch, theta), n)
+    inputs = [_const_vec(compress(cs.lookups[i].inputs, query, ch, theta), n) for i in table.lookups]
+    return _native.lookup_multiplicities(t, inputs, usable)  # a hash of the table's values
 
 
 def running_sums(cs: ConstraintSystem, table: LookupTable, m: "_native.FrVec", query, challenges: Challenges,

@@ -84,10 +84,16 @@ impl G1 {
         }
     }
     fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        PyBytes::new_with(py, 32, |b| Ok(encode(&self.p, true, b)))
+        PyBytes::new_with(py, 32, |b| {
+            encode(&self.p, true, b);
+            Ok(())
+        })
     }
     fn to_bytes_uncompressed<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        PyBytes::new_with(py, 64, |b| Ok(encode(&self.p, false, b)))
+        PyBytes::new_with(py, 64, |b| {
+            encode(&self.p, false, b);
+            Ok(())
+        })
     }
     fn to_xy(&self, py: Python<'_>) -> PyResult<Option<(PyObject, PyObject)>> {
         match self.p.xy() {
@@ -153,7 +159,7 @@ fn parse_records(
     what: &str,
     f: impl Fn(&[u8]) -> Option<G1Affine> + Sync + Send,
 ) -> PyResult<Vec<G1Affine>> {
-    if data.len() % size != 0 {
+    if !data.len().is_multiple_of(size) {
         return verr(format!("{what}: {} bytes is not a multiple of {size}", data.len()));
     }
     let parsed: Vec<Option<G1Affine>> =

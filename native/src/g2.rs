@@ -87,10 +87,16 @@ impl G2 {
         }
     }
     fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        PyBytes::new_with(py, 64, |b| Ok(self.p.serialize_compressed(b).expect("64-byte buffer")))
+        PyBytes::new_with(py, 64, |b| {
+            self.p.serialize_compressed(b).expect("64-byte buffer");
+            Ok(())
+        })
     }
     fn to_bytes_uncompressed<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        PyBytes::new_with(py, 128, |b| Ok(self.p.serialize_uncompressed(b).expect("128-byte buffer")))
+        PyBytes::new_with(py, 128, |b| {
+            self.p.serialize_uncompressed(b).expect("128-byte buffer");
+            Ok(())
+        })
     }
     fn add(&self, other: PyRef<'_, G2>) -> Self {
         g2(self.p + other.p)
