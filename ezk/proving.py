@@ -34,9 +34,10 @@ def gen_srs(srs_path, logrows: int, seed: str | None = None) -> dict:
     bases of every size 2^0 … 2^logrows computed from τ (so setup and prove commit to columns
     without a group iNTT; the file is 3× the powers alone)."""
     from ezk.kzg import SRS
+    from ezk.kzg.srs_format import MAX_K
 
-    if not 1 <= logrows <= 28:
-        raise EzkError(f"--logrows must be between 1 and 28, got {logrows}.")
+    if not 1 <= logrows <= MAX_K:
+        raise EzkError(f"--logrows must be between 1 and {MAX_K}, got {logrows}.")
     srs = SRS.generate(logrows, seed.encode() if seed else None)
     srs.save(srs_path)
     return {"logrows": logrows, "bytes": Path(srs_path).stat().st_size}

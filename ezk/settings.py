@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ezk.errors import ArtifactError, EzkError
+from ezk.plonk.domain import MAX_K
 
 FORMAT = "ezk-settings"
 VERSION = 1
@@ -42,8 +43,8 @@ class RunArgs:
         lo, hi = self.lookup_range
         if not (isinstance(lo, int) and isinstance(hi, int) and lo < 0 < hi):
             raise EzkError(f"lookup_range must be two integers lo < 0 < hi, got {self.lookup_range!r}")
-        if not isinstance(self.logrows, int) or not 1 <= self.logrows <= 28:
-            raise EzkError(f"logrows must be an integer between 1 and 28, got {self.logrows!r}")
+        if not isinstance(self.logrows, int) or not 1 <= self.logrows <= MAX_K:
+            raise EzkError(f"logrows must be an integer between 1 and {MAX_K}, got {self.logrows!r}")
         if not isinstance(self.num_inner_cols, int) or self.num_inner_cols < 1:
             raise EzkError(f"num_inner_cols must be a positive integer, got {self.num_inner_cols!r}")
         for name in ("input_visibility", "output_visibility"):

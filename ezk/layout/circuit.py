@@ -31,18 +31,20 @@ from ezk.graph.ir import Graph
 from ezk.layout.backend import AssigningBackend, MeasuringBackend
 from ezk.layout.cells import Cells
 from ezk.layout.context import Ctx
-from ezk.layout.gates import BLINDING, build
+from ezk.layout.gates import blinding_rows, build
 from ezk.layout.ops import LAYOUTS
 from ezk.layout.region import KIND_FN, KIND_LIN, KIND_RANGE, Geometry, Region
 from ezk.layout.rows import materialize
 from ezk.layout.tables import Tables, limb_bits_for
 from ezk.plonk import Circuit, Witness
+from ezk.plonk.domain import MAX_K
+from ezk.plonk.domain import usable_rows as _usable
 
-MAX_K = 26
+BLINDING = blinding_rows()
 
 
 def usable_rows(k: int) -> int:
-    return (1 << k) - BLINDING - 1
+    return _usable(k, BLINDING)
 
 
 @dataclass
@@ -98,7 +100,8 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     dead = rg.drop_dead_cells(Cells.concat(pub_cells) if pub_cells else None)
     built = build(rg, tables, blocks, bool(public), u - 1)
     cs = built.cs
-    assert cs.blinding_rows() == BLINDING
+    if cs.blinding_rows() != BLINDING:
+        raise AssertionError(f"the layout planned {BLINDING} blinding rows; its system needs {cs.blinding_rows()}")
 
     col_index = np.array([c.index for blk in built.advice for c in blk], dtype=np.int64)
     W = geo.width

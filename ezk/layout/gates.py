@@ -32,7 +32,12 @@ from ezk.plonk.expression import Column
 from ezk.layout.region import KIND_DOT, Region
 from ezk.layout.tables import Tables
 
-BLINDING = 5  # advice columns are queried at rotations 0 and −1: b = max(3, 2) + 2
+ADVICE_ROTATIONS = (0, -1)  # every gate reads advice at the current and the previous row
+
+
+def blinding_rows() -> int:
+    """The blinding rows the built system will ask for (``build`` asserts they agree)."""
+    return ConstraintSystem.blinding_rows_for(len(ADVICE_ROTATIONS))
 
 
 @dataclass

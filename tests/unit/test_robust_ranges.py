@@ -17,7 +17,8 @@ import pytest
 
 from ezk import api
 from ezk.errors import WitnessError
-from ezk.ops._checks import COMPARE_BITS, RESCALE_BITS, check_compare_gap, check_rescale_output
+from ezk.ops._checks import check_compare_gap, check_rescale_output
+from ezk.ops.bounds import COMPARE_BITS, RESCALE_BITS
 from tests.unit.test_robust_loaders import tiny_model
 
 

@@ -7,9 +7,10 @@
   b outputs share each row's a input cells), DOT chains when both are advice;
 * rescale by 2^k: 2^k·q = x + 2^(k−1) − r with the remainder r = Σ 2^(12i)·r_i split into limbs
   looked up in range tables (r ∈ [0, 2^k)), and q itself bounded, q + 2^(QB−1) = Σ 2^(12i)·q_i
-  ∈ [0, 2^QB). The bound on q matters: without it, any r' ∈ [0, 2^k) gives a field element
-  q' = q + (r − r')/2^k that a later product by an even weight can turn back into a small,
-  wrong integer. With |q|, |q'| < 2^(QB−1) and 0 ≤ r, r' < 2^k, 2^k·(q − q') = r' − r holds over
+  ∈ [0, 2^QB), QB = RESCALE_BITS (ezk.ops.bounds). The bound on q matters: without it, any
+  r' ∈ [0, 2^k) gives a field element q' = q + (r − r')/2^k that a later product by an even
+  weight can turn back into a small, wrong integer. With |q|, |q'| < 2^(QB−1) and
+  0 ≤ r, r' < 2^k, 2^k·(q − q') = r' − r holds over
   the integers, so q' = q = ⌊(x + 2^(k−1))/2^k⌋. When every use of q is a lookup input, the
   lookup table already bounds q and the extra limbs are skipped.
 """
@@ -21,8 +22,7 @@ import numpy as np
 from ezk.errors import EzkError
 from ezk.layout.cells import Cells
 from ezk.layout.rows import dot_rows, fixed_dot, lincomb, mul_rows, range_terms
-
-QB = 36  # rescale outputs satisfy −2^35 ≤ q < 2^35
+from ezk.ops.bounds import RESCALE_BITS as QB  # rescale outputs satisfy −2^35 ≤ q < 2^35
 
 
 def add(ctx, node, ins):
