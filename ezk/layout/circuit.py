@@ -59,6 +59,9 @@ class LaidOut:
     gate_block: dict = field(default_factory=dict)
     column_block: dict = field(default_factory=dict)  # advice column name -> block
     assigned: list = field(default_factory=list)  # per block: (rows, W) bool, cells the layout placed
+    row_kind: list = field(default_factory=list)  # per block: the kind of each row (region.KIND_*)
+    # input and private-parameter node -> (n, 2) array of its cells (global column index, row)
+    leaf_cells: dict = field(default_factory=dict)
 
     def explain(self, failure) -> str:
         from ezk.layout.report import explain
@@ -156,8 +159,10 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     row_node = [rg.row_node[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
     column_block = {c.name: blk for blk, cols in enumerate(built.advice) for c in cols}
     assigned = [rg.assigned[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
+    row_kind = [rg.kind[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
+    leaf_cells = {nid: np.stack(glob(c.g, c.c), axis=1) for nid, c in p.leaves.items()}
     return LaidOut(circuit, witness, instances, layout, stats, row_node, graph, built.gate_block, column_block,
-                   assigned)
+                   assigned, row_kind, leaf_cells)
 
 
 @dataclass
@@ -168,6 +173,7 @@ class _Placed:
     pub_cells: list
     layout: list
     start: int
+    leaves: dict  # input / private-parameter node id -> its Cells
 
     @property
     def need(self) -> int:  # rows in one tall block (no carries needed there)
@@ -181,12 +187,15 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
     tables = Tables(limb_bits_for(graph, geo.slots))
     ctx = Ctx(graph, rg, tables, ra)
     cells: dict[int, Cells] = {}
+    leaves: dict[int, Cells] = {}
     for node in graph.nodes:
         fn = LAYOUTS.get(node.op)
         if fn is None:
             raise EzkError(f"the circuit layout does not support the core op {node.op!r} of {ctx.where(node)}.")
         rg.node = node.id
         cells[node.id] = fn(ctx, node, [cells[i] for i in node.inputs])
+        if node.op == "input" or (node.op == "const" and not cells[node.id].all_const()):
+            leaves[node.id] = cells[node.id].flat()
 
     # public values: inputs (when asked), then outputs, in one instance column
     public: list[tuple[str, int, str]] = []
@@ -202,7 +211,7 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
         layout.append({"kind": kind, "name": name, "tensor": int(tid), "start": start, "length": c.size,
                        "shape": list(graph.nodes[tid].shape), "scale": graph.nodes[tid].scale})
         start += c.size
-    return _Placed(rg, tables, backend, pub_cells, layout, start)
+    return _Placed(rg, tables, backend, pub_cells, layout, start, leaves)
 
 
 def _lean_fits(p: _Placed) -> int:

@@ -1,5 +1,10 @@
 """Mutation check: change assigned advice cells one value each and make the real mock reject it.
 
+The cells are drawn from every stratum alike — the leaf cells (inputs and private parameters,
+which the prover chooses freely and which only their range checks bind) and the cells of each
+row kind (LIN, DOT, MUL, range-check, function-lookup and carry rows) — before the rest of the
+count is drawn at random, so no kind of cell can stay untested behind a larger one.
+
 To keep it fast on 2^17-row circuits, mutations are checked in batches: the cells of a batch
 lie in distinct region rows at least 3 apart, so a gate failure at row r or r + 1 (gates read
 rows r and r − 1), a lookup failure at row r, or a copy failure naming the cell, can only come
@@ -17,14 +22,52 @@ import numpy as np
 from ezk.plonk import Witness, mock
 
 
+def _strata(laid) -> list[np.ndarray]:
+    """(m, 3) arrays of (block, row, column-in-block) of assigned cells: the leaf cells first,
+    then the other cells of each row kind."""
+    adv = laid.circuit.cs.advice
+    W = len(adv) // len(laid.assigned)
+    cells, kinds = [], []
+    for blk, m in enumerate(laid.assigned):
+        r, c = np.nonzero(m)
+        cells.append(np.stack([np.full(len(r), blk), r, c], axis=1))
+        kinds.append(np.asarray(laid.row_kind[blk], dtype=np.int64)[r])
+    cells = np.concatenate(cells).astype(np.int64)
+    kinds = np.concatenate(kinds)
+    leaf = np.zeros(len(cells), dtype=bool)
+    if laid.leaf_cells and len(cells):
+        lc = np.concatenate(list(laid.leaf_cells.values())).astype(np.int64)  # (global column, row)
+        pos = np.full(max(c.index for c in adv) + 1, -1, dtype=np.int64)
+        pos[[c.index for c in adv]] = np.arange(len(adv))  # global column -> block·W + c
+        rows = max(len(m) for m in laid.assigned) + 1
+        key = lambda col, row: col * rows + row  # noqa: E731  (block·W + c, row) as one integer
+        leaf = np.isin(key(cells[:, 0] * W + cells[:, 2], cells[:, 1]), key(pos[lc[:, 0]], lc[:, 1]))
+    out = [cells[leaf]] + [cells[~leaf & (kinds == k)] for k in np.unique(kinds[~leaf])]
+    return [s for s in out if len(s)]
+
+
 def _pick(laid, count: int, rng) -> list[tuple[int, int, int]]:
-    """(block, row, column-in-block) of ``count`` random assigned cells."""
-    cand = [(blk, *np.nonzero(m)) for blk, m in enumerate(laid.assigned)]
-    blocks = np.concatenate([np.full(len(r), b) for b, r, _ in cand])
-    rows = np.concatenate([r for _, r, _ in cand])
-    cols = np.concatenate([c for _, _, c in cand])
-    idx = rng.choice(len(rows), size=min(count, len(rows)), replace=False)
-    return [(int(blocks[i]), int(rows[i]), int(cols[i])) for i in idx]
+    """(block, row, column-in-block) of ``count`` assigned cells, shared equally among the
+    strata (water-filling: a stratum smaller than its share gives all its cells, the others
+    share what it leaves), at random within each."""
+    strata = _strata(laid)
+    sizes = [len(s) for s in strata]
+    count = min(count, sum(sizes))
+    alloc = [0] * len(strata)
+    left = count
+    while left > 0:
+        open_ = [i for i, n in enumerate(sizes) if alloc[i] < n]
+        per = max(1, left // len(open_))
+        for i in open_:
+            add = min(per, sizes[i] - alloc[i], left)
+            alloc[i] += add
+            left -= add
+            if left == 0:
+                break
+    chosen = [s[rng.choice(len(s), size=a, replace=False)] for s, a in zip(strata, alloc) if a]
+    chosen = np.concatenate(chosen) if chosen else np.zeros((0, 3), np.int64)
+    chosen = chosen[rng.permutation(len(chosen))]
+    return [(int(b), int(r), int(c)) for b, r, c in chosen]
 
 
 def _batches(cells, size: int, gap: int = 3):
