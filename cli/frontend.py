@@ -48,7 +48,11 @@ def register(app: typer.Typer) -> None:
         """Write settings.json for a model (EZKL's run_args)."""
         s = api.gen_settings(model, output, input_scale, param_scale, scale_rebase_multiplier, _lookup_range(lookup_range),
                              logrows, num_inner_cols, variables, input_visibility, output_visibility, param_visibility)
-        typer.echo(f"settings written to {output} (input scales {s.model_input_scales}, output scales {s.model_output_scales})")
+        from ezk.ops.bounds import describe_leaf_bound
+
+        bounds = ", ".join(describe_leaf_bound(b, sc) for b, sc in zip(s.model_input_bits, s.model_input_scales))
+        typer.echo(f"settings written to {output} (input scales {s.model_input_scales}, output scales {s.model_output_scales}; "
+                   f"inputs range-checked to {bounds or 'nothing: no inputs'})")
 
     @app.command("calibrate-settings")
     def calibrate_cmd(

@@ -59,7 +59,8 @@ def _settings_for(graph, ra: RunArgs, lookup_scales=None) -> tuple[Settings, str
         stats, why = {"num_rows": 0, "advice_cells": 0, "min_k": 0}, str(exc)
     st = Settings(run_args=ra, model_input_scales=graph.input_scales, model_output_scales=graph.output_scales,
                   num_rows=stats["num_rows"], total_assignments=stats["advice_cells"],
-                  lookup_scales=dict(lookup_scales or {}), min_logrows=stats["min_k"])
+                  lookup_scales=dict(lookup_scales or {}), min_logrows=stats["min_k"],
+                  model_input_bits=[int(graph.nodes[i].attrs["bound_bits"]) for i in graph.inputs])
     return st, why
 
 
@@ -157,9 +158,13 @@ def table(model, settings: str | None = None, variables: str | None = None) -> l
         ra, ls = RunArgs(variables=parse_variables(variables)), {}
     om = F.load_onnx(model, ra.variables_dict)
     graph, _ = F.lower_model(om, ra, ls)
+    from ezk.ops.bounds import describe_leaf_bound
+
     rows = []
     for n in graph.nodes:
         detail = {k: v for k, v in n.attrs.items() if k in ("equation", "fn", "shift", "kind", "axes", "visibility", "in_scale")}
+        if "bound_bits" in n.attrs:  # an input or private parameter: range-checked (ezk.ops.bounds)
+            detail["bound"] = describe_leaf_bound(int(n.attrs["bound_bits"]), n.scale)
         rows.append({"id": n.id, "onnx": f"{n.onnx_name} ({n.onnx_op})", "op": n.op, "inputs": n.inputs,
                      "shape": list(n.shape), "scale": n.scale, "detail": detail})
     return rows

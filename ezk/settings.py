@@ -70,6 +70,9 @@ class Settings:
     lookup_scales: dict[str, int] = field(default_factory=dict)
     # the smallest logrows the circuit fits in, measured by the layout (0: not measured)
     min_logrows: int = 0
+    # per input, B: the circuit range-checks every element of input i to −2^B ≤ q < 2^B
+    # (ezk.ops.bounds.leaf_bits of its scale and the lookup range; private parameters alike)
+    model_input_bits: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict:
         d = {"format": FORMAT, "version": VERSION}
@@ -96,6 +99,7 @@ class Settings:
                 total_assignments=int(d.get("total_assignments", 0)),
                 lookup_scales={str(k): int(v) for k, v in d.get("lookup_scales", {}).items()},
                 min_logrows=int(d.get("min_logrows", 0)),
+                model_input_bits=[int(v) for v in d.get("model_input_bits", [])],
             )
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise ArtifactError(f"{source} is a malformed ezk settings file ({exc})") from None

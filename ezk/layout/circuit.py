@@ -124,7 +124,8 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         copies.append(np.stack([np.full(n, built.instance.index), np.arange(n), ia, ir], axis=1))
         instances = [rg.read(allc)]
     copies = np.concatenate(copies).astype(np.int64)
-    circuit = Circuit(cs=cs, k=k, fixed=built.fixed, copies=copies)
+    circuit = Circuit(cs=cs, k=k, fixed=built.fixed, copies=copies,
+                      instance_lengths={built.instance: start} if public else None)
 
     witness = None
     store = backend.columns(blocks * u)

@@ -1,7 +1,10 @@
 """Keys: the VerifyingKey (shape + commitments + digest) and the lean ProvingKey.
 
-VerifyingKey = (k, the full ConstraintSystem shape, [fixed_j(τ)]₁, [σ_j(τ)]₁); its ``digest``
-(Blake2b-256 of its bytes) is the first thing absorbed into every transcript.
+VerifyingKey = (k, the full ConstraintSystem shape, [fixed_j(τ)]₁, [σ_j(τ)]₁, the number of
+public values of each instance column, the digest of the SRS elements verification uses —
+[1]₁, [1]₂, [τ]₂ — that keygen committed with); its ``digest`` (Blake2b-256 of its bytes) is the
+first thing absorbed into every transcript. A verifier refuses instances of another length and
+an SRS of another digest.
 
 ProvingKey = VerifyingKey + the fixed columns' values (trailing zero rows dropped; held and
 stored as int64 — held in the narrowest integer dtype — when every value fits, else as 32-byte
@@ -29,7 +32,9 @@ from ezk.plonk.constraint_system import ConstraintSystem
 from ezk.plonk.domain import Domain
 from ezk.plonk.serial import Reader, Writer
 
-VK_MAGIC = b"ezk-plonk-vk\x00\x01"  # format name + version 1
+VK_TAG = b"ezk-plonk-vk\x00"
+VK_VERSION = 2  # 2: instance lengths and the SRS digest
+VK_MAGIC = VK_TAG + bytes([VK_VERSION])  # format name + version
 PK_MAGIC = b"ezk-plonk-pk\x00\x01"
 
 
@@ -39,6 +44,8 @@ class VerifyingKey:
     cs: ConstraintSystem
     fixed_commitments: list
     sigma_commitments: list
+    instance_lengths: tuple  # per instance column, its number of public values
+    srs_digest: bytes  # VerifierSRS.digest() of the SRS the commitments were made with
 
     @cached_property
     def domain(self) -> Domain:
@@ -55,11 +62,19 @@ class VerifyingKey:
         w.u32(len(self.sigma_commitments))
         for p in self.sigma_commitments:
             w.point(p)
+        w.u32(len(self.instance_lengths))
+        for n in self.instance_lengths:
+            w.u32(n)
+        w.raw(self.srs_digest)
         return w.getvalue()
 
     @classmethod
     def read(cls, r: Reader) -> "VerifyingKey":
-        if r.take(len(VK_MAGIC)) != VK_MAGIC:
+        magic = r.take(len(VK_MAGIC))
+        if magic[:-1] == VK_TAG and magic != VK_MAGIC:
+            raise ArtifactError(f"the verifying key has format version {magic[-1]}; this ezk reads version {VK_VERSION} "
+                                f"(which records instance lengths and the SRS digest): run ezk setup again.")
+        if magic != VK_MAGIC:
             raise ArtifactError("the bytes are not an ezk PLONK verifying key (wrong format tag or version).")
         k = r.u8()
         try:
@@ -72,11 +87,17 @@ class VerifyingKey:
         sigma = [r.point() for _ in range(r.count())]
         if len(fixed) != len(cs.fixed) or len(sigma) != len(cs.permutation_columns):
             raise r.fail("its commitments do not match its constraint system")
-        vk = cls(k, cs, fixed, sigma)
+        lengths = tuple(r.u32() for _ in range(r.count()))
+        srs_digest = r.take(32)
+        if len(lengths) != len(cs.instance):
+            raise r.fail("its instance lengths do not match its constraint system")
+        vk = cls(k, cs, fixed, sigma, lengths, srs_digest)
         try:
             vk.domain
         except EzkError:
             raise r.fail("its domain is invalid") from None
+        if any(n > vk.domain.usable for n in lengths):
+            raise r.fail("an instance column is longer than the usable rows")
         return vk
 
     @classmethod
@@ -178,7 +199,8 @@ def keygen(circuit: Circuit, srs) -> tuple[ProvingKey, VerifyingKey]:
     sigma_commitments = [commit_lagrange(srs, permutation.sigma_column(sigma, j, d.n, omega_powers))
                          for j in range(sigma.shape[0])]
     del omega_powers
-    vk = VerifyingKey(circuit.k, cs, fixed_commitments, sigma_commitments)
+    vk = VerifyingKey(circuit.k, cs, fixed_commitments, sigma_commitments, circuit.public_lengths(),
+                      srs.verifier().digest())
     pk = ProvingKey(vk, fixed, sigma)
     return pk, vk
 
