@@ -62,9 +62,20 @@ def register(app: typer.Typer) -> None:
         settings_path: str = typer.Option("settings.json", "-S", "--settings-path"),
         vk_path: str = typer.Option("vk.key", "--vk-path"),
         srs_path: str = typer.Option(..., "--srs-path"),
+        data: str = typer.Option(None, "-D", "--data", help="input.json the proof's public inputs must equal"),
     ):
-        """Verify a proof: prints `verified: true` and exits 0 only for a valid proof."""
-        ok = api.verify(proof_path, settings_path, vk_path, srs_path)
-        typer.echo(f"verified: {str(ok).lower()}")
-        if not ok:
+        """Verify a proof: prints `verified: true` and the public values (dequantized), and exits 0
+        only for a valid proof."""
+        res = api.verify(proof_path, settings_path, vk_path, srs_path, data=data)
+        typer.echo(f"verified: {str(bool(res)).lower()}" + ("" if res else f" ({res.reason})"))
+        if res:
+            for kind, values in (("input", res.inputs), ("output", res.outputs)):
+                for entry, vals in zip([e for e in res.public if e["kind"] == kind], values):
+                    typer.echo(f"{kind} {entry['name']} {entry['shape']}: {_preview(vals)}")
+        if not res:
             raise typer.Exit(1)
+
+
+def _preview(values: list[float], most: int = 16) -> str:
+    shown = " ".join(f"{v:g}" for v in values[:most])
+    return shown + (f" … ({len(values)} values)" if len(values) > most else "")

@@ -9,7 +9,7 @@
     setup(compiled, srs_path, vk_path, pk_path) -> info
     mock(compiled, witness)                     -> info (raises EzkError naming failures)
     prove(compiled, witness, pk_path, srs_path, proof_path) -> info
-    verify(proof_path, settings_path, vk_path, srs_path)    -> bool
+    verify(proof_path, settings_path, vk_path, srs_path, data=None) -> Verification (truthy iff it verified)
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ compiled circuit and settings they belong to (see :mod:`ezk.artifacts`).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -87,16 +88,17 @@ def _key_header(comp: Compiled, digest: str, laid) -> dict:
     }
 
 
-def dequantize_public(public_layout: list[dict], instances: list[list[int]]) -> list[list[float]]:
-    """The public outputs as floats, read from the instance values by the key's public map."""
+def dequantize_public(public_layout: list[dict], instances: list[list[int]], kind: str = "output") -> list[list[float]]:
+    """The public tensors of ``kind`` ("output" or "input") as floats, read from the instance
+    values by the key's public map."""
     outs = []
     for entry in public_layout:
-        if entry["kind"] != "output":
+        if entry["kind"] != kind:
             continue
         col = instances[entry.get("column", 0)] if entry.get("column", 0) < len(instances) else []
         vals = col[entry["start"]:entry["start"] + entry["length"]]
         if len(vals) != entry["length"]:
-            raise ArtifactError("the proof's instances are shorter than its verifying key's public outputs.")
+            raise ArtifactError(f"the proof's instances are shorter than its verifying key's public {kind}s.")
         signed = np.array([v if v <= R // 2 else v - R for v in vals], dtype=object)
         outs.append([float(v) / 2.0 ** entry["scale"] for v in signed])
     return outs
@@ -144,6 +146,7 @@ def setup(compiled_circuit, srs_path, vk_path="vk.key", pk_path="pk.key") -> dic
     k, stats = laid.circuit.k, laid.stats
     del laid, srs  # the key holds the fixed columns (compact) and σ from here on
     header["vk_digest"] = vk.digest.hex()
+    header["srs_digest"] = vk.srs_digest.hex()  # of [1]₁, [1]₂, [τ]₂ (also inside the vk itself)
     vk_bytes = write_key(vk_path, KeyFile("vk", header, vk.to_bytes()))
     pk_bytes = write_key(pk_path, KeyFile("pk", header, pk.to_bytes()))
     return {"k": k, "vk_bytes": vk_bytes, "pk_bytes": pk_bytes, "seconds": time.perf_counter() - t0,
@@ -208,8 +211,39 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
 
 # ---------------------------------------------------------------------------- verify
 
-def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.key", srs_path=None) -> bool:
-    """True iff the proof verifies against the vk; clear errors for mismatched files."""
+@dataclass
+class Verification:
+    """What ``verify`` found: truthy iff the proof verified. ``outputs`` and ``inputs`` are the
+    public tensors (dequantized, one flat list each, in the key's public order; inputs only when
+    the model's inputs are public); ``public`` names them (the key's public layout: name,
+    shape, scale); ``reason`` says why the proof was not accepted."""
+
+    ok: bool
+    outputs: list = field(default_factory=list)
+    inputs: list = field(default_factory=list)
+    public: list = field(default_factory=list)  # the key's public layout entries
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def _expected_inputs(public: list[dict], data) -> list[np.ndarray]:
+    """input.json quantized as gen-witness does, for the key's public inputs (by its layout)."""
+    from ezk.inputs import check_inputs, load_input_data, quantize_inputs
+
+    entries = [e for e in public if e["kind"] == "input"]
+    if not entries:
+        raise ArtifactError(f"the proof states no public input (the model's inputs are private), so {str(data)!r} cannot be checked against it.")
+    values = check_inputs(load_input_data(data), [tuple(e["shape"]) for e in entries], [e["name"] for e in entries])
+    return quantize_inputs(values, [int(e["scale"]) for e in entries], [e["name"] for e in entries])
+
+
+def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.key", srs_path=None,
+           data=None) -> Verification:
+    """Whether the proof verifies against the vk (a ``Verification``: truthy iff it does, with
+    the dequantized public outputs and inputs); clear errors for mismatched files. With ``data``
+    (an input.json), the proof's public inputs must be that input, quantized as gen-witness does."""
     from ezk.plonk import VerifyingKey
     from ezk.plonk import verify as plonk_verify
 
@@ -222,24 +256,40 @@ def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.k
     if proof.get("vk_digest") and proof["vk_digest"] != key.header.get("vk_digest"):
         raise ArtifactError(f"the proof {str(proof_path)!r} was made with another model's keys than {str(vk_path)!r}.")
     vk = VerifyingKey.from_bytes(key.body)
+    public = key.header["public"]
     instances = proof["instance_values"]
-    if len(instances) != len(vk.cs.instance):
-        return False
-    # The claimed outputs must be exactly the dequantized public instances.
-    try:
-        claimed = dequantize_public(key.header["public"], instances)
-    except ArtifactError:
-        return False
-    if claimed != proof["outputs"]:
-        return False
+    lengths = [len(c) for c in instances]
+    if lengths != list(vk.instance_lengths):
+        raise ArtifactError(f"the proof {str(proof_path)!r} holds {lengths} public values per instance column; its verifying "
+                            f"key {str(vk_path)!r} states exactly {list(vk.instance_lengths)}.")
     if any(not 0 <= v < R for col in instances for v in col):
-        return False
+        return Verification(False, public=public, reason="a public value is not a field element")
+    outputs = dequantize_public(public, instances, "output")
+    inputs = dequantize_public(public, instances, "input")
+    result = Verification(False, outputs, inputs, public)
+    # The claimed outputs must be exactly the dequantized public instances.
+    if outputs != proof["outputs"]:
+        result.reason = "the outputs written in the proof file are not its public values"
+        return result
+    if data is not None:  # compared as field elements, the quantized input.json against the instances
+        entries = [e for e in public if e["kind"] == "input"]
+        for want, e in zip(_expected_inputs(public, data), entries):
+            col = instances[e.get("column", 0)][e["start"]:e["start"] + e["length"]]
+            if [int(v) % R for v in want.reshape(-1).tolist()] != list(col):
+                result.reason = f"the proof's public input {e['name']!r} is not the input in {str(data)!r}"
+                return result
     if srs_path is None:
         raise ArtifactError("verify needs --srs-path (the SRS the keys were made with).")
     # The verifier needs only [1]₁, [1]₂ and [τ]₂: read the first two powers, not 2^k.
     vsrs = load_srs_for(srs_path, 1).verifier()
+    if vsrs.digest() != vk.srs_digest:
+        raise ArtifactError(f"the SRS {str(srs_path)!r} (digest {vsrs.digest().hex()[:16]}…) is not the SRS the verifying "
+                            f"key {str(vk_path)!r} was made with (digest {vk.srs_digest.hex()[:16]}…).")
     try:
         inst = [_native.FrVec.from_ints(col) for col in instances]
-        return bool(plonk_verify(vk, vsrs, inst, proof["proof_bytes"]))
+        result.ok = bool(plonk_verify(vk, vsrs, inst, proof["proof_bytes"]))
     except EzkError:
-        return False
+        result.ok = False
+    if not result.ok:
+        result.reason = "the proof does not verify"
+    return result

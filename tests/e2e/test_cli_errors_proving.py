@@ -73,7 +73,7 @@ def _verify(run, srs_path, proof=None, settings=None, vk=None, srs=None) -> bool
 def _rejected(fn) -> bool:
     """False from verify, or a one-sentence EzkError: both are rejections; anything else fails."""
     try:
-        return fn() is False
+        return not fn()
     except EzkError as e:
         assert str(e).strip() and "\n" not in str(e)
         return True
@@ -128,7 +128,7 @@ def test_proof_checked_against_another_models_vk(run, other, srs_path, tmp_path)
     d = json.loads((run / "proof.json").read_text())
     d.pop("vk_digest")
     (tmp_path / "p.json").write_text(json.dumps(d))
-    assert _verify(run, srs_path, proof=tmp_path / "p.json", vk=other / "vk.key", settings=other / "settings.json") is False
+    assert not _verify(run, srs_path, proof=tmp_path / "p.json", vk=other / "vk.key", settings=other / "settings.json")
     # settings of another configuration (the other model's settings are byte-identical here:
     # settings describe shapes and scales, not weights — the vk is what binds the weights)
     api.gen_settings(str(other / "tiny.onnx"), str(tmp_path / "s6.json"), logrows=K, input_scale=6)

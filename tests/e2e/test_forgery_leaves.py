@@ -17,74 +17,33 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import onnx
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
-from onnx import TensorProto, helper, numpy_helper
 
 from ezk import api
-from ezk.compiled import load_compiled
 from ezk.layout import lay_out
 from ezk.plonk import mock
 from tests.forgery import R, oversized, patched, prove_files, retrace, sqrt_mod_r
+from tests.small_models import Pipeline
 
 
-def _model(path, kind: str):
-    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])
-    if kind == "mul":
-        y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])
-        nodes, inits = [helper.make_node("Mul", ["x", "x"], ["y"])], []
-    else:
-        y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3])
-        w = np.array([[0.5, -1.0, 0.25], [1.5, 0.75, -0.5], [-2.0, 1.0, 0.5], [0.25, -0.25, 1.0]], np.float32)
-        inits = [numpy_helper.from_array(w, "W")]
-        if kind == "gemm":
-            inits.append(numpy_helper.from_array(np.array([0.1, -0.2, 0.3], np.float32), "B"))
-            nodes = [helper.make_node("Gemm", ["x", "W", "B"], ["y"])]
-        else:
-            nodes = [helper.make_node("MatMul", ["x", "W"], ["y"])]
-    graph = helper.make_graph(nodes, kind, [x], [y], inits)
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+def leaf_failures(p, laid, witness, leaf_id: int) -> list[str]:
+    """The mock's failures, explained; asserts each is the range check of leaf ``leaf_id``."""
+    what = "input" if p.graph.nodes[leaf_id].op == "input" else "private parameter"
+    lines = [laid.explain(f) for f in mock(laid.circuit, witness)]
+    assert lines, "the mock accepted a forged leaf"
+    name = p.graph.nodes[leaf_id].onnx_name
+    for ln in lines:
+        assert f"the range check of the {what}" in ln and repr(name) in ln, ln
+    return lines
 
 
-class Pipeline:
-    """gen-settings → compile-circuit → setup for one small model, as a user runs it."""
-
-    def __init__(self, root, srs_path, kind: str, **settings_kw):
-        self.root = root
-        self.model, self.settings = root / f"{kind}.onnx", root / f"{kind}.settings.json"
-        self.compiled, self.vk, self.pk = root / f"{kind}.compiled", root / f"{kind}.vk", root / f"{kind}.pk"
-        self.srs = srs_path
-        _model(self.model, kind)
-        s = api.gen_settings(self.model, self.settings, **settings_kw)
-        api.gen_settings(self.model, self.settings, logrows=s.min_logrows, **settings_kw)
-        api.compile_circuit(self.model, self.compiled, self.settings)
-        api.setup(self.compiled, srs_path, self.vk, self.pk)
-        self.comp = load_compiled(self.compiled)
-        self.graph = self.comp.graph
-        x = np.array([[0.5, -1.0, 1.5, 2.0]])
-        self.honest = lay_out(self.graph, self.comp.settings, retrace(self.graph, [np.round(x * 128).astype(np.int64)]))
-        assert mock(self.honest.circuit, self.honest.witness) == []
-
-    def node(self, op: str, **attrs):
-        return next(n for n in self.graph.nodes if n.op == op and all(n.attrs.get(k) == v for k, v in attrs.items()))
-
-    def leaf_failures(self, laid, witness, leaf_id: int) -> list[str]:
-        """The mock's failures, explained; asserts each is the range check of leaf ``leaf_id``."""
-        what = "input" if self.graph.nodes[leaf_id].op == "input" else "private parameter"
-        lines = [laid.explain(f) for f in mock(laid.circuit, witness)]
-        assert lines, "the mock accepted a forged leaf"
-        name = self.graph.nodes[leaf_id].onnx_name
-        for ln in lines:
-            assert f"the range check of the {what}" in ln and repr(name) in ln, ln
-        return lines
-
-    def refused(self, witness, tag: str) -> list[list[int]]:
-        """Prove ``witness`` with the real pk; `ezk verify`'s API must say false."""
-        proof = self.root / f"forged-{tag}.json"
-        inst = prove_files(witness, self.pk, self.srs, proof, self.comp.digest)
-        assert api.verify(proof, self.settings, self.vk, self.srs) is False
-        return inst
+def refused(p, witness, tag: str) -> list[list[int]]:
+    """Prove ``witness`` with the real pk; `ezk verify`'s API must not accept it."""
+    proof = p.root / f"forged-{tag}.json"
+    inst = prove_files(witness, p.pk, p.srs, proof, p.comp.digest)
+    assert not api.verify(proof, p.settings, p.vk, p.srs)
+    return inst
 
 
 @pytest.fixture(scope="module")
@@ -116,8 +75,8 @@ def test_square_of_the_input_is_negative_forgery_is_refused(pipes):
     laid = lay_out(g, p.comp.settings, retrace(g, [np.zeros((1, 4), np.int64)], {mul.id: z.reshape(1, 4)}))
     cells = laid.leaf_cells[x_id]
     forged = patched(laid, {(int(c), int(r)): root for (c, r), root in zip(cells, roots)})
-    p.leaf_failures(laid, forged, x_id)
-    inst = p.refused(forged, "mul")
+    leaf_failures(p, laid, forged, x_id)
+    inst = refused(p, forged, "mul")
     # the statement the forgery claims: the outputs are −1 … −4
     out = [v - R if v > R // 2 else v for v in inst[0]]
     assert [v / 128 for v in out] == [-1.0, -2.0, -3.0, -4.0]
@@ -132,8 +91,8 @@ def test_gemm_input_beyond_its_bound_is_refused(pipes, big):
     assert bits == 7 + 16 and not -(1 << bits) <= big < (1 << bits)
     x = np.array([[big, 64, -64, 0]], np.int64)
     laid = oversized(p.graph, p.comp.settings, retrace(p.graph, [x]))
-    p.leaf_failures(laid, laid.witness, x_id)
-    p.refused(laid.witness, f"gemm{big}")
+    leaf_failures(p, laid, laid.witness, x_id)
+    refused(p, laid.witness, f"gemm{big}")
 
 
 def test_private_weight_beyond_its_bound_is_refused(pipes):
@@ -144,8 +103,8 @@ def test_private_weight_beyond_its_bound_is_refused(pipes):
     big.flat[0] = 1 << 30
     x = np.array([[64, -128, 32, 16]], np.int64)
     laid = oversized(p.graph, p.comp.settings, retrace(p.graph, [x], {w.id: big}))
-    p.leaf_failures(laid, laid.witness, w.id)
-    p.refused(laid.witness, "private")
+    leaf_failures(p, laid, laid.witness, w.id)
+    refused(p, laid.witness, "private")
 
 
 def test_gen_witness_refuses_an_input_outside_the_bound(pipes, tmp_path):
@@ -185,7 +144,7 @@ def _battery(pipes, data):
     what = "input" if p.graph.nodes[leaf_id].op == "input" else "private parameter"
     lines = [laid.explain(f) for f in mock(laid.circuit, forged)]
     assert any(f"the range check of the {what}" in ln for ln in lines), lines
-    p.refused(forged, "battery")
+    refused(p, forged, "battery")
 
 
 @hsettings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
