@@ -16,7 +16,11 @@ Where a basis comes from, cheapest first:
 * only in :meth:`SRS.lagrange`: the group iNTT of the powers, n log n G1 scalar
   multiplications (~15 s at 2^16, minutes at 2^20).
 
-A verifier needs only ``[1]₁, [1]₂, [τ]₂``: :class:`VerifierSRS`, 168 bytes serialised.
+A verifier needs only ``[1]₁, [1]₂, [τ]₂``: :class:`VerifierSRS`, 168 bytes serialised. Its
+``digest`` is recorded in every verifying key, so the verifier is handed the SRS the keys were
+made with. A *degenerate* SRS — τ ∈ {0, ±1}, seen as [τ]₁ ∈ {O, [1]₁} or [τ]₂ ∈ {O, ±[1]₂},
+or an identity generator — makes every commitment computable without τ being secret, so
+every load refuses it (``degeneracy``).
 """
 
 from __future__ import annotations
@@ -61,6 +65,9 @@ class VerifierSRS:
             tau_g2 = _native.G2.from_bytes(data[o + 96: o + 160])
         except ValueError as e:
             raise ArtifactError(f"the verifier SRS holds an invalid point: {str(e).rstrip('.')}.") from None
+        why = degeneracy(g1, None, g2, tau_g2)
+        if why:
+            raise ArtifactError(f"the verifier SRS is degenerate ({why}).")
         return cls(g1=g1, g2=g2, tau_g2=tau_g2)
 
     def digest(self) -> bytes:
@@ -200,6 +207,20 @@ class SRS:
         srs_format.write_srs_file(path, self.g1, self.g2, self.tau_g2, sizes, basis)
 
 
+def degeneracy(g1: "_native.G1", tau_g1: "_native.G1 | None", g2: "_native.G2", tau_g2: "_native.G2") -> str:
+    """Why an SRS with these elements is degenerate ('' if it is not): τ = 0, 1 or −1 (anyone
+    could then open any commitment anywhere), or an identity generator."""
+    if g1.is_identity() or g2.is_identity():
+        return "[1]₁ or [1]₂ is the identity"
+    if tau_g2.is_identity() or (tau_g1 is not None and tau_g1.is_identity()):
+        return "τ = 0 ([τ] is the identity)"
+    if tau_g2 == g2 or (tau_g1 is not None and tau_g1 == g1):
+        return "τ = 1 ([τ] = [1])"
+    if tau_g2 == g2.neg() or (tau_g1 is not None and tau_g1 == -g1):
+        return "τ = −1 ([τ] = −[1])"
+    return ""
+
+
 def _basis_from_tau(tau: int, m: int) -> Callable[[], "_native.G1Vec"]:
     return lambda: _native.G1Vec.lagrange_from_tau(tau, m)
 
@@ -228,6 +249,9 @@ def load_srs(path: str | os.PathLike, k: int | None = None) -> SRS:
             f"{path} is not an SRS file ezk recognises (ezk .srs, snarkjs .ptau or halo2 ParamsKZG)."
         )
     srs = SRS._from_points(points)
+    why = degeneracy(srs.g1[0], srs.g1[1] if srs.n > 1 else None, srs.g2, srs.tau_g2)
+    if why:
+        raise ArtifactError(f"{path} is a degenerate SRS ({why}): its τ is no secret, so proofs made with it can be forged.")
     if not srs.check_pairing():
         raise ArtifactError(f"{path} is not a valid SRS: e([τ]₁, [1]₂) ≠ e([1]₁, [τ]₂).")
     return srs
