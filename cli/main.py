@@ -4,6 +4,12 @@ Commands live in small modules under ``cli/`` that each define ``register(app)``
 only builds the app and turns user errors into one sentence and a non-zero exit. ``--debug``
 (anywhere on the command line, or EZK_DEBUG=1) shows the traceback instead; ``--quiet`` (anywhere)
 silences the progress display of long steps.
+
+The app runs in click's standalone mode: usage errors (an unknown flag or command, a missing
+argument) are handled by typer itself — the usage message and exit status 2, no traceback —
+whichever click it uses (typer ≥ 0.29 vendors its own copy and raises that copy's exception
+classes, so this module never imports ``click``). Errors of ezk itself propagate out of the
+app and become one sentence here.
 """
 
 from __future__ import annotations
@@ -54,28 +60,18 @@ def main(argv: list[str] | None = None) -> None:
     argv = [a for a in argv if a not in ("--debug", "--quiet")]
     app = build_app()
     try:
-        rc = app(args=argv, prog_name="ezk", standalone_mode=False)
-        # outside standalone mode click returns typer.Exit's code instead of exiting
-        if isinstance(rc, int) and rc != 0:
-            raise SystemExit(rc)
+        app(args=argv, prog_name="ezk", standalone_mode=True)  # exits (SystemExit) when done
     except EzkError as exc:
         if debug:
             raise
         typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
         raise SystemExit(1)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # outside a command (inside one, click reports "Aborted!" and exit 1)
         typer.secho("interrupted", err=True)
         raise SystemExit(130)
     except SystemExit:
         raise
-    except Exception as exc:  # click usage errors arrive here too in non-standalone mode
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            raise SystemExit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            raise SystemExit(1)
+    except Exception as exc:
         if debug:
             raise
         typer.secho(
