@@ -69,7 +69,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:  # outside a command (inside one, click reports "Aborted!" and exit 1)
         typer.secho("interrupted", err=True)
         raise SystemExit(130)
-    except SystemExit:
+    except SystemExit as exc:
+        if exc.code in (0, None):  # success: return, as outside standalone mode
+            return
         raise
     except Exception as exc:
         if debug:
