@@ -246,9 +246,11 @@ def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.k
     (an input.json), the proof's public inputs must be that input, quantized as gen-witness does."""
     from ezk.plonk import VerifyingKey
     from ezk.plonk import verify as plonk_verify
+    from ezk.plonk.proof import check_version
 
     key = read_key(vk_path, "vk")
     proof = read_proof_json(proof_path)
+    check_version(proof["proof_bytes"])  # an older format is an error to fix, not a forgery
     if settings_path is not None:
         st = Settings.load(settings_path)
         if settings_digest(st) != key.header.get("settings_digest"):

@@ -3,10 +3,13 @@ coefficient or Lagrange form, single and GWC batch openings verified with one mu
 
 from ezk.kzg.commit import commit, commit_lagrange
 from ezk.kzg.opening import (
+    PairingClaim,
     ProverQuery,
     VerifierQuery,
     batch_open,
     batch_verify,
+    batch_verify_deferred,
+    check_pairing_claims,
     open_at,
     verify_opening,
 )
@@ -18,10 +21,13 @@ __all__ = [
     "load_srs",
     "commit",
     "commit_lagrange",
+    "PairingClaim",
     "ProverQuery",
     "VerifierQuery",
     "batch_open",
     "batch_verify",
+    "batch_verify_deferred",
+    "check_pairing_claims",
     "open_at",
     "verify_opening",
 ]

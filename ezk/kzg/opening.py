@@ -179,21 +179,30 @@ def batch_open_stream(srs: SRS, claims: Sequence[tuple[int, Hashable, int]],
     return witnesses
 
 
-def batch_verify(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witnesses: Sequence["_native.G1"],
-                 transcript: Transcript) -> bool:
-    """Accept iff the GWC witnesses prove every query; False (never an exception) for any
-    well-typed but wrong input: wrong count of witnesses, conflicting duplicate queries, a
-    wrong evaluation, point, commitment or witness."""
+@dataclass(frozen=True)
+class PairingClaim:
+    """A deferred KZG check: it holds iff e(left, [τ]₂) = e(right, [1]₂). Many claims (of many
+    proofs) are checked at once by ``check_pairing_claims``."""
+
+    left: "_native.G1"
+    right: "_native.G1"
+
+
+def batch_verify_deferred(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witnesses: Sequence["_native.G1"],
+                          transcript: Transcript) -> PairingClaim | None:
+    """``batch_verify`` up to, not including, the pairing: the claim it would check, or None for
+    an input that is wrong before any pairing (no queries, a wrong count of witnesses,
+    conflicting duplicate queries)."""
     if not queries:
-        return False
+        return None
     seen: dict[tuple[int, "_native.G1"], int] = {}
     for q in queries:
         key = (q.point % R, q.commitment)
         if seen.setdefault(key, q.eval % R) != q.eval % R:
-            return False  # one commitment, one point, two different values
+            return None  # one commitment, one point, two different values
     groups = _group_by_point([q.point for q in queries])
     if len(witnesses) != len(groups):
-        return False
+        return None
     v = _absorb_claims(transcript, [q.point for q in queries], [q.eval for q in queries])
     transcript.absorb_points(b"kzg_w", witnesses)
     u = transcript.squeeze_challenge(b"kzg_u")
@@ -218,6 +227,33 @@ def batch_verify(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witnesses:
     try:
         right = _native.G1Vec.from_points(bases).msm(_native.FrVec.from_ints(scalars))
         left = _native.G1Vec.from_points(list(witnesses)).msm(_native.FrVec.from_ints(u_powers))
+    except ValueError:
+        return None
+    return PairingClaim(left, right)
+
+
+def check_pairing_claims(vsrs: VerifierSRS, claims: Sequence[PairingClaim]) -> bool:
+    """Every claim holds, by ONE multi-pairing over a random combination: with fresh random
+    r_i (the verifier's own coins, unknown to any prover), e(Σ r_i·L_i, [τ]₂) = e(Σ r_i·R_i, [1]₂)
+    fails for a false claim except with probability 1/|F|."""
+    if not claims:
+        return False
+    if len(claims) == 1:
+        left, right = claims[0].left, claims[0].right
+    else:
+        r = _native.FrVec.random(len(claims))
+        left = _native.G1Vec.from_points([c.left for c in claims]).msm(r)
+        right = _native.G1Vec.from_points([c.right for c in claims]).msm(r)
+    try:
         return _native.pairing_check([left, -right], [vsrs.tau_g2, vsrs.g2])
     except ValueError:
         return False
+
+
+def batch_verify(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witnesses: Sequence["_native.G1"],
+                 transcript: Transcript) -> bool:
+    """Accept iff the GWC witnesses prove every query; False (never an exception) for any
+    well-typed but wrong input: wrong count of witnesses, conflicting duplicate queries, a
+    wrong evaluation, point, commitment or witness."""
+    claim = batch_verify_deferred(vsrs, queries, witnesses, transcript)
+    return claim is not None and check_pairing_claims(vsrs, [claim])

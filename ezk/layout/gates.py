@@ -84,7 +84,7 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
             is_dot = rg.kind[sl] == KIND_DOT
             sig = col(f"dot{blk}_sel", is_dot.astype(np.int64))
         if lin_live.any():
-            polys = []
+            polys = {}
             for j in np.flatnonzero(lin_live):
                 fvals = fx["lin_f"][sl, j].copy()
                 pvals, svals = fx["lin_p"][sl, j].copy(), fx["lin_s"][sl, j].copy()
@@ -102,7 +102,7 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
                 if share and j == 0:
                     e = (1 - sig.cur()) * e
                     Q, Ds, Dc = F[: geo.pairs], S, P
-                polys.append(e)
+                polys[f"lane{j}"] = e
             cs.create_gate(f"lin.b{blk}", polys)
             out.gate_block[f"lin.b{blk}"] = blk
         if "dot" in used:
@@ -117,8 +117,8 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
             out.gate_block[f"dot.b{blk}"] = blk
         if "mul" in used:
             Qm = col(f"mul{blk}_q", fx["mul_q"][sl])
-            cs.create_gate(f"mul.b{blk}", [Qm.cur() * (A[3 * t].cur() * A[3 * t + 1].cur() - A[3 * t + 2].cur())
-                                           for t in range(geo.triples)])
+            cs.create_gate(f"mul.b{blk}", {f"triple{t}": Qm.cur() * (A[3 * t].cur() * A[3 * t + 1].cur() - A[3 * t + 2].cur())
+                                           for t in range(geo.triples)})
             out.gate_block[f"mul.b{blk}"] = blk
         if "lk" in used:
             tag = fx["lk_tag"][sl]

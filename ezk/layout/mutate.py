@@ -15,11 +15,11 @@ reported rows) is re-run on its own.
 
 from __future__ import annotations
 
-import re
+import dataclasses
 
 import numpy as np
 
-from ezk.plonk import Witness, mock
+from ezk.plonk import CopyFailure, GateFailure, LookupFailure, mock
 
 
 def _strata(laid) -> list[np.ndarray]:
@@ -89,12 +89,14 @@ def _batches(cells, size: int, gap: int = 3):
 
 
 def _touches(laid, failure, blk: int, row: int, colname: str) -> bool:
-    if failure.kind == "copy":
-        return any(n == colname and int(r) == row for n, r in re.findall(r"(\w+)\[(\d+)\]", failure.name))
-    base = failure.name.split("[")[0]
-    if laid.gate_block.get(base) != blk:
-        return False
-    return failure.row == row if failure.kind == "lookup" else failure.row in (row, row + 1)
+    """Whether ``failure`` can only come from changing cell (``colname``, ``row``) of block ``blk``."""
+    if isinstance(failure, CopyFailure):
+        return any(c.column_name == colname and c.row == row for c in failure.cells)
+    if isinstance(failure, GateFailure):
+        return laid.gate_block.get(failure.gate) == blk and failure.row in (row, row + 1)
+    if isinstance(failure, LookupFailure):
+        return laid.gate_block.get(failure.lookup) == blk and failure.row == row
+    return False
 
 
 def mutation_check(laid, count: int = 200, seed: int = 0, batch_size: int = 50) -> tuple[int, list]:
@@ -114,7 +116,7 @@ def mutation_check(laid, count: int = 200, seed: int = 0, batch_size: int = 50) 
             arr = advice[col].copy() if advice[col] is base[col] else advice[col]
             arr[row] += d
             advice[col] = arr
-        return Witness(advice=advice, instance=laid.witness.instance)
+        return dataclasses.replace(laid.witness, advice=advice)  # keeps instance and later phases
 
     reruns = 0
     for batch in _batches(cells, batch_size):

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import re
-
 from ezk.ops.bounds import describe_leaf_bound
+from ezk.plonk import CopyFailure, GateFailure, LookupFailure
 
 
 def _block_of(laid, failure) -> tuple[int | None, str, int]:
-    if failure.kind == "copy":
-        cols = re.findall(r"(\w+)\[(\d+)\]", failure.name)
-        for name, row in reversed(cols):
-            if name in laid.column_block:
-                return laid.column_block[name], name, int(row)
+    """(block, advice column name or "", row) of the cell the failure is about."""
+    if isinstance(failure, CopyFailure):
+        for cell in (failure.b, failure.a):  # the advice side of an instance copy is b
+            if cell.column_name in laid.column_block:
+                return laid.column_block[cell.column_name], cell.column_name, cell.row
         return None, "", failure.row
-    base = failure.name.split("[")[0]
-    return laid.gate_block.get(base), "", failure.row
+    if isinstance(failure, GateFailure):
+        return laid.gate_block.get(failure.gate), "", failure.row
+    if isinstance(failure, LookupFailure):
+        return laid.gate_block.get(failure.lookup), "", failure.row
+    return None, "", failure.row
 
 
 def explain(laid, failure) -> str:

@@ -4,12 +4,16 @@ Column values are given as ``FrVec`` or 1-D integer numpy arrays (int64; negativ
 are field negatives), shorter than the usable rows is fine (zero-padded). Copy constraints are
 an (m, 4) integer array of rows (column_a, row_a, column_b, row_b) where columns are named by
 their *global* index (``Column.index``, creation order in the ConstraintSystem).
+
+Phases: ``Witness.advice`` holds the phase-0 advice; the advice of a later phase p is computed
+once the challenges of phases < p are drawn, by ``Witness.later(p, challenges)`` with
+``challenges`` a {Challenge: value} mapping of every challenge drawn so far.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Union
+from typing import Callable, Mapping, Union
 
 import numpy as np
 
@@ -17,9 +21,10 @@ from ezk import _native
 from ezk.errors import EzkError, WitnessError
 from ezk.plonk.constraint_system import ConstraintSystem
 from ezk.plonk.domain import Domain
-from ezk.plonk.expression import ADVICE, FIXED, INSTANCE, Column
+from ezk.plonk.expression import ADVICE, FIXED, INSTANCE, Challenge, Column
 
 ColumnValues = Union["_native.FrVec", np.ndarray, list]
+LaterAdvice = Callable[[int, Mapping[Challenge, int]], Mapping[Column, ColumnValues]]
 
 
 def to_frvec(values: ColumnValues, what: str) -> "_native.FrVec":
@@ -136,29 +141,49 @@ class Circuit:
 
 @dataclass
 class Witness:
+    """The prover's values. ``advice``: the phase-0 advice columns (missing columns are zero);
+    ``instance``: the public values; ``later(phase, challenges)``: for circuits with advice in
+    phases ≥ 1, returns that phase's advice columns given every challenge drawn so far
+    (``{Challenge: int}``, the challenges of phases < ``phase``). It is called once per later
+    phase, in order, by the prover (with the transcript's challenges) and by the mock (with
+    random ones)."""
+
     advice: Mapping[Column, ColumnValues] = field(default_factory=dict)
     instance: Mapping[Column, ColumnValues] = field(default_factory=dict)
+    later: LaterAdvice | None = None
 
-    def advice_values(self, cs: ConstraintSystem, domain: Domain) -> list["_native.FrVec"]:
-        """Every advice column zero-padded to n (the blinding rows are the prover's business)."""
-        given = _keyed(cs, self.advice, ADVICE)
-        return [
-            padded(given[c.kind_index], domain.usable, domain.n, f"advice column {c.name}")
-            if c.kind_index in given else _native.FrVec.zeros(domain.n)
-            for c in cs.advice
-        ]
-
-    def advice_column(self, cs: ConstraintSystem, domain: Domain, i: int):
-        """Advice column i (kind index) as given (FrVec or int array, ≤ u rows; checked)."""
-        c = cs.advice[i]
-        given = _keyed(cs, self.advice, ADVICE)
-        if c.kind_index not in given:
-            return np.zeros(0, dtype=np.int64)
-        v = given[c.kind_index]
-        n_rows = len(v)
-        if n_rows > domain.usable:
-            raise WitnessError(f"advice column {c.name} has {n_rows} values but only {domain.usable} rows are usable; raise k.")
-        return v
+    def phase_advice(self, cs: ConstraintSystem, domain: Domain, phase: int,
+                     challenges: Mapping[Challenge, int]) -> list:
+        """The advice columns of ``phase`` (``cs.advice_in_phase``) as given (FrVec or int
+        array, ≤ u rows; checked): phase 0 from ``advice``, later phases from ``later``."""
+        columns = cs.advice_in_phase(phase)
+        if phase == 0:
+            given = _keyed(cs, self.advice, ADVICE)
+            for c in cs.advice:
+                if c.kind_index in given and c.phase:
+                    raise WitnessError(f"advice column {c.name} belongs to phase {c.phase}: "
+                                       f"give its values through Witness.later, not Witness.advice.")
+        elif not columns:
+            given = {}
+        elif self.later is None:
+            raise WitnessError(f"the circuit has phase-{phase} advice columns but the witness has no "
+                               f"Witness.later to compute them.")
+        else:
+            given = _keyed(cs, self.later(phase, dict(challenges)) or {}, ADVICE)
+            wrong = [cs.advice[i].name for i in given if cs.advice[i].phase != phase]
+            if wrong:
+                raise WitnessError(f"Witness.later({phase}, …) returned advice column {wrong[0]}, "
+                                   f"which is not in phase {phase}.")
+        out = []
+        for c in columns:
+            v = given.get(c.kind_index)
+            if v is None:
+                out.append(np.zeros(0, dtype=np.int64))
+                continue
+            if len(v) > domain.usable:
+                raise WitnessError(f"advice column {c.name} has {len(v)} values but only {domain.usable} rows are usable; raise k.")
+            out.append(v)
+        return out
 
     def instance_list(self, cs: ConstraintSystem, domain: Domain) -> list["_native.FrVec"]:
         """The public instances, one unpadded FrVec per instance column."""

@@ -12,24 +12,44 @@ Derived quantities (see ``degree``):
   of n coefficients, and computed on the coset of size n·2^⌈log₂(D−1)⌉.
 * blinding rows b = max(3, most distinct rotations of any advice column) + 2 (halo2's rule);
   rows ≥ n − b are random, row n − b − 1 is ``l_last``; usable rows are 0 .. n − b − 2.
+
+Phases (halo2's): every advice column belongs to a phase p (default 0) and every challenge to
+the phase after whose advice commitments the transcript draws it. Phase-p advice may depend on
+the challenges of phases < p; gates and lookups may use any challenge (they are checked after
+all phases). ``num_phases`` = 1 + the largest phase of any advice column or challenge.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 from ezk.errors import ArtifactError, EzkError
 from ezk.plonk.expression import (
-    ADVICE, FIXED, INSTANCE, KINDS, Column, Expression, ExprLike, Query, as_expression,
+    ADVICE, FIXED, INSTANCE, KINDS, Challenge, Column, Expression, ExprLike, Query, as_expression,
     expression_to_text,
 )
+
+MAX_PHASE = 7  # phases 0 .. 7: more rounds than any circuit here needs, small enough to bound a key
 from ezk.plonk.serial import Reader, Writer, decode_expression, encode_expression
 
 
 @dataclass(frozen=True)
 class Gate:
+    """Named polynomials that must vanish on every row. ``poly_names[i]`` names ``polys[i]``
+    (``"0"``, ``"1"`` … unless the circuit named them)."""
+
     name: str
     polys: tuple[Expression, ...]
+    poly_names: tuple[str, ...] = ()
+
+    def poly_label(self, i: int) -> str:
+        """How reports name polynomial i: the gate's name alone for a single unnamed
+        polynomial, else ``gate[poly name]``."""
+        names = self.poly_names or tuple(str(j) for j in range(len(self.polys)))
+        if len(self.polys) == 1 and names[0] == "0":
+            return self.name
+        return f"{self.name}[{names[i]}]"
 
 
 @dataclass(frozen=True)
@@ -65,19 +85,36 @@ class ConstraintSystem:
 
     def __init__(self) -> None:
         self.columns: list[Column] = []
+        self.challenges: list[Challenge] = []
         self.gates: list[Gate] = []
         self.lookups: list[Lookup] = []
         self._equality: set[int] = set()
 
     # ------------------------------------------------------------------ columns
-    def _new_column(self, kind: str, name: str | None) -> Column:
+    def _new_column(self, kind: str, name: str | None, phase: int = 0) -> Column:
         kind_index = sum(1 for c in self.columns if c.kind == kind)
-        col = Column(len(self.columns), kind, kind_index, name or f"{kind}{kind_index}")
+        col = Column(len(self.columns), kind, kind_index, name or f"{kind}{kind_index}", phase)
         self.columns.append(col)
         return col
 
-    def advice_column(self, name: str | None = None) -> Column:
-        return self._new_column(ADVICE, name)
+    @staticmethod
+    def _check_phase(phase, what: str) -> int:
+        if not isinstance(phase, int) or not 0 <= phase <= MAX_PHASE:
+            raise EzkError(f"{what} has phase {phase!r}; phases are integers 0 … {MAX_PHASE}.")
+        return phase
+
+    def advice_column(self, name: str | None = None, phase: int = 0) -> Column:
+        """An advice column committed in round ``phase``: its values may depend on the
+        challenges of phases < ``phase`` (the prover asks ``Witness.later`` for them)."""
+        return self._new_column(ADVICE, name, self._check_phase(phase, f"advice column {name!r}"))
+
+    def challenge(self, phase: int = 0, name: str | None = None) -> Challenge:
+        """A challenge drawn after the advice of ``phase`` is committed: an expression of degree
+        0 for gates and lookups, and a value later-phase advice may be computed from."""
+        self._check_phase(phase, f"challenge {name!r}")
+        ch = Challenge(len(self.challenges), phase, name or f"challenge{len(self.challenges)}")
+        self.challenges.append(ch)
+        return ch
 
     def fixed_column(self, name: str | None = None) -> Column:
         return self._new_column(FIXED, name)
@@ -104,6 +141,24 @@ class ConstraintSystem:
     def instance(self) -> list[Column]:
         return self.columns_of(INSTANCE)
 
+    # ------------------------------------------------------------------ phases
+    @property
+    def num_phases(self) -> int:
+        """1 + the largest phase of any advice column or challenge."""
+        return 1 + max([c.phase for c in self.advice] + [ch.phase for ch in self.challenges], default=0)
+
+    def advice_in_phase(self, phase: int) -> list[Column]:
+        """The advice columns committed in round ``phase``, in column order."""
+        return [c for c in self.advice if c.phase == phase]
+
+    def challenges_in_phase(self, phase: int) -> list[Challenge]:
+        """The challenges drawn after round ``phase``'s advice, in declaration order."""
+        return [ch for ch in self.challenges if ch.phase == phase]
+
+    def advice_by_phase(self) -> list[Column]:
+        """Every advice column in commitment order: phase by phase, column order within."""
+        return [c for p in range(self.num_phases) for c in self.advice_in_phase(p)]
+
     # ------------------------------------------------------------------ constraints
     def _check_queries(self, exprs, what: str) -> None:
         for e in exprs:
@@ -111,14 +166,26 @@ class ConstraintSystem:
                 c = q.column
                 if c.index >= len(self.columns) or self.columns[c.index] != c:
                     raise EzkError(f"{what} queries column {c.name}, which is not in this constraint system.")
+            for ch in e.challenges():
+                if ch.index >= len(self.challenges) or self.challenges[ch.index] != ch:
+                    raise EzkError(f"{what} uses challenge {ch.name}, which is not in this constraint system.")
 
-    def create_gate(self, name: str, polys: list[ExprLike]) -> Gate:
-        """Constrain every poly to vanish on every row (use a selector to choose rows)."""
+    def create_gate(self, name: str, polys: "list[ExprLike] | Mapping[str, ExprLike]") -> Gate:
+        """Constrain every poly to vanish on every row (use a selector to choose rows).
+        ``polys`` is a list, or a mapping {polynomial name: expression} whose names the mock's
+        failures report."""
+        if isinstance(polys, Mapping):
+            names, polys = tuple(str(k) for k in polys), list(polys.values())
+        else:
+            polys = list(polys)
+            names = tuple(str(i) for i in range(len(polys)))
         exprs = tuple(as_expression(p) for p in polys)
         if not exprs:
             raise EzkError(f"gate {name!r} has no polynomials.")
+        if len(set(names)) != len(names):
+            raise EzkError(f"gate {name!r} names two polynomials alike.")
         self._check_queries(exprs, f"gate {name!r}")
-        gate = Gate(name, exprs)
+        gate = Gate(name, exprs, names)
         self.gates.append(gate)
         return gate
 
@@ -228,10 +295,13 @@ class ConstraintSystem:
 
     def describe(self) -> str:
         """A text dump of the shape (for snapshots and debugging)."""
-        lines = [f"columns: " + ", ".join(f"{c.name}:{c.kind}" for c in self.columns)]
+        lines = [f"columns: " + ", ".join(f"{c.name}:{c.kind}" + (f"@phase{c.phase}" if c.phase else "")
+                                          for c in self.columns)]
+        if self.challenges:
+            lines.append("challenges: " + ", ".join(f"{ch.name}@phase{ch.phase}" for ch in self.challenges))
         for g in self.gates:
-            for p in g.polys:
-                lines.append(f"gate {g.name}: {expression_to_text(p)} = 0")
+            for i, p in enumerate(g.polys):
+                lines.append(f"gate {g.poly_label(i)}: {expression_to_text(p)} = 0")
         for lk in self.lookups:
             ins = ", ".join(expression_to_text(e) for e in lk.inputs)
             tab = ", ".join(expression_to_text(e) for e in lk.table)
@@ -244,12 +314,18 @@ class ConstraintSystem:
         w.u32(len(self.columns))
         for c in self.columns:
             w.u8(KINDS.index(c.kind))
+            w.u8(c.phase)
             w.text(c.name)
+        w.u32(len(self.challenges))
+        for ch in self.challenges:
+            w.u8(ch.phase)
+            w.text(ch.name)
         w.u32(len(self.gates))
         for g in self.gates:
             w.text(g.name)
             w.u32(len(g.polys))
-            for p in g.polys:
+            for name, p in zip(g.poly_names, g.polys):
+                w.text(name)
                 encode_expression(w, p)
         w.u32(len(self.lookups))
         for lk in self.lookups:
@@ -266,18 +342,31 @@ class ConstraintSystem:
     def read(cls, r: Reader) -> "ConstraintSystem":
         cs = cls()
         for _ in range(r.count()):
-            kind = r.u8()
+            kind, phase = r.u8(), r.u8()
             if kind >= len(KINDS):
                 raise ArtifactError("the constraint system names an unknown column kind.")
-            cs._new_column(KINDS[kind], r.text())
-        cols = cs.columns
+            if phase > MAX_PHASE or (phase and KINDS[kind] != ADVICE):
+                raise r.fail("a column has an impossible phase")
+            cs._new_column(KINDS[kind], r.text(), phase)
+        for _ in range(r.count()):
+            phase = r.u8()
+            if phase > MAX_PHASE:
+                raise r.fail("a challenge has an impossible phase")
+            cs.challenge(phase, r.text())
+        cols, chs = cs.columns, cs.challenges
         for _ in range(r.count()):
             name = r.text()
-            cs.create_gate(name, [decode_expression(r, cols) for _ in range(r.count())])
+            polys = {}
+            for _ in range(r.count()):
+                poly_name = r.text()
+                if poly_name in polys:
+                    raise r.fail("a gate names two polynomials alike")
+                polys[poly_name] = decode_expression(r, cols, chs)
+            cs.create_gate(name, polys)
         for _ in range(r.count()):
             name = r.text()
             arity = r.count()
-            exprs = [decode_expression(r, cols) for _ in range(2 * arity)]
+            exprs = [decode_expression(r, cols, chs) for _ in range(2 * arity)]
             cs.lookup(name, exprs[:arity], exprs[arity:])
         for _ in range(r.count()):
             i = r.u32()

@@ -1,18 +1,24 @@
 """Expressions over column queries: the language gates and lookups are written in.
 
 An expression is a polynomial in cell queries ``Query(column, rotation)`` — the value of
-``column`` at row ``i + rotation`` (cyclically, on the 2^k domain) — and field constants:
+``column`` at row ``i + rotation`` (cyclically, on the 2^k domain) —, field constants and
+verifier challenges ``Challenge`` (a field element drawn by the transcript after the advice of
+its phase is committed; see ``ConstraintSystem.challenge``):
 
     s.cur() * (a.cur() * b.cur() - c.next())      # s(X)·(a(X)·b(X) − c(ωX))
+    s.cur() * (acc.next() - acc.cur() * u - v.cur())   # u a challenge: acc' = acc·u + v
 
-Each expression has a *degree* (every query counts 1, constants 0) which fixes the size of the
-extended domain the quotient is computed on. Expressions evaluate in three ways, all sharing
-one recursive walk:
+Each expression has a *degree* (every query counts 1, constants and challenges 0) which fixes
+the size of the extended domain the quotient is computed on. Expressions evaluate in three ways,
+all sharing one recursive walk:
 
 * ``evaluate_vec``: whole-vector evaluation over ``FrVec`` columns (the prover on the
   extended coset, the mock on the 2^k rows) — one native call per node, never a loop over rows;
 * ``evaluate_scalar``: at one point with Python ints mod r (the verifier at x);
-* ``walk`` with custom callbacks (serialisation, query collection).
+* ``walk`` with custom callbacks (serialisation, query collection, a symbolic compiler). A
+  challenge reaches the walk's ``challenge`` callback; every evaluation takes a ``challenge``
+  function (Challenge → int) next to its query function, and fails with a clear error when an
+  expression holding a challenge is evaluated without one.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from dataclasses import dataclass
 from typing import Callable, Union
 
 from ezk import _native
+from ezk.errors import EzkError
 
 R = _native.MODULUS
 
@@ -61,6 +68,23 @@ class Expression:
     def __neg__(self) -> "Expression":
         return Negated(self)
 
+    def __pow__(self, exponent: int) -> "Expression":
+        """self^e by repeated squaring (e ≥ 0; the tree holds O(e) nodes once serialised, so
+        keep e small — for long vectors of challenge powers, constrain a running product)."""
+        if not isinstance(exponent, int) or exponent < 0:
+            raise TypeError("an expression can only be raised to a non-negative integer power")
+        result: Expression = Constant(1)
+        base: Expression = self
+        first = True
+        while exponent:
+            if exponent & 1:
+                result = base if first else Product(result, base)
+                first = False
+            exponent >>= 1
+            if exponent:
+                base = Product(base, base)
+        return result
+
     # ----------------------------------------------------------------- analysis
     def degree(self) -> int:
         return self.walk(
@@ -70,6 +94,7 @@ class Expression:
             add=max,
             mul=lambda a, b: a + b,
             scale=lambda a, c: a,
+            challenge=lambda ch: 0,
         )
 
     def queries(self) -> set["Query"]:
@@ -80,33 +105,45 @@ class Expression:
             add=lambda a, b: a | b,
             mul=lambda a, b: a | b,
             scale=lambda a, c: a,
+            challenge=lambda ch: set(),
         )
 
-    def walk(self, *, constant, query, neg, add, mul, scale):
+    def challenges(self) -> set["Challenge"]:
+        """The challenges this expression uses."""
+        return self.walk(
+            constant=lambda c: set(),
+            query=lambda q: set(),
+            neg=lambda a: a,
+            add=lambda a, b: a | b,
+            mul=lambda a, b: a | b,
+            scale=lambda a, c: a,
+            challenge=lambda ch: {ch},
+        )
+
+    def walk(self, *, constant, query, neg, add, mul, scale, challenge=None):
+        """Fold the tree bottom-up with one callback per node kind. ``challenge`` may be left
+        out for expressions without challenges (a ``Challenge`` node then raises)."""
         raise NotImplementedError  # every concrete node overrides this
 
     # ----------------------------------------------------------------- evaluation
-    def evaluate_vec(self, lookup: Callable[["Query"], "_native.FrVec"], n: int) -> "_native.FrVec":
+    def evaluate_vec(self, lookup: Callable[["Query"], "_native.FrVec"], n: int,
+                     challenge: ChallengeValues | None = None) -> "_native.FrVec":
         """The expression on every point of a domain of size n, as one FrVec.
 
-        ``lookup(query)`` returns the length-n vector of the queried column, already rotated.
-        Constant sub-expressions stay Python ints until they meet a vector (add_scalar/scale).
+        ``lookup(query)`` returns the length-n vector of the queried column, already rotated;
+        ``challenge(ch)`` a challenge's value. Constant sub-expressions (constants,
+        challenges) stay Python ints until they meet a vector (add_scalar/scale).
         """
-        out = self.walk(
-            constant=lambda c: c,
-            query=lookup,
-            neg=_vec_neg,
-            add=_vec_add,
-            mul=_vec_mul,
-            scale=lambda a, c: (a * c) % R if isinstance(a, int) else a.scale(c),
-        )
+        out = self.evaluate(lookup, challenge)
         if isinstance(out, int):
             return _native.FrVec.constant(out, n)
         return out
 
-    def evaluate(self, lookup: Callable[["Query"], "int | _native.FrVec"]) -> "int | _native.FrVec":
-        """Generic evaluation: queries give FrVecs (whole domains) or ints (one point); the
-        result is an int when the expression is constant or evaluated at a point."""
+    def evaluate(self, lookup: Callable[["Query"], "int | _native.FrVec"],
+                 challenge: ChallengeValues | None = None) -> "int | _native.FrVec":
+        """Generic evaluation: queries give FrVecs (whole domains) or ints (one point),
+        ``challenge(ch)`` gives a challenge's value; the result is an int when the expression is
+        constant or evaluated at a point."""
         return self.walk(
             constant=lambda c: c,
             query=lookup,
@@ -114,9 +151,10 @@ class Expression:
             add=_vec_add,
             mul=_vec_mul,
             scale=lambda a, c: (a * c) % R if isinstance(a, int) else a.scale(c),
+            challenge=None if challenge is None else (lambda ch: challenge(ch) % R),
         )
 
-    def evaluate_scalar(self, lookup: Callable[["Query"], int]) -> int:
+    def evaluate_scalar(self, lookup: Callable[["Query"], int], challenge: ChallengeValues | None = None) -> int:
         """The expression at one point, from the queried values (ints mod r)."""
         return self.walk(
             constant=lambda c: c,
@@ -125,10 +163,12 @@ class Expression:
             add=lambda a, b: (a + b) % R,
             mul=lambda a, b: (a * b) % R,
             scale=lambda a, c: (a * c) % R,
+            challenge=None if challenge is None else (lambda ch: challenge(ch) % R),
         )
 
 
 ExprLike = Union[Expression, int]
+ChallengeValues = Callable[["Challenge"], int]
 
 
 def as_expression(value: ExprLike) -> Expression:
@@ -171,7 +211,7 @@ def _vec_mul(a, b):
 class Constant(Expression):
     value: int
 
-    def walk(self, *, constant, query, neg, add, mul, scale):
+    def walk(self, *, constant, query, neg, add, mul, scale, challenge=None):
         return constant(self.value)
 
 
@@ -211,15 +251,37 @@ class Scaled(Expression):
 
 
 @dataclass(frozen=True)
+class Challenge(Expression):
+    """A verifier challenge: a field element the transcript draws after every advice column of
+    ``phase`` is committed (``ConstraintSystem.challenge``). Degree 0 — a constant per proof —
+    it may appear in gates and lookups; advice of a later phase may depend on its value.
+    ``index`` is its position in ``ConstraintSystem.challenges``."""
+
+    index: int
+    phase: int
+    name: str
+
+    def walk(self, *, constant, query, neg, add, mul, scale, challenge=None):
+        if challenge is None:
+            raise EzkError(f"the expression uses challenge {self.name!r} but was evaluated without challenge values.")
+        return challenge(self)
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+@dataclass(frozen=True)
 class Column:
     """A column of the table. ``index`` is the column's global index in its constraint system
     (creation order over all kinds): copy constraints name columns by it. ``kind_index`` is its
-    position among the columns of its kind."""
+    position among the columns of its kind. ``phase`` (advice only) is the round in which the
+    prover commits it: phase-p advice may depend on the challenges of phases < p."""
 
     index: int
     kind: str
     kind_index: int
     name: str
+    phase: int = 0
 
     def rot(self, rotation: int) -> "Query":
         return Query(self, int(rotation))
@@ -241,7 +303,7 @@ class Query(Expression):
     column: Column
     rotation: int
 
-    def walk(self, *, constant, query, neg, add, mul, scale):
+    def walk(self, *, constant, query, neg, add, mul, scale, challenge=None):
         return query(self)
 
     def __repr__(self) -> str:
@@ -257,4 +319,5 @@ def expression_to_text(expr: Expression) -> str:
         add=lambda a, b: f"({a} + {b})",
         mul=lambda a, b: f"{a}·{b}",
         scale=lambda a, c: f"{c if c <= R // 2 else c - R}·{a}",
+        challenge=repr,
     )

@@ -30,12 +30,15 @@ from ezk.plonk import permutation
 from ezk.plonk.circuit import Circuit, domain_of
 from ezk.plonk.constraint_system import ConstraintSystem
 from ezk.plonk.domain import Domain
-from ezk.plonk.serial import Reader, Writer
+from ezk.plonk.serial import Reader, Writer, read_tag
 
-VK_TAG = b"ezk-plonk-vk\x00"
-VK_VERSION = 2  # 2: instance lengths and the SRS digest
-VK_MAGIC = VK_TAG + bytes([VK_VERSION])  # format name + version
-PK_MAGIC = b"ezk-plonk-pk\x00\x01"
+VK_TAG, PK_TAG = b"ezk-plonk-vk\x00", b"ezk-plonk-pk\x00"
+# 2: advice columns and challenges carry phases, gate polynomials names;
+# 3: the verifying key records its instance lengths and the SRS digest
+KEY_VERSION = 3
+VK_MAGIC = VK_TAG + bytes([KEY_VERSION])
+PK_MAGIC = PK_TAG + bytes([KEY_VERSION])
+_REMEDY = "run setup (keygen) again with this version of ezk"
 
 
 @dataclass(eq=False)
@@ -70,12 +73,7 @@ class VerifyingKey:
 
     @classmethod
     def read(cls, r: Reader) -> "VerifyingKey":
-        magic = r.take(len(VK_MAGIC))
-        if magic[:-1] == VK_TAG and magic != VK_MAGIC:
-            raise ArtifactError(f"the verifying key has format version {magic[-1]}; this ezk reads version {VK_VERSION} "
-                                f"(which records instance lengths and the SRS digest): run ezk setup again.")
-        if magic != VK_MAGIC:
-            raise ArtifactError("the bytes are not an ezk PLONK verifying key (wrong format tag or version).")
+        read_tag(r, VK_TAG, KEY_VERSION, "an ezk PLONK verifying key", _REMEDY)
         k = r.u8()
         try:
             cs = ConstraintSystem.read(r)
@@ -153,8 +151,7 @@ class ProvingKey:
     @classmethod
     def from_bytes(cls, data: bytes) -> "ProvingKey":
         r = Reader(data, "proving key")
-        if r.take(len(PK_MAGIC)) != PK_MAGIC:
-            raise ArtifactError("the bytes are not an ezk PLONK proving key (wrong format tag or version).")
+        read_tag(r, PK_TAG, KEY_VERSION, "an ezk PLONK proving key", _REMEDY)
         vk = VerifyingKey.from_bytes(r.blob())
         d = vk.domain
         fixed = []

@@ -21,16 +21,18 @@ import numpy as np
 from ezk import _native
 from ezk.plonk.constraint_system import ConstraintSystem, LookupTable
 from ezk.plonk.expression import Expression, _vec_add, _vec_mul, _vec_sub
+from ezk.plonk.protocol import Challenges
 
 R = _native.MODULUS
 _KEY = np.dtype([("a", "<u8"), ("b", "<u8"), ("c", "<u8"), ("d", "<u8")])
 
 
-def compress(exprs: tuple[Expression, ...], query, theta: int):
-    """Σ θ^{L−1−j}·e_j by Horner (an FrVec over a domain, or an int at a point)."""
-    acc = exprs[0].evaluate(query)
+def compress(exprs: tuple[Expression, ...], query, challenge, theta: int):
+    """Σ θ^{L−1−j}·e_j by Horner (an FrVec over a domain, or an int at a point); ``query`` and
+    ``challenge`` evaluate the expressions' leaves (``Expression.evaluate``)."""
+    acc = exprs[0].evaluate(query, challenge)
     for e in exprs[1:]:
-        acc = _vec_add(_vec_mul(acc, theta), e.evaluate(query))
+        acc = _vec_add(_vec_mul(acc, theta), e.evaluate(query, challenge))
     return acc
 
 
@@ -43,18 +45,19 @@ def _const_vec(v, n: int) -> "_native.FrVec":
     return _native.FrVec.constant(v, n) if isinstance(v, int) else v
 
 
-def multiplicities(cs: ConstraintSystem, table: LookupTable, query, theta: int, usable: int, n: int):
+def multiplicities(cs: ConstraintSystem, table: LookupTable, query, challenges: Challenges, usable: int, n: int):
     """(m on its u usable rows as int64 counts, number of input rows absent from the table);
     the prover appends m's n − u random blinding rows.
 
     m(ωʲ) counts the usable input rows (over all lookups of the table) equal to table row j,
     crediting each value to the first usable table row that holds it."""
-    t_keys = as_keys(_const_vec(compress(table.table, query, theta), n).slice(0, usable))
+    ch, theta = challenges.challenge, challenges.theta
+    t_keys = as_keys(_const_vec(compress(table.table, query, ch, theta), n).slice(0, usable))
     uniq, first = np.unique(t_keys, return_index=True)
     counts = np.zeros(usable, dtype=np.int64)
     missing = 0
     for i in table.lookups:
-        f_keys = as_keys(_const_vec(compress(cs.lookups[i].inputs, query, theta), n).slice(0, usable))
+        f_keys = as_keys(_const_vec(compress(cs.lookups[i].inputs, query, ch, theta), n).slice(0, usable))
         pos = np.minimum(np.searchsorted(uniq, f_keys), len(uniq) - 1)
         found = uniq[pos] == f_keys
         missing += int((~found).sum())
@@ -62,18 +65,19 @@ def multiplicities(cs: ConstraintSystem, table: LookupTable, query, theta: int, 
     return counts, missing
 
 
-def running_sums(cs: ConstraintSystem, table: LookupTable, m: "_native.FrVec", query, theta: int, beta: int,
+def running_sums(cs: ConstraintSystem, table: LookupTable, m: "_native.FrVec", query, challenges: Challenges,
                  usable: int, n: int):
     """Yield the φ_c of each chunk on H: φ_c(ω⁰) = 0, cumulative sums on rows 1 .. u, random
     after (one chunk at a time: the caller commits and stores each before the next is built)."""
+    ch, theta, beta = challenges.challenge, challenges.theta, challenges.beta
     for chunk in table.chunks:
         inc = None
         for i in chunk.lookups:
-            f = _const_vec(compress(cs.lookups[i].inputs, query, theta), n).slice(0, usable)
+            f = _const_vec(compress(cs.lookups[i].inputs, query, ch, theta), n).slice(0, usable)
             term = f.add_scalar(beta).batch_inverse()
             inc = term if inc is None else inc.add(term)
         if chunk.with_table:
-            t = _const_vec(compress(table.table, query, theta), n).slice(0, usable)
+            t = _const_vec(compress(table.table, query, ch, theta), n).slice(0, usable)
             inc = inc.sub(m.slice(0, usable).mul(t.add_scalar(beta).batch_inverse()))
         sums = inc.cumsum()
         del inc
@@ -90,7 +94,8 @@ def constraints(env, cs: ConstraintSystem, tables: list[LookupTable]):
             phi, phi_next = env.get(("phi", p), 0), env.get(("phi", p), 1)
             total = _vec_add(total, phi)
             yield _vec_mul(env.l0, phi)
-            shifted = [_vec_add(compress(cs.lookups[i].inputs, env.query, theta), beta) for i in chunk.lookups]
+            shifted = [_vec_add(compress(cs.lookups[i].inputs, env.query, env.challenge, theta), beta)
+                       for i in chunk.lookups]
             prod = 1
             for s in shifted:
                 prod = _vec_mul(prod, s)
@@ -103,7 +108,7 @@ def constraints(env, cs: ConstraintSystem, tables: list[LookupTable]):
                 sum_others = _vec_add(sum_others, term)
             expr = _vec_mul(_vec_sub(phi_next, phi), prod)
             if chunk.with_table:
-                t = _vec_add(compress(table.table, env.query, theta), beta)
+                t = _vec_add(compress(table.table, env.query, env.challenge, theta), beta)
                 expr = _vec_add(_vec_sub(_vec_mul(expr, t), _vec_mul(sum_others, t)),
                                 _vec_mul(env.get(("m", ti), 0), prod))
             else:

@@ -1,27 +1,36 @@
 """The Proof and its compact versioned encoding, and the list of openings both sides agree on.
 
-Bytes: ``b"ezk-plonk-proof" ‖ version`` then, each as a u32 count and 32-byte items: advice
+A ``Proof`` is the concatenation of the protocol's messages (``ezk.plonk.protocol``); the
+advice commitments of every phase sit in one tuple, phase by phase (``cs.advice_by_phase()``).
+
+Bytes: ``b"ezk-plonk-proof" ‖ version (u8)`` then, each as a u32 count and 32-byte items: advice
 commitments, logUp multiplicities m, permutation products z, logUp sums φ, the random
 polynomial r, quotient pieces h, evaluations (canonical little-endian scalars), KZG opening
-witnesses. Points are compressed and subgroup-checked on decoding.
+witnesses. Points are compressed and subgroup-checked on decoding. Version 2 added phases
+(a version-1 proof is refused with a sentence that says so).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ezk.errors import ArtifactError
 from ezk.plonk.constraint_system import ConstraintSystem
 from ezk.plonk.domain import Domain
 from ezk.plonk.expression import ADVICE, FIXED
-from ezk.plonk.serial import Reader, Writer
+from ezk.plonk.protocol import (
+    AdviceCommitments, ArgumentCommitments, Evaluations, MultiplicityCommitments, Opening,
+    QuotientCommitments, RandomCommitment,
+)
+from ezk.plonk.serial import Reader, Writer, read_tag
 
-PROOF_MAGIC = b"ezk-plonk-proof\x01"
+PROOF_TAG = b"ezk-plonk-proof"
+PROOF_VERSION = 2
+PROOF_MAGIC = PROOF_TAG + bytes([PROOF_VERSION])
 
 
 @dataclass(frozen=True)
 class Proof:
-    advice: tuple  # [a_j(τ)]₁
+    advice: tuple  # [a_j(τ)]₁, phase by phase (cs.advice_by_phase())
     m: tuple  # [m_t(τ)]₁
     z: tuple  # [z_c(τ)]₁
     phi: tuple  # [φ_c(τ)]₁
@@ -31,6 +40,23 @@ class Proof:
     opening: tuple  # KZG witnesses from batch_open
 
     _POINT_FIELDS = ("advice", "m", "z", "phi", "random", "h")
+
+    @classmethod
+    def from_messages(cls, advice: list[AdviceCommitments], m: MultiplicityCommitments,
+                      arguments: ArgumentCommitments, random: RandomCommitment, h: QuotientCommitments,
+                      evals: Evaluations, opening: Opening) -> "Proof":
+        return cls(advice=tuple(p for msg in advice for p in msg.advice), m=tuple(m.m), z=tuple(arguments.z),
+                   phi=tuple(arguments.phi), random=(random.random,), h=tuple(h.h), evals=tuple(evals.evals),
+                   opening=tuple(opening.witnesses))
+
+    def advice_messages(self, cs: ConstraintSystem) -> list[AdviceCommitments]:
+        """The advice commitments split into one message per phase (the counts must fit cs)."""
+        out, start = [], 0
+        for p in range(cs.num_phases):
+            count = len(cs.advice_in_phase(p))
+            out.append(AdviceCommitments(p, tuple(self.advice[start:start + count])))
+            start += count
+        return out
 
     def to_bytes(self) -> bytes:
         w = Writer()
@@ -51,13 +77,20 @@ class Proof:
     @classmethod
     def from_bytes(cls, data: bytes) -> "Proof":
         r = Reader(data, "proof")
-        if r.take(len(PROOF_MAGIC)) != PROOF_MAGIC:
-            raise ArtifactError("the bytes are not an ezk PLONK proof (wrong format tag or version).")
+        read_tag(r, PROOF_TAG, PROOF_VERSION, "an ezk PLONK proof", "prove again with this version of ezk")
         fields = {name: tuple(r.point() for _ in range(r.count())) for name in cls._POINT_FIELDS}
         evals = tuple(r.scalar() for _ in range(r.count()))
         opening = tuple(r.point() for _ in range(r.count()))
         r.done()
         return cls(**fields, evals=evals, opening=opening)
+
+
+def check_version(data: bytes) -> None:
+    """Raise one clear sentence when ``data`` is an ezk proof of another format version (a
+    corrupt or foreign proof is left to ``verify``, which rejects it)."""
+    if bytes(data[:len(PROOF_TAG)]) == PROOF_TAG and len(data) > len(PROOF_TAG):
+        read_tag(Reader(data, "proof"), PROOF_TAG, PROOF_VERSION, "an ezk PLONK proof",
+                 "prove again with this version of ezk")
 
 
 def evaluation_layout(cs: ConstraintSystem, domain: Domain) -> list[tuple[tuple, int]]:

@@ -1,136 +1,73 @@
-"""The prover, one function per round (halo2's order), each returning what it sends.
+"""The prover, one function per round (halo2's order), each returning the message it sends
+(``ezk.plonk.protocol``); ``prove`` hands every message to the ``ProofTranscript`` that the
+verifier replays, and takes the next round's challenges from it.
 
-    0. absorb vk digest and instances                 (``absorb_statement``)
-    1. advice a_j, blinded rows at the bottom          → [a_j]₁            ; θ
-    2. logUp multiplicities m_t                        → [m_t]₁            ; β, γ
-    3. permutation products z_c, logUp sums φ_p        → [z_c]₁, [φ_p]₁
-    4. random vanishing polynomial r                   → [r]₁              ; y
-    5. quotient pieces h_p on the extended coset       → [h_p]₁            ; x
+    1. advice a_j, phase by phase, blinded rows at the bottom  → [a_j]₁     ; phase challenges, θ
+    2. logUp multiplicities m_t                               → [m_t]₁     ; β, γ
+    3. permutation products z_c, logUp sums φ_p               → [z_c]₁, [φ_p]₁
+    4. random vanishing polynomial r                          → [r]₁       ; y
+    5. quotient pieces h_p on the extended coset              → [h_p]₁     ; x
     6. evaluations of every opened polynomial at ω^rot·x
     7. batched KZG opening (GWC, ``ezk.kzg.opening.batch_open_stream``)
+
+The advice of phase p ≥ 1 comes from ``Witness.later(p, challenges)`` once the challenges of
+phases < p are drawn.
 
 Streaming: every polynomial lives in ``ProofPolynomials`` in its compact form (advice as the
 witness's int64 rows + its blinding values, fixed and σ as the proving key stores them, m as
 int64 counts + blinding) and is turned into values on H or coefficients only when a round needs
-it; coefficients are kept within a byte budget (``cache_bytes``) and recomputed beyond it. Only
-z_c, φ_p, r and the quotient pieces, which have no smaller form, are held whole.
+it; coefficients are kept within a byte budget (``ezk.plonk.budget.cache_budget``) and
+recomputed beyond it. Only z_c, φ_p, r and the quotient pieces, which have no smaller form, are
+held whole.
 """
 
 from __future__ import annotations
 
-import os
-import resource
-import sys
-import time
-from dataclasses import dataclass, field
+from typing import Mapping
 
 from ezk import _native
+from ezk.errors import EzkError
 from ezk.kzg import commit, commit_lagrange
 from ezk.kzg.opening import batch_open_stream
 from ezk.plonk import lookup, permutation
-from ezk.plonk.circuit import Witness
+from ezk.plonk.budget import Trace, cache_budget
+from ezk.plonk.circuit import Witness, to_frvec
 from ezk.plonk.domain import Domain
-from ezk.plonk.keygen import ProvingKey, VerifyingKey
+from ezk.plonk.expression import ADVICE
+from ezk.plonk.keygen import ProvingKey
 from ezk.plonk.polys import LazyColumns, ProofPolynomials, RowColumns, with_blinding
 from ezk.plonk.proof import Proof, evaluation_layout
+from ezk.plonk.protocol import (
+    AdviceCommitments, ArgumentCommitments, Challenges, Evaluations, MultiplicityCommitments, Opening,
+    ProofTranscript, QuotientCommitments, RandomCommitment,
+)
 from ezk.plonk.vanishing import quotient_pieces
 from ezk.transcript import Transcript
 
 R = _native.MODULUS
-PROTOCOL = b"ezk-plonk-v1"
-DEFAULT_CACHE_BYTES = 6 << 30  # most coefficient bytes kept between rounds (see cache_budget)
+AdviceBlinding = Mapping[int, "_native.FrVec"]
 
 
-@dataclass(frozen=True)
-class Committed:
-    """What one round sent (commitments) and the per-polynomial randomness it drew."""
+def round_advice(pk: ProvingKey, srs, phase: int, values: list, polys: ProofPolynomials,
+                 blinding: AdviceBlinding | None = None) -> AdviceCommitments:
+    """Commit the advice columns of ``phase`` with blinding rows, one column alive at a time.
 
-    commitments: list
-    blinds: list = field(default_factory=list)
-
-
-def _blinded(values: "_native.FrVec", d: Domain) -> "_native.FrVec":
-    """Rows u .. n−1 replaced by fresh randomness."""
-    return with_blinding(values.slice(0, min(len(values), d.usable)), _native.FrVec.random(d.n - d.usable), d)
-
-
-def _mem_available() -> int | None:
-    """MemAvailable from /proc/meminfo in bytes (None where unknown)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) << 10
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
-def cache_budget(pk: ProvingKey, cache_bytes: int | None = None) -> int:
-    """Bytes of coefficient vectors to keep between rounds: ``cache_bytes``, else
-    EZK_PROVER_CACHE_MB, else min(6 GiB, what the machine has available beyond the vectors the
-    prover must hold anyway: z_c, φ_p, r, the quotient pieces and the quotient's working set
-    ≈ (held + 3·e + 16)·n·32 bytes). A smaller budget only costs recomputed iNTTs."""
-    if cache_bytes is not None:
-        return max(0, int(cache_bytes))
-    env = os.environ.get("EZK_PROVER_CACHE_MB")
-    if env:
-        return max(0, int(env)) << 20
-    d, cs = pk.vk.domain, pk.vk.cs
-    perm = len(cs.permutation_columns)
-    held = -(-perm // cs.permutation_chunk_size()) + sum(len(t.chunks) for t in cs.lookup_tables()) + 1 + d.pieces
-    reserve = (held + 3 * d.ext_factor + 16) * d.n * 32
-    avail = _mem_available()
-    if avail is None:
-        return DEFAULT_CACHE_BYTES
-    return max(0, min(DEFAULT_CACHE_BYTES, avail - reserve))
-
-
-class _Trace:
-    """Per-round seconds and peak RSS on stderr when EZK_PROVER_TRACE is set (profiling)."""
-
-    def __init__(self) -> None:
-        self.on = bool(os.environ.get("EZK_PROVER_TRACE"))
-        self.t = time.perf_counter()
-
-    def __call__(self, what: str, polys: "ProofPolynomials | None" = None) -> None:
-        if not self.on:
-            return
-        now = time.perf_counter()
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
-        extra = (f" intts={polys.intts} cached={polys.cached_bytes >> 20}/{polys.cache_bytes >> 20}MB"
-                 if polys is not None else "")
-        print(f"ezk prove: {what:<12} {now - self.t:8.1f} s  peak {peak} MB{extra}", file=sys.stderr, flush=True)
-        self.t = now
-
-
-def absorb_statement(t: Transcript, vk: VerifyingKey, instances: list) -> None:
-    t.absorb_bytes(b"vk", vk.digest)
-    for inst in instances:
-        t.absorb_bytes(b"instance", inst.to_bytes())
-
-
-def round_advice(pk: ProvingKey, srs, advice: list, t: Transcript,
-                 polys: ProofPolynomials | None = None) -> Committed:
-    """Commit every advice column with fresh blinding rows, one column alive at a time.
-
-    ``advice[j]`` is column j's values (FrVec or int array, at most u rows). With ``polys``, each
-    column is registered there in compact form (values + blinding) and its coefficients offered
+    ``values[i]`` holds ``cs.advice_in_phase(phase)[i]`` (FrVec or int array, at most u rows).
+    Rows u .. n−1 are fresh randomness, or ``blinding[column.index]`` where given. Each column
+    is registered in ``polys`` in compact form (values + blinding) and its coefficients offered
     to the cache while its values are at hand."""
     d = pk.vk.domain
-    blinds, commitments = [], []
-    for j, a in enumerate(advice):
-        blind = _native.FrVec.random(d.n - d.usable)
-        values = with_blinding(a, blind, d)
-        commitments.append(commit_lagrange(srs, values))
-        if polys is not None:
-            key = ("col", pk.vk.cs.advice[j].index)
-            polys.add_advice(key[1], a, blind)
-            polys.cache_values_and_coeffs(key, values)
-        del values
-        blinds.append(blind)
-    t.absorb_points(b"advice", commitments)
-    return Committed(commitments, blinds)
+    commitments = []
+    for col, a in zip(pk.vk.cs.advice_in_phase(phase), values):
+        blind = blinding.get(col.index) if blinding else None
+        if blind is None:
+            blind = _native.FrVec.random(d.n - d.usable)
+        full = with_blinding(a, blind, d)
+        commitments.append(commit_lagrange(srs, full))
+        polys.add_advice(col.index, a, blind)
+        polys.cache_values_and_coeffs(("col", col.index), full)
+        del full
+    return AdviceCommitments(phase, tuple(commitments))
 
 
 def _row_query(columns):
@@ -138,20 +75,19 @@ def _row_query(columns):
     return lambda q: columns[q.column.index].rotate(q.rotation) if q.rotation else columns[q.column.index]
 
 
-def round_multiplicities(pk: ProvingKey, srs, polys: ProofPolynomials, theta: int, t: Transcript) -> Committed:
+def round_multiplicities(pk: ProvingKey, srs, polys: ProofPolynomials, ch: Challenges) -> MultiplicityCommitments:
     """m_t for every table as int64 counts + blinding; committed, registered in ``polys``."""
     d, cs = pk.vk.domain, pk.vk.cs
     commitments = []
     for ti, tab in enumerate(cs.lookup_tables()):
-        counts, _ = lookup.multiplicities(cs, tab, _row_query(RowColumns(polys)), theta, d.usable, d.n)
+        counts, _ = lookup.multiplicities(cs, tab, _row_query(RowColumns(polys)), ch, d.usable, d.n)
         blind = _native.FrVec.random(d.n - d.usable)
         polys.add_counts(("m", ti), counts, blind)
         values = polys.values(("m", ti))
         commitments.append(commit_lagrange(srs, values))
         polys.cache_values_and_coeffs(("m", ti), values)
         del values
-    t.absorb_points(b"m", commitments)
-    return Committed(commitments)
+    return MultiplicityCommitments(tuple(commitments))
 
 
 def _commit_and_hold(srs, polys: ProofPolynomials, key, values: "_native.FrVec") -> "_native.G1":
@@ -160,45 +96,39 @@ def _commit_and_hold(srs, polys: ProofPolynomials, key, values: "_native.FrVec")
     return point
 
 
-def round_permutation(pk: ProvingKey, srs, polys: ProofPolynomials, beta: int, gamma: int,
-                      t: Transcript) -> Committed:
-    """z_c per chunk, from the permuted columns and σ built one at a time; coefficients held."""
+def round_permutation(pk: ProvingKey, srs, polys: ProofPolynomials, ch: Challenges) -> tuple:
+    """[z_c]₁ per chunk, from the permuted columns and σ built one at a time; coefficients held."""
     d, cs = pk.vk.domain, pk.vk.cs
     perm = cs.permutation_columns
     commitments = []
     if perm:
         values = LazyColumns(len(perm), lambda j: polys.values(("col", perm[j].index)))
         sigmas = LazyColumns(len(perm), lambda j: polys.values(("sigma", j)))
-        zs = permutation.grand_products(values, sigmas, beta, gamma, cs.permutation_chunk_size(), d.usable, d.n)
+        zs = permutation.grand_products(values, sigmas, ch.beta, ch.gamma, cs.permutation_chunk_size(), d.usable, d.n)
         for c in range(len(zs)):
             commitments.append(_commit_and_hold(srs, polys, ("z", c), zs[c]))
             zs[c] = None
         del zs
-    t.absorb_points(b"z", commitments)
-    return Committed(commitments)
+    return tuple(commitments)
 
 
-def round_lookup_sums(pk: ProvingKey, srs, polys: ProofPolynomials, theta: int, beta: int,
-                      t: Transcript) -> Committed:
-    """φ_p chunk by chunk (each committed and held as coefficients before the next is built)."""
+def round_lookup_sums(pk: ProvingKey, srs, polys: ProofPolynomials, ch: Challenges) -> tuple:
+    """[φ_p]₁ chunk by chunk (each committed and held as coefficients before the next is built)."""
     d, cs = pk.vk.domain, pk.vk.cs
     commitments = []
     for ti, tab in enumerate(cs.lookup_tables()):
         m = polys.values(("m", ti))
-        for phi in lookup.running_sums(cs, tab, m, _row_query(RowColumns(polys)), theta, beta, d.usable, d.n):
+        for phi in lookup.running_sums(cs, tab, m, _row_query(RowColumns(polys)), ch, d.usable, d.n):
             commitments.append(_commit_and_hold(srs, polys, ("phi", len(commitments)), phi))
             del phi
         del m
-    t.absorb_points(b"phi", commitments)
-    return Committed(commitments)
+    return tuple(commitments)
 
 
-def round_random(pk: ProvingKey, srs, polys: ProofPolynomials, t: Transcript) -> Committed:
+def round_random(pk: ProvingKey, srs, polys: ProofPolynomials) -> RandomCommitment:
     coeffs = _native.FrVec.random(pk.vk.domain.n)
     polys.hold(("random",), coeffs)
-    out = Committed([commit(srs, coeffs)])
-    t.absorb_points(b"random", out.commitments)
-    return out
+    return RandomCommitment(commit(srs, coeffs))
 
 
 def _selectors(d: Domain) -> tuple:
@@ -206,16 +136,13 @@ def _selectors(d: Domain) -> tuple:
                  (range(0, 1), range(d.usable, d.usable + 1), range(d.usable + 1, d.n)))
 
 
-def round_quotient(pk: ProvingKey, srs, polys: ProofPolynomials, theta: int, beta: int, gamma: int,
-                   y: int, t: Transcript) -> tuple[Committed, list]:
+def round_quotient(pk: ProvingKey, srs, polys: ProofPolynomials, ch: Challenges) -> tuple[QuotientCommitments, list]:
     d = pk.vk.domain
-    pieces = quotient_pieces(polys, _selectors(d), pk.vk.cs, d, theta, beta, gamma, y)
-    out = Committed([commit(srs, p) for p in pieces])
-    t.absorb_points(b"h", out.commitments)
-    return out, pieces
+    pieces = quotient_pieces(polys, _selectors(d), pk.vk.cs, d, ch)
+    return QuotientCommitments(tuple(commit(srs, p) for p in pieces)), pieces
 
 
-def round_evaluations(pk: ProvingKey, polys: ProofPolynomials, x: int, t: Transcript) -> list[int]:
+def round_evaluations(pk: ProvingKey, polys: ProofPolynomials, x: int) -> Evaluations:
     """Every (key, rotation) of the evaluation layout, one polynomial's coefficients at a time."""
     d = pk.vk.domain
     layout = evaluation_layout(pk.vk.cs, d)
@@ -228,67 +155,91 @@ def round_evaluations(pk: ProvingKey, polys: ProofPolynomials, x: int, t: Transc
         for i in idx:
             evals[i] = _native.poly_eval(coeffs, d.rotate_point(x, layout[i][1]))
         del coeffs
-    t.absorb_scalars(b"evals", evals)
-    return evals
+    return Evaluations(tuple(evals))
 
 
-def round_opening(pk: ProvingKey, srs, polys: ProofPolynomials, evals: list, h_pieces: list, x: int,
-                  t: Transcript) -> list:
-    """GWC opening of the layout's claims plus h(x), h = Σ_p xⁿᵖ·h_p, polynomial by polynomial."""
+def round_opening(pk: ProvingKey, srs, polys: ProofPolynomials, evals: Evaluations, h_pieces: list, x: int,
+                  t: Transcript) -> Opening:
+    """GWC opening of the layout's claims plus h(x), h = Σ_p xⁿᵖ·h_p, polynomial by polynomial
+    (``t``: the proof's transcript after the evaluations)."""
     d = pk.vk.domain
     layout = evaluation_layout(pk.vk.cs, d)
-    claims = [(d.rotate_point(x, rot), key, e) for (key, rot), e in zip(layout, evals)]
+    claims = [(d.rotate_point(x, rot), key, e) for (key, rot), e in zip(layout, evals.evals)]
     xn = pow(x, d.n, R)
     h = _native.linear_combination(h_pieces, [pow(xn, p, R) for p in range(len(h_pieces))])
     claims.append((x, ("h",), _native.poly_eval(h, x)))
-    return batch_open_stream(srs, claims, lambda key: h if key == ("h",) else polys.coeffs(key), t)
+    return Opening(tuple(batch_open_stream(srs, claims, lambda key: h if key == ("h",) else polys.coeffs(key), t)))
 
 
-def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None) -> Proof:
+def _checked_blinding(cs, d: Domain, blinding) -> dict | None:
+    """``advice_blinding`` validated: advice column index → n − u field elements."""
+    if not blinding:
+        return None
+    out = {}
+    for index, values in blinding.items():
+        if not isinstance(index, int) or not 0 <= index < len(cs.columns) or cs.columns[index].kind != ADVICE:
+            raise EzkError(f"advice_blinding names column {index!r}, which is not an advice column of this circuit.")
+        v = to_frvec(values, f"the blinding of column {cs.columns[index].name}")
+        if len(v) != d.n - d.usable:
+            raise EzkError(f"the blinding of column {cs.columns[index].name} has {len(v)} values; it needs {d.n - d.usable}.")
+        out[index] = v
+    return out
+
+
+def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None,
+          advice_blinding: AdviceBlinding | None = None) -> Proof:
     """A zero-knowledge proof that ``witness`` satisfies the circuit of ``pk``.
 
     ``cache_bytes`` bounds the coefficient vectors kept between rounds (default: see
-    ``cache_budget``); polynomials beyond it are recomputed when used."""
+    ``cache_budget``); polynomials beyond it are recomputed when used.
+
+    ``advice_blinding`` ({advice column index: n − u field elements}) fixes the blinding rows of
+    those columns instead of drawing fresh ones: two proofs that commit the same values with
+    the same blinding send the same [a_j]₁ (linking a tensor across circuits). The values must
+    be uniformly random and used only for commitments to the same column values, or zero
+    knowledge is lost."""
     vk, d = pk.vk, pk.vk.domain
     cs = vk.cs
     instances = witness.instance_list(cs, d)
-    t = Transcript(PROTOCOL)
-    absorb_statement(t, vk, instances)
-    trace = _Trace()
+    blinding = _checked_blinding(cs, d, advice_blinding)
+    fs = ProofTranscript(vk, instances)
+    trace = Trace()
     polys = ProofPolynomials(pk, d, cache_budget(pk, cache_bytes))
     for c, v in zip(cs.instance, instances):
         polys.add_instance(c.index, v)
 
-    advice = [witness.advice_column(cs, d, i) for i in range(len(cs.advice))]
-    adv = round_advice(pk, srs, advice, t, polys)
-    theta = t.squeeze_challenge(b"theta")
+    advice, ch = [], fs.challenges
+    for phase in range(cs.num_phases):
+        values = witness.phase_advice(cs, d, phase, ch.drawn(cs.challenges))
+        advice.append(round_advice(pk, srs, phase, values, polys, blinding))
+        del values
+        ch = fs.round_advice(advice[-1])
     trace('advice', polys)
 
-    ms = round_multiplicities(pk, srs, polys, theta, t)
-    beta = t.squeeze_challenge(b"beta")
-    gamma = t.squeeze_challenge(b"gamma")
+    ms = round_multiplicities(pk, srs, polys, ch)
+    ch = fs.round_multiplicities(ms)
     trace('m', polys)
 
-    zs = round_permutation(pk, srs, polys, beta, gamma, t)
+    zs = round_permutation(pk, srs, polys, ch)
     trace('z', polys)
-    phis = round_lookup_sums(pk, srs, polys, theta, beta, t)
+    phis = round_lookup_sums(pk, srs, polys, ch)
     trace('phi', polys)
+    arguments = ArgumentCommitments(zs, phis)
+    fs.round_arguments(arguments)
     polys.drop_sigma_table()
-    rnd = round_random(pk, srs, polys, t)
-    y = t.squeeze_challenge(b"y")
 
-    h, pieces = round_quotient(pk, srs, polys, theta, beta, gamma, y, t)
-    x = t.squeeze_challenge(b"x")
+    rnd = round_random(pk, srs, polys)
+    ch = fs.round_random(rnd)
+
+    h, pieces = round_quotient(pk, srs, polys, ch)
+    ch = fs.round_quotient(h)
     trace('quotient', polys)
 
-    evals = round_evaluations(pk, polys, x, t)
+    evals = round_evaluations(pk, polys, ch.x)
+    t = fs.round_evaluations(evals)
     trace('evaluations', polys)
-    opening = round_opening(pk, srs, polys, evals, pieces, x, t)
+    opening = round_opening(pk, srs, polys, evals, pieces, ch.x, t)
     trace('opening', polys)
     del pieces
     polys.clear()
-    return Proof(
-        advice=tuple(adv.commitments), m=tuple(ms.commitments), z=tuple(zs.commitments),
-        phi=tuple(phis.commitments), random=tuple(rnd.commitments), h=tuple(h.commitments),
-        evals=tuple(evals), opening=tuple(opening),
-    )
+    return Proof.from_messages(advice, ms, arguments, rnd, h, evals, opening)

@@ -12,12 +12,12 @@ import struct
 from ezk import _native
 from ezk.errors import ArtifactError
 from ezk.plonk.expression import (
-    Column, Constant, Expression, Negated, Product, Query, Scaled, Sum,
+    Challenge, Column, Constant, Expression, Negated, Product, Query, Scaled, Sum,
 )
 
 R = _native.MODULUS
 
-_CONST, _QUERY, _NEG, _SUM, _PROD, _SCALE = range(6)
+_CONST, _QUERY, _NEG, _SUM, _PROD, _SCALE, _CHALLENGE = range(7)
 
 
 class Writer:
@@ -123,6 +123,16 @@ class Reader:
             raise self.fail("there are trailing bytes")
 
 
+def read_tag(r: Reader, tag: bytes, version: int, what: str, remedy: str) -> None:
+    """Check a ``tag ‖ version (u8)`` header: wrong tag → "not <what>"; another version → one
+    sentence naming both versions and the ``remedy``."""
+    head = r.take(len(tag) + 1) if len(r._data) - r._pos >= len(tag) + 1 else b""
+    if head[:len(tag)] != tag:
+        raise ArtifactError(f"the bytes are not {what} (wrong format tag).")
+    if head[-1] != version:
+        raise ArtifactError(f"the {r.what} has format version {head[-1]} but this ezk reads version {version}: {remedy}.")
+
+
 def encode_expression(w: Writer, e: Expression) -> None:
     if isinstance(e, Query):
         w.u8(_QUERY)
@@ -146,18 +156,21 @@ def encode_expression(w: Writer, e: Expression) -> None:
         w.u8(_SCALE)
         w.scalar(e.factor)
         encode_expression(w, e.inner)
+    elif isinstance(e, Challenge):
+        w.u8(_CHALLENGE)
+        w.u32(e.index)
     else:
         raise TypeError(f"cannot encode expression node {type(e).__name__}")
 
 
-def decode_expression(r: Reader, columns: list[Column]) -> Expression:
+def decode_expression(r: Reader, columns: list[Column], challenges: list[Challenge] = ()) -> Expression:
     try:
-        return _decode(r, columns)
+        return _decode(r, columns, challenges)
     except RecursionError:
         raise r.fail("an expression is nested too deeply") from None
 
 
-def _decode(r: Reader, columns: list[Column]) -> Expression:
+def _decode(r: Reader, columns: list[Column], challenges) -> Expression:
     tag = r.u8()
     if tag == _QUERY:
         i = r.u32()
@@ -167,12 +180,17 @@ def _decode(r: Reader, columns: list[Column]) -> Expression:
     if tag == _CONST:
         return Constant(r.scalar())
     if tag == _NEG:
-        return Negated(_decode(r, columns))
+        return Negated(_decode(r, columns, challenges))
     if tag == _SUM:
-        return Sum(_decode(r, columns), _decode(r, columns))
+        return Sum(_decode(r, columns, challenges), _decode(r, columns, challenges))
     if tag == _PROD:
-        return Product(_decode(r, columns), _decode(r, columns))
+        return Product(_decode(r, columns, challenges), _decode(r, columns, challenges))
     if tag == _SCALE:
         c = r.scalar()
-        return Scaled(_decode(r, columns), c)
+        return Scaled(_decode(r, columns, challenges), c)
+    if tag == _CHALLENGE:
+        i = r.u32()
+        if i >= len(challenges):
+            raise r.fail("an expression uses a challenge that does not exist")
+        return challenges[i]
     raise r.fail(f"unknown expression tag {tag}")

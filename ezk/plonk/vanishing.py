@@ -10,6 +10,11 @@ the same constraints at x from the opened values (``PointEnv``) — the *same* c
     [Σ_p x^{n·p}·h_p](x) = Σᵢ y^{N−1−i}·Cᵢ(x) / (xⁿ − 1)
 through the batched opening. A random polynomial r(X) of degree < n, committed before y and
 opened at x, is the halo2 blinding of this argument.
+
+An *environment* is what the constraints are evaluated through: ``query(q)`` (a column at a
+rotation), ``get(key, rotation)`` (an argument polynomial), ``challenge(ch)`` (a circuit
+challenge's value), the protocol challenges ``theta``, ``beta``, ``gamma``, the selectors
+``l0``, ``l_last``, ``l_blind``, ``active``, the point(s) ``X`` and the ``domain``.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from ezk import _native
 from ezk.plonk import lookup, permutation
 from ezk.plonk.constraint_system import ConstraintSystem
 from ezk.plonk.domain import Domain
-from ezk.plonk.expression import Query
+from ezk.plonk.expression import Challenge, Query
+from ezk.plonk.protocol import Challenges
 
 R = _native.MODULUS
 
@@ -29,7 +35,7 @@ def all_constraints(env, cs: ConstraintSystem):
     """Every constraint value, in a fixed order: gates, permutation, lookups."""
     for gate in cs.gates:
         for poly in gate.polys:
-            yield poly.evaluate(env.query)
+            yield poly.evaluate(env.query, env.challenge)
     yield from permutation.constraints(env, cs.permutation_columns, cs.permutation_chunk_size())
     yield from lookup.constraints(env, cs, cs.lookup_tables())
 
@@ -44,8 +50,7 @@ class SubCosetEnv:
     coset NTT of c_m·ζ^(j·m)) and dropped after the constraint that uses it last
     (``release``), so at most the polynomials of the constraints in flight are held."""
 
-    def __init__(self, domain: Domain, j: int, coeffs: dict, selectors: tuple, theta: int, beta: int,
-                 gamma: int) -> None:
+    def __init__(self, domain: Domain, j: int, coeffs: dict, selectors: tuple, challenges: Challenges) -> None:
         self.domain = domain
         n = domain.n
         self.zeta_j = pow(_native.root_of_unity(domain.n_ext), j, R)
@@ -54,7 +59,8 @@ class SubCosetEnv:
         self._twist = _native.FrVec.powers(self.zeta_j, n) if j else None
         self._values: dict = {}
         self._rotated: dict = {}
-        self.theta, self.beta, self.gamma = theta, beta, gamma
+        self.challenges = challenges
+        self.theta, self.beta, self.gamma = challenges.theta, challenges.beta, challenges.gamma
         self.l0, self.l_last, self.l_blind = (self.evaluate(c) for c in selectors)
         self.active = self.l_last.add(self.l_blind).neg().add_scalar(1)
         self.X = _native.FrVec.powers(domain.omega, n, self.shift)
@@ -79,6 +85,9 @@ class SubCosetEnv:
     def query(self, q: Query):
         return self.get(("col", q.column.index), q.rotation)
 
+    def challenge(self, ch: Challenge) -> int:
+        return self.challenges.challenge(ch)
+
     def release(self, keys) -> None:
         for key in keys:
             self._values.pop(key, None)
@@ -101,6 +110,9 @@ class _UseRecorder:
 
     def query(self, q: Query) -> int:
         self.reads.add(("col", q.column.index))
+        return 1
+
+    def challenge(self, ch: Challenge) -> int:
         return 1
 
     def get(self, key: tuple, rotation: int) -> int:
@@ -128,37 +140,41 @@ def release_plan(domain: Domain, cs: ConstraintSystem) -> list[list]:
 class PointEnv:
     """Polynomials as their opened values at x (and its rotations)."""
 
-    def __init__(self, domain: Domain, x: int, values: dict, theta: int, beta: int, gamma: int) -> None:
+    def __init__(self, domain: Domain, values: dict, challenges: Challenges) -> None:
         self.domain = domain
         self._values = values  # (("col", index) | key, rotation) -> int
-        self.theta, self.beta, self.gamma = theta, beta, gamma
+        self.challenges = challenges
+        self.theta, self.beta, self.gamma = challenges.theta, challenges.beta, challenges.gamma
+        self.X = x = challenges.x
         self.l0, self.l_last, self.l_blind = domain.selectors_at(x)
         self.active = (1 - self.l_last - self.l_blind) % R
-        self.X = x
 
     def query(self, q: Query) -> int:
         return self._values[(("col", q.column.index), q.rotation)]
+
+    def challenge(self, ch: Challenge) -> int:
+        return self.challenges.challenge(ch)
 
     def get(self, key: tuple, rotation: int) -> int:
         return self._values[(key, rotation)]
 
 
-def quotient_pieces(coeffs: dict, selectors: tuple, cs: ConstraintSystem, domain: Domain, theta: int,
-                    beta: int, gamma: int, y: int) -> list["_native.FrVec"]:
+def quotient_pieces(coeffs: dict, selectors: tuple, cs: ConstraintSystem, domain: Domain,
+                    challenges: Challenges) -> list["_native.FrVec"]:
     """h_0 … h_{D−2}: coefficients of Σ y^{N−1−i}·Cᵢ / Z_H (Horner over the constraints).
 
     ``coeffs`` maps every polynomial key (("col", index), ("sigma", j), ("z", c), ("m", t),
     ("phi", p)) to its n coefficients — a dict, or the prover's ``ProofPolynomials``, which
     builds each on ``[key]`` from its compact form (within its cache budget, else afresh for
     every sub-coset); ``selectors`` are the coefficients of l_0, l_last,
-    l_blind. The constraints are evaluated one sub-coset s_j·H at a time (``SubCosetEnv``), so
+    l_blind; ``challenges`` has everything up to y. The constraints are evaluated one sub-coset s_j·H at a time (``SubCosetEnv``), so
     only n-sized vectors of the polynomials in use are alive; the e = n_ext/n parts are then
     interleaved into g·H_ext order (point e·i + j = point i of part j) for one coset iNTT."""
-    d = domain
+    d, y = domain, challenges.y
     plan = release_plan(d, cs)
     parts = []
     for j in range(d.ext_factor):
-        env = SubCosetEnv(d, j, coeffs, selectors, theta, beta, gamma)
+        env = SubCosetEnv(d, j, coeffs, selectors, challenges)
         acc = _native.FrVec.zeros(d.n)
         for i, c in enumerate(all_constraints(env, cs)):
             acc.scale_assign(y)
@@ -180,8 +196,9 @@ def quotient_pieces(coeffs: dict, selectors: tuple, cs: ConstraintSystem, domain
     return [h.slice(p * d.n, (p + 1) * d.n) for p in range(d.pieces)]
 
 
-def expected_quotient(env: PointEnv, cs: ConstraintSystem, y: int, x: int) -> int:
+def expected_quotient(env: PointEnv, cs: ConstraintSystem) -> int:
     """h(x) = Σ y^{N−1−i}·Cᵢ(x) / (xⁿ − 1) from the opened values."""
+    y, x = env.challenges.y, env.challenges.x
     acc = 0
     for c in all_constraints(env, cs):
         acc = (acc * y + c) % R

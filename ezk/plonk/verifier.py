@@ -1,4 +1,5 @@
-"""The verifier: replay the transcript, recompute h(x) from the openings, one KZG batch check.
+"""The verifier: replay the transcript (``ProofTranscript``, the prover's own schedule),
+recompute h(x) from the openings, one KZG batch check.
 
 Work is independent of n beyond a few field exponentiations: Z_H(x) = xⁿ − 1, l_0, l_last and
 l_blind from b + 2 Lagrange values, instance polynomials by the barycentric formula over the
@@ -10,14 +11,15 @@ from __future__ import annotations
 
 from ezk import _native
 from ezk.errors import ArtifactError, EzkError
-from ezk.kzg import VerifierQuery, batch_verify
+from ezk.kzg import PairingClaim, VerifierQuery, batch_verify_deferred, check_pairing_claims
 from ezk.plonk.circuit import to_frvec
-from ezk.plonk.expression import ADVICE, FIXED
 from ezk.plonk.keygen import VerifyingKey
 from ezk.plonk.proof import Proof, evaluation_layout
-from ezk.plonk.prover import PROTOCOL, absorb_statement
+from ezk.plonk.protocol import (
+    ArgumentCommitments, Evaluations, MultiplicityCommitments, ProofTranscript, QuotientCommitments,
+    RandomCommitment,
+)
 from ezk.plonk.vanishing import PointEnv, expected_quotient
-from ezk.transcript import Transcript
 
 R = _native.MODULUS
 
@@ -68,38 +70,42 @@ def verify(vk: VerifyingKey, vsrs, instances, proof: Proof | bytes) -> bool:
     proof, or instance columns whose lengths are not the key's, are False; malformed instances
     (wrong column count, more values than rows) raise ``EzkError``, an SRS other than the key's
     an ``ArtifactError``."""
+    claim = verify_deferred(vk, vsrs, instances, proof)
+    return claim is not None and check_pairing_claims(vsrs, [claim])
+
+
+def verify_deferred(vk: VerifyingKey, vsrs, instances, proof: Proof | bytes) -> PairingClaim | None:
+    """Everything ``verify`` checks except the final pairing: the KZG claim that remains
+    (``ezk.kzg.PairingClaim``), or None when the proof is already rejected. The proof verifies
+    iff the claim holds; ``ezk.kzg.check_pairing_claims(vsrs, claims)`` checks the claims of
+    many proofs with one multi-pairing. The SRS must be the key's (else ``ArtifactError``)."""
     check_srs(vk, vsrs)
     inst = _instances(vk, instances)
     if not lengths_match(vk, inst):
-        return False
+        return None
     try:
         if not isinstance(proof, Proof):
             proof = Proof.from_bytes(proof)
         return _verify(vk, vsrs, inst, proof)
     except (EzkError, ValueError, ZeroDivisionError):
-        return False
+        return None
 
 
-def _verify(vk: VerifyingKey, vsrs, instances: list, proof: Proof) -> bool:
+def _verify(vk: VerifyingKey, vsrs, instances: list, proof: Proof) -> PairingClaim | None:
     if not _shape_matches(vk, proof):
-        return False
+        return None
     cs, d = vk.cs, vk.domain
-    t = Transcript(PROTOCOL)
-    absorb_statement(t, vk, instances)
-    t.absorb_points(b"advice", proof.advice)
-    theta = t.squeeze_challenge(b"theta")
-    t.absorb_points(b"m", proof.m)
-    beta = t.squeeze_challenge(b"beta")
-    gamma = t.squeeze_challenge(b"gamma")
-    t.absorb_points(b"z", proof.z)
-    t.absorb_points(b"phi", proof.phi)
-    t.absorb_points(b"random", proof.random)
-    y = t.squeeze_challenge(b"y")
-    t.absorb_points(b"h", proof.h)
-    x = t.squeeze_challenge(b"x")
+    fs = ProofTranscript(vk, instances)
+    for msg in proof.advice_messages(cs):
+        fs.round_advice(msg)
+    fs.round_multiplicities(MultiplicityCommitments(proof.m))
+    fs.round_arguments(ArgumentCommitments(proof.z, proof.phi))
+    fs.round_random(RandomCommitment(proof.random[0]))
+    ch = fs.round_quotient(QuotientCommitments(proof.h))
+    x = ch.x
     if d.vanishing_at(x) == 0:
-        return False
-    t.absorb_scalars(b"evals", proof.evals)
+        return None
+    t = fs.round_evaluations(Evaluations(proof.evals))
 
     layout = evaluation_layout(cs, d)
     values = dict(zip(layout, proof.evals))
@@ -109,11 +115,10 @@ def _verify(vk: VerifyingKey, vsrs, instances: list, proof: Proof) -> bool:
     for col, rot in inst_queries:
         values[(("col", col), rot)] = d.instance_at(inst_index[col], d.rotate_point(x, rot))
 
-    env = PointEnv(d, x, values, theta, beta, gamma)
-    h_eval = expected_quotient(env, cs, y, x)
+    h_eval = expected_quotient(PointEnv(d, values, ch), cs)
 
     commitments = {("sigma", j): c for j, c in enumerate(vk.sigma_commitments)}
-    for c, p in zip(cs.advice, proof.advice):
+    for c, p in zip(cs.advice_by_phase(), proof.advice):
         commitments[("col", c.index)] = p
     for c, p in zip(cs.fixed, vk.fixed_commitments):
         commitments[("col", c.index)] = p
@@ -129,4 +134,4 @@ def _verify(vk: VerifyingKey, vsrs, instances: list, proof: Proof) -> bool:
         scale = scale * xn % R
         h_commit = h_commit + piece.mul(scale)
     queries.append(VerifierQuery(x, h_commit, h_eval))
-    return bool(batch_verify(vsrs, queries, list(proof.opening), t))
+    return batch_verify_deferred(vsrs, queries, list(proof.opening), t)

@@ -90,3 +90,53 @@ def lookups(k: int = 9, rows: int = 40, seed: int = 2):
         p: pv, sq: pv * pv % 17,
     })
     return circuit, witness, []
+
+
+def multiset_two_phase(k: int = 6, rows: int = 20, seed: int = 3, permuted: bool = True, wrong_u: int | None = None):
+    """A two-phase circuit: y is a rearrangement of x, shown by a running product over a
+    challenge u drawn after x and y are committed (phase 0), and a masked lookup over a second
+    challenge v.
+
+    phase 0: x, y, r (r ∈ [0, 16))            challenges u, v (drawn after phase 0)
+    phase 1: z — z[0] = 1, z[i+1] = z[i]·(x_i + u)/(y_i + u), z[rows] = 1 (copied to the instance)
+             w — w_i = v·x_i + r_i, and the lookup s·(w − v·x) ∈ [0, 16) (a challenge in a lookup input)
+
+    ``permuted=False`` makes y not a rearrangement of x (a false statement); ``wrong_u`` makes
+    the prover compute z with that value instead of the drawn u."""
+    cs = ConstraintSystem()
+    x, y, r = cs.advice_column("x"), cs.advice_column("y"), cs.advice_column("r")
+    u, v = cs.challenge(0, "u"), cs.challenge(0, "v")
+    z = cs.advice_column("z", phase=1)
+    w = cs.advice_column("w", phase=1)
+    s, first = cs.selector("s"), cs.selector("first")
+    table = cs.fixed_column("range4")
+    inst = cs.instance_column("one")
+    cs.create_gate("multiset", {
+        "step": s.cur() * (z.next() * (y.cur() + u) - z.cur() * (x.cur() + u)),
+        "start": first.cur() * (z.cur() - 1),
+    })
+    cs.lookup("masked", inputs=[s.cur() * (w.cur() - v * x.cur())], table=[table.cur()])
+    cs.enable_equality(z)
+    cs.enable_equality(inst)
+    rng = np.random.default_rng(seed)
+    xv = rng.integers(-1000, 1000, size=rows)
+    yv = rng.permutation(xv)
+    if not permuted:
+        yv[0] += 1
+    rv = rng.integers(0, 16, size=rows)
+    circuit = Circuit(cs=cs, k=k, fixed={
+        s: np.ones(rows, dtype=np.int64), first: np.array([1]), table: np.arange(16),
+    }, copies=np.array([[inst.index, 0, z.index, rows]]))
+    instances = [np.array([1])]
+
+    def later(phase, challenges):
+        assert phase == 1 and set(challenges) == {u, v}
+        uv = challenges[u] if wrong_u is None else wrong_u
+        num = _native.FrVec.from_i64(xv).add_scalar(uv)
+        den = _native.FrVec.from_i64(yv).add_scalar(uv)
+        zv = _native.FrVec.concat([_native.FrVec.constant(1, 1), num.mul(den.batch_inverse()).cumprod()])
+        wv = _native.FrVec.from_i64(xv).scale(challenges[v]).add(_native.FrVec.from_i64(rv))
+        return {z: zv, w: wv}
+
+    witness = Witness(advice={x: xv, y: yv, r: rv}, instance={inst: instances[0]}, later=later)
+    return circuit, witness, instances

@@ -11,16 +11,18 @@ import pytest
 
 from ezk import _native
 from ezk.plonk.circuit import domain_of
+from ezk.plonk.protocol import Challenges
 from ezk.plonk.vanishing import _UseRecorder, all_constraints, quotient_pieces, release_plan
-from tests.native.plonk_circuits import fibonacci, lookups, multiply_accumulate
+from tests.native.plonk_circuits import fibonacci, lookups, multiply_accumulate, multiset_two_phase
 
 R = _native.MODULUS
 
 
 class _FullCosetEnv:
-    def __init__(self, d, coeffs, selectors, theta, beta, gamma):
+    def __init__(self, d, coeffs, selectors, challenges):
         self.domain = d
-        self.theta, self.beta, self.gamma = theta, beta, gamma
+        self.challenges = challenges
+        self.theta, self.beta, self.gamma = challenges.theta, challenges.beta, challenges.gamma
         self._ext = {k: _native.coset_ntt(c, d.n_ext) for k, c in coeffs.items()}
         self.l0, self.l_last, self.l_blind = (_native.coset_ntt(c, d.n_ext) for c in selectors)
         self.active = self.l_last.add(self.l_blind).neg().add_scalar(1)
@@ -33,19 +35,22 @@ class _FullCosetEnv:
     def query(self, q):
         return self.get(("col", q.column.index), q.rotation)
 
+    def challenge(self, ch):
+        return self.challenges.challenge(ch)
 
-def _reference(d, cs, coeffs, selectors, theta, beta, gamma, y):
-    env = _FullCosetEnv(d, coeffs, selectors, theta, beta, gamma)
+
+def _reference(d, cs, coeffs, selectors, challenges):
+    env = _FullCosetEnv(d, coeffs, selectors, challenges)
     acc = _native.FrVec.zeros(d.n_ext)
     for c in all_constraints(env, cs):
-        acc.scale_assign(y)
+        acc.scale_assign(challenges.y)
         acc = acc.add_scalar(c) if isinstance(c, int) else acc.add(c)
     acc.mul_assign(d.coset_vanishing_inverse())
     h = _native.coset_intt(acc)
     return [h.slice(p * d.n, (p + 1) * d.n) for p in range(d.pieces)]
 
 
-@pytest.mark.parametrize("build", [fibonacci, multiply_accumulate, lookups])
+@pytest.mark.parametrize("build", [fibonacci, multiply_accumulate, lookups, multiset_two_phase])
 def test_sub_coset_quotient_matches_full_coset(build):
     circuit = build()[0]
     cs, d = circuit.cs, domain_of(circuit.cs, circuit.k)
@@ -57,9 +62,10 @@ def test_sub_coset_quotient_matches_full_coset(build):
     coeffs = {key: _native.FrVec.random(d.n, repr(key).encode()) for key in sorted(keys, key=repr)}
     selectors = tuple(_native.intt(d.row_indicator(r)) for r in
                       (range(0, 1), range(d.usable, d.usable + 1), range(d.usable + 1, d.n)))
-    theta, beta, gamma, y = 11, 22, 33, 44
-    got = quotient_pieces(coeffs, selectors, cs, d, theta, beta, gamma, y)
-    want = _reference(d, cs, coeffs, selectors, theta, beta, gamma, y)
+    user = tuple(55 + i for i in range(len(cs.challenges)))
+    challenges = Challenges(user=user, theta=11, beta=22, gamma=33, y=44)
+    got = quotient_pieces(coeffs, selectors, cs, d, challenges)
+    want = _reference(d, cs, coeffs, selectors, challenges)
     assert d.ext_factor > 1 and len(got) == d.pieces
     assert [g.to_bytes() for g in got] == [w.to_bytes() for w in want]
 

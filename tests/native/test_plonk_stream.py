@@ -93,7 +93,7 @@ def test_keygen_keeps_fixed_columns_as_narrow_integers_and_the_key_round_trips(s
 
 
 def test_cache_budget_prefers_the_argument_then_the_environment(srs, monkeypatch):
-    from ezk.plonk.prover import DEFAULT_CACHE_BYTES, cache_budget
+    from ezk.plonk.budget import DEFAULT_CACHE_BYTES, cache_budget
 
     pk, _ = keygen(circuits.fibonacci()[0], srs)
     assert cache_budget(pk, 12345) == 12345

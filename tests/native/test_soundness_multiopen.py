@@ -166,7 +166,7 @@ def test_statement_is_absorbed_before_any_challenge_and_both_sides_agree(srs, fi
     assert before[1][2] == vk.digest
     inst_bytes = [e[2] for e in before if e[1] == b"instance"]
     assert inst_bytes == [_native.FrVec.from_ints([int(v) for v in col]).to_bytes() for col in instances]
-    assert labels.index(b"instance") < labels.index(b"advice")
+    assert labels.index(b"instance") < labels.index(b"advice0")
 
 
 def test_changing_an_instance_or_the_vk_digest_changes_the_first_challenge(srs, fib, monkeypatch):
@@ -207,3 +207,20 @@ def test_a_proof_cannot_move_to_a_key_with_other_fixed_values(srs):
     _, other_vk = keygen(circuit, srs)
     assert other_vk.digest != vk.digest
     assert not verify(other_vk, srs.verifier(), instances, proof)
+
+
+def test_two_phase_schedule_is_the_same_on_both_sides(srs, monkeypatch):
+    """The shared ``ProofTranscript``: with phases, prover and verifier still make identical
+    calls, and the rounds come in the documented order (phase 0, its challenges, phase 1, θ …)."""
+    circuit, witness, instances = circuits.multiset_two_phase()
+    pk, vk = keygen(circuit, srs)
+    rec = _Recorder(monkeypatch)
+    proof = prove(pk, srs, witness)
+    prover_log = rec.take()
+    assert verify(vk, srs.verifier(), instances, proof)
+    assert rec.take() == prover_log
+    squeezed = {e[1] for e in prover_log if e[0] == "squeeze"}
+    labels = [e[1] for e in prover_log if e[0] == "squeeze" or e[1] not in squeezed]  # a squeeze absorbs itself too
+    order = [b"advice0", b"challenge0", b"challenge1", b"advice1", b"theta", b"m", b"beta", b"gamma", b"z",
+             b"phi", b"random", b"y", b"h", b"x", b"evals"]
+    assert [lab for lab in labels if lab in order] == order

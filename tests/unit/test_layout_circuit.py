@@ -146,7 +146,11 @@ def test_public_inputs_are_bound_to_the_instance():
     from ezk.plonk import Witness
 
     bad = Witness(advice=laid.witness.advice, instance={laid.circuit.cs.instance[0]: inst})
-    assert any(f.kind == "copy" for f in mock(laid.circuit, bad))
+    copies = [f for f in mock(laid.circuit, bad) if f.kind == "copy"]
+    assert copies and copies[0].a.column_name == "instance" and copies[0].a.row == 0
+    # explain reads the advice cell from the failure's data: its column, row and the node
+    b = copies[0].b
+    assert f"(column {b.column_name}, row {b.row})" in laid.explain(copies[0])
 
 
 def test_out_of_range_lookup_is_a_witness_error_naming_the_node():
