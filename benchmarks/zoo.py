@@ -95,6 +95,7 @@ def run_model(model_dir: str, do_mock: bool, do_prove: bool, max_prove_k: int = 
     from ezk.graph.onnx_import import load_onnx
     from ezk.inputs import load_input_data
     from ezk.reference import run_reference
+    from ezk.witness import witness_outputs
 
     d = Path(model_dir)
     onnx_path, data = d / "network.onnx", d / "input.json"
@@ -130,7 +131,7 @@ def run_model(model_dir: str, do_mock: bool, do_prove: bool, max_prove_k: int = 
             om = load_onnx(onnx_path)
             ref = run_reference(om, load_input_data(data))
             worst = 0.0
-            for name, out in zip(om.outputs, w["outputs"]):
+            for name, out in zip(om.outputs, witness_outputs(w)):
                 r = np.asarray(ref[name], dtype=np.float64).reshape(-1)
                 y = np.asarray(out, dtype=np.float64).reshape(-1)
                 if r.size:

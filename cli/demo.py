@@ -87,6 +87,9 @@ def register(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", help="no per-step lines"),
     ):
         """Build the bundled nanoGPT (micro), prove one inference and verify it, with timings."""
+        from cli import report
+
+        quiet, json_out = quiet or report.QUIET, json_out or report.JSON  # the global flags (cli/main.py)
         if not quiet and not json_out:
             typer.echo(f"ezk demo: nanoGPT ({n_layer} layer(s), 16-dim, 8 tokens) from ONNX to a verified proof")
         if keep:
@@ -97,7 +100,12 @@ def register(app: typer.Typer) -> None:
             with tempfile.TemporaryDirectory(prefix="ezk-demo-") as tmp:
                 summary = run_demo(Path(tmp), n_layer, quiet or json_out)
         if json_out:
-            typer.echo(json.dumps(summary, indent=2))
+            report.result(command="demo", **summary)
+            return
+        if quiet:
+            report.verdict(summary["verified"])
+            if not summary["verified"]:
+                raise typer.Exit(1)
             return
         typer.echo(
             f"\nverified: {str(summary['verified']).lower()}  |  {summary['parameters']} parameters, k={summary['k']}, "

@@ -1,5 +1,5 @@
-"""Front-end commands: gen-settings, calibrate-settings, compile-circuit, gen-witness, table
-(flags follow EZKL: -M model, -D data, -O output, -S settings, --compiled-circuit)."""
+"""Front-end commands with EZKL's flags and defaults (src/commands.rs): gen-settings,
+calibrate-settings, compile-circuit, gen-witness, gen-random-data, table."""
 
 from __future__ import annotations
 
@@ -8,75 +8,67 @@ from typing import Optional
 
 import typer
 
+from cli import report
+from cli.options import int_list, with_run_args
 from ezk import api
-from ezk.errors import EzkError
-
-
-def _lookup_range(text: str) -> tuple[int, int]:
-    try:
-        lo, hi = (int(v) for v in text.replace(":", ",").split(","))
-    except ValueError:
-        raise EzkError(f"--lookup-range expects lo,hi (two integers), got {text!r}") from None
-    return lo, hi
-
-
-def _scales(text: Optional[str]):
-    if not text:
-        return None
-    try:
-        return [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise EzkError(f"--scales expects comma-separated integers, got {text!r}") from None
 
 
 def register(app: typer.Typer) -> None:
     @app.command("gen-settings")
+    @with_run_args
     def gen_settings_cmd(
         model: str = typer.Option("network.onnx", "-M", "--model", help="ONNX model"),
         output: str = typer.Option("settings.json", "-O", "--settings-path", "--output", help="settings file to write"),
-        input_scale: int = typer.Option(7, "--input-scale"),
-        param_scale: int = typer.Option(7, "--param-scale"),
-        scale_rebase_multiplier: int = typer.Option(1, "--scale-rebase-multiplier"),
-        lookup_range: str = typer.Option("-32768,32768", "--lookup-range", help="lo,hi"),
-        logrows: int = typer.Option(17, "--logrows", "-K"),
-        num_inner_cols: int = typer.Option(2, "--num-inner-cols"),
-        variables: Optional[str] = typer.Option(None, "--variables", help="e.g. batch_size=1"),
-        input_visibility: str = typer.Option("private", "--input-visibility"),
-        output_visibility: str = typer.Option("public", "--output-visibility"),
-        param_visibility: str = typer.Option("fixed", "--param-visibility"),
+        run_args: dict = None, explicit: set = None,
     ):
-        """Write settings.json for a model (EZKL's run_args)."""
-        s = api.gen_settings(model, output, input_scale, param_scale, scale_rebase_multiplier, _lookup_range(lookup_range),
-                             logrows, num_inner_cols, variables, input_visibility, output_visibility, param_visibility)
+        """Write settings.json for a model (EZKL's run_args and the circuit's size)."""
+        t0 = time.perf_counter()
+        s = api.gen_settings(model, output, **run_args)
         from ezk.ops.bounds import describe_leaf_bound
 
         bounds = ", ".join(describe_leaf_bound(b, sc) for b, sc in zip(s.model_input_bits, s.model_input_scales))
-        typer.echo(f"settings written to {output} (input scales {s.model_input_scales}, output scales {s.model_output_scales}; "
-                   f"inputs range-checked to {bounds or 'nothing: no inputs'})")
+        report.line(f"settings written to {output} (input scales {s.model_input_scales}, output scales "
+                    f"{s.model_output_scales}, logrows {s.run_args.logrows}, {s.num_rows} rows; inputs range-checked "
+                    f"to {bounds or 'nothing: no inputs'})")
+        report.result(command="gen-settings", settings_path=output, k=s.run_args.logrows, rows=s.num_rows,
+                      cells=s.total_assignments, seconds=time.perf_counter() - t0)
 
     @app.command("calibrate-settings")
     def calibrate_cmd(
+        data: Optional[str] = typer.Option(None, "-D", "--data", help="calibration data (default: calibration.json when present, else input.json)"),
         model: str = typer.Option("network.onnx", "-M", "--model"),
-        data: str = typer.Option("input.json", "-D", "--data"),
-        output: str = typer.Option("settings.json", "-O", "--settings-path", "--output"),
+        output: str = typer.Option("settings.json", "-O", "--settings-path", "--output", help="settings to read and overwrite"),
         target: str = typer.Option("resources", "--target", help="resources | accuracy"),
         lookup_safety_margin: float = typer.Option(2.0, "--lookup-safety-margin"),
         scales: Optional[str] = typer.Option(None, "--scales", help="comma-separated candidate scales"),
+        scale_rebase_multiplier: Optional[str] = typer.Option(
+            None, "--scale-rebase-multiplier", help="comma-separated candidate multipliers (default: the settings' own)"),
         max_logrows: Optional[int] = typer.Option(None, "--max-logrows"),
+        only_range_check_rebase: bool = typer.Option(False, "--only-range-check-rebase", hidden=True),
     ):
-        """Choose scales, lookup ranges and logrows from data; print a fidelity report."""
+        """Choose scales, lookup ranges and logrows from data (every sample); print a fidelity report."""
         from cli.progress import working
-
-        t0 = time.perf_counter()
-        cand = _scales(scales)
         from ezk.calibrate import DEFAULT_SCALES
 
-        n = len(cand) if cand else len(DEFAULT_SCALES)
+        if only_range_check_rebase:
+            report.ignored("--only-range-check-rebase")
+        if target == "resources/col-overflow":
+            target = "resources"
+        t0 = time.perf_counter()
+        if data is None:
+            data = api.calibration_data_default()
+            report.note(f"calibrating on {data} (no -D given)")
+        cand = int_list(scales, "--scales")
+        mults = int_list(scale_rebase_multiplier, "--scale-rebase-multiplier")
+        n = len(cand or DEFAULT_SCALES) * len(mults or [1])
         with working("calibrating scales", total=n) as advance:
-            _, report = api.calibrate_settings(model, data, output, target, lookup_safety_margin, cand, max_logrows,
-                                               progress=advance)
-        typer.echo(report)
-        typer.echo(f"settings written to {output} in {time.perf_counter() - t0:.1f} s")
+            st, text = api.calibrate_settings(model, data, output, target, lookup_safety_margin, cand, max_logrows,
+                                              progress=advance, scale_rebase_multiplier=mults)
+        report.line(text)
+        report.line(f"settings written to {output} in {time.perf_counter() - t0:.1f} s")
+        report.result(command="calibrate-settings", settings_path=output, data=data, k=st.run_args.logrows,
+                      rows=st.num_rows, cells=st.total_assignments, input_scale=st.run_args.input_scale,
+                      lookup_range=st.run_args.lookup_range, seconds=time.perf_counter() - t0)
 
     @app.command("compile-circuit")
     def compile_cmd(
@@ -87,32 +79,63 @@ def register(app: typer.Typer) -> None:
         """Quantize and lower the model into the compiled-circuit file."""
         t0 = time.perf_counter()
         digest = api.compile_circuit(model, compiled_circuit, settings)
-        typer.echo(f"compiled circuit written to {compiled_circuit} (digest {digest[:16]}…) in {time.perf_counter() - t0:.1f} s")
+        report.line(f"compiled circuit written to {compiled_circuit} (digest {digest[:16]}…) in {time.perf_counter() - t0:.1f} s")
+        report.result(command="compile-circuit", compiled_circuit=compiled_circuit, digest=digest,
+                      seconds=time.perf_counter() - t0)
 
     @app.command("gen-witness")
     def gen_witness_cmd(
+        data: str = typer.Option("input.json", "-D", "--data", help="input.json, @input.json, or inline JSON text"),
         compiled_circuit: str = typer.Option("model.compiled", "-M", "--compiled-circuit"),
-        data: str = typer.Option("input.json", "-D", "--data"),
         output: str = typer.Option("witness.json", "-O", "--output"),
+        vk_path: Optional[str] = typer.Option(None, "-V", "--vk-path", help="(EZKL: for polycommit; ignored)"),
+        srs_path: Optional[str] = typer.Option(None, "-P", "--srs-path", help="(EZKL: for polycommit; ignored)"),
     ):
         """Run the integer forward pass and write witness.json."""
+        for flag, v in (("--vk-path", vk_path), ("--srs-path", srs_path)):
+            if v is not None:
+                report.ignored(flag, "ezk's witness needs no key or SRS (they serve EZKL's polycommit)")
         t0 = time.perf_counter()
-        api.gen_witness(compiled_circuit, data, output)
-        typer.echo(f"witness written to {output} in {time.perf_counter() - t0:.1f} s")
+        w = api.gen_witness(compiled_circuit, data, output)
+        report.line(f"witness written to {output} in {time.perf_counter() - t0:.1f} s")
+        report.result(command="gen-witness", witness=output, outputs=w["pretty_elements"]["rescaled_outputs"],
+                      seconds=time.perf_counter() - t0)
+
+    @app.command("gen-random-data")
+    def gen_random_data_cmd(
+        model: str = typer.Option("network.onnx", "-M", "--model"),
+        data: str = typer.Option("input.json", "-D", "--data", help="input file to write"),
+        variables: str = typer.Option("batch_size->1", "-V", "--variables"),
+        seed: int = typer.Option(21242, "--seed"),
+        min_value: Optional[float] = typer.Option(None, "--min"),
+        max_value: Optional[float] = typer.Option(None, "--max"),
+    ):
+        """Write random input data for a model (uniform in [min, max), default [0, 1))."""
+        d = api.gen_random_data(model, data, variables, seed, min_value, max_value)
+        report.line(f"random data for {len(d['input_data'])} input(s) written to {data}")
+        report.result(command="gen-random-data", data=data, inputs=len(d["input_data"]))
 
     @app.command("table")
+    @with_run_args
     def table_cmd(
         model: str = typer.Option("network.onnx", "-M", "--model"),
-        settings: Optional[str] = typer.Option(None, "-S", "--settings-path"),
-        variables: Optional[str] = typer.Option(None, "--variables"),
+        settings: Optional[str] = typer.Option(None, "--settings-path", help="take the run args from this settings file"),
+        run_args: dict = None, explicit: set = None,
     ):
         """Print the lowered graph: node, core op, shapes, scales."""
+        from ezk.settings import RunArgs
+
+        ra = None if settings else RunArgs(**run_args).validate()
+        rows = api.table(model, settings, run_args=ra)
+        report.result(command="table", nodes=len(rows))
+        if report.QUIET or report.JSON:
+            return
         from rich.console import Console
         from rich.table import Table
 
-        rows = api.table(model, settings, variables)
         t = Table("id", "ONNX node", "core op", "inputs", "shape", "scale", "detail")
         for r in rows:
             t.add_row(str(r["id"]), r["onnx"], r["op"], ",".join(map(str, r["inputs"])), "x".join(map(str, r["shape"])) or "scalar",
                       str(r["scale"]), " ".join(f"{k}={v}" for k, v in r["detail"].items()))
         Console(width=200).print(t)
+

@@ -1,15 +1,19 @@
 """Entry point of the `ezk` command.
 
 Commands live in small modules under ``cli/`` that each define ``register(app)``; this module
-only builds the app and turns user errors into one sentence and a non-zero exit. ``--debug``
-(anywhere on the command line, or EZK_DEBUG=1) shows the traceback instead; ``--quiet`` (anywhere)
-silences the progress display of long steps.
+only builds the app and turns user errors into one sentence and a non-zero exit. Global flags,
+anywhere on the command line: ``--debug`` (or EZK_DEBUG=1) shows the traceback instead;
+``--quiet`` silences everything but errors and the verify verdict; ``--json`` prints one JSON
+object per command (see cli/report.py). ``ezk --version`` prints the version.
 
-The app runs in click's standalone mode: usage errors (an unknown flag or command, a missing
-argument) are handled by typer itself — the usage message and exit status 2, no traceback —
-whichever click it uses (typer ≥ 0.29 vendors its own copy and raises that copy's exception
-classes, so this module never imports ``click``). Errors of ezk itself propagate out of the
-app and become one sentence here.
+Exit codes: 0 success (verified: true); 1 a user error (one sentence on stderr) or verified:
+false; 2 a usage error or a bug in ezk; 130 interrupted.
+
+Usage errors (an unknown flag or command, a missing argument) are click exceptions of the click
+that typer really uses: the ``click`` package for older typers, a copy vendored as
+``typer._click`` from typer 0.29 on (``click`` itself may then be absent). The module that
+defines ``typer.BadParameter`` is that click's ``exceptions``, so this module never imports
+``click`` by name.
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ from ezk.errors import EzkError
 # Each module registers its commands on the app; listed here so the order of `ezk --help` is
 # the order of the workflow.
 COMMAND_MODULES = [
-    "cli.frontend",  # gen-settings, calibrate-settings, compile-circuit, gen-witness, table
-    "cli.proving",  # gen-srs, setup, mock, prove, verify
+    "cli.frontend",  # gen-settings, calibrate-settings, compile-circuit, gen-witness, gen-random-data, table
+    "cli.proving",  # gen-srs, get-srs, setup, mock, prove, verify
     "cli.demo",  # demo
 ]
 
@@ -51,29 +55,47 @@ def build_app() -> typer.Typer:
 
 
 def main(argv: list[str] | None = None) -> None:
+    import contextlib
+    import io
+
+    from cli import report
+
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv or os.environ.get("EZK_DEBUG") == "1"
-    if "--quiet" in argv:
-        from cli.progress import set_quiet
+    quiet = "--quiet" in argv or os.environ.get("EZK_QUIET") == "1"
+    report.configure(quiet=quiet, as_json="--json" in argv)
+    argv = [a for a in argv if a not in ("--debug", "--quiet", "--json")]
+    if argv[:1] in (["--version"], ["-V"]):
+        from ezk import __version__
 
-        set_quiet(True)
-    argv = [a for a in argv if a not in ("--debug", "--quiet")]
+        print(f"ezk {__version__}")
+        return
     app = build_app()
     try:
-        app(args=argv, prog_name="ezk", standalone_mode=True)  # exits (SystemExit) when done
+        # --quiet: notes the library prints on stderr are dropped (errors are printed below)
+        with contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext():
+            rc = app(args=argv, prog_name="ezk", standalone_mode=False)
+        report.flush()
+        # outside standalone mode click returns typer.Exit's code instead of exiting
+        if isinstance(rc, int) and rc != 0:
+            raise SystemExit(rc)
     except EzkError as exc:
         if debug:
             raise
         typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
         raise SystemExit(1)
-    except KeyboardInterrupt:  # outside a command (inside one, click reports "Aborted!" and exit 1)
+    except KeyboardInterrupt:
         typer.secho("interrupted", err=True)
         raise SystemExit(130)
-    except SystemExit as exc:
-        if exc.code in (0, None):  # success: return, as outside standalone mode
-            return
+    except SystemExit:
         raise
-    except Exception as exc:
+    except Exception as exc:  # click usage errors arrive here too in non-standalone mode
+        clicks = _click_exceptions()
+        if isinstance(exc, clicks.ClickException):
+            exc.show()
+            raise SystemExit(exc.exit_code)
+        if isinstance(exc, clicks.Abort):  # click turns Ctrl-C inside a command into Abort
+            raise SystemExit(130 if isinstance(exc.__context__, KeyboardInterrupt) else 1)
         if debug:
             raise
         typer.secho(
@@ -82,6 +104,11 @@ def main(argv: list[str] | None = None) -> None:
             fg=typer.colors.RED,
         )
         raise SystemExit(2)
+
+
+def _click_exceptions():
+    """The ``exceptions`` module of the click typer raises from (see the module docstring)."""
+    return importlib.import_module(typer.BadParameter.__module__)
 
 
 if __name__ == "__main__":

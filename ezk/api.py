@@ -1,25 +1,34 @@
-"""The Python API: the same functions, names and arguments as the CLI commands.
+"""The native Python API: the same functions, names and arguments as the CLI commands.
 
-    gen_settings(model, output, ...)            -> Settings
-    calibrate_settings(model, data, output, …)  -> (Settings, report text)
-    compile_circuit(model, settings, compiled)  -> digest
-    gen_witness(compiled, data, output)         -> witness dict
-    table(model, ...)                           -> list of rows
-    gen_srs(srs_path, logrows)                  -> info (insecure test SRS)
-    setup(compiled, srs_path, vk_path, pk_path) -> info
-    mock(compiled, witness)                     -> info (raises EzkError naming failures)
+    gen_settings(model, output, ...)                 -> Settings
+    calibrate_settings(model, data, output, …)       -> (Settings, report text)
+    compile_circuit(model, compiled, settings)       -> digest
+    gen_witness(compiled, data, output)              -> witness dict
+    gen_random_data(model, output, …)                -> input dict
+    table(model, ...)                                -> list of rows
+    gen_srs(srs_path, logrows)                       -> info (insecure test SRS)
+    get_srs(logrows, srs_path)                       -> info (from a local ceremony file)
+    setup(compiled, srs_path, vk_path, pk_path)      -> info
+    mock(compiled, witness)                          -> info (raises EzkError naming failures)
     prove(compiled, witness, pk_path, srs_path, proof_path) -> info
-    verify(proof_path, settings_path, vk_path, srs_path, data=None) -> Verification (truthy iff it verified)
+    verify(proof_path, settings_path, vk_path, srs_path, data=None) -> bool (verify_proof: a Verdict
+                                                     with the reason, or the public outputs and inputs)
+
+``srs_path=None`` means the default ``kzg{logrows}.srs`` (see :mod:`ezk.kzg.store`). EZKL's own
+names, argument orders and return conventions are in :mod:`ezk.ezkl_compat` (``import ezk as
+ezkl``).
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+from ezk.artifacts import check_output_path
 # The proving functions are light; the front end's (onnx, onnxruntime, calibration) are imported
 # inside the functions that need them, so that `ezk verify` does not pay for loading ONNX.
-from ezk.proving import gen_srs, mock, prove, setup, verify  # noqa: F401  (re-exported)
-from ezk.settings import RunArgs, Settings, parse_variables
+from ezk.proving import gen_srs, mock, prove, setup, verify, verify_proof  # noqa: F401  (re-exported)
+from ezk.settings import RunArgs, Settings, check_supported, parse_variables
 
 
 def _front():
@@ -30,10 +39,12 @@ def _front():
     from ezk.graph import lower, onnx_import
 
     return SimpleNamespace(calibrate=calibrate.calibrate, shrink_lookup_range=calibrate.shrink_lookup_range,
-                           worst_nodes=calibrate.worst_nodes, DEFAULT_SCALES=calibrate.DEFAULT_SCALES,
+                           worst_nodes=calibrate.worst_nodes, reference_outputs=calibrate.reference_outputs,
+                           DEFAULT_SCALES=calibrate.DEFAULT_SCALES,
                            Compiled=compiled.Compiled, load_compiled=compiled.load_compiled,
                            save_compiled=compiled.save_compiled, lower_model=lower.lower_model,
                            load_onnx=onnx_import.load_onnx, load_input_data=inputs.load_input_data,
+                           split_samples=inputs.split_samples,
                            run_witness=witness.run_witness, save_witness=witness.save_witness,
                            witness_json=witness.witness_json)
 
@@ -48,6 +59,16 @@ def measure_circuit(graph, ra: RunArgs, lookup_scales=None) -> dict:
     return lay_out(graph, Settings(run_args=probe, lookup_scales=dict(lookup_scales or {}))).stats
 
 
+def instance_shapes(graph, ra: RunArgs) -> list[list[int]]:
+    """EZKL's model_instance_shapes: the shape of each public tensor (inputs, then outputs)."""
+    shapes = []
+    if ra.input_visibility == "public":
+        shapes += [list(graph.nodes[i].shape) for i in graph.inputs]
+    if ra.output_visibility == "public":
+        shapes += [list(graph.nodes[o].shape) for o in graph.outputs]
+    return shapes
+
+
 def _settings_for(graph, ra: RunArgs, lookup_scales=None) -> tuple[Settings, str | None]:
     """Settings with the layout's exact counts, or (when the layout cannot place some op of the
     model) zero counts and the layout's one-sentence reason, for the caller to report."""
@@ -58,100 +79,195 @@ def _settings_for(graph, ra: RunArgs, lookup_scales=None) -> tuple[Settings, str
     except EzkError as exc:
         stats, why = {"num_rows": 0, "advice_cells": 0, "min_k": 0}, str(exc)
     st = Settings(run_args=ra, model_input_scales=graph.input_scales, model_output_scales=graph.output_scales,
+                  model_instance_shapes=instance_shapes(graph, ra),
                   num_rows=stats["num_rows"], total_assignments=stats["advice_cells"],
                   lookup_scales=dict(lookup_scales or {}), min_logrows=stats["min_k"],
                   model_input_bits=[int(graph.nodes[i].attrs["bound_bits"]) for i in graph.inputs])
     return st, why
 
 
+def _too_few_rows(min_k: int, logrows: int, step: str) -> str:
+    return (f"the circuit needs 2^{min_k} rows but logrows is {logrows}: {step} with logrows ≥ {min_k} "
+            f"(-K {min_k}), or let calibrate-settings choose it")
+
+
 def gen_settings(model, output="settings.json", input_scale: int = 7, param_scale: int = 7,
-                 scale_rebase_multiplier: int = 1, lookup_range=(-32768, 32768), logrows: int = 17,
-                 num_inner_cols: int = 2, variables: str | None = None, input_visibility: str = "private",
-                 output_visibility: str = "public", param_visibility: str = "fixed") -> Settings:
+                 scale_rebase_multiplier: int = 1, lookup_range=(-32768, 32768), logrows: int | None = None,
+                 num_inner_cols: int = 2, variables: str | list | None = None, input_visibility: str = "private",
+                 output_visibility: str = "public", param_visibility: str = "fixed", **run_args) -> Settings:
+    """Write settings.json. ``logrows`` None: 17 (EZKL's default), raised to the circuit's minimum
+    when the model needs more; an explicit logrows below the minimum is an error. ``run_args``:
+    EZKL's other run-arg fields (check_mode, decomp_base, disable_freivalds, …), stored."""
+    from ezk.errors import EzkError
+
     F = _front()
+    if output:
+        check_output_path(output, "settings")
+    vars_ = variables if isinstance(variables, list) else parse_variables(variables)
     ra = RunArgs(input_scale=input_scale, param_scale=param_scale, scale_rebase_multiplier=scale_rebase_multiplier,
-                 lookup_range=[int(lookup_range[0]), int(lookup_range[1])], logrows=logrows,
-                 num_inner_cols=num_inner_cols, variables=parse_variables(variables),
+                 lookup_range=[int(lookup_range[0]), int(lookup_range[1])], logrows=17 if logrows is None else logrows,
+                 num_inner_cols=num_inner_cols, variables=vars_,
                  input_visibility=input_visibility, output_visibility=output_visibility,
-                 param_visibility=param_visibility).validate()
+                 param_visibility=param_visibility, **run_args).validate()
+    check_supported(ra)
     om = F.load_onnx(model, ra.variables_dict)
     graph, _ = F.lower_model(om, ra)
     settings, why = _settings_for(graph, ra)
     if why:
-        import sys
-
         print(f"warning: the circuit layout cannot place this model yet, so rows are not counted: {why}", file=sys.stderr)
+    elif settings.min_logrows > ra.logrows:
+        if logrows is not None:
+            raise EzkError(_too_few_rows(settings.min_logrows, ra.logrows, "run gen-settings"))
+        print(f"ezk: logrows raised from 17 to {settings.min_logrows}, the smallest the circuit fits in", file=sys.stderr)
+        settings.run_args.logrows = settings.min_logrows
     if output:
         settings.save(output)
     return settings
 
 
+def calibration_data_default() -> str:
+    """EZKL's default calibration file, calibration.json, when present; else input.json."""
+    return "calibration.json" if Path("calibration.json").is_file() else "input.json"
+
+
 def calibrate_settings(model, data, output="settings.json", target: str = "resources",
                        lookup_safety_margin: float = 2.0, scales=None, max_logrows: int | None = None,
-                       settings: str | None = None, progress=None,
-                       shrink_lookup: bool = True) -> tuple[Settings, str]:
+                       settings: str | None = None, progress=None, shrink_lookup: bool = True,
+                       scale_rebase_multiplier=None) -> tuple[Settings, str]:
+    """Scales from data (ezk.calibrate) over every sample in ``data`` (EZKL's calibration layout:
+    samples concatenated per input), then — unless ``shrink_lookup`` is False — the smallest
+    lookup_range that lowers logrows at the same accuracy, then logrows = the layout's min_k.
+    ``scale_rebase_multiplier``: candidate multipliers (default: the settings' own)."""
+    from ezk.errors import EzkError
+
     F = _front()
-    """Scales from data (ezk.calibrate), then — unless ``shrink_lookup`` is False — the smallest
-    lookup_range that lowers logrows at the same accuracy, then logrows = the layout's min_k."""
+    if output:
+        check_output_path(output, "settings")
     base = Settings.load(settings or output).run_args if (settings or (output and Path(output).is_file())) else RunArgs()
+    check_supported(base)
     om = F.load_onnx(model, base.variables_dict)
-    values = F.load_input_data(data)
-    best, cands = F.calibrate(om, base, values, target, lookup_safety_margin, scales or F.DEFAULT_SCALES, progress)
+    shapes = [tuple(s) for _, s, _ in om.inputs]
+    samples = F.split_samples(F.load_input_data(data), shapes, [n for n, _, _ in om.inputs])
+    refs = F.reference_outputs(om, samples)
+    best, cands = F.calibrate(om, base, samples, target, lookup_safety_margin, scales or F.DEFAULT_SCALES, progress,
+                              references=refs, multipliers=scale_rebase_multiplier)
+    base = RunArgs(**{**base.__dict__, "scale_rebase_multiplier": best.multiplier or base.scale_rebase_multiplier})
     full_range = list(base.lookup_range)
     if shrink_lookup:
-        best, range_, _ = F.shrink_lookup_range(om, best, base, values, lookup_safety_margin, measure_circuit, target)
+        best, range_, _ = F.shrink_lookup_range(om, best, base, samples, lookup_safety_margin, measure_circuit, target,
+                                                references=refs)
         base = RunArgs(**{**base.__dict__, "lookup_range": range_})
     ra = RunArgs(**{**base.__dict__, "input_scale": best.scale, "param_scale": best.scale})
     result, why = _settings_for(best.graph, ra, best.lookup_scales)
     logrows = result.min_logrows or base.logrows
     if max_logrows is not None and logrows > max_logrows:
-        from ezk.errors import EzkError
-
         raise EzkError(f"the model's circuit needs 2^{logrows} rows, more than --max-logrows {max_logrows}")
     result.run_args.logrows = logrows
     if output:
         result.save(output)
-    lines = ["scale  worst rel. error  status"]
+    lines = [f"calibrated on {len(samples)} sample(s)", "scale  mult  worst rel. error  status"]
     for c in cands:
-        status = c.failure if c.failure else ("chosen" if c.scale == best.scale else "")
-        lines.append(f"{c.scale:>5}  {c.worst:>16.5f}  {status}")
+        status = c.failure if c.failure else ("chosen" if (c.scale, c.multiplier) == (best.scale, best.multiplier) else "")
+        lines.append(f"{c.scale:>5}  {c.multiplier:>4}  {c.worst:>16.5f}  {status}")
     if why:
         lines.append(f"warning: the circuit layout cannot place this model yet, so logrows stays {logrows}: {why}")
     if list(ra.lookup_range) != full_range:
         lines.append(f"lookup_range {full_range} → {list(ra.lookup_range)} (smaller tables, lower logrows; "
                      f"worst rel. error {best.worst:.5f})")
-    lines.append(f"chosen: input_scale = param_scale = {best.scale}, logrows = {logrows} "
+    lines.append(f"chosen: input_scale = param_scale = {best.scale}, scale_rebase_multiplier = "
+                 f"{ra.scale_rebase_multiplier}, logrows = {logrows} "
                  f"({result.num_rows} rows, {result.total_assignments} advice cells)")
     lines.append("output                         max abs err    mean abs err   max err / max|ref|")
     for name, mx, mean, rel in best.errors:
         lines.append(f"{name[:30]:<30} {mx:>12.6f}  {mean:>12.6f}  {rel:>12.6f}")
-    wn = F.worst_nodes(om, best, values)
+    wn = F.worst_nodes(om, best, samples[0])
     if wn:
-        lines.append("worst nodes (max err / max|ref|): " + ", ".join(f"{n} {e:.4f}" for n, e in wn))
+        lines.append("worst nodes on the first sample (max err / max|ref|): " + ", ".join(f"{n} {e:.4f}" for n, e in wn))
     return result, "\n".join(lines)
 
 
 def compile_circuit(model, compiled_circuit="model.compiled", settings="settings.json") -> str:
+    """Quantize and lower the model; refuses settings whose logrows is below the circuit's
+    minimum (measured here, so a hand-edited settings file is caught before setup)."""
+    from ezk.errors import EzkError
+
     F = _front()
+    check_output_path(compiled_circuit, "compiled circuit")
     st = Settings.load(settings)
+    check_supported(st.run_args)
     om = F.load_onnx(model, st.run_args.variables_dict)
     graph, _ = F.lower_model(om, st.run_args, st.lookup_scales)
+    try:
+        min_k = measure_circuit(graph, st.run_args, st.lookup_scales)["min_k"]
+    except EzkError:
+        min_k = 0  # the layout cannot place the model: setup names the op
+    if min_k > st.run_args.logrows:
+        raise EzkError(_too_few_rows(min_k, st.run_args.logrows, "fix settings.json or rerun gen-settings"))
     return F.save_compiled(compiled_circuit, F.Compiled(graph=graph, settings=st))
 
 
 def gen_witness(compiled_circuit="model.compiled", data="input.json", output="witness.json") -> dict:
+    """``data``: a path, ``@path``, inline JSON text or a dict in EZKL's input.json format."""
     F = _front()
+    if output:
+        check_output_path(output, "witness")
     comp = F.load_compiled(compiled_circuit)
     q, trace = F.run_witness(comp.graph, F.load_input_data(data))
-    w = F.witness_json(comp.graph, q, trace, comp.digest)
+    w = F.witness_json(comp.graph, q, trace, comp.digest, comp.settings.run_args)
     if output:
         F.save_witness(output, w)
     return w
 
 
-def table(model, settings: str | None = None, variables: str | None = None) -> list[dict]:
+def gen_random_data(model, output="input.json", variables=None, seed: int = 21242, min: float | None = None,
+                    max: float | None = None) -> dict:
+    """EZKL's gen-random-data: uniform values in [min, max) (default [0, 1)) for every input,
+    integers for integer-typed inputs, written in input.json format."""
+    import json
+
+    import numpy as np
+
+    from ezk.graph.onnx_import import load_onnx
+
+    if output:
+        check_output_path(output, "input data")
+    vars_ = variables if isinstance(variables, list) else parse_variables(variables)
+    om = load_onnx(model, {str(k): int(v) for k, v in vars_})
+    lo, hi = (0.0 if min is None else float(min)), (1.0 if max is None else float(max))
+    rng = np.random.default_rng(int(seed))
+    data = []
+    for _, shape, dtype in om.inputs:
+        vals = rng.uniform(lo, hi, size=int(np.prod(shape)))
+        if np.dtype(dtype).kind in "iub":
+            vals = np.floor(vals)
+        data.append([float(v) for v in vals])
+    d = {"input_data": data}
+    if output:
+        Path(output).write_text(json.dumps(d))
+    return d
+
+
+def get_srs(logrows: int | None = None, srs_path=None, settings_path="settings.json", progress=None) -> dict:
+    """Prepare ``kzg{logrows}.srs`` (logrows from ``settings_path`` unless given) from a local
+    ceremony file, offline (see :mod:`ezk.kzg.store`)."""
+    from ezk.errors import ArtifactError
+    from ezk.kzg.store import get_srs as store_get_srs
+
+    if logrows is None:
+        if settings_path is None or not Path(settings_path).is_file():
+            raise ArtifactError(f"get-srs needs --logrows or a settings file; {str(settings_path)!r} does not exist "
+                                "(run ezk gen-settings and calibrate-settings)")
+        logrows = Settings.load(settings_path).run_args.logrows
+    if srs_path is not None:
+        check_output_path(srs_path, "SRS")
+    return store_get_srs(int(logrows), srs_path, progress)
+
+
+def table(model, settings: str | None = None, variables: str | None = None, run_args: RunArgs | None = None) -> list[dict]:
     F = _front()
-    if settings:
+    if run_args is not None:
+        ra, ls = run_args, {}
+    elif settings:
         st = Settings.load(settings)
         ra, ls = st.run_args, st.lookup_scales
     else:

@@ -16,8 +16,11 @@ file of another kind, is a clear error before any cryptography. Version 2 (the v
 records its instance lengths and SRS digest): version 1 files are refused with a hint to rerun
 ``ezk setup``. Nothing is pickled; sizes are checked against the file before allocating.
 
-``proof.json`` = {"format": "ezk-proof", "version", "proof": hex, "instances": [[decimal strings
-of field elements], …], "outputs": dequantized public outputs, "vk_digest", "compiled_digest"}.
+``proof.json`` (version 2) = {"format": "ezk-proof", "version": 2, "proof": hex, "hex_proof":
+"0x" + hex, "instances": [[field elements as EZKL writes them: 64 little-endian hex digits], …],
+"outputs": dequantized public outputs, "pretty_public_inputs": EZKL's {"rescaled_inputs",
+"inputs", "processed_*", "rescaled_outputs", "outputs"}, "vk_digest", "compiled_digest"}. Version 1 wrote instances as decimal strings and is still read. Instances
+are read strictly (one encoding per value, see :mod:`ezk.felts`).
 """
 
 from __future__ import annotations
@@ -38,7 +41,9 @@ _PREFIX = struct.Struct("<8s4sII")
 MAX_HEADER = 64 << 20
 
 PROOF_FORMAT = "ezk-proof"
-PROOF_VERSION = 1
+PROOF_VERSION = 2
+PROOF_READABLE_VERSIONS = (1, 2)
+_MAKER = {"vk": "ezk setup", "pk": "ezk setup"}
 
 
 @dataclass
@@ -67,7 +72,7 @@ def read_key(path, kind: str) -> KeyFile:
     name = _NAMES[kind]
     p = Path(path)
     if not p.is_file():
-        raise ArtifactError(f"the {name} file {str(p)!r} does not exist.")
+        raise ArtifactError(f"the {name} file {str(p)!r} does not exist (run {_MAKER[kind]}).")
     data = p.read_bytes()
     if len(data) < _PREFIX.size + 8 + 32 or data[:8] != KEY_MAGIC:
         raise ArtifactError(f"{str(p)!r} is not an ezk {name} file.")
@@ -95,6 +100,51 @@ def read_key(path, kind: str) -> KeyFile:
     return KeyFile(kind, header, data[off:off + blen])
 
 
+def check_output_path(path, what: str) -> None:
+    """Refuse, before any work, a path the result cannot be written to: its folder is missing or
+    not writable, or the path is a folder."""
+    import os
+
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    if p.is_dir():
+        raise ArtifactError(f"cannot write the {what} to {str(p)!r}: it is a folder.")
+    if not parent.is_dir():
+        raise ArtifactError(f"cannot write the {what} to {str(p)!r}: the folder {str(parent)!r} does not exist.")
+    if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise ArtifactError(f"cannot write the {what} to {str(p)!r}: permission denied.")
+
+
+def pretty_public(public_inputs, public_outputs) -> dict:
+    """EZKL's pretty_public_inputs: the public values as rescaled floats and 0x elements
+    (``public_*``: [(signed ints, scale)] per tensor)."""
+    from ezk.felts import float_text, to_be_hex
+
+    def rescaled(tensors):
+        return [[float_text(v / 2.0 ** s) for v in vals] for vals, s in tensors]
+
+    def felts(tensors):
+        return [[to_be_hex(v) for v in vals] for vals, _ in tensors]
+
+    return {"rescaled_inputs": rescaled(public_inputs), "inputs": felts(public_inputs),
+            "processed_inputs": [], "processed_params": [], "processed_outputs": [],
+            "rescaled_outputs": rescaled(public_outputs), "outputs": felts(public_outputs)}
+
+
+def proof_json_fields(proof: bytes, instances: list[list[int]], public_inputs, public_outputs) -> dict:
+    """EZKL's proof.json fields: the proof in hex (twice: ezk's "proof" and EZKL's "hex_proof"),
+    the instances as field elements, and :func:`pretty_public`. Every one of them is checked by
+    the reader or the verifier (no field of a proof file is free to edit)."""
+    from ezk.felts import ints_to_le_hex
+
+    return {
+        "proof": proof.hex(),
+        "hex_proof": "0x" + proof.hex(),
+        "instances": [ints_to_le_hex(col) for col in instances],
+        "pretty_public_inputs": pretty_public(public_inputs, public_outputs),
+    }
+
+
 def write_proof_json(path, data: dict) -> None:
     Path(path).write_text(json.dumps({"format": PROOF_FORMAT, "version": PROOF_VERSION, **data}))
 
@@ -114,10 +164,10 @@ def read_json_artifact(path, what: str, fmt: str, hint: str = "") -> dict:
 
 
 def read_proof_json(path) -> dict:
-    d = read_json_artifact(path, "proof", PROOF_FORMAT)
+    d = read_json_artifact(path, "proof", PROOF_FORMAT, " (run ezk prove)")
     p = Path(path)
-    if d.get("version") != PROOF_VERSION:
-        raise ArtifactError(f"{str(p)!r} is proof format version {d.get('version')!r}; this ezk reads version {PROOF_VERSION}.")
+    if d.get("version") not in PROOF_READABLE_VERSIONS:
+        raise ArtifactError(f"{str(p)!r} is proof format version {d.get('version')!r}; this ezk reads versions {PROOF_READABLE_VERSIONS}.")
     for field, kind in (("proof", str), ("instances", list), ("outputs", list)):
         if not isinstance(d.get(field), kind):
             raise ArtifactError(f"{str(p)!r} is malformed: field {field!r} is missing or not a {kind.__name__}.")
@@ -125,9 +175,18 @@ def read_proof_json(path) -> dict:
         d["proof_bytes"] = bytes.fromhex(d["proof"])
     except ValueError:
         raise ArtifactError(f"{str(p)!r} is malformed: its proof is not a hex string.") from None
-    # decimal strings only: int() would also take 1.5, true, " 7", "1_000" — one proof, many files
-    if not all(isinstance(col, list) and all(isinstance(v, str) and v.isascii() and v.isdigit() for v in col)
-               for col in d["instances"]):
-        raise ArtifactError(f"{str(p)!r} is malformed: its instances are not lists of decimal integers.")
-    d["instance_values"] = [[int(v) for v in col] for col in d["instances"]]
+    if d["proof"] != d["proof_bytes"].hex():
+        raise ArtifactError(f"{str(p)!r} is malformed: its proof is not lowercase hex.")
+    if "hex_proof" in d and d["hex_proof"] != "0x" + d["proof"]:
+        raise ArtifactError(f"{str(p)!r} is malformed: its hex_proof differs from its proof.")
+    if d["version"] == 1:
+        # decimal strings only: int() would also take 1.5, true, " 7", "1_000" — one proof, many files
+        if not all(isinstance(col, list) and all(isinstance(v, str) and v.isascii() and v.isdigit() for v in col)
+                   for col in d["instances"]):
+            raise ArtifactError(f"{str(p)!r} is malformed: its instances are not lists of decimal integers.")
+        d["instance_values"] = [[int(v) for v in col] for col in d["instances"]]
+        return d
+    from ezk.felts import le_hex_to_ints
+
+    d["instance_values"] = [le_hex_to_ints(col, f"{str(p)!r}: the instances") for col in d["instances"]]
     return d

@@ -86,7 +86,7 @@ def _check_npz_headers(path: str) -> None:
 def load_compiled(path) -> Compiled:
     p = Path(path)
     if not p.is_file():
-        raise ArtifactError(f"compiled circuit {str(p)!r} does not exist")
+        raise ArtifactError(f"compiled circuit {str(p)!r} does not exist (run ezk compile-circuit)")
     try:
         _check_npz_headers(str(p))
         with np.load(str(p), allow_pickle=False) as z:

@@ -1,5 +1,9 @@
 """input.json (EZKL's format): ``{"input_data": [[…flattened values of input 0…], …]}``.
 
+Data arrive as a path, EZKL's ``@path``, or inline JSON text (``gen-witness -D '{"input_data": …}'``).
+Calibration data (EZKL's calibration.json) may hold several samples per input, concatenated:
+input i then has n·|shape_i| values and every input the same n (:func:`split_samples`).
+
 Values are checked (count per input, finite) and quantized at the model's input scales:
 q = round_half_up(x·2^s); integer-typed inputs (scale 0) must hold integers."""
 
@@ -13,41 +17,85 @@ import numpy as np
 from ezk.errors import ArtifactError, WitnessError
 
 
-def load_input_data(path) -> list[np.ndarray]:
-    p = Path(path)
+def _read_data(data) -> tuple[object, str]:
+    """(parsed JSON, how to name it in messages) for a path, ``@path``, JSON text or a dict."""
+    if isinstance(data, dict):
+        return data, "the input data"
+    text = str(data)
+    if text.lstrip().startswith("{"):
+        try:
+            return json.loads(text), "the inline input data"
+        except ValueError:
+            raise ArtifactError("the inline input data is not valid JSON") from None
+    p = Path(text[1:] if text.startswith("@") else text)
     if not p.is_file():
-        raise ArtifactError(f"input file {str(p)!r} does not exist")
+        raise ArtifactError(f"input file {str(p)!r} does not exist (write one in EZKL's input.json format, "
+                            "or run ezk gen-random-data)")
     try:
-        d = json.loads(p.read_text())
+        return json.loads(p.read_text()), f"input file {str(p)!r}"
     except (ValueError, UnicodeDecodeError):
         raise ArtifactError(f"input file {str(p)!r} is not valid JSON") from None
+
+
+def load_input_data(data) -> list[np.ndarray]:
+    """The flattened float values of each input."""
+    d, name = _read_data(data)
     if not isinstance(d, dict) or not isinstance(d.get("input_data"), list):
-        raise ArtifactError(f"input file {str(p)!r} has no \"input_data\" list (EZKL's input.json format)")
+        raise ArtifactError(f"{name} has no \"input_data\" list (EZKL's input.json format)")
     out = []
     for i, vals in enumerate(d["input_data"]):
         try:
             arr = np.asarray(vals, dtype=np.float64).reshape(-1)
         except (TypeError, ValueError):
-            raise WitnessError(f"input {i} in {str(p)!r} is not a list of numbers") from None
+            raise WitnessError(f"input {i} in {name} is not a list of numbers") from None
         out.append(arr)
     return out
 
 
+def _drop_empty_tail(values: list[np.ndarray], n_inputs: int) -> list[np.ndarray]:
+    if len(values) > n_inputs and all(v.size == 0 for v in values[n_inputs:]):
+        return values[:n_inputs]  # EZKL writes [[]] for a model without inputs
+    return values
+
+
 def check_inputs(values: list[np.ndarray], shapes: list[tuple[int, ...]], names: list[str]) -> list[np.ndarray]:
     """Flattened floats → arrays of the model's input shapes, with one-sentence errors."""
-    if len(values) > len(shapes) and all(v.size == 0 for v in values[len(shapes):]):
-        values = values[: len(shapes)]  # EZKL writes [[]] for a model without inputs
+    values = _drop_empty_tail(values, len(shapes))
     if len(values) != len(shapes):
         raise WitnessError(f"the model takes {len(shapes)} input(s) but input_data holds {len(values)}")
     out = []
     for v, shape, name in zip(values, shapes, names):
         n = int(np.prod(shape))
         if v.size != n:
-            raise WitnessError(f"input {name!r} needs {n} values (shape {list(shape)}) but input_data gives {v.size}")
+            more = (f" — {v.size // n} samples? a witness is made from one sample (several are for calibration)"
+                    if n and v.size > n and v.size % n == 0 else "")
+            raise WitnessError(f"input {name!r} needs {n} values (shape {list(shape)}) but input_data gives {v.size}{more}")
         if not np.all(np.isfinite(v)):
             raise WitnessError(f"input {name!r} contains NaN or infinite values")
         out.append(v.reshape(shape))
     return out
+
+
+def split_samples(values: list[np.ndarray], shapes: list[tuple[int, ...]], names: list[str]) -> list[list[np.ndarray]]:
+    """EZKL's calibration layout: input i holds n samples of |shape_i| values, concatenated.
+    Returns the n samples, each a list of flattened per-input arrays (checked by check_inputs
+    when used)."""
+    values = _drop_empty_tail(values, len(shapes))
+    if len(values) != len(shapes):
+        raise WitnessError(f"the model takes {len(shapes)} input(s) but input_data holds {len(values)}")
+    counts = []
+    for v, shape, name in zip(values, shapes, names):
+        size = int(np.prod(shape))
+        if size == 0 or v.size == 0 or v.size % size:
+            raise WitnessError(f"input {name!r} holds {v.size} values, not a whole number of samples of "
+                               f"{size} values (shape {list(shape)})")
+        counts.append(v.size // size)
+    if len(set(counts)) > 1:
+        raise WitnessError("the inputs hold different numbers of samples (" +
+                           ", ".join(f"{n!r}: {c}" for n, c in zip(names, counts)) + ")")
+    n = counts[0] if counts else 1
+    sizes = [int(np.prod(s)) for s in shapes]
+    return [[v[j * s:(j + 1) * s] for v, s in zip(values, sizes)] for j in range(n)]
 
 
 def quantize_inputs(values: list[np.ndarray], scales: list[int], names: list[str]) -> list[np.ndarray]:

@@ -19,7 +19,8 @@ import numpy as np
 
 from ezk import _native
 from ezk.artifacts import (
-    KeyFile, read_json_artifact, read_key, read_proof_json, settings_digest, write_key, write_proof_json,
+    KeyFile, check_output_path, pretty_public, proof_json_fields, read_key, read_proof_json, settings_digest, write_key,
+    write_proof_json,
 )
 from ezk.compiled import Compiled, load_compiled
 from ezk.errors import ArtifactError, EzkError
@@ -39,28 +40,32 @@ def gen_srs(srs_path, logrows: int, seed: str | None = None) -> dict:
 
     if not 1 <= logrows <= MAX_K:
         raise EzkError(f"--logrows must be between 1 and {MAX_K}, got {logrows}.")
+    check_output_path(srs_path, "SRS")
     srs = SRS.generate(logrows, seed.encode() if seed else None)
     srs.save(srs_path)
-    return {"logrows": logrows, "bytes": Path(srs_path).stat().st_size}
+    return {"logrows": logrows, "bytes": Path(srs_path).stat().st_size, "srs_path": str(srs_path)}
 
 
 def load_srs_for(srs_path, k: int):
-    """The first 2^k powers of the SRS at ``srs_path`` (any supported format), with the file's
-    size-2^k Lagrange basis (read on first use) when it stores one; when it does not, says so:
-    commitments to columns then take the slower iNTT + full-size MSM path."""
+    """The first 2^k powers of the SRS at ``srs_path`` (any supported format; None: the default
+    ``kzg{k}.srs`` of :mod:`ezk.kzg.store`), with the file's size-2^k Lagrange basis (read on
+    first use) when it stores one; when it does not, says so: commitments to columns then take
+    the slower iNTT + full-size MSM path."""
     import sys
 
     from ezk.kzg import load_srs
+    from ezk.kzg.store import resolve_srs_path
 
-    if srs_path is None or not Path(srs_path).is_file():
+    srs_path = resolve_srs_path(srs_path, k)
+    if not Path(srs_path).is_file():
         raise ArtifactError(
-            f"the SRS file {str(srs_path)!r} does not exist; create one with `ezk gen-srs --logrows {k}` "
-            f"(testing only) or pass a ceremony file (.ptau or halo2 ParamsKZG) with at least 2^{k} points."
+            f"the SRS file {str(srs_path)!r} does not exist; run `ezk get-srs --logrows {k} --srs-path {srs_path}` "
+            f"(from a ceremony file) or `ezk gen-srs --logrows {k} --srs-path {srs_path}` (insecure, testing only)."
         )
     srs = load_srs(srs_path, k)
     if k >= 8 and not srs.has_lagrange(1 << k):
         print(f"ezk: {srs_path} stores no Lagrange basis of size 2^{k}: column commitments take the slower "
-              f"iNTT + full MSM path (an `ezk gen-srs` file, an EZKL kzg{k}.srs or a prepared .ptau has one).",
+              f"iNTT + full MSM path (prepare it once with `ezk get-srs --logrows {k}`).",
               file=sys.stderr)
     return srs
 
@@ -88,9 +93,9 @@ def _key_header(comp: Compiled, digest: str, laid) -> dict:
     }
 
 
-def dequantize_public(public_layout: list[dict], instances: list[list[int]], kind: str = "output") -> list[list[float]]:
-    """The public tensors of ``kind`` ("output" or "input") as floats, read from the instance
-    values by the key's public map."""
+def public_values(public_layout: list[dict], instances: list[list[int]], kind: str = "output") -> list[tuple[list[int], int]]:
+    """(signed integer values, scale) of each public tensor of ``kind`` ("input" or "output"),
+    read from the instance values by the key's public map."""
     outs = []
     for entry in public_layout:
         if entry["kind"] != kind:
@@ -99,44 +104,48 @@ def dequantize_public(public_layout: list[dict], instances: list[list[int]], kin
         vals = col[entry["start"]:entry["start"] + entry["length"]]
         if len(vals) != entry["length"]:
             raise ArtifactError(f"the proof's instances are shorter than its verifying key's public {kind}s.")
-        signed = np.array([v if v <= R // 2 else v - R for v in vals], dtype=object)
-        outs.append([float(v) / 2.0 ** entry["scale"] for v in signed])
+        outs.append(([v if v <= R // 2 else v - R for v in vals], entry["scale"]))
     return outs
 
 
-def _instances_from_witness(comp: Compiled, witness_path):
-    """The forward pass's tensors for the quantized inputs stored in witness.json."""
-    from ezk.graph.forward import forward
+def dequantize_public(public_layout: list[dict], instances: list[list[int]], kind: str = "output") -> list[list[float]]:
+    """The public outputs (or inputs) as floats, read from the instance values by the key's public map."""
+    return [[float(v) / 2.0 ** scale for v in vals] for vals, scale in public_values(public_layout, instances, kind)]
 
-    p = Path(witness_path)
-    w = read_json_artifact(p, "witness", "ezk-witness", " (run ezk gen-witness)")
-    digest = w.get("compiled_digest")
-    if digest and digest != comp.digest:
-        raise ArtifactError(f"{str(p)!r} was generated for another compiled circuit.")
-    graph = comp.graph
-    inputs = w.get("inputs")
-    if not isinstance(inputs, list) or len(inputs) != len(graph.inputs):
-        raise ArtifactError(f"{str(p)!r} holds {len(inputs) if isinstance(inputs, list) else 0} inputs; the model takes {len(graph.inputs)}.")
-    q = []
-    for i, vals in zip(graph.inputs, inputs):
-        shape = graph.nodes[i].shape
-        try:
-            arr = np.asarray(vals, dtype=np.int64)
-        except (TypeError, ValueError, OverflowError):
-            raise ArtifactError(f"{str(p)!r}: input {graph.input_names[len(q)]!r} is not a list of integers.") from None
-        if arr.size != int(np.prod(shape, dtype=np.int64)):
-            raise ArtifactError(f"{str(p)!r}: input {graph.input_names[len(q)]!r} has {arr.size} values; the model expects {int(np.prod(shape))}.")
-        q.append(arr.reshape(shape))
-    trace = forward(graph, q)
-    return trace
+
+def public_hashes(public_layout: list[dict], instances: list[list[int]]) -> list[dict]:
+    """The public Poseidon hashes (hashed visibilities), read from the instance values by the
+    key's public map: [{"of": input|param|output, "name", "poseidon_hash": 0x… big-endian}]."""
+    from ezk.poseidon.hashed import felt_big_endian
+
+    out = []
+    for entry in public_layout:
+        if entry["kind"] != "hash":
+            continue
+        col = instances[entry.get("column", 0)] if entry.get("column", 0) < len(instances) else []
+        if entry["start"] >= len(col):
+            raise ArtifactError("the proof's instances are shorter than its verifying key's public hashes.")
+        out.append({"of": entry["of"], "name": entry["name"], "poseidon_hash": felt_big_endian(col[entry["start"]])})
+    return out
+
+
+def _instances_from_witness(comp: Compiled, witness_path):
+    """The forward pass's tensors for the quantized inputs stored in witness.json (whose stored
+    outputs must be what the model computes, see :func:`ezk.witness.read_witness`)."""
+    from ezk.witness import read_witness
+
+    return read_witness(witness_path, comp.graph, comp.digest)
 
 
 # ----------------------------------------------------------------------------- setup
 
-def setup(compiled_circuit, srs_path, vk_path="vk.key", pk_path="pk.key") -> dict:
-    """Lay the circuit out (structure only), run keygen, write pk and vk."""
+def setup(compiled_circuit, srs_path=None, vk_path="vk.key", pk_path="pk.key") -> dict:
+    """Lay the circuit out (structure only), run keygen, write pk and vk (``srs_path`` None: the
+    default ``kzg{k}.srs``)."""
     from ezk.plonk import keygen
 
+    check_output_path(vk_path, "verifying key")
+    check_output_path(pk_path, "proving key")
     comp, digest = _compiled_digest(compiled_circuit)
     t0 = time.perf_counter()
     laid = _lay_out(comp)
@@ -150,7 +159,7 @@ def setup(compiled_circuit, srs_path, vk_path="vk.key", pk_path="pk.key") -> dic
     vk_bytes = write_key(vk_path, KeyFile("vk", header, vk.to_bytes()))
     pk_bytes = write_key(pk_path, KeyFile("pk", header, pk.to_bytes()))
     return {"k": k, "vk_bytes": vk_bytes, "pk_bytes": pk_bytes, "seconds": time.perf_counter() - t0,
-            **stats}
+            "vk_path": str(vk_path), "pk_path": str(pk_path), **stats}
 
 
 # ------------------------------------------------------------------------------ mock
@@ -177,6 +186,7 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
     from ezk.plonk import ProvingKey
     from ezk.plonk import prove as plonk_prove
 
+    check_output_path(proof_path, "proof")
     comp, digest = _compiled_digest(compiled_circuit)
     key = read_key(pk_path, "pk")
     if key.header.get("compiled_digest") != digest:
@@ -198,31 +208,35 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
     del pk, plonk_witness
     instances = [[int(v) % R for v in np.asarray(col).tolist()] for col in laid_instances]
     outputs = dequantize_public(header["public"], instances)
-    data = {
-        "proof": proof.to_bytes().hex(),
-        "instances": [[str(v) for v in col] for col in instances],
-        "outputs": outputs,
-        "vk_digest": header.get("vk_digest"),
-        "compiled_digest": digest,
-    }
+    data = proof_json_fields(proof.to_bytes(), instances, public_values(header["public"], instances, "input"),
+                             public_values(header["public"], instances, "output"))
+    hashes = public_hashes(header["public"], instances)
+    data.update({"outputs": outputs, **({"hashes": hashes} if hashes else {}), "vk_digest": header.get("vk_digest"),
+                 "compiled_digest": digest})
     write_proof_json(proof_path, data)
-    return {"seconds": seconds, "proof_bytes": len(proof.to_bytes()), "outputs": outputs}
+    return {"seconds": seconds, "proof_bytes": len(proof.to_bytes()), "outputs": outputs, "hashes": hashes, "k": k,
+            "proof_path": str(proof_path)}
 
 
 # ---------------------------------------------------------------------------- verify
 
-@dataclass
-class Verification:
-    """What ``verify`` found: truthy iff the proof verified. ``outputs`` and ``inputs`` are the
-    public tensors (dequantized, one flat list each, in the key's public order; inputs only when
-    the model's inputs are public); ``public`` names them (the key's public layout: name,
-    shape, scale); ``reason`` says why the proof was not accepted."""
+def proof_hashes(proof_path) -> list[dict]:
+    """The public Poseidon hashes a proof.json claims (``verify`` checks them against its instances)."""
+    return list(read_proof_json(proof_path).get("hashes", []))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The verifier's answer and, when it is no, the one-sentence reason; when it is yes, the
+    public tensors dequantized (``outputs``, and ``inputs`` when the model's inputs are public:
+    one flat list each, in the order of ``public``, the key's public layout with names, shapes
+    and scales)."""
 
     ok: bool
+    reason: str = ""
     outputs: list = field(default_factory=list)
     inputs: list = field(default_factory=list)
-    public: list = field(default_factory=list)  # the key's public layout entries
-    reason: str = ""
+    public: list = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return self.ok
@@ -234,16 +248,19 @@ def _expected_inputs(public: list[dict], data) -> list[np.ndarray]:
 
     entries = [e for e in public if e["kind"] == "input"]
     if not entries:
-        raise ArtifactError(f"the proof states no public input (the model's inputs are private), so {str(data)!r} cannot be checked against it.")
+        raise ArtifactError(f"the proof states no public input (the model's inputs are not public), so {str(data)!r} "
+                            f"cannot be checked against it.")
     values = check_inputs(load_input_data(data), [tuple(e["shape"]) for e in entries], [e["name"] for e in entries])
     return quantize_inputs(values, [int(e["scale"]) for e in entries], [e["name"] for e in entries])
 
 
-def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.key", srs_path=None,
-           data=None) -> Verification:
-    """Whether the proof verifies against the vk (a ``Verification``: truthy iff it does, with
-    the dequantized public outputs and inputs); clear errors for mismatched files. With ``data``
-    (an input.json), the proof's public inputs must be that input, quantized as gen-witness does."""
+def verify_proof(proof_path="proof.json", settings_path="settings.json", vk_path="vk.key", srs_path=None,
+                 data=None) -> Verdict:
+    """Verdict(True, outputs, inputs) iff the proof verifies against the vk; Verdict(False, why)
+    for a proof that does not; clear errors (EzkError) for files that do not belong together
+    (settings, keys, an SRS other than the keys'). With ``data`` (an input.json) the proof's
+    public inputs must be that input, quantized as gen-witness does."""
+    from ezk.kzg.store import resolve_srs_path
     from ezk.plonk import VerifyingKey
     from ezk.plonk import verify as plonk_verify
     from ezk.plonk.proof import check_version
@@ -258,40 +275,55 @@ def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.k
     if proof.get("vk_digest") and proof["vk_digest"] != key.header.get("vk_digest"):
         raise ArtifactError(f"the proof {str(proof_path)!r} was made with another model's keys than {str(vk_path)!r}.")
     vk = VerifyingKey.from_bytes(key.body)
-    public = key.header["public"]
     instances = proof["instance_values"]
+    if len(instances) != len(vk.cs.instance):
+        return Verdict(False, f"the proof has {len(instances)} instance column(s); the verifying key has {len(vk.cs.instance)}")
     lengths = [len(c) for c in instances]
-    if lengths != list(vk.instance_lengths):
-        raise ArtifactError(f"the proof {str(proof_path)!r} holds {lengths} public values per instance column; its verifying "
-                            f"key {str(vk_path)!r} states exactly {list(vk.instance_lengths)}.")
-    if any(not 0 <= v < R for col in instances for v in col):
-        return Verification(False, public=public, reason="a public value is not a field element")
-    outputs = dequantize_public(public, instances, "output")
-    inputs = dequantize_public(public, instances, "input")
-    result = Verification(False, outputs, inputs, public)
+    if lengths != list(vk.instance_lengths):  # extra values would be bound by nothing
+        return Verdict(False, f"the proof holds {lengths} public values per instance column; the verifying key "
+                              f"states exactly {list(vk.instance_lengths)}")
     # The claimed outputs must be exactly the dequantized public instances.
-    if outputs != proof["outputs"]:
-        result.reason = "the outputs written in the proof file are not its public values"
-        return result
-    if data is not None:  # compared as field elements, the quantized input.json against the instances
-        entries = [e for e in public if e["kind"] == "input"]
-        for want, e in zip(_expected_inputs(public, data), entries):
+    try:
+        claimed = dequantize_public(key.header["public"], instances)
+    except ArtifactError:
+        return Verdict(False, "the proof's public instances are shorter than the verifying key's public outputs")
+    if claimed != proof["outputs"]:
+        return Verdict(False, "the outputs claimed in the proof file differ from its public instances")
+    if "pretty_public_inputs" in proof and proof["pretty_public_inputs"] != pretty_public(
+            public_values(key.header["public"], instances, "input"), public_values(key.header["public"], instances)):
+        return Verdict(False, "the pretty_public_inputs in the proof file differ from its public instances")
+    # and the claimed hashes (hashed visibilities) exactly the public digests
+    try:
+        if public_hashes(key.header["public"], instances) != proof.get("hashes", []):
+            return Verdict(False, "the Poseidon hashes claimed in the proof file differ from its public instances")
+    except ArtifactError:
+        return Verdict(False, "the proof's public instances are shorter than the verifying key's public hashes")
+    if any(not 0 <= v < R for col in instances for v in col):
+        return Verdict(False, "a public instance is not a field element below the modulus")
+    public = key.header["public"]
+    if data is not None:  # compared as field elements: the quantized input.json against the instances
+        for want, e in zip(_expected_inputs(public, data), [e for e in public if e["kind"] == "input"]):
             col = instances[e.get("column", 0)][e["start"]:e["start"] + e["length"]]
             if [int(v) % R for v in want.reshape(-1).tolist()] != list(col):
-                result.reason = f"the proof's public input {e['name']!r} is not the input in {str(data)!r}"
-                return result
-    if srs_path is None:
-        raise ArtifactError("verify needs --srs-path (the SRS the keys were made with).")
+                return Verdict(False, f"the proof's public input {e['name']!r} is not the input in {str(data)!r}")
     # The verifier needs only [1]₁, [1]₂ and [τ]₂: read the first two powers, not 2^k.
+    srs_path = resolve_srs_path(srs_path, int(key.header.get("k", 1)))
     vsrs = load_srs_for(srs_path, 1).verifier()
     if vsrs.digest() != vk.srs_digest:
         raise ArtifactError(f"the SRS {str(srs_path)!r} (digest {vsrs.digest().hex()[:16]}…) is not the SRS the verifying "
                             f"key {str(vk_path)!r} was made with (digest {vk.srs_digest.hex()[:16]}…).")
     try:
         inst = [_native.FrVec.from_ints(col) for col in instances]
-        result.ok = bool(plonk_verify(vk, vsrs, inst, proof["proof_bytes"]))
-    except EzkError:
-        result.ok = False
-    if not result.ok:
-        result.reason = "the proof does not verify"
-    return result
+        ok = bool(plonk_verify(vk, vsrs, inst, proof["proof_bytes"]))
+    except EzkError as exc:
+        return Verdict(False, f"the proof bytes are malformed: {str(exc).rstrip('.')}")
+    if not ok:
+        return Verdict(False, "the pairing check failed: the proof does not match the verifying key and public instances")
+    return Verdict(True, "", dequantize_public(public, instances, "output"), dequantize_public(public, instances, "input"),
+                   public)
+
+
+def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.key", srs_path=None, data=None) -> bool:
+    """True iff the proof verifies against the vk (:func:`verify_proof` says why not and returns
+    the public values); with ``data``, its public inputs must be that input.json."""
+    return verify_proof(proof_path, settings_path, vk_path, srs_path, data).ok

@@ -95,7 +95,7 @@ class Builder:
     def const_int(self, value: np.ndarray, scale: int, param: bool = False) -> Tensor:
         vis = self.ra.param_visibility if param else "fixed"
         attrs = {"visibility": vis}
-        if vis == "private":  # a free advice cell: range-checked like an input (ezk.ops.bounds)
+        if vis != "fixed":  # advice cells (private or hashed): range-checked like an input (ezk.ops.bounds)
             attrs["bound_bits"] = leaf_bits(scale, self.ra.lookup_range)
         return self.emit("const", [], attrs, {"value": np.asarray(value, dtype=np.int64)}, scale=scale)
 

@@ -50,7 +50,7 @@ def _fix_dims(value_infos, variables: dict[str, int], what: str) -> None:
 def load_onnx(path, variables: dict[str, int] | None = None) -> OnnxModel:
     p = Path(path)
     if not p.is_file():
-        raise ArtifactError(f"model file {str(p)!r} does not exist")
+        raise ArtifactError(f"model file {str(p)!r} does not exist (export your model to ONNX, e.g. with torch.onnx.export)")
     try:
         model = onnx.load(str(p))
     except Exception:

@@ -8,6 +8,7 @@
 Modules: cells (tensors as cell references), region (the wrapping block of advice columns and
 its row allocator), backend (measuring / assigning), rows (gate-row primitives), gates (the
 ConstraintSystem), tables (lookup tables and banks), ops/ (one layout per core-op family),
+poseidon (the Poseidon gadget of hashed visibilities, in its own lanes of columns),
 circuit (lay_out), report (failure → ONNX node), mutate (the mutation check used by tests).
 """
 

@@ -6,7 +6,10 @@
 
 The circuit (constraint system, fixed values, copies) depends only on the graph's shapes and
 constants and on the settings: both calls give the same one. Public outputs (and public
-inputs when asked) sit in one instance column, bound to their advice cells by copies.
+inputs when asked) sit in one instance column, bound to their advice cells by copies. Hashed
+inputs, parameters and outputs (EZKL's "hashed", "hashed/public") stay private: the Poseidon
+gadget (poseidon.py) proves each one's digest, and the digests come first in the instance
+column (entries of kind "hash").
 
 Shape of the region, decided from row counts of a first (full) layout — structure only, so
 the same for both backends and for every k:
@@ -32,6 +35,7 @@ from ezk.layout.backend import AssigningBackend, MeasuringBackend
 from ezk.layout.cells import Cells
 from ezk.layout.context import Ctx
 from ezk.layout.gates import blinding_rows, build
+from ezk.layout.poseidon import Chain, Gadget, Lanes, chain_rows
 from ezk.layout.ops import LAYOUTS
 from ezk.layout.region import KIND_FN, KIND_LIN, KIND_RANGE, Geometry, Region
 from ezk.layout.rows import materialize
@@ -39,6 +43,8 @@ from ezk.layout.tables import Tables, limb_bits_for
 from ezk.plonk import Circuit, Witness
 from ezk.plonk.domain import MAX_K
 from ezk.plonk.domain import usable_rows as _usable
+from ezk.plonk.expression import R
+from ezk.poseidon.hashed import hashed_tensors, is_hashed
 
 BLINDING = blinding_rows()
 
@@ -59,8 +65,9 @@ class LaidOut:
     gate_block: dict = field(default_factory=dict)
     column_block: dict = field(default_factory=dict)  # advice column name -> block
     assigned: list = field(default_factory=list)  # per block: (rows, W) bool, cells the layout placed
+    poseidon: Lanes | None = None  # the Poseidon gadget's lanes (hashed visibilities), if any
     row_kind: list = field(default_factory=list)  # per block: the kind of each row (region.KIND_*)
-    # input and private-parameter node -> (n, 2) array of its cells (global column index, row)
+    # input and private/hashed-parameter node -> (n, 2) array of its cells (global column index, row)
     leaf_cells: dict = field(default_factory=dict)
 
     def explain(self, failure) -> str:
@@ -79,8 +86,9 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     if not 1 <= k <= MAX_K or usable_rows(k) < 2:
         raise EzkError(f"logrows {k} is out of range for a circuit (use 4 … {MAX_K}).")
     for name in ("input_visibility", "output_visibility"):
-        if getattr(ra, name) not in ("private", "public"):
-            raise EzkError(f"{name} {getattr(ra, name)!r} is not supported by the circuit layout (use private or public).")
+        if getattr(ra, name) not in ("private", "public") and not is_hashed(getattr(ra, name)):
+            raise EzkError(f"{name} {getattr(ra, name)!r} is not supported by the circuit layout "
+                           f"(use private, public or hashed).")
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
     values = getattr(tensors, "values", tensors)
     u = usable_rows(k)
@@ -91,17 +99,21 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     elif lean := _lean_fits(p):
         p = _place(graph, ra, geo, u, values, lean=lean)
     rg, tables, backend, pub_cells, layout, start = p.rg, p.tables, p.backend, p.pub_cells, p.layout, p.start
-    public = pub_cells
+    gadget = Gadget(p.chains, u)
+    lanes = gadget.place()
+    public = bool(pub_cells) or bool(gadget.chains)
 
     # how many rows: unwrapped, the region needs rg.rows rows; tables need their banks
     blocks = max(1, -(-rg.rows // u))
-    need = p.need
+    need = max(p.need, gadget.rows)
     min_k = _min_k(need, tables.largest(), start)
     if tables.largest() > u - 1 or start > u:
         raise EzkError(f"the circuit needs a lookup table of {tables.largest()} rows and {need} rows in all, "
                        f"more than 2^{k} rows allow; use logrows ≥ {min_k}.")
-    dead = rg.drop_dead_cells(Cells.concat(pub_cells) if pub_cells else None)
-    built = build(rg, tables, blocks, bool(public), u - 1)
+    linked = pub_cells + [c.cells for c in gadget.chains]
+    dead = rg.drop_dead_cells(Cells.concat(linked) if linked else None)
+    built = build(rg, tables, blocks, public, u - 1)
+    gadget.build(built.cs)
     cs = built.cs
     if cs.blinding_rows() != BLINDING:
         raise AssertionError(f"the layout planned {BLINDING} blinding rows; its system needs {cs.blinding_rows()}")
@@ -117,24 +129,35 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     cb, rb = glob(cp[:, 2], cp[:, 3])
     copies = [np.stack([ca, ra_, cb, rb], axis=1)]
     instances = []
-    if public:
+    n_hash = len(gadget.chains)
+    copies.append(gadget.copies(glob, built.instance, 0))
+    pub_vals = np.zeros(0, np.int64)
+    if pub_cells:
         allc = Cells.concat(pub_cells)
         ia, ir = glob(allc.g, allc.c)
         n = allc.size
-        copies.append(np.stack([np.full(n, built.instance.index), np.arange(n), ia, ir], axis=1))
-        instances = [rg.read(allc)]
+        copies.append(np.stack([np.full(n, built.instance.index), n_hash + np.arange(n), ia, ir], axis=1))
+        pub_vals = rg.read(allc)
     copies = np.concatenate(copies).astype(np.int64)
-    circuit = Circuit(cs=cs, k=k, fixed=built.fixed, copies=copies,
-                      instance_lengths={built.instance: start} if public else None)
+    circuit = Circuit(cs=cs, k=k, fixed={**built.fixed, **lanes.fixed}, copies=copies,
+                      instance_lengths={built.instance: start} if public else None)  # digests + public values
 
     witness = None
     store = backend.columns(blocks * u)
+    digests = [0] * n_hash
     if store is not None:
         advice = {}
         for blk, cols in enumerate(built.advice):
             part = store[blk * u:(blk + 1) * u]
             for c, col in enumerate(cols):
                 advice[col] = np.ascontiguousarray(part[:, c])
+        if n_hash:
+            lane_values, digests = gadget.witness()
+            advice.update(lane_values)
+    if public:  # digests (field elements) first, then the public values
+        instances = [pub_vals if not n_hash else
+                     np.array(digests + [int(v) % R for v in pub_vals.tolist()], dtype=object)]
+    if store is not None:
         witness = Witness(advice=advice, instance={built.instance: instances[0]} if public else {})
 
     stats = {
@@ -157,13 +180,20 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         "wide": rg.wide,
         "limb_bits": tables.limb_bits,
     }
+    if gadget.chains:  # hashed visibilities
+        stats.update(hashed_elements=int(sum(c.cells.size for c in gadget.chains)), poseidon_rows=int(gadget.rows),
+                     poseidon_lanes=int(lanes.count))
     row_node = [rg.row_node[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
     column_block = {c.name: blk for blk, cols in enumerate(built.advice) for c in cols}
     assigned = [rg.assigned[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
+    gate_block = dict(built.gate_block)
+    if gadget.chains:  # the gadget's lanes are named "p<lane>" where blocks are numbered
+        gate_block.update({name: f"p{ln}" for name, ln in lanes.gate_lane.items()})
+        column_block.update({c.name: f"p{ln}" for ln, cols in enumerate(lanes.advice) for c in cols})
     row_kind = [rg.kind[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
     leaf_cells = {nid: np.stack(glob(c.g, c.c), axis=1) for nid, c in p.leaves.items()}
-    return LaidOut(circuit, witness, instances, layout, stats, row_node, graph, built.gate_block, column_block,
-                   assigned, row_kind, leaf_cells)
+    return LaidOut(circuit, witness, instances, p.hashes + layout, stats, row_node, graph, gate_block, column_block,
+                   assigned, lanes if gadget.chains else None, row_kind, leaf_cells)
 
 
 @dataclass
@@ -174,11 +204,17 @@ class _Placed:
     pub_cells: list
     layout: list
     start: int
-    leaves: dict  # input / private-parameter node id -> its Cells
+    chains: list = field(default_factory=list)  # Poseidon chains of the hashed tensors
+    hashes: list = field(default_factory=list)  # their instance entries (before the public values)
+    leaves: dict = field(default_factory=dict)  # input / private or hashed parameter node id -> its Cells
 
     @property
     def need(self) -> int:  # rows in one tall block (no carries needed there)
         return self.rg.rows - self.rg.carry_rows
+
+    @property
+    def floor(self) -> int:  # rows the region's shape does not change: instance rows, the Poseidon lanes
+        return max(self.start, chain_rows([c.cells.size for c in self.chains]))
 
 
 def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide: bool = False) -> _Placed:
@@ -204,7 +240,8 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
         public += [("input", t, n) for t, n in zip(graph.inputs, graph.input_names)]
     if ra.output_visibility == "public":
         public += [("output", t, n) for t, n in zip(graph.outputs, graph.output_names)]
-    pub_cells, layout, start = [], [], 0
+    chains, hashes = _hashed(graph, ra, rg, cells)
+    pub_cells, layout, start = [], [], len(chains)
     for kind, tid, name in public:
         rg.node = tid
         c = materialize(rg, cells[tid].flat())
@@ -212,7 +249,21 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
         layout.append({"kind": kind, "name": name, "tensor": int(tid), "start": start, "length": c.size,
                        "shape": list(graph.nodes[tid].shape), "scale": graph.nodes[tid].scale})
         start += c.size
-    return _Placed(rg, tables, backend, pub_cells, layout, start, leaves)
+    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes, leaves)
+
+
+def _hashed(graph: Graph, ra, rg: Region, cells: dict) -> tuple[list[Chain], list[dict]]:
+    """The hashed tensors (``hashed_tensors``: inputs, parameters, outputs, in that order as
+    EZKL lays its modules out) as Poseidon chains over their cells, and their digests'
+    instance entries (rows 0, 1, … of the instance column)."""
+    chains, entries = [], []
+    for kind, tid, name in hashed_tensors(graph, ra):
+        rg.node = tid
+        c = materialize(rg, cells[tid].flat())
+        chains.append(Chain(c, rg.read(c), f"{kind} {name!r}"))
+        entries.append({"kind": "hash", "of": kind, "name": name, "tensor": int(tid), "start": len(entries),
+                        "length": 1, "shape": list(graph.nodes[tid].shape), "scale": graph.nodes[tid].scale})
+    return chains, entries
 
 
 def _lean_fits(p: _Placed) -> int:
@@ -224,7 +275,7 @@ def _lean_fits(p: _Placed) -> int:
     kind = rg.kind[: rg.rows]
     lin = int((kind == KIND_LIN).sum())
     fn = int((kind == KIND_FN).sum())
-    k_full = _min_k(p.need, p.tables.largest(), p.start)
+    k_full = _min_k(p.need, p.tables.largest(), p.floor)
     for lanes in (1, 2):
         if lanes >= geo.b:
             break
@@ -239,8 +290,8 @@ def _wide_helps(p: _Placed) -> bool:
     this layout's without the range-check rows, plus ⌈n/W⌉ per range check batch of n."""
     rg = p.rg
     rng = int((rg.kind[: rg.rows] == KIND_RANGE).sum())
-    k_full = _min_k(p.need, p.tables.largest(), p.start)
-    return _min_k(p.need - rng + rg.wide_rows, p.tables.largest(), p.start) < k_full
+    k_full = _min_k(p.need, p.tables.largest(), p.floor)
+    return _min_k(p.need - rng + rg.wide_rows, p.tables.largest(), p.floor) < k_full
 
 
 def _min_k(rows: int, largest_table: int, public: int) -> int:

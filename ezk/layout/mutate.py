@@ -1,9 +1,10 @@
 """Mutation check: change assigned advice cells one value each and make the real mock reject it.
 
-The cells are drawn from every stratum alike — the leaf cells (inputs and private parameters,
-which the prover chooses freely and which only their range checks bind) and the cells of each
-row kind (LIN, DOT, MUL, range-check, function-lookup and carry rows) — before the rest of the
-count is drawn at random, so no kind of cell can stay untested behind a larger one.
+The cells are shared equally among strata — the leaf cells (inputs and private or hashed
+parameters, which the prover chooses freely and which only their range checks bind), the
+cells of each row kind (LIN, DOT, MUL, range-check, function-lookup and carry rows) and the
+Poseidon lanes' cells — drawn at random within each, so no kind of cell can stay untested
+behind a larger one.
 
 To keep it fast on 2^17-row circuits, mutations are checked in batches: the cells of a batch
 lie in distinct region rows at least 3 apart, so a gate failure at row r or r + 1 (gates read
@@ -19,38 +20,51 @@ import dataclasses
 
 import numpy as np
 
+from ezk import _native
 from ezk.plonk import CopyFailure, GateFailure, LookupFailure, mock
 
 
-def _strata(laid) -> list[np.ndarray]:
-    """(m, 3) arrays of (block, row, column-in-block) of assigned cells: the leaf cells first,
-    then the other cells of each row kind."""
+def _groups(laid) -> list[tuple[object, list, np.ndarray]]:
+    """(key, advice columns, (rows, columns) assigned mask) per region block (key: its number)
+    and per lane of the Poseidon gadget (key "p<lane>"), as ``gate_block`` names them."""
     adv = laid.circuit.cs.advice
-    W = len(adv) // len(laid.assigned)
-    cells, kinds = [], []
-    for blk, m in enumerate(laid.assigned):
+    out = [(blk, [c for c in adv if laid.column_block.get(c.name) == blk], m) for blk, m in enumerate(laid.assigned)]
+    lanes = getattr(laid, "poseidon", None)
+    if lanes is not None:
+        u = lanes.u
+        out += [(f"p{ln}", cols, lanes.assigned[ln * u:(ln + 1) * u]) for ln, cols in enumerate(lanes.advice)]
+    return out
+
+
+_POSEIDON = -1  # the stratum of the Poseidon lanes' cells (region rows have a KIND_* ≥ 0)
+
+
+def _strata(groups, laid) -> list[np.ndarray]:
+    """(m, 3) arrays of (group index, row, column index in the group) of assigned cells: the
+    leaf cells first, then the other cells of each row kind, then the Poseidon lanes' cells."""
+    cells, kinds, cols = [], [], []
+    for gi, (key, gcols, m) in enumerate(groups):
         r, c = np.nonzero(m)
-        cells.append(np.stack([np.full(len(r), blk), r, c], axis=1))
-        kinds.append(np.asarray(laid.row_kind[blk], dtype=np.int64)[r])
-    cells = np.concatenate(cells).astype(np.int64)
-    kinds = np.concatenate(kinds)
+        cells.append(np.stack([np.full(len(r), gi), r, c], axis=1))
+        kind = np.asarray(laid.row_kind[key], np.int64)[r] if isinstance(key, int) else np.full(len(r), _POSEIDON)
+        kinds.append(kind)
+        cols.append(np.array([col.index for col in gcols], np.int64)[c] if len(c) else np.zeros(0, np.int64))
+    cells, kinds, cols = (np.concatenate(x).astype(np.int64) for x in (cells, kinds, cols))
     leaf = np.zeros(len(cells), dtype=bool)
     if laid.leaf_cells and len(cells):
         lc = np.concatenate(list(laid.leaf_cells.values())).astype(np.int64)  # (global column, row)
-        pos = np.full(max(c.index for c in adv) + 1, -1, dtype=np.int64)
-        pos[[c.index for c in adv]] = np.arange(len(adv))  # global column -> block·W + c
-        rows = max(len(m) for m in laid.assigned) + 1
-        key = lambda col, row: col * rows + row  # noqa: E731  (block·W + c, row) as one integer
-        leaf = np.isin(key(cells[:, 0] * W + cells[:, 2], cells[:, 1]), key(pos[lc[:, 0]], lc[:, 1]))
+        rows = int(max(cells[:, 1].max(), lc[:, 1].max())) + 1
+        leaf = np.isin(cols * rows + cells[:, 1], lc[:, 0] * rows + lc[:, 1])
     out = [cells[leaf]] + [cells[~leaf & (kinds == k)] for k in np.unique(kinds[~leaf])]
     return [s for s in out if len(s)]
 
 
-def _pick(laid, count: int, rng) -> list[tuple[int, int, int]]:
-    """(block, row, column-in-block) of ``count`` assigned cells, shared equally among the
+def _pick(laid, count: int, rng) -> list[tuple[object, int, object]]:
+    """(group key, row, advice column) of ``count`` assigned cells, shared equally among the
     strata (water-filling: a stratum smaller than its share gives all its cells, the others
     share what it leaves), at random within each."""
-    strata = _strata(laid)
+    groups = _groups(laid)
+    strata = _strata(groups, laid)
     sizes = [len(s) for s in strata]
     count = min(count, sum(sizes))
     alloc = [0] * len(strata)
@@ -67,7 +81,7 @@ def _pick(laid, count: int, rng) -> list[tuple[int, int, int]]:
     chosen = [s[rng.choice(len(s), size=a, replace=False)] for s, a in zip(strata, alloc) if a]
     chosen = np.concatenate(chosen) if chosen else np.zeros((0, 3), np.int64)
     chosen = chosen[rng.permutation(len(chosen))]
-    return [(int(b), int(r), int(c)) for b, r, c in chosen]
+    return [(groups[g][0], int(r), groups[g][1][c]) for g, r, c in chosen.tolist()]
 
 
 def _batches(cells, size: int, gap: int = 3):
@@ -88,8 +102,9 @@ def _batches(cells, size: int, gap: int = 3):
         pending = rest
 
 
-def _touches(laid, failure, blk: int, row: int, colname: str) -> bool:
-    """Whether ``failure`` can only come from changing cell (``colname``, ``row``) of block ``blk``."""
+def _touches(laid, failure, blk, row: int, colname: str) -> bool:
+    """Whether ``failure`` can only come from changing cell (``colname``, ``row``) of block (or
+    Poseidon lane) ``blk``."""
     if isinstance(failure, CopyFailure):
         return any(c.column_name == colname and c.row == row for c in failure.cells)
     if isinstance(failure, GateFailure):
@@ -103,19 +118,13 @@ def mutation_check(laid, count: int = 200, seed: int = 0, batch_size: int = 50) 
     """Mutate ``count`` random assigned cells; returns (number checked, cells the mock accepted)."""
     rng = np.random.default_rng(seed)
     cells = _pick(laid, count, rng)
-    cs = laid.circuit.cs
-    adv = cs.advice
-    W = len(adv) // len(laid.assigned)
     base = dict(laid.witness.advice)
     accepted = []
 
     def mutated(batch, deltas):
         advice = dict(base)
-        for (blk, row, c), d in zip(batch, deltas):
-            col = adv[blk * W + c]
-            arr = advice[col].copy() if advice[col] is base[col] else advice[col]
-            arr[row] += d
-            advice[col] = arr
+        for (_, row, col), d in zip(batch, deltas):
+            advice[col] = _changed(advice[col], base[col], row, int(d))
         return dataclasses.replace(laid.witness, advice=advice)  # keeps instance and later phases
 
     reruns = 0
@@ -123,12 +132,23 @@ def mutation_check(laid, count: int = 200, seed: int = 0, batch_size: int = 50) 
         deltas = rng.integers(1, 1 << 20, size=len(batch)) * rng.choice([-1, 1], size=len(batch))
         failures = mock(laid.circuit, mutated(batch, deltas))
         for cell, d in zip(batch, deltas):
-            blk, row, c = cell
-            name = adv[blk * W + c].name
-            if any(_touches(laid, f, blk, row, name) for f in failures):
+            blk, row, col = cell
+            if any(_touches(laid, f, blk, row, col.name) for f in failures):
                 continue
             reruns += 1
             if not mock(laid.circuit, mutated([cell], [d])):
                 accepted.append(cell)
     mutation_check.reruns = reruns
     return len(cells), accepted
+
+
+def _changed(values, original, row: int, delta: int):
+    """The column with ``delta`` added at ``row``: int64 arrays in numpy, field columns (FrVec,
+    the Poseidon lanes) through a one-element FrVec sum."""
+    if isinstance(values, _native.FrVec):
+        v = values.copy() if values is original else values
+        v.set_slice(row, _native.FrVec.from_ints([values[row] + delta]))
+        return v
+    arr = values.copy() if values is original else values
+    arr[row] += delta
+    return arr

@@ -20,13 +20,27 @@ def _block_of(laid, failure) -> tuple[int | None, str, int]:
     return None, "", failure.row
 
 
+def _poseidon_row(laid, lane: int, row: int) -> str:
+    lanes = laid.poseidon
+    g = lane * lanes.u + row
+    chain = int(lanes.chain_of_row[g]) if 0 <= row < lanes.u and g < len(lanes.chain_of_row) else -1
+    if chain < 0:
+        return f"row {row} of Poseidon lane {lane}, which hashes nothing"
+    what = lanes.labels[chain]
+    if g == int(lanes.digest_rows[chain]):
+        return f"the Poseidon digest of {what} (its public hash)"
+    return f"the Poseidon hash of {what} (lane {lane})"
+
+
 def explain(laid, failure) -> str:
     blk, col, row = _block_of(laid, failure)
     where = f"{failure.kind} {failure.name!r} fails at row {failure.row}"
     if col:
         where += f" (column {col}, row {row})"
     node_txt = "no graph node placed that row"
-    if blk is not None and 0 <= row < len(laid.row_node[blk]):
+    if isinstance(blk, str):  # a lane of the Poseidon gadget
+        node_txt = _poseidon_row(laid, int(blk[1:]), row)
+    elif blk is not None and 0 <= row < len(laid.row_node[blk]):
         nid = int(laid.row_node[blk][row])
         if nid >= 0:
             n = laid.graph.nodes[nid]

@@ -15,6 +15,7 @@ mod ntt;
 mod pairing;
 mod signed_digits;
 mod poly;
+mod poseidon;
 mod timers;
 
 #[pyfunction]
@@ -38,5 +39,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     g1::register(m)?;
     g2::register(m)?;
     pairing::register(m)?;
+    poseidon::register(m)?;
     Ok(())
 }

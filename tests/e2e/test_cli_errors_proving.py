@@ -102,19 +102,20 @@ def test_edited_public_outputs_and_instances_are_rejected(run, srs_path, tmp_pat
     assert _rejected(lambda: _verify(run, srs_path, proof=tmp_path / "p.json"))
     # every public instance edited, with the outputs edited consistently (the best a forger can do)
     from ezk.artifacts import read_key
-    from ezk.proving import dequantize_public
+    from tests.conftest import proof_instances, with_instances
 
     public = read_key(run / "vk.key", "vk").header["public"]
     for col in range(len(d["instances"])):
         for i in range(len(d["instances"][col])):
-            inst = [[int(v) for v in c] for c in d["instances"]]
+            inst = proof_instances(d)
             inst[col][i] = (inst[col][i] + 1) % R
-            edited = {**d, "instances": [[str(v) for v in c] for c in inst], "outputs": dequantize_public(public, inst)}
-            (tmp_path / "p.json").write_text(json.dumps(edited))
+            (tmp_path / "p.json").write_text(json.dumps(with_instances(d, public, inst)))
             assert _rejected(lambda: _verify(run, srs_path, proof=tmp_path / "p.json")), f"instance {col}/{i} edited verified"
-    # an instance out of the field, negative, or not canonical decimal
-    for bad in (str(R + int(d["instances"][0][0])), "-1", "0x10", "1.5", 1.5, True, int(d["instances"][0][0]),
-                " " + d["instances"][0][0], "1_0", "٣", None, []):
+    # an instance out of the field, negative, not 64 lowercase little-endian hex digits, or not a string
+    v0 = proof_instances(d)[0][0]
+    for bad in ((v0 + R).to_bytes(33, "little")[:32].hex() if v0 + R < 1 << 256 else "ff" * 32, "-1", "0x10",
+                "1.5", 1.5, True, v0, " " + d["instances"][0][0][1:], "AB" + "0" * 62,
+                "0x" + d["instances"][0][0][2:], str(v0), "٣" * 64, None, []):
         inst = [list(c) for c in d["instances"]]
         inst[0][0] = bad
         (tmp_path / "p.json").write_text(json.dumps({**d, "instances": inst}))

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from cli.main import main
 
 
@@ -12,3 +14,10 @@ def test_demo_verifies_and_matches_onnxruntime(tmp_path, capsys):
     assert summary["top1_tokens_identical"] is True
     assert summary["max_abs_error_vs_onnxruntime"] <= 0.05 * summary["max_abs_reference"]
     assert (tmp_path / "proof.json").is_file() and (tmp_path / "vk.key").is_file()
+
+
+@pytest.mark.slow
+def test_demo_quiet_prints_only_the_verdict(capsys):
+    main(["demo", "--quiet"])
+    out = capsys.readouterr()
+    assert out.out == "verified: true\n" and out.err == ""

@@ -12,6 +12,7 @@ from ezk import api
 from ezk.graph.onnx_import import load_onnx
 from ezk.inputs import load_input_data
 from ezk.reference import run_reference
+from ezk.witness import witness_outputs
 
 ZOO = ("1l_batch_norm 1l_concat 1l_conv 1l_div 1l_eltwise_div 1l_gelu_tanh_appx 1l_identity 1l_leakyrelu "
        "1l_linear 1l_max_pool 1l_relu 1l_reshape 1l_slice 1l_softmax 1l_tanh 1l_var 2l_relu_fc 2l_relu_sigmoid "
@@ -29,7 +30,7 @@ def _chain(model_dir, tmp_path, target="resources"):
     om = load_onnx(onnx_path)
     ref = run_reference(om, load_input_data(data))
     pairs = []
-    for name, out in zip(om.outputs, w["outputs"]):
+    for name, out in zip(om.outputs, witness_outputs(w)):
         r = np.asarray(ref[name], dtype=np.float64)
         y = np.asarray(out).reshape(r.shape)
         rel = np.abs(y - r).max() / max(np.abs(r).max(), 1e-12)

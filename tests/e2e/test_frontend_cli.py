@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from ezk.felts import le_hex_to_i64
 from tests.conftest import REPO
 
 
@@ -40,7 +41,7 @@ def test_chain_and_table(tmp_path, micro):
     r = ezk("gen-witness", "-M", tmp_path / "m.compiled", "-D", micro / "input.json", "-O", tmp_path / "w.json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     w = json.loads((tmp_path / "w.json").read_text())
-    assert len(w["outputs"][0]) == 8 * 65 and w["inputs"] == [[16, 54, 63, 49, 41, 51, 45, 53]]
+    assert len(w["outputs"][0]) == 8 * 65 and le_hex_to_i64(w["inputs"][0]).tolist() == [16, 54, 63, 49, 41, 51, 45, 53]
     r = ezk("table", "-M", micro / "network.onnx", cwd=tmp_path)
     assert r.returncode == 0 and "einsum" in r.stdout and "lookup" in r.stdout
 
@@ -77,6 +78,10 @@ def test_bad_input_json_and_settings(tmp_path, micro):
     (tmp_path / "inf.json").write_text('{"input_data": [[1, 2, 3, 4, 5, 6, 7, Infinity]]}')
     one_sentence_error(ezk("gen-witness", "-M", tmp_path / "m.compiled", "-D", tmp_path / "inf.json", cwd=tmp_path),
                        "NaN or infinite")
-    (tmp_path / "other.json").write_text(json.dumps({"run_args": {"input_scale": 7}, "version": "23.0"}))
+    (tmp_path / "other.json").write_text(json.dumps({"format": "other", "run_args": {"input_scale": 7}}))
     one_sentence_error(ezk("compile-circuit", "-M", micro / "network.onnx", "-S", tmp_path / "other.json", cwd=tmp_path),
                        "not an ezk settings file")
+    # an EZKL settings file (no "format") is imported, but only what ezk can prove with
+    (tmp_path / "ipa.json").write_text(json.dumps({"run_args": {"input_scale": 7, "commitment": "IPA"}, "version": "23.0"}))
+    one_sentence_error(ezk("compile-circuit", "-M", micro / "network.onnx", "-S", tmp_path / "ipa.json", cwd=tmp_path),
+                       "KZG only")

@@ -94,16 +94,15 @@ def test_edited_public_output_is_rejected(small):
 
 def test_edited_instance_with_consistent_output_is_rejected(small):
     """A forger who edits the instance AND the matching dequantized output is caught by the proof."""
-    from ezk.proving import dequantize_public
     from ezk.artifacts import read_key
+    from tests.conftest import proof_instances, with_instances
 
     header = read_key(small / "vk.key", "vk").header
 
     def forge(d):
-        inst = [[int(v) for v in col] for col in d["instances"]]
+        inst = proof_instances(d)
         inst[0][-1] = inst[0][-1] + 1
-        d["instances"] = [[str(v) for v in col] for col in inst]
-        d["outputs"] = dequantize_public(header["public"], inst)
+        d.update(with_instances(d, header["public"], inst))
 
     proc = verify(small, proof=_edit_proof(small, "forged.json", forge))
     assert proc.returncode != 0 and "verified: true" not in proc.stdout

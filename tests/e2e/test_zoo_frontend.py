@@ -18,6 +18,7 @@ from ezk.errors import EzkError
 from ezk.graph.onnx_import import load_onnx
 from ezk.inputs import load_input_data
 from ezk.reference import run_reference
+from ezk.witness import witness_outputs
 
 TOLERANCE = 0.05
 MIN_PASSING = 73
@@ -49,7 +50,7 @@ def run_chain(model_dir: Path, tmp: Path) -> tuple[float | None, str]:
         api.gen_witness(compiled, data, witness)
     except EzkError as exc:
         return None, str(exc)
-    outs = json.loads(witness.read_text())["outputs"]
+    outs = witness_outputs(json.loads(witness.read_text()))
     om = load_onnx(onnx_path)
     ref = run_reference(om, load_input_data(data))
     worst = 0.0

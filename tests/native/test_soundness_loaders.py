@@ -25,7 +25,7 @@ from ezk.plonk import Proof, ProvingKey, VerifyingKey, keygen, prove, verify
 from ezk.plonk.keygen import PK_MAGIC, VK_MAGIC
 from ezk.plonk.proof import PROOF_MAGIC
 from tests.native import plonk_circuits as circuits
-from tests.unit.test_srs_ceremony import write_halo2, write_ptau
+from tests.srs_files import write_halo2, write_ptau
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -9,6 +9,7 @@ import onnxruntime as ort
 
 from ezk import api
 from ezk.calibrate import RANGE_SLACK_ABS, RANGE_SLACK_REL
+from ezk.witness import witness_outputs
 from models.nanogpt import MICRO, write_nanogpt
 
 
@@ -28,7 +29,7 @@ def _proven_error(tmp_path, model, data, settings) -> tuple[float, bool]:
     w = api.gen_witness(compiled, data, witness)
     tokens = np.array(json.loads(data.read_text())["input_data"][0], dtype=np.int64).reshape(1, -1)
     ref = ort.InferenceSession(str(model)).run(None, {"idx": tokens})[0]
-    y = np.asarray(w["outputs"][0]).reshape(ref.shape)
+    y = witness_outputs(w)[0].reshape(ref.shape)
     rel = float(np.abs(y - ref).max() / np.abs(ref).max())
     return rel, bool(np.array_equal(y.argmax(-1), ref.argmax(-1)))
 

@@ -14,7 +14,9 @@ from ezk import api
 from ezk.compiled import load_compiled
 from ezk.errors import ArtifactError, EzkError
 from ezk.graph.forward import forward
+from ezk.felts import le_hex_to_i64
 from ezk.settings import Settings, parse_variables
+from ezk.witness import witness_outputs
 
 
 @pytest.fixture
@@ -41,8 +43,8 @@ def test_compiled_round_trip_and_witness(tmp_path, model):
     assert comp.settings.run_args.input_scale == 9
     assert [n.op for n in comp.graph.nodes][:3] == ["input", "const", "einsum"]
     w = api.gen_witness(tmp_path / "m.compiled", tmp_path / "input.json", tmp_path / "w.json")
-    assert abs(sum(w["outputs"][0]) - 1.0) < 0.02
-    trace = forward(comp.graph, [np.array(w["inputs"][0]).reshape(1, 4)])
+    assert abs(sum(witness_outputs(w)[0]) - 1.0) < 0.02
+    trace = forward(comp.graph, [le_hex_to_i64(w["inputs"][0]).reshape(1, 4)])
     assert len(trace.values) == len(comp.graph.nodes)
     assert any("remainder" in a for a in trace.aux.values())
 
@@ -68,7 +70,7 @@ def test_settings_fields_and_format(tmp_path, model):
     s = tmp_path / "settings.json"
     api.gen_settings(model, s, variables="batch_size=1")
     d = json.loads(s.read_text())
-    assert d["format"] == "ezk-settings" and d["version"] == 1
+    assert d["format"] == "ezk-settings" and d["version"] == 2
     for k in ("input_scale", "param_scale", "scale_rebase_multiplier", "lookup_range", "logrows", "num_inner_cols",
               "variables", "input_visibility", "output_visibility", "param_visibility"):
         assert k in d["run_args"]

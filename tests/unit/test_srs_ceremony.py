@@ -10,59 +10,9 @@ from ezk import _native
 from ezk.errors import ArtifactError
 from ezk.kzg import SRS, commit, commit_lagrange, load_srs
 from ezk.kzg.ceremony import read_halo2_params
+from tests.srs_files import TAU, write_halo2, write_ptau
 
-Q = _native.BASE_MODULUS
 R = _native.MODULUS
-TAU = 0x1F2E3D4C5B6A79887766554433221100FFEEDDCCBBAA
-MONT = pow(2, 256, Q)
-
-
-def mont(x: int) -> bytes:
-    return (x * MONT % Q).to_bytes(32, "little")
-
-
-def g1_raw(p: _native.G1) -> bytes:
-    xy = p.to_xy()
-    return b"\x00" * 64 if xy is None else mont(xy[0]) + mont(xy[1])
-
-
-def g2_raw(p: _native.G2) -> bytes:
-    xy = p.to_xy()
-    if xy is None:
-        return b"\x00" * 128
-    (x0, x1), (y0, y1) = xy
-    return mont(x0) + mont(x1) + mont(y0) + mont(y1)
-
-
-def g2_powers(tau: int, n: int) -> list[_native.G2]:
-    g = _native.G2.generator()
-    return [g.mul(pow(tau, i, R)) for i in range(n)]
-
-
-# ------------------------------------------------------------------------------ snarkjs
-
-
-def write_ptau(path, power: int, tau: int = TAU, tau_g2: int | None = None, extra_sections=True):
-    """A phase-1 .ptau file laid out as snarkjs writes it (Montgomery LE coordinates)."""
-    tau_g2 = tau if tau_g2 is None else tau_g2
-    n = 1 << power
-    g1 = _native.G1Vec.powers_of_tau(tau, 2 * n)
-    sections = [
-        (1, struct.pack("<I", 32) + Q.to_bytes(32, "little") + struct.pack("<II", power, power)),
-        (2, b"".join(g1_raw(g1[i]) for i in range(2 * n - 1))),
-        (3, b"".join(g2_raw(p) for p in g2_powers(tau_g2, n))),
-    ]
-    if extra_sections:  # alphaTauG1, betaTauG1, betaG2, contributions (none)
-        sections += [
-            (4, g1_raw(_native.G1.generator()) * n),
-            (5, g1_raw(_native.G1.generator()) * n),
-            (6, g2_raw(_native.G2.generator())),
-            (7, struct.pack("<I", 0)),
-        ]
-    out = b"ptau" + struct.pack("<II", 1, len(sections))
-    for kind, data in sections:
-        out += struct.pack("<IQ", kind, len(data)) + data
-    path.write_bytes(out)
 
 
 @pytest.fixture(scope="module")
@@ -120,15 +70,6 @@ def test_ptau_corruptions(tmp_path):
 
 
 # -------------------------------------------------------------------------------- halo2
-
-
-def write_halo2(path, srs: SRS, lagrange: _native.G1Vec) -> None:
-    """ParamsKZG::write (RawBytes): k u32, g, g_lagrange, g2, s_g2."""
-    out = struct.pack("<I", srs.k)
-    out += b"".join(g1_raw(srs.g1[i]) for i in range(srs.n))
-    out += b"".join(g1_raw(lagrange[i]) for i in range(srs.n))
-    out += g2_raw(srs.g2) + g2_raw(srs.tau_g2)
-    path.write_bytes(out)
 
 
 def test_halo2_import_of_our_writer(tmp_path, reference):

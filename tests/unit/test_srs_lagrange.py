@@ -144,7 +144,7 @@ def halo2_order_basis(ours: _native.G1Vec) -> _native.G1Vec:
 
 
 def test_halo2_g_lagrange_is_used(tmp_path):
-    from tests.unit.test_srs_ceremony import write_halo2
+    from tests.srs_files import write_halo2
 
     n = 64  # M ≡ 1 mod 32: the orders first differ at n = 64 (M ≡ 33)
     assert ceremony.HALO2_OMEGA_LOG % n != 1
@@ -176,7 +176,7 @@ def test_ezkl_file_g_lagrange_is_used(tmp_path):
 
 
 def test_ptau_lagrange_section_is_used(tmp_path):
-    from tests.unit.test_srs_ceremony import g1_raw, write_ptau
+    from tests.srs_files import g1_raw, write_ptau
 
     power = 3
     path = tmp_path / "prep.ptau"

@@ -1,6 +1,6 @@
 """Leaves and index maps.
 
-Inputs and private parameters are values the prover picks, so each element is range-checked to
+Inputs and private (or hashed) parameters are values the prover picks, so each element is range-checked to
 the bound its node states (``attrs["bound_bits"]`` = B, see ezk.ops.bounds): the leaf's cell is
 the output of a LIN row over limb cells looked up in range tables,
 
@@ -8,8 +8,10 @@ the output of a LIN row over limb cells looked up in range tables,
 
 so −2^B ≤ x < 2^B holds over the integers (one limb lookup per element when B + 1 fits the
 range tables' limb width). No leaf cell is free: a field element such as √z mod r for a
-negative z cannot be written into an input. Fixed parameters are constants (they reach the
-circuit only as fixed coefficients); index maps re-index cell references and cost nothing.
+negative z cannot be written into an input (a hashed leaf is range-checked too: its hash
+binds the cells, the check keeps them fixed-point values). Fixed parameters are constants (they
+reach the circuit only as fixed coefficients); index maps re-index cell references and cost
+nothing.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def input_(ctx, node, ins):
 
 
 def const(ctx, node, ins):
-    if node.attrs.get("visibility", "fixed") == "private":
+    if node.attrs.get("visibility", "fixed") != "fixed":  # private, or hashed (private cells + a public hash)
         return _bounded_leaf(ctx, node, f"the private parameter of {ctx.where(node)}")
     return Cells.const(np.asarray(node.arrays["value"], np.int64).reshape(node.shape))
 
