@@ -207,15 +207,22 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
     seconds = time.perf_counter() - t0
     del pk, plonk_witness
     instances = [[int(v) % R for v in np.asarray(col).tolist()] for col in laid_instances]
+    outputs, hashes = write_proof(proof_path, proof.to_bytes(), instances, header, digest)
+    return {"seconds": seconds, "proof_bytes": len(proof.to_bytes()), "outputs": outputs, "hashes": hashes, "k": k,
+            "proof_path": str(proof_path)}
+
+
+def write_proof(proof_path, proof: bytes, instances: list[list[int]], header: dict, digest: str) -> tuple[list, list]:
+    """proof.json for ``proof`` and its public ``instances`` (field elements), with the values
+    the key's public map ``header["public"]`` reads from them; returns (outputs, hashes)."""
     outputs = dequantize_public(header["public"], instances)
-    data = proof_json_fields(proof.to_bytes(), instances, public_values(header["public"], instances, "input"),
+    data = proof_json_fields(proof, instances, public_values(header["public"], instances, "input"),
                              public_values(header["public"], instances, "output"))
     hashes = public_hashes(header["public"], instances)
     data.update({"outputs": outputs, **({"hashes": hashes} if hashes else {}), "vk_digest": header.get("vk_digest"),
                  "compiled_digest": digest})
     write_proof_json(proof_path, data)
-    return {"seconds": seconds, "proof_bytes": len(proof.to_bytes()), "outputs": outputs, "hashes": hashes, "k": k,
-            "proof_path": str(proof_path)}
+    return outputs, hashes
 
 
 # ---------------------------------------------------------------------------- verify

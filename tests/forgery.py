@@ -19,7 +19,7 @@ from unittest import mock as umock
 import numpy as np
 
 from ezk import _native
-from ezk.artifacts import read_key, write_proof_json
+from ezk.artifacts import read_key
 from ezk.graph.forward import Trace
 from ezk.layout import lay_out
 from ezk.layout.ops import leaves
@@ -27,7 +27,7 @@ from ezk.ops import op_module
 from ezk.plonk import ProvingKey, Witness
 from ezk.plonk.circuit import to_frvec
 from ezk.plonk import prove as plonk_prove
-from ezk.proving import dequantize_public, load_srs_for
+from ezk.proving import load_srs_for, write_proof
 
 R = _native.MODULUS
 
@@ -134,11 +134,5 @@ def prove_files(witness: Witness, pk_path, srs_path, proof_path, compiled_digest
     srs = load_srs_for(srs_path, pk.vk.k)
     proof = plonk_prove(pk, srs, witness)
     inst = instance_ints(witness, pk.vk.cs)
-    write_proof_json(proof_path, {
-        "proof": proof.to_bytes().hex(),
-        "instances": [[str(v) for v in col] for col in inst],
-        "outputs": dequantize_public(key.header["public"], inst),
-        "vk_digest": key.header.get("vk_digest"),
-        "compiled_digest": compiled_digest,
-    })
+    write_proof(proof_path, proof.to_bytes(), inst, key.header, compiled_digest)
     return inst
