@@ -37,6 +37,7 @@ from ezk.layout.context import Ctx
 from ezk.layout.gates import blinding_rows, build
 from ezk.layout.poseidon import Chain, Gadget, Lanes, chain_rows
 from ezk.layout.ops import LAYOUTS
+from ezk.layout.ops.leaves import bound_leaves
 from ezk.layout.region import KIND_FN, KIND_LIN, KIND_RANGE, Geometry, Region
 from ezk.layout.rows import materialize
 from ezk.layout.tables import Tables, limb_bits_for
@@ -233,6 +234,7 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
         cells[node.id] = fn(ctx, node, [cells[i] for i in node.inputs])
         if node.op == "input" or (node.op == "const" and not cells[node.id].all_const()):
             leaves[node.id] = cells[node.id].flat()
+    bound_leaves(ctx)  # every input and private parameter element, range-checked
 
     # public values: inputs (when asked), then outputs, in one instance column
     public: list[tuple[str, int, str]] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -17,6 +17,7 @@ class Ctx:
     rg: Region
     tables: Tables
     run_args: object
+    leaves: list = field(default_factory=list)  # (node, Cells) of the leaves still to range-check
 
     def only_looked_up(self, node: Node) -> bool:
         """True when every use of the node's output is a lookup input (bounded by its table)."""

@@ -192,9 +192,9 @@ class Region:
     def drop_dead_cells(self, public: "Cells | None" = None) -> int:
         """Free cells (rows of no gate) that no copy constraint links to anything are not part
         of the statement: unassign them (value 0) so that every assigned cell is constrained.
-        Leaves are range-checked LIN outputs (ezk.layout.ops.leaves), so no op makes free cells
-        today; this keeps the rule for any that would. Cells in ``public`` are copied to the
-        instance column, so they are linked too."""
+        Leaves (inputs, private parameters) are free cells, but every one is copied into its
+        range check (ezk.layout.ops.leaves), so none is dropped. Cells in ``public`` are copied
+        to the instance column, so they are linked too."""
         n = self.rows
         linked = np.zeros((n, self.geo.width), dtype=bool)
         cp = self.copies()
@@ -209,3 +209,18 @@ class Region:
             self.assigned[g, c] = False
             self.bk.write(g, c, np.zeros(g.size, dtype=np.int64))
         return int(g.size)
+
+    def new_cells(self, values: np.ndarray) -> Cells:
+        """Free cells (no gate) holding ``values``: inputs and private parameters (each then
+        range-checked by ezk.layout.ops.leaves.bound_leaves)."""
+        v = np.asarray(values, dtype=np.int64).reshape(-1)
+        W = self.geo.width
+        nrows = -(-v.size // W)
+        pad = np.zeros(nrows * W, dtype=np.int64)
+        pad[: v.size] = v
+        spec = np.full(nrows * W, EMPTY, dtype=np.int64)
+        spec[: v.size] = NEW
+        grow = self.place(Cells(np.zeros((nrows, W), np.int64), spec.reshape(nrows, W), np.zeros((nrows, W), np.int64)),
+                          pad.reshape(nrows, W), {})
+        flat = np.arange(v.size)
+        return Cells.at(grow[flat // W], flat % W).reshape(np.shape(values))

@@ -1,17 +1,20 @@
 """Leaves and index maps.
 
-Inputs and private (or hashed) parameters are values the prover picks, so each element is range-checked to
-the bound its node states (``attrs["bound_bits"]`` = B, see ezk.ops.bounds): the leaf's cell is
-the output of a LIN row over limb cells looked up in range tables,
+Inputs and private (or hashed) parameters are values the prover picks, so each element is
+range-checked to the bound its node states (``attrs["bound_bits"]`` = B, see ezk.ops.bounds):
+the leaf's cells are placed first (consumers copy them), and once every node is laid out
+``bound_leaves`` adds, per element, a LIN row over the leaf cell and limb cells looked up in
+range tables,
 
-    x = Σ_i 2^(w·i)·l_i − 2^B,    l_i ∈ [0, 2^w_i),  Σ w_i = B + 1,
+    x + 2^B = Σ_i 2^(w·i)·l_i,    l_i ∈ [0, 2^w_i),  Σ w_i = B + 1,
 
-so −2^B ≤ x < 2^B holds over the integers (one limb lookup per element when B + 1 fits the
-range tables' limb width). No leaf cell is free: a field element such as √z mod r for a
-negative z cannot be written into an input (a hashed leaf is range-checked too: its hash
-binds the cells, the check keeps them fixed-point values). Fixed parameters are constants (they
-reach the circuit only as fixed coefficients); index maps re-index cell references and cost
-nothing.
+so −2^B ≤ x < 2^B holds over the integers. The limbs use the widest range table the circuit
+already has (one limb lookup per element when B + 1 fits it), or, in a circuit without one, a
+table no larger than the rows it already takes — so the check never raises k. No leaf cell is
+free: a field element such as √z mod r for a negative z cannot be written into an input (a
+hashed leaf is range-checked too: its hash binds the cells, the check keeps them fixed-point
+values). Fixed parameters are constants (they reach the circuit only as fixed coefficients);
+index maps re-index cell references and cost nothing.
 """
 
 from __future__ import annotations
@@ -23,27 +26,55 @@ from ezk.layout.cells import Cells
 from ezk.layout.rows import lincomb, range_terms
 from ezk.ops.bounds import describe_leaf_bound
 
+MIN_LEAF_LIMB_BITS = 4
 
-def _bounded_leaf(ctx, node, what: str) -> Cells:
-    bits = node.attrs.get("bound_bits")
-    if bits is None:
-        raise EzkError(f"{what} carries no range bound (compiled by an older ezk?); run ezk compile-circuit again.")
-    bits = int(bits)
-    vals = ctx.value(node).reshape(-1)
-    off = 1 << bits
-    limbs = range_terms(ctx.rg, ctx.tables, vals + off, bits + 1,
-                        f"{what} (outside its bound {describe_leaf_bound(bits, node.scale)}, offset by 2^{bits})")
-    return lincomb(ctx.rg, [(c, w) for c, w in limbs], -off, out_vals=vals).reshape(node.shape)
+
+def _leaf(ctx, node) -> Cells:
+    if node.attrs.get("bound_bits") is None:
+        raise EzkError(f"the leaf of {ctx.where(node)} carries no range bound (compiled by an older ezk?); "
+                       f"run ezk compile-circuit again.")
+    cells = ctx.rg.new_cells(ctx.value(node))
+    ctx.leaves.append((node, cells))
+    return cells
 
 
 def input_(ctx, node, ins):
-    return _bounded_leaf(ctx, node, f"input {node.onnx_name!r}")
+    return _leaf(ctx, node)
 
 
 def const(ctx, node, ins):
     if node.attrs.get("visibility", "fixed") != "fixed":  # private, or hashed (private cells + a public hash)
-        return _bounded_leaf(ctx, node, f"the private parameter of {ctx.where(node)}")
+        return _leaf(ctx, node)
     return Cells.const(np.asarray(node.arrays["value"], np.int64).reshape(node.shape))
+
+
+def leaf_limb_bits(ctx) -> int:
+    """The limb width of the leaves' range checks (module docstring): a function of the layout's
+    structure so far, so both backends and every layout pass choose the same."""
+    t = ctx.tables
+    widths = t.range_widths()
+    if widths:
+        return max(widths)
+    room = max(ctx.rg.rows, t.largest(), 1)
+    return max(MIN_LEAF_LIMB_BITS, min(t.limb_bits, room.bit_length() - 1))
+
+
+def bound_leaves(ctx) -> None:
+    """The range check of every leaf laid out so far (called once all nodes are placed)."""
+    if not ctx.leaves:
+        return
+    w = leaf_limb_bits(ctx)
+    for node, cells in ctx.leaves:
+        ctx.rg.node = node.id
+        bits = int(node.attrs["bound_bits"])
+        what = f"input {node.onnx_name!r}" if node.op == "input" else f"the private parameter of {ctx.where(node)}"
+        off = 1 << bits
+        flat = cells.flat()
+        limbs = range_terms(ctx.rg, ctx.tables, ctx.read(flat) + off, bits + 1,
+                            f"{what} (outside its bound {describe_leaf_bound(bits, node.scale)}, offset by 2^{bits})",
+                            limb_bits=w)
+        lincomb(ctx.rg, [(flat, 1)] + [(c, -wt) for c, wt in limbs], off, output=False)
+    ctx.leaves.clear()
 
 
 def index_map(ctx, node, ins):
