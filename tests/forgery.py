@@ -74,8 +74,8 @@ def retrace(graph, inputs, overrides: dict | None = None) -> Trace:
 def _any_leaf_limbs():
     real = leaves.range_terms
 
-    def limbs_of_anything(rg, tables, vals, bits, what):
-        return real(rg, tables, np.asarray(vals, np.int64) % (1 << bits), bits, what)
+    def limbs_of_anything(rg, tables, vals, bits, what, **kw):
+        return real(rg, tables, np.asarray(vals, np.int64) % (1 << bits), bits, what, **kw)
 
     with umock.patch.object(leaves, "range_terms", limbs_of_anything):
         yield

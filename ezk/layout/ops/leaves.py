@@ -9,8 +9,9 @@ range tables,
     x + 2^B = Σ_i 2^(w·i)·l_i,    l_i ∈ [0, 2^w_i),  Σ w_i = B + 1,
 
 so −2^B ≤ x < 2^B holds over the integers. The limbs use the widest range table the circuit
-already has (one limb lookup per element when B + 1 fits it), or, in a circuit without one, a
-table no larger than the rows it already takes — so the check never raises k. No leaf cell is
+already has, or one no larger than the rows or tables it already has (one limb lookup per
+element when B + 1 fits that width) — so the check does not raise k — but never more limbs
+than the a input columns of a LIN row hold. No leaf cell is
 free: a field element such as √z mod r for a negative z cannot be written into an input (a
 hashed leaf is range-checked too: its hash binds the cells, the check keeps them fixed-point
 values). Fixed parameters are constants (they reach the circuit only as fixed coefficients);
@@ -52,11 +53,8 @@ def leaf_limb_bits(ctx) -> int:
     """The limb width of the leaves' range checks (module docstring): a function of the layout's
     structure so far, so both backends and every layout pass choose the same."""
     t = ctx.tables
-    widths = t.range_widths()
-    if widths:
-        return max(widths)
-    room = max(ctx.rg.rows, t.largest(), 1)
-    return max(MIN_LEAF_LIMB_BITS, min(t.limb_bits, room.bit_length() - 1))
+    room = max(ctx.rg.rows, t.largest(), 1).bit_length() - 1  # a table of 2^room rows adds no row
+    return max(MIN_LEAF_LIMB_BITS, min(t.limb_bits, max(t.range_widths() + [room])))
 
 
 def bound_leaves(ctx) -> None:
@@ -67,12 +65,14 @@ def bound_leaves(ctx) -> None:
     for node, cells in ctx.leaves:
         ctx.rg.node = node.id
         bits = int(node.attrs["bound_bits"])
+        # at most a limbs, so the LIN row (the leaf and its limbs) fits a block's a input columns
+        wl = min(ctx.tables.limb_bits, max(w, -(-(bits + 1) // ctx.rg.geo.a)))
         what = f"input {node.onnx_name!r}" if node.op == "input" else f"the private parameter of {ctx.where(node)}"
         off = 1 << bits
         flat = cells.flat()
         limbs = range_terms(ctx.rg, ctx.tables, ctx.read(flat) + off, bits + 1,
                             f"{what} (outside its bound {describe_leaf_bound(bits, node.scale)}, offset by 2^{bits})",
-                            limb_bits=w)
+                            limb_bits=wl)
         lincomb(ctx.rg, [(flat, 1)] + [(c, -wt) for c, wt in limbs], off, output=False)
     ctx.leaves.clear()
 
