@@ -10,7 +10,15 @@ import typer
 
 from cli import report
 from cli.options import int_list, with_run_args
+from cli.segments import max_logrows_option, max_memory_option
 from ezk import api
+
+
+def _segments_note(compiled_circuit: str) -> str:
+    from ezk.compiled import load_compiled
+
+    plan = load_compiled(compiled_circuit).extra.get("segments")
+    return f"; {len(plan['segments'])} segments of 2^{plan['k']} rows" if plan else ""
 
 
 def register(app: typer.Typer) -> None:
@@ -43,7 +51,7 @@ def register(app: typer.Typer) -> None:
         scales: Optional[str] = typer.Option(None, "--scales", help="comma-separated candidate scales"),
         scale_rebase_multiplier: Optional[str] = typer.Option(
             None, "--scale-rebase-multiplier", help="comma-separated candidate multipliers (default: the settings' own)"),
-        max_logrows: Optional[int] = typer.Option(None, "--max-logrows"),
+        max_logrows: Optional[int] = max_logrows_option(),
         only_range_check_rebase: bool = typer.Option(False, "--only-range-check-rebase", hidden=True),
     ):
         """Choose scales, lookup ranges and logrows from data (every sample); print a fidelity report."""
@@ -75,13 +83,21 @@ def register(app: typer.Typer) -> None:
         model: str = typer.Option("network.onnx", "-M", "--model"),
         compiled_circuit: str = typer.Option("model.compiled", "--compiled-circuit"),
         settings: str = typer.Option("settings.json", "-S", "--settings-path"),
+        max_logrows: Optional[int] = max_logrows_option(),
+        max_memory: Optional[float] = max_memory_option(),
     ):
-        """Quantize and lower the model into the compiled-circuit file."""
+        """Quantize and lower the model into the compiled-circuit file (cut into segments when it
+        does not fit --max-logrows, --max-memory or the settings' segment_logrows)."""
+        from cli.progress import working
+
         t0 = time.perf_counter()
-        digest = api.compile_circuit(model, compiled_circuit, settings)
-        report.line(f"compiled circuit written to {compiled_circuit} (digest {digest[:16]}…) in {time.perf_counter() - t0:.1f} s")
+        with working("compiling (and planning segments)"):
+            digest = api.compile_circuit(model, compiled_circuit, settings, max_logrows, max_memory)
+        note = _segments_note(compiled_circuit)
+        report.line(f"compiled circuit written to {compiled_circuit} (digest {digest[:16]}…) in {time.perf_counter() - t0:.1f} s"
+                    + note)
         report.result(command="compile-circuit", compiled_circuit=compiled_circuit, digest=digest,
-                      seconds=time.perf_counter() - t0)
+                      seconds=time.perf_counter() - t0, segments=int(note.split()[1]) if note else 1)
 
     @app.command("gen-witness")
     def gen_witness_cmd(

@@ -12,6 +12,7 @@ import typer
 
 from cli import report
 from cli.progress import working
+from cli.segments import echo_segments, scheduler_option, segment_progress, workers_option
 from ezk import api
 from ezk.errors import EzkError
 
@@ -63,32 +64,39 @@ def register(app: typer.Typer) -> None:
         pk_path: str = typer.Option("pk.key", "--pk-path"),
         witness: Optional[str] = typer.Option(None, "-W", "--witness", help="(EZKL: overrides fixed inputs; ignored)"),
         disable_selector_compression: bool = typer.Option(False, "--disable-selector-compression", help="(ignored)"),
+        workers: int = workers_option(),
+        scheduler: str = scheduler_option(),
     ):
-        """Generate the proving and verifying keys of a compiled circuit."""
+        """Generate the proving and verifying keys of a compiled circuit (a segmented one per
+        segment, here or on Dask)."""
         if witness is not None:
             report.ignored("-W/--witness", "ezk's keys do not depend on a witness (no fixed inputs)")
         if disable_selector_compression:
             report.ignored("--disable-selector-compression", "ezk does not compress selectors")
-        with working("setup: laying out the circuit and generating keys"):
-            info = api.setup(compiled, srs_path, vk_path, pk_path)
+        with working("setup: laying out the circuit and generating keys"), segment_progress("setup") as prog:
+            info = api.setup(compiled, srs_path, vk_path, pk_path, workers=workers, scheduler=scheduler, progress=prog)
+        segs = f", {info['segments']} segments" if "segments" in info else ""
+        echo_segments(info)
         report.line(f"keys written: {vk_path} ({info['vk_bytes']} bytes), {pk_path} ({info['pk_bytes']} bytes); "
-                    f"k={info['k']}, {info['num_rows']} rows, {info['advice_cells']} advice cells")
+                    f"k={info['k']}{segs}, {info['num_rows']} rows, {info['advice_cells']} advice cells")
         report.result(command="setup", vk_path=vk_path, pk_path=pk_path, k=info["k"], rows=info["num_rows"],
                       cells=info["advice_cells"], vk_bytes=info["vk_bytes"], pk_bytes=info["pk_bytes"],
-                      seconds=info["seconds"])
+                      seconds=info["seconds"], segments=info.get("segments", 1))
 
     @app.command("mock")
     def mock_cmd(
         compiled: str = typer.Option("model.compiled", "-M", "--model", "--compiled-circuit", help="compiled circuit"),
         witness: str = typer.Option("witness.json", "-W", "--witness", help="witness.json from gen-witness"),
+        workers: int = workers_option(),
+        scheduler: str = scheduler_option(),
     ):
         """Check every gate, lookup and copy constraint on the witness, without cryptography."""
         t0 = time.perf_counter()
-        with working("checking every constraint"):
-            info = api.mock(compiled, witness)
+        with working("checking every constraint"), segment_progress("mock") as prog:
+            info = api.mock(compiled, witness, workers=workers, scheduler=scheduler, progress=prog)
         report.line(f"mock: every constraint holds (k={info['k']}, {info['num_rows']} rows, {info['advice_cells']} advice cells)")
         report.result(command="mock", ok=True, k=info["k"], rows=info["num_rows"], cells=info["advice_cells"],
-                      seconds=time.perf_counter() - t0)
+                      seconds=time.perf_counter() - t0, segments=info.get("segments", 1))
 
     @app.command("prove")
     def prove_cmd(
@@ -98,15 +106,20 @@ def register(app: typer.Typer) -> None:
         proof_path: str = typer.Option("proof.json", "--proof-path"),
         srs_path: Optional[str] = typer.Option(None, "--srs-path", help="SRS (default: kzg{logrows}.srs in the SRS directories)"),
         check_mode: Optional[str] = typer.Option(None, "--check-mode", help="(ignored: ezk checks every value it lays out)"),
+        workers: int = workers_option(),
+        scheduler: str = scheduler_option(),
     ):
-        """Prove one inference of the compiled model."""
+        """Prove one inference of the compiled model (a segmented one segment by segment, or on Dask)."""
         if check_mode is not None:
             report.ignored("--check-mode", "ezk's layout always checks the values it places")
-        with working("proving"):
-            info = api.prove(compiled, witness, pk_path, srs_path, proof_path)
-        report.line(f"proof written to {proof_path} ({info['proof_bytes']} bytes) in {info['seconds']:.2f} s")
+        with working("proving"), segment_progress("prove") as prog:
+            info = api.prove(compiled, witness, pk_path, srs_path, proof_path, workers=workers, scheduler=scheduler,
+                             progress=prog)
+        echo_segments(info)
+        segs = f" ({info['segments']} segments)" if "segments" in info else ""
+        report.line(f"proof written to {proof_path}{segs} ({info['proof_bytes']} bytes) in {info['seconds']:.2f} s")
         report.result(command="prove", proof_path=proof_path, k=info["k"], proof_bytes=info["proof_bytes"],
-                      outputs=info["outputs"], seconds=info["seconds"])
+                      outputs=info["outputs"], seconds=info["seconds"], segments=info.get("segments", 1))
 
     @app.command("verify")
     def verify_cmd(

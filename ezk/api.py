@@ -56,7 +56,12 @@ def measure_circuit(graph, ra: RunArgs, lookup_scales=None) -> dict:
     from ezk.layout.circuit import MAX_K
 
     probe = RunArgs(**{**ra.__dict__, "logrows": MAX_K})
-    return lay_out(graph, Settings(run_args=probe, lookup_scales=dict(lookup_scales or {}))).stats
+    st = Settings(run_args=probe, lookup_scales=dict(lookup_scales or {}))
+    if ra.segment_logrows:  # a model that may be too large to lay out at once: estimate in windows
+        from ezk.segments.plan import estimate_circuit
+
+        return estimate_circuit(graph, st, ra.segment_logrows)
+    return lay_out(graph, st).stats
 
 
 def instance_shapes(graph, ra: RunArgs) -> list[list[int]]:
@@ -97,7 +102,9 @@ def gen_settings(model, output="settings.json", input_scale: int = 7, param_scal
                  output_visibility: str = "public", param_visibility: str = "fixed", **run_args) -> Settings:
     """Write settings.json. ``logrows`` None: 17 (EZKL's default), raised to the circuit's minimum
     when the model needs more; an explicit logrows below the minimum is an error. ``run_args``:
-    EZKL's other run-arg fields (check_mode, decomp_base, disable_freivalds, …), stored."""
+    EZKL's other run-arg fields (check_mode, decomp_base, disable_freivalds, …), stored;
+    ``segment_logrows=K``: a model too large for one circuit is counted in windows (never laid
+    out whole) and compiled into segments of at most 2^K rows (ezk.segments)."""
     from ezk.errors import EzkError
 
     F = _front()
@@ -145,6 +152,8 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
         check_output_path(output, "settings")
     base = Settings.load(settings or output).run_args if (settings or (output and Path(output).is_file())) else RunArgs()
     check_supported(base)
+    if max_logrows:  # counts by windows from here on: a model too large for one circuit is never laid out whole
+        base = RunArgs(**{**base.__dict__, "segment_logrows": int(max_logrows)}).validate()
     om = F.load_onnx(model, base.variables_dict)
     shapes = [tuple(s) for _, s, _ in om.inputs]
     samples = F.split_samples(F.load_input_data(data), shapes, [n for n, _, _ in om.inputs])
@@ -160,8 +169,11 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
     ra = RunArgs(**{**base.__dict__, "input_scale": best.scale, "param_scale": best.scale})
     result, why = _settings_for(best.graph, ra, best.lookup_scales)
     logrows = result.min_logrows or base.logrows
-    if max_logrows is not None and logrows > max_logrows:
-        raise EzkError(f"the model's circuit needs 2^{logrows} rows, more than --max-logrows {max_logrows}")
+    seg_k = result.run_args.segment_logrows
+    if seg_k and logrows > seg_k:  # too large for one circuit: segments of 2^seg_k rows (ezk.segments)
+        logrows = seg_k
+    else:
+        result.run_args.segment_logrows = 0
     result.run_args.logrows = logrows
     if output:
         result.save(output)
@@ -177,6 +189,9 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
     lines.append(f"chosen: input_scale = param_scale = {best.scale}, scale_rebase_multiplier = "
                  f"{ra.scale_rebase_multiplier}, logrows = {logrows} "
                  f"({result.num_rows} rows, {result.total_assignments} advice cells)")
+    if result.run_args.segment_logrows:
+        lines.append(f"the circuit needs 2^{result.min_logrows} rows: compile-circuit will cut it into segments "
+                     f"of at most 2^{result.run_args.segment_logrows} rows (segment_logrows)")
     lines.append("output                         max abs err    mean abs err   max err / max|ref|")
     for name, mx, mean, rel in best.errors:
         lines.append(f"{name[:30]:<30} {mx:>12.6f}  {mean:>12.6f}  {rel:>12.6f}")
@@ -186,9 +201,13 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
     return result, "\n".join(lines)
 
 
-def compile_circuit(model, compiled_circuit="model.compiled", settings="settings.json") -> str:
-    """Quantize and lower the model; refuses settings whose logrows is below the circuit's
-    minimum (measured here, so a hand-edited settings file is caught before setup)."""
+def compile_circuit(model, compiled_circuit="model.compiled", settings="settings.json",
+                    max_logrows: int | None = None, max_memory: float | None = None) -> str:
+    """Quantize and lower the model. When ``max_logrows`` (or the settings' ``segment_logrows``,
+    or ``max_memory`` GiB per prover process) bounds the circuit and the model does not fit, cut
+    it into segments (``ezk.segments.plan``, each confirmed to fit) stored in the compiled file;
+    otherwise refuse settings whose logrows is below the circuit's minimum (measured here, so a
+    hand-edited settings file is caught before setup)."""
     from ezk.errors import EzkError
 
     F = _front()
@@ -197,13 +216,26 @@ def compile_circuit(model, compiled_circuit="model.compiled", settings="settings
     check_supported(st.run_args)
     om = F.load_onnx(model, st.run_args.variables_dict)
     graph, _ = F.lower_model(om, st.run_args, st.lookup_scales)
-    try:
-        min_k = measure_circuit(graph, st.run_args, st.lookup_scales)["min_k"]
-    except EzkError:
-        min_k = 0  # the layout cannot place the model: setup names the op
-    if min_k > st.run_args.logrows:
-        raise EzkError(_too_few_rows(min_k, st.run_args.logrows, "fix settings.json or rerun gen-settings"))
-    return F.save_compiled(compiled_circuit, F.Compiled(graph=graph, settings=st))
+    extra = segment_extra(graph, st, max_logrows, max_memory)
+    if not extra:
+        try:
+            min_k = measure_circuit(graph, st.run_args, st.lookup_scales)["min_k"]
+        except EzkError:
+            min_k = 0  # the layout cannot place the model: setup names the op
+        if min_k > st.run_args.logrows:
+            raise EzkError(_too_few_rows(min_k, st.run_args.logrows, "fix settings.json or rerun gen-settings"))
+    return F.save_compiled(compiled_circuit, F.Compiled(graph=graph, settings=st, extra=extra))
+
+
+def segment_extra(graph, st: Settings, max_logrows: int | None = None, max_memory: float | None = None) -> dict:
+    """{"segments": plan} when the bound asks for segments and the model does not fit, else {}."""
+    from ezk.segments.plan import logrows_for_memory, plan_segments
+
+    k = max_logrows or st.run_args.segment_logrows or (logrows_for_memory(max_memory) if max_memory else 0)
+    if not k:
+        return {}
+    plan = plan_segments(graph, st, int(k))
+    return {} if plan is None else {"segments": plan.to_json()}
 
 
 def gen_witness(compiled_circuit="model.compiled", data="input.json", output="witness.json") -> dict:

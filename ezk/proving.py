@@ -137,16 +137,43 @@ def _instances_from_witness(comp: Compiled, witness_path):
     return read_witness(witness_path, comp.graph, comp.digest)
 
 
+def quantized_inputs_from_witness(comp: Compiled, witness_path) -> dict[int, np.ndarray]:
+    """The quantized model inputs of witness.json (checked as ``_instances_from_witness``
+    checks it), by input tensor id."""
+    trace = _instances_from_witness(comp, witness_path)
+    return {i: trace.values[i] for i in comp.graph.inputs}
+
+
+def _segmented(comp: Compiled) -> bool:
+    return "segments" in comp.extra
+
+
 # ----------------------------------------------------------------------------- setup
 
-def setup(compiled_circuit, srs_path=None, vk_path="vk.key", pk_path="pk.key") -> dict:
+def _no_cluster(workers, scheduler) -> None:
+    """A circuit of one segment is one task: Dask options do not apply (said, not ignored)."""
+    if workers is not None or scheduler is not None:
+        import sys
+
+        print("ezk: the circuit is one segment (compile with --max-logrows to split it); proving it here, "
+              "without Dask.", file=sys.stderr)
+
+
+def setup(compiled_circuit, srs_path=None, vk_path="vk.key", pk_path="pk.key", workers: int | None = None,
+          scheduler: str | None = None, progress=None) -> dict:
     """Lay the circuit out (structure only), run keygen, write pk and vk (``srs_path`` None: the
-    default ``kzg{k}.srs``)."""
+    default ``kzg{k}.srs``). A segmented circuit gets a key bundle, one segment at a time or on
+    Dask (``workers``/``scheduler``)."""
     from ezk.plonk import keygen
 
     check_output_path(vk_path, "verifying key")
     check_output_path(pk_path, "proving key")
     comp, digest = _compiled_digest(compiled_circuit)
+    if _segmented(comp):
+        from ezk.segments import proving as seg
+
+        return seg.setup(compiled_circuit, srs_path, vk_path, pk_path, workers, scheduler, progress)
+    _no_cluster(workers, scheduler)
     t0 = time.perf_counter()
     laid = _lay_out(comp)
     srs = load_srs_for(srs_path, laid.circuit.k)
@@ -164,11 +191,17 @@ def setup(compiled_circuit, srs_path=None, vk_path="vk.key", pk_path="pk.key") -
 
 # ------------------------------------------------------------------------------ mock
 
-def mock(compiled_circuit, witness="witness.json", max_failures: int = 10) -> dict:
+def mock(compiled_circuit, witness="witness.json", max_failures: int = 10, workers: int | None = None,
+         scheduler: str | None = None, progress=None) -> dict:
     """Check every gate, lookup and copy of the model's circuit on the witness; raise on failure."""
     from ezk.plonk import mock as plonk_mock
 
     comp, _ = _compiled_digest(compiled_circuit)
+    if _segmented(comp):
+        from ezk.segments import proving as seg
+
+        return seg.mock(compiled_circuit, witness, max_failures, workers, scheduler, progress)
+    _no_cluster(workers, scheduler)
     trace = _instances_from_witness(comp, witness)
     laid = _lay_out(comp, trace)
     failures = plonk_mock(laid.circuit, laid.witness)
@@ -181,13 +214,20 @@ def mock(compiled_circuit, witness="witness.json", max_failures: int = 10) -> di
 
 # ----------------------------------------------------------------------------- prove
 
-def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=None, proof_path="proof.json") -> dict:
-    """Prove that the compiled model maps the witness's inputs to its outputs."""
+def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=None, proof_path="proof.json",
+          workers: int | None = None, scheduler: str | None = None, progress=None) -> dict:
+    """Prove that the compiled model maps the witness's inputs to its outputs. A segmented
+    circuit is proven segment by segment, here or on Dask (``workers``/``scheduler``)."""
     from ezk.plonk import ProvingKey
     from ezk.plonk import prove as plonk_prove
 
     check_output_path(proof_path, "proof")
     comp, digest = _compiled_digest(compiled_circuit)
+    if _segmented(comp):
+        from ezk.segments import proving as seg
+
+        return seg.prove(compiled_circuit, witness, pk_path, srs_path, proof_path, workers, scheduler, progress)
+    _no_cluster(workers, scheduler)
     key = read_key(pk_path, "pk")
     if key.header.get("compiled_digest") != digest:
         raise ArtifactError(f"the proving key {str(pk_path)!r} belongs to another compiled circuit; run ezk setup for this one.")
@@ -228,7 +268,12 @@ def write_proof(proof_path, proof: bytes, instances: list[list[int]], header: di
 # ---------------------------------------------------------------------------- verify
 
 def proof_hashes(proof_path) -> list[dict]:
-    """The public Poseidon hashes a proof.json claims (``verify`` checks them against its instances)."""
+    """The public Poseidon hashes a proof.json claims (``verify`` checks them against its instances);
+    none for a segmented proof bundle (segments do not support hashed visibilities)."""
+    from ezk.segments.artifacts import is_proof_bundle
+
+    if is_proof_bundle(proof_path):
+        return []
     return list(read_proof_json(proof_path).get("hashes", []))
 
 
@@ -273,6 +318,10 @@ def verify_proof(proof_path="proof.json", settings_path="settings.json", vk_path
     from ezk.plonk.proof import check_version
 
     key = read_key(vk_path, "vk")
+    if "segments" in key.header:
+        from ezk.segments import proving as seg
+
+        return seg.verify(proof_path, settings_path, vk_path, srs_path, key=key)
     proof = read_proof_json(proof_path)
     check_version(proof["proof_bytes"])  # an older format is an error to fix, not a forgery
     if settings_path is not None:

@@ -83,6 +83,9 @@ class RunArgs:
     ignore_range_check_inputs_outputs: bool = False
     epsilon: float | None = None
     disable_freivalds: bool = False
+    # split the model into segments of at most 2^segment_logrows rows each (0: one circuit);
+    # see ezk.segments. Left out of settings.json when 0, so unsegmented files stay as they were.
+    segment_logrows: int = 0
 
     def validate(self) -> "RunArgs":
         for name in ("input_scale", "param_scale"):
@@ -122,6 +125,8 @@ class RunArgs:
                      "disable_freivalds"):
             if not isinstance(getattr(self, name), bool):
                 raise EzkError(f"{name} must be true or false, got {getattr(self, name)!r}")
+        if not isinstance(self.segment_logrows, int) or not (self.segment_logrows == 0 or 4 <= self.segment_logrows <= 26):
+            raise EzkError(f"segment_logrows must be 0 (one circuit) or an integer between 4 and 26, got {self.segment_logrows!r}")
         return self
 
     @property
@@ -166,6 +171,8 @@ class Settings:
     def to_json(self) -> dict:
         d = {"format": FORMAT, "version": VERSION}
         d.update(asdict(self))
+        if not self.run_args.segment_logrows:
+            del d["run_args"]["segment_logrows"]
         return d
 
     def save(self, path) -> None:

@@ -32,3 +32,47 @@ def with_instances(d: dict, public_layout: list[dict], inst: list[list[int]]) ->
     return {**d, "instances": [ints_to_le_hex(c) for c in inst], "outputs": dequantize_public(public_layout, inst),
             "pretty_public_inputs": pretty_public(public_values(public_layout, inst, "input"),
                                                   public_values(public_layout, inst))}
+
+
+# ---------------------------------------------------------------------------- segmented models
+
+SEGMENT_K = 13  # the smallest k a segment can have (12-bit range tables need 2^12 + 1 rows)
+
+
+def build_segmented_model(root: Path, n_layer: int = 6, seed: int = 0, max_logrows: int = SEGMENT_K):
+    """A nanoGPT of ``n_layer`` tiny blocks (8-dim, 4 tokens) compiled into segments of
+    2^max_logrows rows, its witness, a second input's witness and a test SRS."""
+    from types import SimpleNamespace
+
+    from ezk import api
+    from models.nanogpt import NanoGPTConfig, write_nanogpt
+
+    root.mkdir(parents=True, exist_ok=True)
+    write_nanogpt(root, NanoGPTConfig(n_layer=n_layer, n_head=2, n_embd=8, block_size=4, seed=seed))
+    m = SimpleNamespace(dir=root, model=root / "network.onnx", settings=root / "settings.json",
+                        compiled=root / "model.compiled", witness=root / "witness.json",
+                        witness_b=root / "witness_b.json", srs=root / "kzg.srs", vk=root / "vk.key",
+                        pk=root / "pk.key", proof=root / "proof.json")
+    api.gen_settings(m.model, m.settings, input_scale=5, param_scale=5, lookup_range=(-1024, 1024))
+    api.compile_circuit(m.model, m.compiled, m.settings, max_logrows=max_logrows)
+    api.gen_witness(m.compiled, root / "input.json", m.witness)
+    (root / "input_b.json").write_text('{"input_data": [[5, 17, 33, 60]]}')
+    api.gen_witness(m.compiled, root / "input_b.json", m.witness_b)
+    api.gen_srs(m.srs, max_logrows, seed="ezk-segments-test")
+    return m
+
+
+@pytest.fixture(scope="session")
+def segmented_model(tmp_path_factory):
+    return build_segmented_model(tmp_path_factory.mktemp("segmented") / "model")
+
+
+@pytest.fixture(scope="session")
+def segmented_bundle(segmented_model):
+    """segmented_model with its key bundle and one proof bundle, made in this process."""
+    from ezk import api
+
+    m = segmented_model
+    m.setup_info = api.setup(m.compiled, m.srs, m.vk, m.pk)
+    m.prove_info = api.prove(m.compiled, m.witness, m.pk, m.srs, m.proof)
+    return m

@@ -40,8 +40,16 @@ def forward(graph: Graph, inputs: list[np.ndarray], check_ranges: bool = True) -
         if check_ranges:
             check_leaf(node, x, f"input {node.onnx_name!r}")
         values[tid] = x.reshape(node.shape)
+    evaluate_nodes(graph.nodes, values, aux, check_ranges)
+    return Trace(values=values, aux=aux)
+
+
+def evaluate_nodes(nodes, values: dict[int, np.ndarray], aux: dict[int, dict[str, np.ndarray]],
+                   check_ranges: bool = True) -> None:
+    """Evaluate ``nodes`` (in order; input nodes are skipped: their values must be given) into
+    ``values`` and ``aux``. Also how one segment of a model is evaluated (ezk.segments)."""
     lookup = op_module("lookup")
-    for node in graph.nodes:
+    for node in nodes:
         if node.op == "input":
             continue
         args = [values[i] for i in node.inputs]
@@ -59,4 +67,3 @@ def forward(graph: Graph, inputs: list[np.ndarray], check_ranges: bool = True) -
         if check_ranges and node.op == "rescale":
             check_rescale_output(node, np.asarray(out))
         values[node.id] = np.asarray(out, dtype=np.int64)
-    return Trace(values=values, aux=aux)

@@ -181,11 +181,22 @@ def batch_open_stream(srs: SRS, claims: Sequence[tuple[int, Hashable, int]],
 
 @dataclass(frozen=True)
 class PairingClaim:
-    """A deferred KZG check: it holds iff e(left, [τ]₂) = e(right, [1]₂). Many claims (of many
-    proofs) are checked at once by ``check_pairing_claims``."""
+    """A deferred KZG check: it holds iff e(left, [τ]₂) = e(right, [1]₂). Kept as the two MSMs'
+    inputs (left = Σ left_scalars·left_bases, likewise right), so that the claims of many
+    proofs are checked by ``check_pairing_claims`` with two MSMs and one multi-pairing in all."""
 
-    left: "_native.G1"
-    right: "_native.G1"
+    left_bases: tuple
+    left_scalars: tuple
+    right_bases: tuple
+    right_scalars: tuple
+
+    @property
+    def left(self) -> "_native.G1":
+        return _native.G1Vec.from_points(list(self.left_bases)).msm(_native.FrVec.from_ints(list(self.left_scalars)))
+
+    @property
+    def right(self) -> "_native.G1":
+        return _native.G1Vec.from_points(list(self.right_bases)).msm(_native.FrVec.from_ints(list(self.right_scalars)))
 
 
 def batch_verify_deferred(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], witnesses: Sequence["_native.G1"],
@@ -224,12 +235,7 @@ def batch_verify_deferred(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], w
         u_j = u_j * u % R
     bases.append(vsrs.g1)
     scalars.append(-total_eval % R)
-    try:
-        right = _native.G1Vec.from_points(bases).msm(_native.FrVec.from_ints(scalars))
-        left = _native.G1Vec.from_points(list(witnesses)).msm(_native.FrVec.from_ints(u_powers))
-    except ValueError:
-        return None
-    return PairingClaim(left, right)
+    return PairingClaim(tuple(witnesses), tuple(u_powers), tuple(bases), tuple(scalars))
 
 
 def check_pairing_claims(vsrs: VerifierSRS, claims: Sequence[PairingClaim]) -> bool:
@@ -238,13 +244,16 @@ def check_pairing_claims(vsrs: VerifierSRS, claims: Sequence[PairingClaim]) -> b
     fails for a false claim except with probability 1/|F|."""
     if not claims:
         return False
-    if len(claims) == 1:
-        left, right = claims[0].left, claims[0].right
-    else:
-        r = _native.FrVec.random(len(claims))
-        left = _native.G1Vec.from_points([c.left for c in claims]).msm(r)
-        right = _native.G1Vec.from_points([c.right for c in claims]).msm(r)
+    r = [1] if len(claims) == 1 else _native.FrVec.random(len(claims)).to_ints()
+    lb, ls, rb, rs = [], [], [], []
+    for c, ri in zip(claims, r):
+        lb += c.left_bases
+        ls += [ri * x % R for x in c.left_scalars]
+        rb += c.right_bases
+        rs += [ri * x % R for x in c.right_scalars]
     try:
+        left = _native.G1Vec.from_points(lb).msm(_native.FrVec.from_ints(ls))
+        right = _native.G1Vec.from_points(rb).msm(_native.FrVec.from_ints(rs))
         return _native.pairing_check([left, -right], [vsrs.tau_g2, vsrs.g2])
     except ValueError:
         return False

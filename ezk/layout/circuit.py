@@ -35,6 +35,7 @@ from ezk.layout.backend import AssigningBackend, MeasuringBackend
 from ezk.layout.cells import Cells
 from ezk.layout.context import Ctx
 from ezk.layout.gates import blinding_rows, build
+from ezk.layout.links import LinkColumns, SegmentSpec, add_links
 from ezk.layout.poseidon import Chain, Gadget, Lanes, chain_rows
 from ezk.layout.ops import LAYOUTS
 from ezk.layout.ops.leaves import bound_leaves
@@ -70,6 +71,7 @@ class LaidOut:
     row_kind: list = field(default_factory=list)  # per block: the kind of each row (region.KIND_*)
     # input and private/hashed-parameter node -> (n, 2) array of its cells (global column index, row)
     leaf_cells: dict = field(default_factory=dict)
+    links: LinkColumns | None = None  # a segment's link columns (None: the whole model)
 
     def explain(self, failure) -> str:
         from ezk.layout.report import explain
@@ -81,7 +83,9 @@ def _run_args(settings):
     return getattr(settings, "run_args", settings)
 
 
-def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
+def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = None) -> LaidOut:
+    """``segment``: lay out only that segment of the graph, with its link columns (see
+    ``ezk.layout.links``); its public values are the model inputs and outputs it holds."""
     ra = _run_args(settings)
     k = int(ra.logrows)
     if not 1 <= k <= MAX_K or usable_rows(k) < 2:
@@ -91,14 +95,9 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
             raise EzkError(f"{name} {getattr(ra, name)!r} is not supported by the circuit layout "
                            f"(use private, public or hashed).")
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
-    values = getattr(tensors, "values", tensors)
+    values = tensors if isinstance(tensors, dict) else getattr(tensors, "values", tensors)
     u = usable_rows(k)
-    p = _place(graph, ra, geo, u, values)
-    # a lower k first (wide), else fewer columns at the same k (lean), else the full layout
-    if _wide_helps(p):
-        p = _place(graph, ra, geo, u, values, wide=True)
-    elif lean := _lean_fits(p):
-        p = _place(graph, ra, geo, u, values, lean=lean)
+    p = _choose(graph, ra, geo, u, values, segment)
     rg, tables, backend, pub_cells, layout, start = p.rg, p.tables, p.backend, p.pub_cells, p.layout, p.start
     gadget = Gadget(p.chains, u)
     lanes = gadget.place()
@@ -111,7 +110,7 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     if tables.largest() > u - 1 or start > u:
         raise EzkError(f"the circuit needs a lookup table of {tables.largest()} rows and {need} rows in all, "
                        f"more than 2^{k} rows allow; use logrows ≥ {min_k}.")
-    linked = pub_cells + [c.cells for c in gadget.chains]
+    linked = pub_cells + [c.cells for c in gadget.chains] + [c for c in (p.link_in, p.link_out) if c is not None]
     dead = rg.drop_dead_cells(Cells.concat(linked) if linked else None)
     built = build(rg, tables, blocks, public, u - 1)
     gadget.build(built.cs)
@@ -139,6 +138,11 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
         n = allc.size
         copies.append(np.stack([np.full(n, built.instance.index), n_hash + np.arange(n), ia, ir], axis=1))
         pub_vals = rg.read(allc)
+    links, link_values = None, {}
+    if segment is not None:
+        read = rg.read if values is not None else None
+        links, link_copies, link_values = add_links(cs, built.fixed, u, glob, read, p.link_in, p.link_out)
+        copies.append(link_copies)
     copies = np.concatenate(copies).astype(np.int64)
     circuit = Circuit(cs=cs, k=k, fixed={**built.fixed, **lanes.fixed}, copies=copies,
                       instance_lengths={built.instance: start} if public else None)  # digests + public values
@@ -152,6 +156,7 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
             part = store[blk * u:(blk + 1) * u]
             for c, col in enumerate(cols):
                 advice[col] = np.ascontiguousarray(part[:, c])
+        advice.update(link_values)
         if n_hash:
             lane_values, digests = gadget.witness()
             advice.update(lane_values)
@@ -184,6 +189,9 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     if gadget.chains:  # hashed visibilities
         stats.update(hashed_elements=int(sum(c.cells.size for c in gadget.chains)), poseidon_rows=int(gadget.rows),
                      poseidon_lanes=int(lanes.count))
+    if links is not None:
+        stats.update(link_in=links.elements_in, link_out=links.elements_out,
+                     link_columns=len(links.inputs) + len(links.outputs))
     row_node = [rg.row_node[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
     column_block = {c.name: blk for blk, cols in enumerate(built.advice) for c in cols}
     assigned = [rg.assigned[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
@@ -194,7 +202,7 @@ def lay_out(graph: Graph, settings, tensors=None) -> LaidOut:
     row_kind = [rg.kind[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
     leaf_cells = {nid: np.stack(glob(c.g, c.c), axis=1) for nid, c in p.leaves.items()}
     return LaidOut(circuit, witness, instances, p.hashes + layout, stats, row_node, graph, gate_block, column_block,
-                   assigned, lanes if gadget.chains else None, row_kind, leaf_cells)
+                   assigned, lanes if gadget.chains else None, row_kind, leaf_cells, links)
 
 
 @dataclass
@@ -208,6 +216,8 @@ class _Placed:
     chains: list = field(default_factory=list)  # Poseidon chains of the hashed tensors
     hashes: list = field(default_factory=list)  # their instance entries (before the public values)
     leaves: dict = field(default_factory=dict)  # input / private or hashed parameter node id -> its Cells
+    link_in: Cells | None = None  # a segment's cells read from / copied to its link columns (flat)
+    link_out: Cells | None = None
 
     @property
     def need(self) -> int:  # rows in one tall block (no carries needed there)
@@ -218,15 +228,28 @@ class _Placed:
         return max(self.start, chain_rows([c.cells.size for c in self.chains]))
 
 
-def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide: bool = False) -> _Placed:
-    """Every node's layout, then the public cells, in one region (full, lean or wide)."""
+def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide: bool = False,
+           segment: SegmentSpec | None = None) -> _Placed:
+    """Every node's layout, then the public cells, in one region (full, lean or wide). For a
+    segment: its link-in tensors first (fresh cells), its nodes, then its link-out cells."""
     backend = MeasuringBackend(geo.width) if values is None else AssigningBackend(geo.width, values)
     rg = Region(geo, u, backend, lean=lean, wide=wide)
-    tables = Tables(limb_bits_for(graph, geo.slots))
+    view = graph if segment is None else segment_view(graph, segment)
+    tables = Tables(limb_bits_for(view, geo.slots))
     ctx = Ctx(graph, rg, tables, ra)
     cells: dict[int, Cells] = {}
     leaves: dict[int, Cells] = {}
-    for node in graph.nodes:
+    link_in = link_out = None
+    if segment is not None:
+        if any(is_hashed(getattr(ra, f"{k}_visibility")) for k in ("input", "output", "param")):
+            raise EzkError("hashed visibilities are not supported for a model cut into segments yet; "
+                           "use private or public (or no --max-logrows).")
+        rg.node = -1
+        parts = [rg.new_cells(ctx.value(graph.nodes[t])).flat() for t in segment.link_in]
+        for t, c in zip(segment.link_in, parts):
+            cells[t] = c.reshape(graph.nodes[t].shape)
+        link_in = Cells.concat(parts) if parts else None
+    for node in view.nodes:
         fn = LAYOUTS.get(node.op)
         if fn is None:
             raise EzkError(f"the circuit layout does not support the core op {node.op!r} of {ctx.where(node)}.")
@@ -238,11 +261,12 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
 
     # public values: inputs (when asked), then outputs, in one instance column
     public: list[tuple[str, int, str]] = []
+    here = None if segment is None else {n.id for n in view.nodes}
     if ra.input_visibility == "public":
-        public += [("input", t, n) for t, n in zip(graph.inputs, graph.input_names)]
+        public += [("input", t, n) for t, n in zip(graph.inputs, graph.input_names) if here is None or t in here]
     if ra.output_visibility == "public":
-        public += [("output", t, n) for t, n in zip(graph.outputs, graph.output_names)]
-    chains, hashes = _hashed(graph, ra, rg, cells)
+        public += [("output", t, n) for t, n in zip(graph.outputs, graph.output_names) if here is None or t in here]
+    chains, hashes = _hashed(graph, ra, rg, cells) if segment is None else ([], [])
     pub_cells, layout, start = [], [], len(chains)
     for kind, tid, name in public:
         rg.node = tid
@@ -251,7 +275,13 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
         layout.append({"kind": kind, "name": name, "tensor": int(tid), "start": start, "length": c.size,
                        "shape": list(graph.nodes[tid].shape), "scale": graph.nodes[tid].scale})
         start += c.size
-    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes, leaves)
+    if segment is not None and segment.link_out:
+        parts = []
+        for t in segment.link_out:
+            rg.node = t
+            parts.append(materialize(rg, cells[t].flat()))
+        link_out = Cells.concat(parts)
+    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes, leaves, link_in, link_out)
 
 
 def _hashed(graph: Graph, ra, rg: Region, cells: dict) -> tuple[list[Chain], list[dict]]:
@@ -266,6 +296,64 @@ def _hashed(graph: Graph, ra, rg: Region, cells: dict) -> tuple[list[Chain], lis
         entries.append({"kind": "hash", "of": kind, "name": name, "tensor": int(tid), "start": len(entries),
                         "length": 1, "shape": list(graph.nodes[tid].shape), "scale": graph.nodes[tid].scale})
     return chains, entries
+
+
+def _choose(graph: Graph, ra, geo: Geometry, u: int, values, segment) -> "_Placed":
+    p = _place(graph, ra, geo, u, values, segment=segment)
+    # a lower k first (wide), else fewer columns at the same k (lean), else the full layout
+    if _wide_helps(p):
+        p = _place(graph, ra, geo, u, values, wide=True, segment=segment)
+    elif lean := _lean_fits(p):
+        p = _place(graph, ra, geo, u, values, lean=lean, segment=segment)
+    return p
+
+
+def measure(graph: Graph, settings, segment: SegmentSpec | None = None) -> dict:
+    """The rows and the smallest k of the model's (or a segment's) layout, structure only and
+    without building its constraint system: what planning segments needs."""
+    ra = _run_args(settings)
+    geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
+    p = _choose(graph, ra, geo, usable_rows(MAX_K), None, segment)
+    return {"num_rows": int(p.need), "min_k": _min_k(p.need, p.tables.largest(), p.floor),
+            "link_in": 0 if p.link_in is None else p.link_in.size,
+            "link_out": 0 if p.link_out is None else p.link_out.size}
+
+
+def rows_per_node(graph: Graph, settings, segment: SegmentSpec) -> tuple[dict[int, int], int]:
+    """Rows each of the segment's nodes places (the full layout, structure only) — a cheap
+    estimate of a node's share of any segment it joins (``ezk.segments.plan``) — and the
+    advice cells the segment uses."""
+    ra = _run_args(settings)
+    geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
+    p = _place(graph, ra, geo, usable_rows(MAX_K), None, segment=segment)
+    rn = p.rg.row_node[: p.rg.rows]
+    ids, counts = np.unique(rn[rn >= 0], return_counts=True)
+    return {int(i): int(c) for i, c in zip(ids, counts)}, p.rg.cells_used
+
+
+class _View:
+    """A segment as limb_bits_for and _place see a graph: its nodes (fixed constants it reads
+    first) and, as outputs, what leaves it (link-out tensors and model outputs)."""
+
+    def __init__(self, nodes, outputs) -> None:
+        self.nodes, self.outputs = nodes, outputs
+
+
+def segment_view(graph: Graph, segment: SegmentSpec) -> _View:
+    own = set(segment.nodes)
+    given = set(segment.link_in)
+    consts: list[int] = []
+    for i in segment.nodes:
+        for j in graph.nodes[i].inputs:
+            if j in own or j in given or j in consts:
+                continue
+            n = graph.nodes[j]
+            if n.op != "const" or n.attrs.get("visibility", "fixed") == "private":
+                raise EzkError(f"segment reads tensor {j} ({n.onnx_name!r}) that neither it computes nor a link brings in.")
+            consts.append(j)
+    nodes = [graph.nodes[j] for j in sorted(consts)] + [graph.nodes[i] for i in segment.nodes]
+    outs = set(segment.link_out) | (own & set(graph.outputs))
+    return _View(nodes, sorted(outs))
 
 
 def _lean_fits(p: _Placed) -> int:

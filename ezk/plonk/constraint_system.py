@@ -89,9 +89,14 @@ class ConstraintSystem:
         self.gates: list[Gate] = []
         self.lookups: list[Lookup] = []
         self._equality: set[int] = set()
+        self._memo: dict = {}  # derived shape (degree, tables, queries), dropped on every change
 
     # ------------------------------------------------------------------ columns
+    def _changed(self) -> None:
+        self._memo.clear()
+
     def _new_column(self, kind: str, name: str | None, phase: int = 0) -> Column:
+        self._changed()
         kind_index = sum(1 for c in self.columns if c.kind == kind)
         col = Column(len(self.columns), kind, kind_index, name or f"{kind}{kind_index}", phase)
         self.columns.append(col)
@@ -113,6 +118,7 @@ class ConstraintSystem:
         0 for gates and lookups, and a value later-phase advice may be computed from."""
         self._check_phase(phase, f"challenge {name!r}")
         ch = Challenge(len(self.challenges), phase, name or f"challenge{len(self.challenges)}")
+        self._changed()
         self.challenges.append(ch)
         return ch
 
@@ -186,6 +192,7 @@ class ConstraintSystem:
             raise EzkError(f"gate {name!r} names two polynomials alike.")
         self._check_queries(exprs, f"gate {name!r}")
         gate = Gate(name, exprs, names)
+        self._changed()
         self.gates.append(gate)
         return gate
 
@@ -200,12 +207,14 @@ class ConstraintSystem:
             if any(q.column.kind != FIXED for q in e.queries()):
                 raise EzkError(f"lookup {name!r}: table expressions may only query fixed columns.")
         lk = Lookup(name, ins, tab)
+        self._changed()
         self.lookups.append(lk)
         return lk
 
     def enable_equality(self, column: Column) -> None:
         """Let ``column`` take part in copy constraints (the permutation argument)."""
         self._check_queries([column.cur()], "enable_equality")
+        self._changed()
         self._equality.add(column.index)
 
     @property
@@ -222,6 +231,12 @@ class ConstraintSystem:
 
     def degree(self) -> int:
         """D: the maximum degree of any constraint polynomial (≥ 3)."""
+        if "degree" in self._memo:
+            return self._memo["degree"]
+        self._memo["degree"] = d = self._degree()
+        return d
+
+    def _degree(self) -> int:
         d = max(3, self.gate_degree())
         for lk in self.lookups:
             df, dt = self._lookup_degrees(lk)
@@ -235,6 +250,11 @@ class ConstraintSystem:
     def lookup_tables(self) -> list[LookupTable]:
         """Lookups grouped by identical table, inputs chunked greedily so each φ constraint has
         degree ≤ D (chunk 0: 2 + deg t + Σ deg fᵢ; others: 2 + Σ deg fᵢ)."""
+        if "tables" not in self._memo:
+            self._memo["tables"] = self._lookup_tables()
+        return list(self._memo["tables"])
+
+    def _lookup_tables(self) -> list[LookupTable]:
         d = self.degree()
         groups: dict[bytes, list[int]] = {}
         for i, lk in enumerate(self.lookups):
@@ -284,6 +304,11 @@ class ConstraintSystem:
 
     def all_queries(self) -> list[Query]:
         """Every column query of every gate and lookup, sorted (column index, rotation)."""
+        if "queries" not in self._memo:
+            self._memo["queries"] = self._all_queries()
+        return list(self._memo["queries"])
+
+    def _all_queries(self) -> list[Query]:
         qs: set[Query] = set()
         for g in self.gates:
             for p in g.polys:
@@ -311,6 +336,13 @@ class ConstraintSystem:
 
     # ------------------------------------------------------------------ serialisation
     def write(self, w: Writer) -> None:
+        if "encoding" not in self._memo:
+            sub = Writer()
+            self._write(sub)
+            self._memo["encoding"] = sub.getvalue()
+        w.raw(self._memo["encoding"])
+
+    def _write(self, w: Writer) -> None:
         w.u32(len(self.columns))
         for c in self.columns:
             w.u8(KINDS.index(c.kind))
@@ -373,4 +405,5 @@ class ConstraintSystem:
             if i >= len(cols):
                 raise ArtifactError("the permutation names a column that does not exist.")
             cs._equality.add(i)
+        cs._changed()
         return cs

@@ -16,6 +16,7 @@ rotation by ω^r is the cyclic shift by r·(n_ext/n).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from ezk import _native
 from ezk.errors import EzkError
@@ -65,7 +66,7 @@ class Domain:
     def last_row(self) -> int:
         return self.usable
 
-    @property
+    @cached_property
     def omega(self) -> int:
         return _native.root_of_unity(self.n)
 

@@ -20,6 +20,7 @@ from ezk.kzg import SRS
 from ezk.layout import lay_out
 from ezk.plonk import Witness, keygen, prove, verify
 from ezk.poseidon.hashed import felt_big_endian
+from ezk.felts import ints_to_le_hex, le_hex_to_ints
 from tests.unit.hashed_models import hashed_args, hashed_graph, x_values
 
 
@@ -126,8 +127,9 @@ def _check_hashes(workdir: Path, witness: dict, kinds: list[str]) -> None:
     (workdir / "bad.json").write_text(json.dumps(bad))
     assert _verify(workdir, "bad.json").returncode == 1
     inst = [list(col) for col in proof["instances"]]
-    inst[0][0] = str(int(inst[0][0]) ^ 1)
-    bad = dict(proof, instances=inst, hashes=[dict(proof["hashes"][0], poseidon_hash=felt_big_endian(int(inst[0][0])))]
+    flipped = le_hex_to_ints([inst[0][0]])[0] ^ 1
+    inst[0][0] = ints_to_le_hex([flipped])[0]
+    bad = dict(proof, instances=inst, hashes=[dict(proof["hashes"][0], poseidon_hash=felt_big_endian(flipped))]
                + proof["hashes"][1:])
     (workdir / "bad.json").write_text(json.dumps(bad))
     assert _verify(workdir, "bad.json").returncode == 1

@@ -1,0 +1,202 @@
+"""Benchmark segmented proving of a model: compile into segments of 2^K rows, setup, prove, verify.
+
+    python benchmarks/segments.py MODEL_DIR --max-logrows K [--workers N] [--work DIR]
+                                  [--max-segments M] [--monolithic]
+
+MODEL_DIR holds network.onnx and input.json. Settings come from MODEL_DIR/settings.json when
+present, else from ``calibrate-settings --max-logrows K`` (default target, the full lookup range:
+its tables fit any K ≥ 17), once per work folder. Each phase runs in its own process, so its peak RSS
+is its own (os.wait4); the setup and prove phases also report every segment task's seconds
+and the peak RSS of the process that ran it (the phase process itself, or a Dask worker).
+``--max-segments M`` sets up and proves only the first M segments (a model too slow to prove
+whole today: per-segment figures, no bundle to verify). ``--monolithic`` also runs the same
+model as one circuit (logrows from the layout) for the wall time it takes.
+
+Prints ONE JSON object: segments, K, per-phase seconds and peak RSS, per-segment seconds and
+peak RSS, wall seconds (setup + prove), proof bytes, verify ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _log(event: str, s: int, result) -> None:
+    """Each finished segment task as one JSON line on stderr (figures survive an interrupted run)."""
+    if event == "done" and isinstance(result, dict):
+        print(json.dumps({k: result[k] for k in ("segment", "seconds", "peak_rss_mb", "pid") if k in result}),
+              file=sys.stderr, flush=True)
+
+
+def _phase(args) -> dict:
+    """Run one phase in this process; return its figures."""
+    from ezk import api
+
+    w = Path(args.work)
+    comp, srs = w / "model.compiled", w / f"kzg{args.max_logrows}.srs"
+    t0 = time.perf_counter()
+    out: dict = {}
+    if args.phase == "compile":
+        settings = Path(args.model_dir) / "settings.json"
+        if settings.is_file():
+            shutil.copy(settings, w / "settings.json")
+        elif not (w / "settings.json").is_file():  # calibrated once per work folder (scales, lookup inputs)
+            from ezk.settings import RunArgs, Settings
+
+            # defaults, and rows counted in windows: gen-settings would lay the whole model out
+            Settings(run_args=RunArgs(segment_logrows=args.max_logrows)).save(w / "settings.json")
+            api.calibrate_settings(Path(args.model_dir) / "network.onnx", Path(args.model_dir) / "input.json",
+                                   w / "settings.json", max_logrows=args.max_logrows, shrink_lookup=False,
+                                   scales=[int(v) for v in args.scales.split(",")] if args.scales else None)
+        if not (args.reuse and comp.is_file() and (w / "witness.json").is_file()):
+            api.compile_circuit(Path(args.model_dir) / "network.onnx", comp, w / "settings.json",
+                                max_logrows=None if args.monolithic_run else args.max_logrows)
+            api.gen_witness(comp, Path(args.model_dir) / "input.json", w / "witness.json")
+        from ezk.compiled import load_compiled
+
+        plan = load_compiled(comp).extra.get("segments")
+        out = {"segments": len(plan["segments"]) if plan else 1, "k": plan["k"] if plan else None,
+               "rows": [s["num_rows"] for s in plan["stats"]] if plan else None}
+        if not plan:
+            out["k"] = api.measure_circuit(load_compiled(comp).graph, load_compiled(comp).settings.run_args)["min_k"]
+        if not srs.is_file():
+            api.gen_srs(srs, max(out["k"], args.max_logrows), seed="ezk-benchmark")
+    elif args.phase in ("setup", "prove") and args.max_segments:
+        out = _partial(args, comp, srs)
+    elif args.phase == "setup":
+        info = api.setup(comp, srs, w / "vk.key", w / "pk.key", workers=args.workers, progress=_log)
+        out = {k: info[k] for k in ("per_segment", "vk_bytes", "pk_bytes") if k in info}
+    elif args.phase == "prove":
+        info = api.prove(comp, w / "witness.json", w / "pk.key", srs, w / "proof.json", workers=args.workers,
+                         progress=_log)
+        out = {k: info[k] for k in ("per_segment", "proof_bytes") if k in info}
+    elif args.phase == "verify":
+        api.verify(w / "proof.json", w / "settings.json", w / "vk.key", srs)  # warm: imports, file cache
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            ok = api.verify(w / "proof.json", w / "settings.json", w / "vk.key", srs)
+            times.append((time.perf_counter() - t) * 1000)
+        out = {"verified": bool(ok), "verify_ms": round(min(times), 1), "verify_ms_median": round(sorted(times)[2], 1)}
+    out["seconds"] = round(time.perf_counter() - t0, 2)
+    return out
+
+
+def _partial(args, comp, srs) -> dict:
+    """Setup or prove only the first ``max_segments`` segments (in this process)."""
+    import secrets
+
+    from ezk.proving import quantized_inputs_from_witness
+    from ezk.segments.tasks import context, prove_segment, setup_segment
+    from ezk.segments.witness import walk_segments
+
+    w = Path(args.work)
+    n = args.max_segments
+    if args.phase == "setup":
+        res = [setup_segment(str(comp), str(srs), str(w / "pk.key"), s) for s in range(n)]
+        for r in res:
+            _log("done", r["segment"], r)
+        return {"per_segment": [{k: r[k] for k in ("segment", "seconds", "peak_rss_mb", "pid")} for r in res]}
+    c, plan, _ = context(comp)
+    from ezk.artifacts import KeyFile, read_key, write_key
+    from ezk.segments.artifacts import segment_pk_path
+
+    manifest = {"segments": [{"vk_digest": read_key(segment_pk_path(w / "pk.key", s), "pk").header["vk_digest"]}
+                             for s in range(n)]}
+    write_key(w / "pk.key", KeyFile("pk", manifest, b""))
+    inputs = quantized_inputs_from_witness(c, w / "witness.json")
+    seed = secrets.token_bytes(32)
+    res = []
+    for s, (given, _) in enumerate(walk_segments(c.graph, plan.segments[:n], inputs)):
+        r = prove_segment(str(comp), str(w / "pk.key"), str(srs), s, given, seed)
+        _log("done", s, r)
+        res.append({k: r[k] for k in ("segment", "seconds", "peak_rss_mb", "pid")} | {"proof_bytes": len(r["proof"])})
+    return {"per_segment": res}
+
+
+def _run(args, phase: str, monolithic: bool = False) -> dict:
+    """The phase in a child process; its peak RSS from os.wait4."""
+    cmd = [sys.executable, __file__, args.model_dir, "--max-logrows", str(args.max_logrows), "--work", args.work,
+           "--phase", phase]
+    if args.workers:
+        cmd += ["--workers", str(args.workers)]
+    if args.max_segments:
+        cmd += ["--max-segments", str(args.max_segments)]
+    if args.scales:
+        cmd += ["--scales", args.scales]
+    if args.reuse:
+        cmd += ["--reuse"]
+    if monolithic:
+        cmd += ["--monolithic-run"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env)
+    out = p.stdout.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    if status != 0:
+        raise SystemExit(f"phase {phase} failed (status {status})")
+    res = json.loads(out.decode().strip().splitlines()[-1])
+    res["peak_rss_mb"] = usage.ru_maxrss >> 10
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("model_dir")
+    ap.add_argument("--max-logrows", type=int, required=True)
+    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--work", default=None, help="folder for the artifacts (default: a temporary one)")
+    ap.add_argument("--max-segments", type=int, default=None)
+    ap.add_argument("--monolithic", action="store_true", help="also prove the model as one circuit")
+    ap.add_argument("--scales", default=None, help="calibration's candidate scales, e.g. 13 (default: all)")
+    ap.add_argument("--reuse", action="store_true", help="keep the work folder's compiled circuit and witness")
+    ap.add_argument("--phase", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--monolithic-run", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.phase:
+        print(json.dumps(_phase(args)))
+        return
+    tmp = None
+    if args.work is None:
+        tmp = tempfile.mkdtemp(prefix="ezk-segments-")
+        args.work = tmp
+    Path(args.work).mkdir(parents=True, exist_ok=True)
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    result = {"model": args.model_dir, "commit": commit, "workers": args.workers or 0}
+    try:
+        comp = _run(args, "compile")
+        setup = _run(args, "setup")
+        prove = _run(args, "prove")
+        result.update(segments=comp["segments"], k=comp["k"], compile=comp, setup=setup, prove=prove,
+                      wall_seconds=round(setup["seconds"] + prove["seconds"], 2),
+                      proof_bytes=prove.get("proof_bytes", sum(r.get("proof_bytes", 0) for r in prove["per_segment"])))
+        peaks = [setup["peak_rss_mb"], prove["peak_rss_mb"]] + [r["peak_rss_mb"] for ph in (setup, prove)
+                                                                for r in ph.get("per_segment", [])]
+        result["peak_rss_mb_any_process"] = max(peaks)
+        if not args.max_segments:
+            result["verify"] = _run(args, "verify")
+        if args.monolithic:
+            mono = argparse.Namespace(**{**vars(args), "work": str(Path(args.work) / "monolithic"), "workers": None,
+                                         "max_segments": None})
+            Path(mono.work).mkdir(exist_ok=True)
+            mc, ms, mp = _run(mono, "compile", True), _run(mono, "setup", True), _run(mono, "prove", True)
+            result["monolithic"] = {"k": mc["k"], "setup": ms, "prove": mp,
+                                    "wall_seconds": round(ms["seconds"] + mp["seconds"], 2)}
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
