@@ -4,12 +4,14 @@ input and parameter cells, and proves with the real proving key (issue #12).
 * y = Mul(x, x) (input [1, 4], private input, public output, scale 7): x = √z mod r for
   negative z "proves" that the square of the input is −1, −2, −3, −4;
 * Gemm with fixed weights: inputs far outside the promised bound (2^k·big);
-* MatMul with private weights (``--param-visibility private``): a weight far outside its bound.
+* MatMul with private weights (``--param-visibility private``): a weight far outside its bound;
+* MatMul with hashed input and weights: an out-of-bound input or weight hashed honestly (its
+  digest is public and correct), so only the leaf's range check can refuse it.
 
 Each forged witness satisfies every constraint but the leaf's range check: the mock names
 exactly that check (and nothing else), the proof of the real key does not verify. A
 property-based battery then writes assorted field elements (square roots of negatives,
-r − 1, 2^k·big, random elements) into random leaf cells of the three models.
+r − 1, 2^k·big, random elements) into random leaf cells of the four models.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def pipes(tmp_path_factory, srs_path):
         "mul": Pipeline(root, srs_path, "mul"),
         "gemm": Pipeline(root, srs_path, "gemm"),
         "private": Pipeline(root, srs_path, "private", param_visibility="private"),
+        "hashed": Pipeline(root, srs_path, "private", input_visibility="hashed", param_visibility="hashed"),
     }
 
 
@@ -107,6 +110,27 @@ def test_private_weight_beyond_its_bound_is_refused(pipes):
     refused(p, laid.witness, "private")
 
 
+@pytest.mark.parametrize("leaf", ["input", "weight"])
+def test_hashed_leaf_beyond_its_bound_is_refused_under_its_own_digest(pipes, leaf):
+    """Hashed visibilities: the prover hashes its own out-of-bound input (or weight) honestly,
+    so the public digest matches the cells — only the leaf's range check stands in the way."""
+    p = pipes["hashed"]
+    w = p.node("const", visibility="hashed/public")  # hashed is normalised to hashed/public
+    x = np.array([[64, -128, 32, 16]], np.int64)
+    over = {}
+    if leaf == "input":
+        x[0, 2] = -(1 << 30)  # beyond 2^23, yet small enough for the rescale after it
+        leaf_id = p.graph.inputs[0]
+    else:
+        big = np.array(w.arrays["value"], np.int64).copy()
+        big.flat[5] = 1 << 22  # beyond its 2^18
+        over, leaf_id = {w.id: big}, w.id
+    laid = oversized(p.graph, p.comp.settings, retrace(p.graph, [x], over))
+    assert [e["kind"] for e in laid.instance_layout][:2] == ["hash", "hash"]
+    leaf_failures(p, laid, laid.witness, leaf_id)  # the Poseidon gadget and every copy hold
+    refused(p, laid.witness, f"hashed-{leaf}")
+
+
 def test_gen_witness_refuses_an_input_outside_the_bound(pipes, tmp_path):
     p = pipes["gemm"]
     data = tmp_path / "input.json"
@@ -131,7 +155,7 @@ def _field_values(bits: int):
 
 
 def _battery(pipes, data):
-    p = pipes[data.draw(st.sampled_from(["mul", "gemm", "private"]), label="model")]
+    p = pipes[data.draw(st.sampled_from(["mul", "gemm", "private", "hashed"]), label="model")]
     laid = p.honest
     leaf_id = data.draw(st.sampled_from(sorted(laid.leaf_cells)), label="leaf")
     cells = laid.leaf_cells[leaf_id]
