@@ -36,10 +36,10 @@ def gen_srs(srs_path, logrows: int, seed: str | None = None) -> dict:
     bases of every size 2^0 … 2^logrows computed from τ (so setup and prove commit to columns
     without a group iNTT; the file is 3× the powers alone)."""
     from ezk.kzg import SRS
-    from ezk.kzg.srs_format import MAX_K
+    from ezk.kzg.srs_format import MAX_SRS_K
 
-    if not 1 <= logrows <= MAX_K:
-        raise EzkError(f"--logrows must be between 1 and {MAX_K}, got {logrows}.")
+    if not 1 <= logrows <= MAX_SRS_K:
+        raise EzkError(f"--logrows must be between 1 and {MAX_SRS_K}, got {logrows}.")
     check_output_path(srs_path, "SRS")
     srs = SRS.generate(logrows, seed.encode() if seed else None)
     srs.save(srs_path)

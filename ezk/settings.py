@@ -125,8 +125,9 @@ class RunArgs:
                      "disable_freivalds"):
             if not isinstance(getattr(self, name), bool):
                 raise EzkError(f"{name} must be true or false, got {getattr(self, name)!r}")
-        if not isinstance(self.segment_logrows, int) or not (self.segment_logrows == 0 or 4 <= self.segment_logrows <= 26):
-            raise EzkError(f"segment_logrows must be 0 (one circuit) or an integer between 4 and 26, got {self.segment_logrows!r}")
+        if not isinstance(self.segment_logrows, int) or not (self.segment_logrows == 0 or 4 <= self.segment_logrows <= MAX_K):
+            raise EzkError(f"segment_logrows must be 0 (one circuit) or an integer between 4 and {MAX_K}, "
+                           f"got {self.segment_logrows!r}")
         return self
 
     @property

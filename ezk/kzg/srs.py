@@ -35,7 +35,7 @@ from typing import Callable
 from ezk import _native
 from ezk.errors import ArtifactError, EzkError
 from ezk.kzg import ceremony, srs_format
-from ezk.kzg.srs_format import MAX_K, SrsPoints
+from ezk.kzg.srs_format import MAX_SRS_K, SrsPoints
 
 _VSRS_TAG = b"ezkvsrs1"  # format name + version of VerifierSRS.to_bytes
 _VSRS_SIZE = len(_VSRS_TAG) + 32 + 64 + 64
@@ -86,8 +86,8 @@ class SRS:
 
     def __init__(self, g1: "_native.G1Vec", g2: "_native.G2", tau_g2: "_native.G2") -> None:
         n = len(g1)
-        if n < 1 or n & (n - 1) or n > 1 << MAX_K:
-            raise EzkError(f"an SRS needs a power-of-two number of G1 points (≤ 2^{MAX_K}), got {n}.")
+        if n < 1 or n & (n - 1) or n > 1 << MAX_SRS_K:
+            raise EzkError(f"an SRS needs a power-of-two number of G1 points (≤ 2^{MAX_SRS_K}), got {n}.")
         self.g1 = g1
         self.g2 = g2
         self.tau_g2 = tau_g2
@@ -106,8 +106,8 @@ class SRS:
     def generate(cls, k: int, seed: bytes | None = None) -> "SRS":
         """An SRS from a random τ (or one derived from ``seed``). INSECURE, testing only:
         whoever runs this knows τ and can forge proofs."""
-        if not 0 <= k <= MAX_K:
-            raise EzkError(f"k must be between 0 and {MAX_K}, got {k}.")
+        if not 0 <= k <= MAX_SRS_K:
+            raise EzkError(f"k must be between 0 and {MAX_SRS_K}, got {k}.")
         print(f"ezk: generating an SRS with k={k} from a locally known tau: insecure, testing only.",
               file=sys.stderr)
         tau = _native.FrVec.random(1, seed)[0]
@@ -236,8 +236,8 @@ def load_srs(path: str | os.PathLike, k: int | None = None) -> SRS:
             prefix = f.read(16)
     except OSError as e:
         raise ArtifactError(f"cannot read the SRS file {path}: {e.strerror or e}.") from None
-    if k is not None and not 0 <= k <= MAX_K:
-        raise ArtifactError(f"cannot load 2^{k} powers of tau: k must be between 0 and {MAX_K}.")
+    if k is not None and not 0 <= k <= MAX_SRS_K:
+        raise ArtifactError(f"cannot load 2^{k} powers of tau: k must be between 0 and {MAX_SRS_K}.")
     if srs_format.is_ezk_srs(prefix):
         points = srs_format.read_srs_file(path, k)
     elif ceremony.is_ptau(prefix):
