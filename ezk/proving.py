@@ -306,6 +306,16 @@ def _expected_inputs(public: list[dict], data) -> list[np.ndarray]:
     return quantize_inputs(values, [int(e["scale"]) for e in entries], [e["name"] for e in entries])
 
 
+def input_mismatch(public: list[dict], instances: list[list[int]], data) -> str:
+    """'' when the proof's public inputs are input.json ``data`` quantized as gen-witness does
+    (compared as field elements), else the reason naming the first input that differs."""
+    for want, e in zip(_expected_inputs(public, data), [e for e in public if e["kind"] == "input"]):
+        col = instances[e.get("column", 0)][e["start"]:e["start"] + e["length"]]
+        if [int(v) % R for v in want.reshape(-1).tolist()] != list(col):
+            return f"the proof's public input {e['name']!r} is not the input in {str(data)!r}"
+    return ""
+
+
 def verify_proof(proof_path="proof.json", settings_path="settings.json", vk_path="vk.key", srs_path=None,
                  data=None) -> Verdict:
     """Verdict(True, outputs, inputs) iff the proof verifies against the vk; Verdict(False, why)
@@ -321,7 +331,7 @@ def verify_proof(proof_path="proof.json", settings_path="settings.json", vk_path
     if "segments" in key.header:
         from ezk.segments import proving as seg
 
-        return seg.verify(proof_path, settings_path, vk_path, srs_path, key=key)
+        return seg.verify(proof_path, settings_path, vk_path, srs_path, key=key, data=data)
     proof = read_proof_json(proof_path)
     check_version(proof["proof_bytes"])  # an older format is an error to fix, not a forgery
     if settings_path is not None:
@@ -357,11 +367,8 @@ def verify_proof(proof_path="proof.json", settings_path="settings.json", vk_path
     if any(not 0 <= v < R for col in instances for v in col):
         return Verdict(False, "a public instance is not a field element below the modulus")
     public = key.header["public"]
-    if data is not None:  # compared as field elements: the quantized input.json against the instances
-        for want, e in zip(_expected_inputs(public, data), [e for e in public if e["kind"] == "input"]):
-            col = instances[e.get("column", 0)][e["start"]:e["start"] + e["length"]]
-            if [int(v) % R for v in want.reshape(-1).tolist()] != list(col):
-                return Verdict(False, f"the proof's public input {e['name']!r} is not the input in {str(data)!r}")
+    if data is not None and (why := input_mismatch(public, instances, data)):
+        return Verdict(False, why)
     # The verifier needs only [1]₁, [1]₂ and [τ]₂: read the first two powers, not 2^k.
     srs_path = resolve_srs_path(srs_path, int(key.header.get("k", 1)))
     vsrs = load_srs_for(srs_path, 1).verifier()

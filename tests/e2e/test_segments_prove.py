@@ -199,3 +199,15 @@ def test_a_bundle_refuses_an_srs_its_keys_were_not_made_with(segmented_bundle, t
     vk = read_vk_bundle(m.vk)
     assert all(v.srs_digest == vk.vks[0].srs_digest for v in vk.vks)
     assert [sum(v.instance_lengths) for v in vk.vks] == [sum(e["length"] for e in s["public"]) for s in vk.segments]
+
+
+def test_a_bundle_verdict_carries_the_outputs_and_checks_data(segmented_bundle):
+    """verify returns the public outputs as for one circuit; --data on a proof whose inputs are
+    private is an error, never silently unchecked."""
+    from ezk.errors import ArtifactError
+
+    m = segmented_bundle
+    v = api.verify_proof(m.proof, m.settings, m.vk, m.srs)
+    assert v and v.outputs == _bundle(m)["outputs"] and v.inputs == []
+    with pytest.raises(ArtifactError, match="no public input"):
+        api.verify_proof(m.proof, m.settings, m.vk, m.srs, data=m.dir / "input.json")
