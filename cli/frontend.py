@@ -105,14 +105,17 @@ def register(app: typer.Typer) -> None:
         compiled_circuit: str = typer.Option("model.compiled", "-M", "--compiled-circuit"),
         output: str = typer.Option("witness.json", "-O", "--output"),
         vk_path: Optional[str] = typer.Option(None, "-V", "--vk-path", help="(EZKL: for polycommit; ignored)"),
-        srs_path: Optional[str] = typer.Option(None, "-P", "--srs-path", help="(EZKL: for polycommit; ignored)"),
+        srs_path: Optional[str] = typer.Option(None, "-P", "--srs-path",
+                                               help="SRS for polycommit commitments (default kzg{logrows}.srs)"),
     ):
         """Run the integer forward pass and write witness.json."""
-        for flag, v in (("--vk-path", vk_path), ("--srs-path", srs_path)):
-            if v is not None:
-                report.ignored(flag, "ezk's witness needs no key or SRS (they serve EZKL's polycommit)")
+        if vk_path is not None:
+            report.ignored("--vk-path", "ezk commits polycommit tensors with the SRS alone")
         t0 = time.perf_counter()
-        w = api.gen_witness(compiled_circuit, data, output)
+        w = api.gen_witness(compiled_circuit, data, output, srs_path)
+        if srs_path is not None and not any((w.get(f"processed_{k}") or {}).get("polycommit") is not None
+                                            for k in ("inputs", "params", "outputs")):
+            report.ignored("--srs-path", "the circuit has no polycommit tensor to commit")
         report.line(f"witness written to {output} in {time.perf_counter() - t0:.1f} s")
         report.result(command="gen-witness", witness=output, outputs=w["pretty_elements"]["rescaled_outputs"],
                       seconds=time.perf_counter() - t0)

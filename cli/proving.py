@@ -1,12 +1,12 @@
 """Proving commands with EZKL's flags and defaults: gen-srs, get-srs, setup, mock, prove, verify
-(and swap-proof-commitments, refused until polycommit exists). ``--srs-path`` may be left out:
+and swap-proof-commitments (polycommit visibility), and ezk's verify-chain. ``--srs-path`` may be left out:
 the default is ``kzg{logrows}.srs`` in the SRS directories (see ezk.kzg.store), as EZKL's
 ``~/.ezkl/srs/kzg{logrows}.srs``."""
 
 from __future__ import annotations
 
 import time
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -151,6 +151,12 @@ def register(app: typer.Typer) -> None:
             report.result(hashes=hashes or None)
             for h in hashes:
                 report.line(f"poseidon hash of {h['of']} {h['name']!r}: {h['poseidon_hash']}")
+            from ezk.polycommit import proof_commitments
+
+            commitments = proof_commitments(proof_path)
+            report.result(polycommit=commitments or None)
+            for c in commitments:
+                report.line(f"polycommit of {c['of']} {c['name']!r}: {' '.join(c['commitments'])}")
         if not v.ok:
             raise typer.Exit(1)
 
@@ -159,8 +165,32 @@ def register(app: typer.Typer) -> None:
         proof_path: str = typer.Option("proof.json", "-P", "--proof-path"),
         witness: str = typer.Option("witness.json", "-W", "--witness-path"),
     ):
-        """(EZKL's polycommit step; not available in ezk yet.)"""
-        raise EzkError("swap-proof-commitments needs polycommit visibility, which ezk does not support yet (issue #17).")
+        """Replace the proof's polycommit commitments with the witness's processed_* ones (in
+        place): the swapped proof verifies only if they were the proof's own."""
+        r = api.swap_proof_commitments(proof_path, witness)
+        report.line(f"{r['commitments']} polycommit commitment(s) of {witness} written into {proof_path}"
+                    + (" (they differ from the proof's: it will not verify)" if r["changed"] else " (unchanged)"))
+        report.result(command="swap-proof-commitments", **r)
+
+    @app.command("verify-chain")
+    def verify_chain_cmd(
+        proof_path: List[str] = typer.Option(..., "--proof-path", help="each part's proof, in chain order (repeat)"),
+        settings_path: List[str] = typer.Option(..., "-S", "--settings-path", help="each part's settings (repeat)"),
+        vk_path: List[str] = typer.Option(..., "--vk-path", help="each part's verifying key (repeat)"),
+        srs_path: Optional[str] = typer.Option(None, "--srs-path", help="SRS (default: kzg{logrows}.srs in the SRS directories)"),
+    ):
+        """Verify proofs of a model split into parts, chained by polycommit: every proof verifies
+        and part i's output commitments are part i+1's input commitments. Prints `verified:
+        true` and exits 0 only then."""
+        if not len(proof_path) == len(settings_path) == len(vk_path):
+            raise EzkError(f"verify-chain needs one --settings-path and one --vk-path per --proof-path (got "
+                           f"{len(proof_path)}, {len(settings_path)} and {len(vk_path)}).")
+        t0 = time.perf_counter()
+        v = api.verify_chain(list(zip(proof_path, settings_path, vk_path)), srs_path)
+        report.result(command="verify-chain", proofs=list(proof_path), seconds=time.perf_counter() - t0)
+        report.verdict(v.ok, v.reason)
+        if not v.ok:
+            raise typer.Exit(1)
 
 
 def _preview(values: list[float], most: int = 16) -> str:

@@ -3,7 +3,7 @@
     gen_settings(model, output, ...)                 -> Settings
     calibrate_settings(model, data, output, …)       -> (Settings, report text)
     compile_circuit(model, compiled, settings)       -> digest
-    gen_witness(compiled, data, output)              -> witness dict
+    gen_witness(compiled, data, output, srs_path)    -> witness dict
     gen_random_data(model, output, …)                -> input dict
     table(model, ...)                                -> list of rows
     gen_srs(srs_path, logrows)                       -> info (insecure test SRS)
@@ -13,6 +13,8 @@
     prove(compiled, witness, pk_path, srs_path, proof_path) -> info
     verify(proof_path, settings_path, vk_path, srs_path, data=None) -> bool (verify_proof: a Verdict
                                                      with the reason, or the public outputs and inputs)
+    swap_proof_commitments(proof_path, witness_path) -> info (polycommit, see ezk.polycommit)
+    verify_chain([(proof, settings, vk), …], srs)    -> Verdict (proofs chained by polycommit)
 
 ``srs_path=None`` means the default ``kzg{logrows}.srs`` (see :mod:`ezk.kzg.store`). EZKL's own
 names, argument orders and return conventions are in :mod:`ezk.ezkl_compat` (``import ezk as
@@ -27,6 +29,7 @@ from pathlib import Path
 from ezk.artifacts import check_output_path
 # The proving functions are light; the front end's (onnx, onnxruntime, calibration) are imported
 # inside the functions that need them, so that `ezk verify` does not pay for loading ONNX.
+from ezk.polycommit import swap_proof_commitments, verify_chain  # noqa: F401  (re-exported)
 from ezk.proving import gen_srs, mock, prove, setup, verify, verify_proof  # noqa: F401  (re-exported)
 from ezk.settings import RunArgs, Settings, check_supported, parse_variables
 
@@ -238,17 +241,37 @@ def segment_extra(graph, st: Settings, max_logrows: int | None = None, max_memor
     return {} if plan is None else {"segments": plan.to_json()}
 
 
-def gen_witness(compiled_circuit="model.compiled", data="input.json", output="witness.json") -> dict:
-    """``data``: a path, ``@path``, inline JSON text or a dict in EZKL's input.json format."""
+def gen_witness(compiled_circuit="model.compiled", data="input.json", output="witness.json", srs_path=None) -> dict:
+    """``data``: a path, ``@path``, inline JSON text or a dict in EZKL's input.json format.
+    ``srs_path``: the SRS polycommit tensors are committed with (None: the default
+    ``kzg{logrows}.srs``; when that file is absent their commitments are null, with a note)."""
     F = _front()
     if output:
         check_output_path(output, "witness")
     comp = F.load_compiled(compiled_circuit)
     q, trace = F.run_witness(comp.graph, F.load_input_data(data))
-    w = F.witness_json(comp.graph, q, trace, comp.digest, comp.settings.run_args)
+    srs = _polycommit_srs(comp, srs_path)
+    w = F.witness_json(comp.graph, q, trace, comp.digest, comp.settings.run_args, srs)
     if output:
         F.save_witness(output, w)
     return w
+
+
+def _polycommit_srs(comp, srs_path):
+    """The SRS for the witness's polycommit commitments (None: the circuit has no polycommit
+    tensor, or no SRS was given and the default file is absent — said on stderr)."""
+    from ezk.kzg.store import default_srs_path
+    from ezk.layout.polycommit import polycommit_tensors
+    from ezk.proving import load_srs_for
+
+    if not polycommit_tensors(comp.graph, comp.settings.run_args):
+        return None
+    k = int(comp.settings.run_args.logrows)
+    if srs_path is None and default_srs_path(k) is None:
+        print(f"ezk: no SRS for 2^{k} rows at the default path: the witness's polycommit commitments are null "
+              f"(pass --srs-path to compute them; swap-proof-commitments needs them).", file=sys.stderr)
+        return None
+    return load_srs_for(srs_path, k)
 
 
 def gen_random_data(model, output="input.json", variables=None, seed: int = 21242, min: float | None = None,

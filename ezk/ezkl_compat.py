@@ -7,8 +7,10 @@ witness / proof dict) and raise on failure — :class:`EzklError`, which is both
 as in EZKL; everything else is synchronous. Arguments with no meaning in ezk are accepted and
 named on stderr. ``ezk.api`` stays the native API (other orders, richer returns).
 
-Not here yet: ``swap_proof_commitments`` raises EzklError naming issue #17 (polycommit
-visibility).
+Polycommit (``kzg_commit``, ``swap_proof_commitments``, witness ``processed_*``) follows
+:mod:`ezk.polycommit`: the points are the commitments ezk's proofs carry, which are not EZKL's
+points for the same message (another root of unity orders the rows; ``commit_message`` gives
+EZKL's).
 """
 
 from __future__ import annotations
@@ -154,12 +156,15 @@ def compile_circuit(model=DEFAULT_MODEL, compiled_circuit=DEFAULT_COMPILED, sett
 
 @_ezkl_errors
 def gen_witness(data=DEFAULT_DATA, model=DEFAULT_COMPILED, output=DEFAULT_WITNESS, vk_path=None, srs_path=None) -> dict:
-    """The witness dict (EZKL's fields and ezk's); ``data`` is a path or JSON text, as in EZKL."""
+    """The witness dict (EZKL's fields and ezk's); ``data`` is a path or JSON text, as in EZKL.
+    ``srs_path`` commits polycommit tensors (ezk needs no vk for that: the blinding rows are
+    fixed by the layout)."""
     from ezk import api
 
-    _ignored(vk_path=vk_path, srs_path=srs_path)
+    _ignored(vk_path=vk_path)
     return api.gen_witness(str(model), data if isinstance(data, dict) else str(data),
-                           str(output) if output is not None else None)
+                           str(output) if output is not None else None,
+                           str(srs_path) if srs_path is not None else None)
 
 
 @_ezkl_errors
@@ -348,8 +353,15 @@ class PyG1Affine:
         return isinstance(other, PyG1Affine) and (self.x, self.y) == (other.x, other.y)
 
 
+def _affine(point) -> "PyG1Affine":
+    xy = point.to_xy()
+    x, y = xy if xy is not None else (0, 0)
+    return PyG1Affine(x.to_bytes(32, "little").hex(), y.to_bytes(32, "little").hex())
+
+
 def commit_message(message: list[int], k: int, unusable_rows: int, srs) -> list["PyG1Affine"]:
-    """EZKL's PolyCommitChip::commit: the message fills the usable rows (2^k − unusable) of as many
+    """EZKL's own points (for reference; ezk's proofs carry :func:`kzg_commit`'s): EZKL's
+    PolyCommitChip::commit, where the message fills the usable rows (2^k − unusable) of as many
     columns as needed, the unusable rows hold 1, and each column is committed in halo2's Lagrange
     basis ([L'_i(τ)]₁, i.e. ezk's L_(M·i mod n), see :mod:`ezk.kzg.ceremony`)."""
     from ezk import _native
@@ -365,26 +377,34 @@ def commit_message(message: list[int], k: int, unusable_rows: int, srs) -> list[
         col = np.ones(n, dtype=object)  # the unusable rows hold 1 (halo2's default blind)
         col[where[:usable]] = 0
         col[where[:len(chunk)]] = chunk
-        point = basis.msm(_native.FrVec.from_ints(col.tolist()))
-        xy = point.to_xy()
-        x, y = xy if xy is not None else (0, 0)
-        out.append(PyG1Affine(x.to_bytes(32, "little").hex(), y.to_bytes(32, "little").hex()))
+        out.append(_affine(basis.msm(_native.FrVec.from_ints(col.tolist()))))
     return out
 
 
 @_ezkl_errors
 def kzg_commit(message, vk_path=DEFAULT_VK, settings_path=DEFAULT_SETTINGS, srs_path=None) -> list[PyG1Affine]:
-    """KZG commitments to a message of field elements, laid out as EZKL's polycommit columns
-    (usable rows = 2^k minus the verifying key's blinding rows and one)."""
-    from ezk.artifacts import read_key
+    """The commitments of a message of field elements as a polycommit tensor of this circuit:
+    what witness.json's processed_* and the proof carry for it (:mod:`ezk.polycommit`; ezk's
+    row order, so not EZKL's points — ``commit_message`` gives those). The vk must be the
+    settings' (its rows are the circuit's)."""
+    from ezk.artifacts import read_key, settings_digest
     from ezk.plonk import VerifyingKey
+    from ezk.polycommit import commit_tensor
     from ezk.proving import load_srs_for
     from ezk.settings import Settings
 
-    k = Settings.load(str(settings_path)).run_args.logrows
-    vk = VerifyingKey.from_bytes(read_key(str(vk_path), "vk").body)
+    st = Settings.load(str(settings_path))
+    key = read_key(str(vk_path), "vk")
+    if key.header.get("settings_digest") != settings_digest(st):
+        raise EzklError(f"the settings {str(settings_path)!r} belong to another model or configuration than the "
+                        f"verifying key {str(vk_path)!r}.")
+    k = int(key.header.get("k", st.run_args.logrows))
+    d = VerifyingKey.from_bytes(key.body).domain
     srs = load_srs_for(str(srs_path) if srs_path is not None else None, k)
-    return commit_message([parse_felt(m) for m in message], k, vk.cs.blinding_rows() + 1, srs)
+    values = np.array([parse_felt(m) for m in message], dtype=object)
+    if not len(values):
+        raise EzklError("kzg_commit needs a non-empty message.")
+    return [_affine(p) for p in commit_tensor(values, k, srs, d.usable)]
 
 
 # ----------------------------------------------------------------------------- hashing
@@ -399,10 +419,11 @@ def poseidon_hash(message) -> list[str]:
     return ints_to_le_hex(hash_felts([parse_felt(m) for m in message]))
 
 
-# ------------------------------------------------------------------------- not built yet
-
-
+@_ezkl_errors
 def swap_proof_commitments(proof_path=DEFAULT_PROOF, witness_path=DEFAULT_WITNESS) -> None:
-    raise EzklError("swap_proof_commitments is not available in ezk yet: polycommit visibility is issue #17 "
-                    "(after segmented proving).")
+    """Replace the proof's polycommit commitments with the witness's (processed_inputs, _params,
+    _outputs, in that order), in place: the swapped proof verifies iff they were its own."""
+    from ezk.polycommit import swap_proof_commitments as swap
+
+    swap(str(proof_path), str(witness_path))
 

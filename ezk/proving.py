@@ -84,13 +84,16 @@ def _compiled_digest(path) -> tuple[Compiled, str]:
 
 
 def _key_header(comp: Compiled, digest: str, laid) -> dict:
-    return {
+    header = {
         "compiled_digest": digest,
         "settings_digest": settings_digest(comp.settings),
         "k": laid.circuit.k,
         "public": laid.instance_layout,
         "stats": laid.stats,
     }
+    if laid.polycommit:  # the polycommit tensors' columns (ezk.polycommit)
+        header["polycommit"] = [c.header() for c in laid.polycommit]
+    return header
 
 
 def public_values(public_layout: list[dict], instances: list[list[int]], kind: str = "output") -> list[tuple[list[int], int]]:
@@ -237,29 +240,38 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
         raise ArtifactError(f"the proving key {str(pk_path)!r} was made for k={key.header.get('k')}, the circuit has k={laid.circuit.k}.")
     # keep only what proving needs: the layout's fixed columns and copies live in the key
     k, plonk_witness, laid_instances = laid.circuit.k, laid.witness, laid.instances
+    pc_columns = [c.index for pc in laid.polycommit for c in pc.columns]
     del laid, trace
     header = key.header
     pk = ProvingKey.from_bytes(key.body)
     del key
     srs = load_srs_for(srs_path, k)
     t0 = time.perf_counter()
-    proof = plonk_prove(pk, srs, plonk_witness)
+    # polycommit columns: rows u … n−1 hold 1 (EZKL's unblinded columns, see ezk.polycommit)
+    from ezk.polycommit import blinding, proof_entries
+
+    d = pk.vk.domain
+    proof = plonk_prove(pk, srs, plonk_witness, advice_blinding={i: blinding(d.n - d.usable) for i in pc_columns})
     seconds = time.perf_counter() - t0
+    commitments = proof_entries(header, pk.vk.cs, proof.advice)
     del pk, plonk_witness
     instances = [[int(v) % R for v in np.asarray(col).tolist()] for col in laid_instances]
-    outputs, hashes = write_proof(proof_path, proof.to_bytes(), instances, header, digest)
+    outputs, hashes = write_proof(proof_path, proof.to_bytes(), instances, header, digest, commitments)
     return {"seconds": seconds, "proof_bytes": len(proof.to_bytes()), "outputs": outputs, "hashes": hashes, "k": k,
-            "proof_path": str(proof_path)}
+            "proof_path": str(proof_path), **({"polycommit": commitments} if commitments else {})}
 
 
-def write_proof(proof_path, proof: bytes, instances: list[list[int]], header: dict, digest: str) -> tuple[list, list]:
+def write_proof(proof_path, proof: bytes, instances: list[list[int]], header: dict, digest: str,
+                commitments: list | None = None) -> tuple[list, list]:
     """proof.json for ``proof`` and its public ``instances`` (field elements), with the values
-    the key's public map ``header["public"]`` reads from them; returns (outputs, hashes)."""
+    the key's public map ``header["public"]`` reads from them (and its polycommit
+    ``commitments``, ``ezk.polycommit.proof_entries``); returns (outputs, hashes)."""
     outputs = dequantize_public(header["public"], instances)
     data = proof_json_fields(proof, instances, public_values(header["public"], instances, "input"),
                              public_values(header["public"], instances, "output"))
     hashes = public_hashes(header["public"], instances)
-    data.update({"outputs": outputs, **({"hashes": hashes} if hashes else {}), "vk_digest": header.get("vk_digest"),
+    data.update({"outputs": outputs, **({"hashes": hashes} if hashes else {}),
+                 **({"polycommit": commitments} if commitments else {}), "vk_digest": header.get("vk_digest"),
                  "compiled_digest": digest})
     write_proof_json(proof_path, data)
     return outputs, hashes
@@ -368,6 +380,11 @@ def verify_proof(proof_path="proof.json", settings_path="settings.json", vk_path
         return Verdict(False, "a public instance is not a field element below the modulus")
     public = key.header["public"]
     if data is not None and (why := input_mismatch(public, instances, data)):
+        return Verdict(False, why)
+    # and the claimed polycommit commitments exactly the proof's commitments of those columns
+    from ezk.polycommit import check_proof
+
+    if why := check_proof(key.header, vk.cs, proof["proof_bytes"], proof.get("polycommit", [])):
         return Verdict(False, why)
     # The verifier needs only [1]₁, [1]₂ and [τ]₂: read the first two powers, not 2^k.
     srs_path = resolve_srs_path(srs_path, int(key.header.get("k", 1)))

@@ -27,8 +27,9 @@ READABLE_VERSIONS = (1, 2)
 VISIBILITY_WORDS = ("private", "public", "fixed", "hashed", "hashed/public", "hashed/private", "polycommit")
 CHECK_MODES = ("safe", "unsafe")
 # what the circuit layout implements today, per tensor kind
-SUPPORTED_VISIBILITIES = {"input": ("private", "public", "hashed/public"), "output": ("private", "public", "hashed/public"),
-                          "param": ("fixed", "private", "hashed/public")}
+SUPPORTED_VISIBILITIES = {"input": ("private", "public", "hashed/public", "polycommit"),
+                          "output": ("private", "public", "hashed/public", "polycommit"),
+                          "param": ("fixed", "private", "hashed/public", "polycommit")}
 
 
 def normalize_visibility(v, name: str = "visibility") -> str:
@@ -143,12 +144,10 @@ def check_supported(ra: RunArgs) -> None:
         if value in ok:
             continue
         if value.startswith("hashed"):
-            what = "a Poseidon hash of the values in the proof"
-        elif value == "polycommit":
-            what = "a KZG commitment to the values in the proof"
+            what = "a Poseidon hash of the values that stays private"
         else:
             what = "the values baked into the circuit as constants"
-        raise EzkError(f"{kind}_visibility {value!r} ({what}) is not supported by ezk yet (issue #17); "
+        raise EzkError(f"{kind}_visibility {value!r} ({what}) is not supported by ezk; "
                        f"use {' or '.join(ok)}.")
 
 

@@ -13,7 +13,8 @@ witness.json (version 2) carries ezk's tag and EZKL's fields::
 The stored outputs are a claim: mock and prove recompute them from the inputs and refuse a file
 whose outputs differ (:func:`read_witness`). Version 1 files (integers, "outputs_quantized") are
 still read. ``processed_*`` hold the Poseidon hashes of hashed tensors (EZKL's
-{"poseidon_hash": [felt, …], "polycommit": null}) or null."""
+{"poseidon_hash": [felt, …], "polycommit": null}), the KZG commitments of polycommit tensors
+({"poseidon_hash": null, "polycommit": [[point, …], …]}, see :mod:`ezk.polycommit`) or null."""
 
 from __future__ import annotations
 
@@ -57,11 +58,16 @@ def pretty_elements(q_inputs, input_scales, q_outputs, output_scales) -> dict:
     }
 
 
-def witness_json(graph: Graph, q_inputs: list[np.ndarray], trace: Trace, digest: str = "", run_args=None) -> dict:
+def witness_json(graph: Graph, q_inputs: list[np.ndarray], trace: Trace, digest: str = "", run_args=None,
+                 srs=None) -> dict:
+    """``srs``: the SRS the polycommit tensors are committed with (None: their commitments are null)."""
+    from ezk.polycommit import processed as committed
     from ezk.poseidon.hashed import processed
 
     outs = trace.outputs(graph)
     hashes = processed(graph, run_args, trace.values) if run_args is not None else {}
+    if run_args is not None:  # a part is either hashed or polycommit (one visibility per kind)
+        hashes.update(committed(graph, run_args, trace.values, srs))
     return {
         "format": FORMAT,
         "version": VERSION,

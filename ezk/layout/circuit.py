@@ -9,7 +9,8 @@ constants and on the settings: both calls give the same one. Public outputs (and
 inputs when asked) sit in one instance column, bound to their advice cells by copies. Hashed
 inputs, parameters and outputs (EZKL's "hashed", "hashed/public") stay private: the Poseidon
 gadget (poseidon.py) proves each one's digest, and the digests come first in the instance
-column (entries of kind "hash").
+column (entries of kind "hash"). Polycommit inputs, parameters and outputs (EZKL's "polycommit")
+sit in dedicated advice columns whose commitments the proof carries (polycommit.py).
 
 Shape of the region, decided from row counts of a first (full) layout — structure only, so
 the same for both backends and for every k:
@@ -36,6 +37,7 @@ from ezk.layout.cells import Cells
 from ezk.layout.context import Ctx
 from ezk.layout.gates import blinding_rows, build
 from ezk.layout.links import LinkColumns, SegmentSpec, add_links
+from ezk.layout.polycommit import PolyCommit, add_polycommit, is_polycommit, polycommit_tensors
 from ezk.layout.poseidon import Chain, Gadget, Lanes, chain_rows
 from ezk.layout.ops import LAYOUTS
 from ezk.layout.ops.leaves import bound_leaves
@@ -72,6 +74,7 @@ class LaidOut:
     # input and private/hashed-parameter node -> (n, 2) array of its cells (global column index, row)
     leaf_cells: dict = field(default_factory=dict)
     links: LinkColumns | None = None  # a segment's link columns (None: the whole model)
+    polycommit: list[PolyCommit] = field(default_factory=list)  # polycommit tensors' columns
 
     def explain(self, failure) -> str:
         from ezk.layout.report import explain
@@ -91,9 +94,10 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     if not 1 <= k <= MAX_K or usable_rows(k) < 2:
         raise EzkError(f"logrows {k} is out of range for a circuit (use 4 … {MAX_K}).")
     for name in ("input_visibility", "output_visibility"):
-        if getattr(ra, name) not in ("private", "public") and not is_hashed(getattr(ra, name)):
-            raise EzkError(f"{name} {getattr(ra, name)!r} is not supported by the circuit layout "
-                           f"(use private, public or hashed).")
+        v = getattr(ra, name)
+        if v not in ("private", "public") and not is_hashed(v) and not is_polycommit(v):
+            raise EzkError(f"{name} {v!r} is not supported by the circuit layout "
+                           f"(use private, public, hashed or polycommit).")
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
     values = tensors if isinstance(tensors, dict) else getattr(tensors, "values", tensors)
     u = usable_rows(k)
@@ -110,7 +114,8 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     if tables.largest() > u - 1 or start > u:
         raise EzkError(f"the circuit needs a lookup table of {tables.largest()} rows and {need} rows in all, "
                        f"more than 2^{k} rows allow; use logrows ≥ {min_k}.")
-    linked = pub_cells + [c.cells for c in gadget.chains] + [c for c in (p.link_in, p.link_out) if c is not None]
+    linked = pub_cells + [c.cells for c in gadget.chains] + [c for c in (p.link_in, p.link_out) if c is not None] \
+        + [c for *_, c in p.commits]
     dead = rg.drop_dead_cells(Cells.concat(linked) if linked else None)
     built = build(rg, tables, blocks, public, u - 1)
     gadget.build(built.cs)
@@ -143,6 +148,10 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
         read = rg.read if values is not None else None
         links, link_copies, link_values = add_links(cs, built.fixed, u, glob, read, p.link_in, p.link_out)
         copies.append(link_copies)
+    commits, pc_copies, pc_values = add_polycommit(cs, built.fixed, u, glob, rg.read if values is not None else None,
+                                                   p.commits)
+    copies.append(pc_copies)
+    link_values.update(pc_values)
     copies = np.concatenate(copies).astype(np.int64)
     circuit = Circuit(cs=cs, k=k, fixed={**built.fixed, **lanes.fixed}, copies=copies,
                       instance_lengths={built.instance: start} if public else None)  # digests + public values
@@ -189,6 +198,9 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     if gadget.chains:  # hashed visibilities
         stats.update(hashed_elements=int(sum(c.cells.size for c in gadget.chains)), poseidon_rows=int(gadget.rows),
                      poseidon_lanes=int(lanes.count))
+    if commits:
+        stats.update(polycommit_elements=int(sum(c.length for c in commits)),
+                     polycommit_columns=int(sum(len(c.columns) for c in commits)))
     if links is not None:
         stats.update(link_in=links.elements_in, link_out=links.elements_out,
                      link_columns=len(links.inputs) + len(links.outputs))
@@ -202,7 +214,7 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     row_kind = [rg.kind[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
     leaf_cells = {nid: np.stack(glob(c.g, c.c), axis=1) for nid, c in p.leaves.items()}
     return LaidOut(circuit, witness, instances, p.hashes + layout, stats, row_node, graph, gate_block, column_block,
-                   assigned, lanes if gadget.chains else None, row_kind, leaf_cells, links)
+                   assigned, lanes if gadget.chains else None, row_kind, leaf_cells, links, commits)
 
 
 @dataclass
@@ -218,6 +230,7 @@ class _Placed:
     leaves: dict = field(default_factory=dict)  # input / private or hashed parameter node id -> its Cells
     link_in: Cells | None = None  # a segment's cells read from / copied to its link columns (flat)
     link_out: Cells | None = None
+    commits: list = field(default_factory=list)  # polycommit tensors: (kind, tensor, name, flat cells)
 
     @property
     def need(self) -> int:  # rows in one tall block (no carries needed there)
@@ -244,6 +257,9 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
         if any(is_hashed(getattr(ra, f"{k}_visibility")) for k in ("input", "output", "param")):
             raise EzkError("hashed visibilities are not supported for a model cut into segments yet; "
                            "use private or public (or no --max-logrows).")
+        if any(is_polycommit(getattr(ra, f"{k}_visibility")) for k in ("input", "output", "param")):
+            raise EzkError("polycommit visibilities are not supported for a model cut into segments yet (the "
+                           "segments' own links already commit every cut); use private or public (or no --max-logrows).")
         rg.node = -1
         parts = [rg.new_cells(ctx.value(graph.nodes[t])).flat() for t in segment.link_in]
         for t, c in zip(segment.link_in, parts):
@@ -267,6 +283,11 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
     if ra.output_visibility == "public":
         public += [("output", t, n) for t, n in zip(graph.outputs, graph.output_names) if here is None or t in here]
     chains, hashes = _hashed(graph, ra, rg, cells) if segment is None else ([], [])
+    commits = []
+    if segment is None:
+        for kind, tid, name in polycommit_tensors(graph, ra):
+            rg.node = tid
+            commits.append((kind, tid, name, materialize(rg, cells[tid].flat())))
     pub_cells, layout, start = [], [], len(chains)
     for kind, tid, name in public:
         rg.node = tid
@@ -281,7 +302,7 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
             rg.node = t
             parts.append(materialize(rg, cells[t].flat()))
         link_out = Cells.concat(parts)
-    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes, leaves, link_in, link_out)
+    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes, leaves, link_in, link_out, commits)
 
 
 def _hashed(graph: Graph, ra, rg: Region, cells: dict) -> tuple[list[Chain], list[dict]]:

@@ -72,43 +72,61 @@ def columns_for(m: int, u: int) -> int:
     return -(-m // u)
 
 
+def add_columns(cs: ConstraintSystem, fixed: dict, u: int, glob, read, cells: Cells, name: str,
+                gate: str, pads: dict | None = None) -> tuple[list[Column], np.ndarray, dict]:
+    """Dedicated advice columns ``{name}0``, ``{name}1`` … holding the values of ``cells`` (flat):
+    value e in row e mod u of column e div u, each copied (copy constraints) to its region cell;
+    the last column's rows past the values are pinned to zero by the gate ``{gate}.pad``
+    (pad·L = 0, pad a fixed column that is 1 exactly on those rows; ``pads`` shares one such
+    column between callers that pad the same rows). ``glob(g, c)`` maps region cells to (column
+    index, row); ``read`` gives cell values (None: structure only). Returns the columns, the
+    copies (m, 4) and the advice values by Column."""
+    m = cells.size
+    ncol = columns_for(m, u)
+    cols = [cs.advice_column(f"{name}{j}") for j in range(ncol)]
+    for c in cols:
+        cs.enable_equality(c)
+    e = np.arange(m)
+    col_index = np.array([c.index for c in cols], dtype=np.int64)
+    gc, gr = glob(cells.g, cells.c)
+    copies = np.stack([col_index[e // u], e % u, gc, gr], axis=1)
+    used = m - (ncol - 1) * u
+    if used < u:  # the rest of the last column's usable rows are zero
+        pad = None if pads is None else pads.get(used)
+        if pad is None:
+            pad = cs.fixed_column(f"{name}_pad")
+            mark = np.zeros(u, dtype=np.int8)
+            mark[used:] = 1
+            fixed[pad] = mark
+            if pads is not None:
+                pads[used] = pad
+        cs.create_gate(f"{gate}.pad", [pad.cur() * cols[-1].cur()])
+    values = {}
+    if read is not None:
+        v = np.zeros(ncol * u, dtype=np.int64)
+        v[:m] = read(cells)
+        for j, c in enumerate(cols):
+            values[c] = v[j * u:(j + 1) * u]
+    return cols, copies, values
+
+
 def add_links(cs: ConstraintSystem, fixed: dict, u: int, glob, read, cells_in: Cells | None,
               cells_out: Cells | None) -> tuple[LinkColumns, np.ndarray, dict]:
     """Add the in- and out-link columns of one segment to ``cs`` (and their pad columns to
     ``fixed``). ``cells_in``/``cells_out``: the region cells (flat, link order) the columns
-    are copied to/from; ``glob(g, c)`` maps region cells to (column index, row); ``read`` gives
-    cell values (None: structure only). Returns the columns, the copies (m, 4) and the advice
-    values by Column."""
+    are copied to/from (see ``add_columns``). Returns the columns, the copies (m, 4) and the
+    advice values by Column."""
     out = LinkColumns()
     copies, values = [], {}
     for side, cells in (("in", cells_in), ("out", cells_out)):
         if cells is None or cells.size == 0:
             continue
-        m = cells.size
-        ncol = columns_for(m, u)
-        cols = [cs.advice_column(f"link_{side}{j}") for j in range(ncol)]
-        for c in cols:
-            cs.enable_equality(c)
-        (out.inputs if side == "in" else out.outputs).extend(cols)
+        cols, cp, vals = add_columns(cs, fixed, u, glob, read, cells, f"link_{side}", f"link.{side}")
         if side == "in":
-            out.elements_in = m
+            out.inputs, out.elements_in = cols, cells.size
         else:
-            out.elements_out = m
-        e = np.arange(m)
-        col_index = np.array([c.index for c in cols], dtype=np.int64)
-        gc, gr = glob(cells.g, cells.c)
-        copies.append(np.stack([col_index[e // u], e % u, gc, gr], axis=1))
-        used = m - (ncol - 1) * u
-        if used < u:  # the rest of the last column's usable rows are zero
-            pad = cs.fixed_column(f"link_{side}_pad")
-            mark = np.zeros(u, dtype=np.int8)
-            mark[used:] = 1
-            fixed[pad] = mark
-            cs.create_gate(f"link.{side}.pad", [pad.cur() * cols[-1].cur()])
-        if read is not None:
-            v = np.zeros(ncol * u, dtype=np.int64)
-            v[:m] = read(cells)
-            for j, c in enumerate(cols):
-                values[c] = v[j * u:(j + 1) * u]
+            out.outputs, out.elements_out = cols, cells.size
+        copies.append(cp)
+        values.update(vals)
     cp = np.concatenate(copies).astype(np.int64) if copies else np.zeros((0, 4), dtype=np.int64)
     return out, cp, values

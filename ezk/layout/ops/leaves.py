@@ -44,7 +44,7 @@ def input_(ctx, node, ins):
 
 
 def const(ctx, node, ins):
-    if node.attrs.get("visibility", "fixed") != "fixed":  # private, or hashed (private cells + a public hash)
+    if node.attrs.get("visibility", "fixed") != "fixed":  # private, hashed or polycommit: cells the prover picks
         return _leaf(ctx, node)
     return Cells.const(np.asarray(node.arrays["value"], np.int64).reshape(node.shape))
 
