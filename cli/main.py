@@ -89,6 +89,12 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(130)
     except SystemExit:
         raise
+    except MemoryError:
+        if debug:
+            raise
+        typer.secho("error: this step needs more memory than this machine has; use a machine with more memory "
+                    "or a smaller model", err=True, fg=typer.colors.RED)
+        raise SystemExit(1)
     except Exception as exc:  # click usage errors arrive here too in non-standalone mode
         clicks = _click_exceptions()
         if isinstance(exc, clicks.ClickException):

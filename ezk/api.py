@@ -57,14 +57,16 @@ def measure_circuit(graph, ra: RunArgs, lookup_scales=None) -> dict:
     from a measuring run with room for any size."""
     from ezk.layout import lay_out
     from ezk.layout.circuit import MAX_K
+    from ezk.memory_guard import memory_guard
 
     probe = RunArgs(**{**ra.__dict__, "logrows": MAX_K})
     st = Settings(run_args=probe, lookup_scales=dict(lookup_scales or {}))
-    if ra.segment_logrows:  # a model that may be too large to lay out at once: estimate in windows
-        from ezk.segments.plan import estimate_circuit
+    with memory_guard("laying out the circuit"):
+        if ra.segment_logrows:  # a model that may be too large to lay out at once: estimate in windows
+            from ezk.segments.plan import estimate_circuit
 
-        return estimate_circuit(graph, st, ra.segment_logrows)
-    return lay_out(graph, st).stats
+            return estimate_circuit(graph, st, ra.segment_logrows)
+        return lay_out(graph, st).stats
 
 
 def instance_shapes(graph, ra: RunArgs) -> list[list[int]]:
@@ -80,10 +82,12 @@ def instance_shapes(graph, ra: RunArgs) -> list[list[int]]:
 def _settings_for(graph, ra: RunArgs, lookup_scales=None) -> tuple[Settings, str | None]:
     """Settings with the layout's exact counts, or (when the layout cannot place some op of the
     model) zero counts and the layout's one-sentence reason, for the caller to report."""
-    from ezk.errors import EzkError
+    from ezk.errors import EzkError, ResourceError
 
     try:
         stats, why = measure_circuit(graph, ra, lookup_scales), None
+    except ResourceError:
+        raise  # the model is too large for this machine: not a layout gap to warn about
     except EzkError as exc:
         stats, why = {"num_rows": 0, "advice_cells": 0, "min_k": 0}, str(exc)
     st = Settings(run_args=ra, model_input_scales=graph.input_scales, model_output_scales=graph.output_scales,
@@ -189,6 +193,11 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
     if list(ra.lookup_range) != full_range:
         lines.append(f"lookup_range {full_range} → {list(ra.lookup_range)} (smaller tables, lower logrows; "
                      f"worst rel. error {best.worst:.5f})")
+    shifts = sum(k.endswith(":softmax:c16") for k in best.lookup_scales)
+    noclamp = sum(k.endswith(":softmax:noclamp") for k in best.lookup_scales)
+    if shifts or noclamp:
+        lines.append(f"softmax: {shifts} node(s) shifted by a calibrated constant instead of their maximum, "
+                     f"{noclamp} keep the maximum without its clamp")
     lines.append(f"chosen: input_scale = param_scale = {best.scale}, scale_rebase_multiplier = "
                  f"{ra.scale_rebase_multiplier}, logrows = {logrows} "
                  f"({result.num_rows} rows, {result.total_assignments} advice cells)")

@@ -20,7 +20,7 @@ the same for both backends and for every k:
   cannot rise — fewer fixed columns and lookup arguments for rows the tables' k leaves unused
   (nanoGPT micro: 112 → 38 fixed columns, 16 → 7 lookup arguments at the same K 17);
 * full otherwise. Range limbs widen to up to 18 bits when a static row bound allows
-  (tables.limb_bits_for).
+  (tables.limb_bits_for), or the first layout's rows do (``_widen_limbs``: one more layout).
 """
 
 from __future__ import annotations
@@ -37,13 +37,13 @@ from ezk.layout.cells import Cells
 from ezk.layout.context import Ctx
 from ezk.layout.gates import blinding_rows, build
 from ezk.layout.links import LinkColumns, SegmentSpec, add_links
+from ezk.layout.ops import AFFINE_INPUTS, LAYOUTS
 from ezk.layout.polycommit import PolyCommit, add_polycommit, is_polycommit, polycommit_tensors
 from ezk.layout.poseidon import Chain, Gadget, Lanes, chain_rows
-from ezk.layout.ops import LAYOUTS
 from ezk.layout.ops.leaves import bound_leaves
 from ezk.layout.region import KIND_FN, KIND_LIN, KIND_RANGE, Geometry, Region
 from ezk.layout.rows import materialize
-from ezk.layout.tables import Tables, limb_bits_for
+from ezk.layout.tables import MAX_LIMB_BITS, Tables, limb_bits_for
 from ezk.plonk import Circuit, Witness
 from ezk.plonk.domain import MAX_K
 from ezk.plonk.domain import usable_rows as _usable
@@ -86,9 +86,11 @@ def _run_args(settings):
     return getattr(settings, "run_args", settings)
 
 
-def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = None) -> LaidOut:
+def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = None,
+            shape: str = "auto") -> LaidOut:
     """``segment``: lay out only that segment of the graph, with its link columns (see
-    ``ezk.layout.links``); its public values are the model inputs and outputs it holds."""
+    ``ezk.layout.links``); its public values are the model inputs and outputs it holds.
+    ``shape``: "auto" (module docstring) or "full" (never wide or lean: for row accounting)."""
     ra = _run_args(settings)
     k = int(ra.logrows)
     if not 1 <= k <= MAX_K or usable_rows(k) < 2:
@@ -101,7 +103,7 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
     values = tensors if isinstance(tensors, dict) else getattr(tensors, "values", tensors)
     u = usable_rows(k)
-    p = _choose(graph, ra, geo, u, values, segment)
+    p = _choose(graph, ra, geo, u, values, segment, shape)
     rg, tables, backend, pub_cells, layout, start = p.rg, p.tables, p.backend, p.pub_cells, p.layout, p.start
     gadget = Gadget(p.chains, u)
     lanes = gadget.place()
@@ -241,14 +243,46 @@ class _Placed:
         return max(self.start, chain_rows([c.cells.size for c in self.chains]))
 
 
-def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide: bool = False,
-           segment: SegmentSpec | None = None) -> _Placed:
+def _widen_limbs(p: "_Placed", graph: Graph, ra, geo: Geometry, u: int, values, segment) -> "_Placed":
+    """limb_bits_for bounds the rows from below before any layout; once the rows are known, a
+    wider limb whose table still fits in half of them may spare limbs (a rescale's remainder or
+    quotient in one cell): lay out again with it and keep it when min_k does not rise."""
+    lb = p.tables.limb_bits
+    wider = lb
+    while wider < MAX_LIMB_BITS and (1 << (wider + 1)) < p.need:
+        wider += 1
+    view = graph if segment is None else segment_view(graph, segment)
+    if wider == lb or not _fewer_limbs(view, lb, wider):
+        return p
+    q = _place(graph, ra, geo, u, values, wider, segment=segment)
+    better = _min_k(q.need, q.tables.largest(), q.floor) <= _min_k(p.need, p.tables.largest(), p.floor)
+    return q if better else p
+
+
+def _fewer_limbs(graph: Graph, lb: int, wider: int) -> bool:
+    """Whether some range check of the graph needs fewer limbs of ``wider`` bits than of lb."""
+    from ezk.layout.ops.compare import COMPARE_BITS
+    from ezk.layout.ops.rescale import QB
+
+    def drops(bits: int) -> bool:
+        return -(-bits // wider) < -(-bits // lb)
+
+    for n in graph.nodes:
+        if n.op == "rescale" and (drops(int(n.attrs["shift"])) or drops(int(n.attrs.get("qbits", QB)))):
+            return True
+        if n.op in ("max", "min", "compare", "reduce_max", "reduce_min", "argmax", "argmin") and drops(COMPARE_BITS):
+            return True
+    return False
+
+
+def _place(graph: Graph, ra, geo: Geometry, u: int, values, limb_bits: int, lean: int = 0,
+           wide: bool = False, segment: SegmentSpec | None = None) -> _Placed:
     """Every node's layout, then the public cells, in one region (full, lean or wide). For a
     segment: its link-in tensors first (fresh cells), its nodes, then its link-out cells."""
     backend = MeasuringBackend(geo.width) if values is None else AssigningBackend(geo.width, values)
     rg = Region(geo, u, backend, lean=lean, wide=wide)
     view = graph if segment is None else segment_view(graph, segment)
-    tables = Tables(limb_bits_for(view, geo.slots))
+    tables = Tables(limb_bits)
     ctx = Ctx(graph, rg, tables, ra)
     cells: dict[int, Cells] = {}
     leaves: dict[int, Cells] = {}
@@ -269,6 +303,11 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
         fn = LAYOUTS.get(node.op)
         if fn is None:
             raise EzkError(f"the circuit layout does not support the core op {node.op!r} of {ctx.where(node)}.")
+        if node.op not in AFFINE_INPUTS:
+            for i in node.inputs:  # once per tensor: later readers reuse the fresh cells
+                if cells[i].any_affine():
+                    rg.node = i
+                    cells[i] = materialize(rg, cells[i], consts=False)
         rg.node = node.id
         cells[node.id] = fn(ctx, node, [cells[i] for i in node.inputs])
         if node.op == "input" or (node.op == "const" and not cells[node.id].all_const()):
@@ -319,13 +358,18 @@ def _hashed(graph: Graph, ra, rg: Region, cells: dict) -> tuple[list[Chain], lis
     return chains, entries
 
 
-def _choose(graph: Graph, ra, geo: Geometry, u: int, values, segment) -> "_Placed":
-    p = _place(graph, ra, geo, u, values, segment=segment)
+def _choose(graph: Graph, ra, geo: Geometry, u: int, values, segment, shape: str = "auto") -> "_Placed":
+    view = graph if segment is None else segment_view(graph, segment)
+    p = _place(graph, ra, geo, u, values, limb_bits_for(view, geo.slots, geo.b), segment=segment)
+    p = _widen_limbs(p, graph, ra, geo, u, values, segment)
+    lb = p.tables.limb_bits
     # a lower k first (wide), else fewer columns at the same k (lean), else the full layout
-    if _wide_helps(p):
-        p = _place(graph, ra, geo, u, values, wide=True, segment=segment)
+    if shape == "full":
+        pass
+    elif _wide_helps(p):
+        p = _place(graph, ra, geo, u, values, lb, wide=True, segment=segment)
     elif lean := _lean_fits(p):
-        p = _place(graph, ra, geo, u, values, lean=lean, segment=segment)
+        p = _place(graph, ra, geo, u, values, lb, lean=lean, segment=segment)
     return p
 
 
@@ -346,7 +390,8 @@ def rows_per_node(graph: Graph, settings, segment: SegmentSpec) -> tuple[dict[in
     advice cells the segment uses."""
     ra = _run_args(settings)
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
-    p = _place(graph, ra, geo, usable_rows(MAX_K), None, segment=segment)
+    lb = limb_bits_for(segment_view(graph, segment), geo.slots, geo.b)
+    p = _place(graph, ra, geo, usable_rows(MAX_K), None, lb, segment=segment)
     rn = p.rg.row_node[: p.rg.rows]
     ids, counts = np.unique(rn[rn >= 0], return_counts=True)
     return {int(i): int(c) for i, c in zip(ids, counts)}, p.rg.cells_used

@@ -111,11 +111,15 @@ class Region:
         self._cap = cap
 
     def read(self, cells: Cells) -> np.ndarray:
-        """Values of referenced cells (constants included)."""
+        """Values of referenced cells (constants and affine references included); all zero
+        when the backend only measures (so offsets cannot make a check fail there)."""
+        if self.bk.measuring:
+            return np.zeros(cells.shape, np.int64)
         out = cells.val.copy()
         m = cells.c >= 0
         if m.any():
-            out[m] = self.bk.read(cells.g[m], cells.c[m])
+            v = self.bk.read(cells.g[m], cells.c[m])
+            out[m] += v if cells.k is None else cells.k[m] * v
         return out
 
     def copies(self) -> np.ndarray:
@@ -156,6 +160,8 @@ class Region:
             return np.zeros(0, dtype=np.int64)
         if np.any(src.c == CONST):
             raise AssertionError("constants must be materialised before they are placed")
+        if src.any_affine():
+            raise AssertionError("affine references must be folded or materialised before they are placed")
         chain = np.zeros(nrows, dtype=bool) if chain is None else np.asarray(chain, dtype=bool)
         grow, carries = self._allocate(chain)
         W = self.geo.width

@@ -54,16 +54,19 @@ def check_compare_gap(node, args: list[np.ndarray]) -> None:
         )
 
 
-# A rescale's output q is range-checked by the circuit, −2^(RESCALE_BITS−1) ≤ q < 2^(RESCALE_BITS−1)
-# (ezk.ops.bounds); refused here for the same reason as the comparison gap.
+# A rescale's output q is range-checked by the circuit, −2^(B−1) ≤ q < 2^(B−1) with B the node's
+# ``qbits`` (calibrated) or RESCALE_BITS (ezk.ops.bounds; ezk.layout.ops.rescale: without a bound a
+# prover could pick another remainder and a wrapped q); refused here for the same reason as the
+# comparison gap.
 
 def check_rescale_output(node, q: np.ndarray) -> None:
-    bound = 1 << (RESCALE_BITS - 1)
+    bits = int(node.attrs.get("qbits", RESCALE_BITS))
+    bound = 1 << (bits - 1)
     if q.size and (int(q.min()) < -bound or int(q.max()) >= bound):
         bad = int(q.min()) if int(q.min()) < -bound else int(q.max())
         raise WitnessError(
             f"the rescale of ONNX node {node.onnx_name!r} ({node.onnx_op}) produced {bad}, outside the range "
-            f"[-2^{RESCALE_BITS - 1}, 2^{RESCALE_BITS - 1}) the circuit can prove; use inputs in the calibrated range "
+            f"[-2^{bits - 1}, 2^{bits - 1}) the circuit can prove; use inputs in the calibrated range "
             f"or lower the scales"
         )
 

@@ -42,6 +42,7 @@ FUNCTIONS = {
     "tanh": lambda x, p: np.tanh(x),
     "sigmoid": lambda x, p: 0.5 * (1.0 + np.tanh(0.5 * x)),
     "gelu": _gelu,
+    "silu": lambda x, p: x * 0.5 * (1.0 + np.tanh(0.5 * x)),
     "sqrt": lambda x, p: np.sqrt(np.maximum(x, 0.0)),
     "rsqrt": lambda x, p: 1.0 / np.sqrt(_safe_pos(x)),
     "recip": lambda x, p: np.where(x == 0, 0.0, 1.0 / np.where(x == 0, 1.0, x)),

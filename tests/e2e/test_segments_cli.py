@@ -66,11 +66,16 @@ def test_an_unreachable_scheduler_is_one_sentence(segmented_bundle, tmp_path):
 
 
 def test_calibrate_with_max_logrows_asks_for_segments(segmented_model, tmp_path):
+    # calibration shrinks the lookup range (fewer rows than the fixture's settings): a model of
+    # 24 blocks still needs more than 2^SEGMENT_K rows after it
+    from models.nanogpt import NanoGPTConfig, write_nanogpt
+
     m = segmented_model
+    write_nanogpt(tmp_path, NanoGPTConfig(n_layer=24, n_head=2, n_embd=8, block_size=4, seed=0))
     out = tmp_path / "settings.json"
     out.write_text(m.settings.read_text())
-    p = ezk("calibrate-settings", "-M", m.model, "-D", m.dir / "input.json", "-O", out, "--scales", "5",
-            "--max-logrows", SEGMENT_K, cwd=tmp_path)
+    p = ezk("calibrate-settings", "-M", tmp_path / "network.onnx", "-D", tmp_path / "input.json", "-O", out,
+            "--scales", "5", "--max-logrows", SEGMENT_K, cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     ra = json.loads(out.read_text())["run_args"]
     assert ra["segment_logrows"] == SEGMENT_K and ra["logrows"] == SEGMENT_K

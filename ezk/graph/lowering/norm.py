@@ -6,6 +6,9 @@ LayerNormalization over the trailing n elements, exactly centred in integers:
     r = rsqrt(q/n³ + ε)  (one lookup, the 1/n³ and ε folded into the table)
     y = c · r · (γ/n) + β
 
+RMSNorm (torch's Pow/ReduceMean/Add/Sqrt/Div/Mul chain, matched by ezk.graph.fusion) is one exact
+Σx² and one rsqrt table: y = x · rsqrt(Σx²/n + ε).
+
 BatchNormalization (inference) is the per-channel affine map x·a + b with a = γ/√(var+ε),
 b = β − μ·a.  InstanceNormalization is LayerNormalization over the spatial dims per channel."""
 
@@ -36,6 +39,33 @@ def layer_norm(b, x, axes: list[int], gamma, beta, eps: float):
     if beta is not None:
         y = b.add(y, beta)
     return y
+
+
+def rms_norm(b, x, axes: list[int], eps: float):
+    """x / √(mean(x²) + ε) over `axes` (keepdims), fused (ezk.graph.fusion):
+
+        q = Σ x²  (exact, one DOT chain per row),   r = rsqrt(q/n + ε)  (one table, 1/n and ε inside),
+        y = x · r.
+
+    r's output scale grows with the table's input range so that its smallest value, at the
+    table's largest input, still carries input_scale bits: the relative error of r does not
+    depend on n or on the size of x."""
+    x = b.rebase(x)
+    rank = len(x.shape)
+    axes = sorted(a % rank for a in axes)
+    n = int(np.prod([x.shape[a] for a in axes]))
+    letters = "abcdefghij"[:rank]
+    kept = "".join(c for i, c in enumerate(letters) if i not in axes)
+    q = b.emit("einsum", [x, x], {"equation": f"{letters},{letters}->{kept}"})
+    q = b.reshape(q, tuple(1 if i in axes else d for i, d in enumerate(x.shape)), "unsqueeze")
+    hi = float(b.ra.lookup_range[1])
+
+    def out_scale(s_in: int) -> int:
+        smallest = 1.0 / np.sqrt(hi / 2.0**s_in / n + eps)  # r at the table's largest input
+        return b.target + max(0, int(np.ceil(-np.log2(smallest))))
+
+    r = b.lookup(q, "rsqrt", pre_mul=1.0 / n, pre_add=eps, out_scale=out_scale)
+    return b.mul(x, r)
 
 
 def _layer_norm(b, node, ins, opset):
