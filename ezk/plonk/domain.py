@@ -84,9 +84,18 @@ class Domain:
         return self.n * self.ext_factor
 
     # ------------------------------------------------------------------ scalar side (verifier)
+    @cached_property
+    def _omega_powers(self) -> dict[int, int]:
+        """ω^r by r, filled by ``rotate_point`` (a verifier asks for the same few rotations)."""
+        return {}
+
     def rotate_point(self, x: int, rotation: int) -> int:
         """ω^rotation · x."""
-        return pow(self.omega, rotation % self.n, R) * x % R
+        r = rotation % self.n
+        w = self._omega_powers.get(r)
+        if w is None:
+            w = self._omega_powers[r] = pow(self.omega, r, R)
+        return w * x % R
 
     def vanishing_at(self, x: int) -> int:
         """Z_H(x) = xⁿ − 1."""

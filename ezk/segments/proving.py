@@ -112,7 +112,7 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
     proofs = [r["proof"] for r in results]
     write_proof_bundle(proof_path, {
         "proofs": [p.hex() for p in proofs],
-        "instances": [[str(v) for v in col] for col in instances],
+        "instances": instances,
         "outputs": outputs, "vk_digest": manifest.get("vk_digest"), "compiled_digest": comp.digest,
     })
     return {"seconds": time.perf_counter() - t0, "proof_bytes": sum(len(p) for p in proofs), "outputs": outputs,

@@ -7,6 +7,8 @@ constant c where that is safe):
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ezk.graph.builder import Const
