@@ -11,7 +11,8 @@
     setup(compiled, srs_path, vk_path, pk_path)      -> info
     mock(compiled, witness)                          -> info (raises EzkError naming failures)
     prove(compiled, witness, pk_path, srs_path, proof_path) -> info
-    verify(proof_path, settings_path, vk_path, srs_path)    -> bool (verify_proof: with the reason)
+    verify(proof_path, settings_path, vk_path, srs_path, data=None) -> bool (verify_proof: a Verdict
+                                                     with the reason, or the public outputs and inputs)
     swap_proof_commitments(proof_path, witness_path) -> info (polycommit, see ezk.polycommit)
     verify_chain([(proof, settings, vk), …], srs)    -> Verdict (proofs chained by polycommit)
 
@@ -92,7 +93,8 @@ def _settings_for(graph, ra: RunArgs, lookup_scales=None) -> tuple[Settings, str
     st = Settings(run_args=ra, model_input_scales=graph.input_scales, model_output_scales=graph.output_scales,
                   model_instance_shapes=instance_shapes(graph, ra),
                   num_rows=stats["num_rows"], total_assignments=stats["advice_cells"],
-                  lookup_scales=dict(lookup_scales or {}), min_logrows=stats["min_k"])
+                  lookup_scales=dict(lookup_scales or {}), min_logrows=stats["min_k"],
+                  model_input_bits=[int(graph.nodes[i].attrs["bound_bits"]) for i in graph.inputs])
     return st, why
 
 
@@ -353,9 +355,13 @@ def table(model, settings: str | None = None, variables: str | None = None, run_
         ra, ls = RunArgs(variables=parse_variables(variables)), {}
     om = F.load_onnx(model, ra.variables_dict)
     graph, _ = F.lower_model(om, ra, ls)
+    from ezk.ops.bounds import describe_leaf_bound
+
     rows = []
     for n in graph.nodes:
         detail = {k: v for k, v in n.attrs.items() if k in ("equation", "fn", "shift", "kind", "axes", "visibility", "in_scale")}
+        if "bound_bits" in n.attrs:  # an input or private parameter: range-checked (ezk.ops.bounds)
+            detail["bound"] = describe_leaf_bound(int(n.attrs["bound_bits"]), n.scale)
         rows.append({"id": n.id, "onnx": f"{n.onnx_name} ({n.onnx_op})", "op": n.op, "inputs": n.inputs,
                      "shape": list(n.shape), "scale": n.scale, "detail": detail})
     return rows

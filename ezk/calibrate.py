@@ -148,7 +148,7 @@ def rescale_maxima(graph, trace, into: dict[str, int] | None = None) -> dict[str
 
 def choose_rescale_bits(graph, maxima: dict[str, int], margin: float) -> dict[str, int]:
     """Per rescale key: ⌈log2(margin·max|q| + 1)⌉ + 1 bits (at least scale + 2, at most RESCALE_BITS)."""
-    from ezk.ops._checks import RESCALE_BITS
+    from ezk.ops.bounds import RESCALE_BITS
 
     out = {}
     for n in graph.nodes:

@@ -22,7 +22,7 @@ import numpy as np
 
 from ezk.graph.ir import Node
 from ezk.ops import op_module
-from ezk.ops._checks import COMPARE_BITS
+from ezk.ops.bounds import COMPARE_BITS, leaf_bits
 from ezk.settings import RunArgs
 
 
@@ -105,13 +105,17 @@ class Builder:
     def input(self, index: int, shape, scale: int, name: str) -> Tensor:
         saved = (self.ctx_name, self.ctx_op)
         self.enter(name, "input")
-        t = self.emit("input", [], {"index": index, "visibility": self.ra.input_visibility}, shape=shape, scale=scale)
+        t = self.emit("input", [], {"index": index, "visibility": self.ra.input_visibility,
+                                    "bound_bits": leaf_bits(scale, self.ra.lookup_range)}, shape=shape, scale=scale)
         self.ctx_name, self.ctx_op = saved
         return t
 
     def const_int(self, value: np.ndarray, scale: int, param: bool = False) -> Tensor:
         vis = self.ra.param_visibility if param else "fixed"
-        return self.emit("const", [], {"visibility": vis}, {"value": np.asarray(value, dtype=np.int64)}, scale=scale)
+        attrs = {"visibility": vis}
+        if vis != "fixed":  # advice cells (private or hashed): range-checked like an input (ezk.ops.bounds)
+            attrs["bound_bits"] = leaf_bits(scale, self.ra.lookup_range)
+        return self.emit("const", [], attrs, {"value": np.asarray(value, dtype=np.int64)}, scale=scale)
 
     def quant(self, c: Const, scale: int) -> Tensor:
         return self.const_int(quantize(c.value, scale), scale, c.is_param)

@@ -38,23 +38,26 @@ from ezk.layout.backend import AssigningBackend, MeasuringBackend
 from ezk.layout.cells import Cells
 from ezk.layout.context import Ctx
 from ezk.layout.dynamic import DynamicLanes, DynamicLookups
-from ezk.layout.gates import BLINDING, build
+from ezk.layout.gates import blinding_rows, build
 from ezk.layout.links import LinkColumns, SegmentSpec, add_links
 from ezk.layout.ops import AFFINE_INPUTS, LAYOUTS
 from ezk.layout.polycommit import PolyCommit, add_polycommit, is_polycommit, polycommit_tensors
 from ezk.layout.poseidon import Chain, Gadget, Lanes, chain_rows
+from ezk.layout.ops.leaves import bound_leaves
 from ezk.layout.region import KIND_FN, KIND_LIN, KIND_RANGE, Geometry, Region
 from ezk.layout.rows import materialize
 from ezk.layout.tables import MAX_LIMB_BITS, Tables, limb_bits_for
 from ezk.plonk import Circuit, Witness
+from ezk.plonk.domain import MAX_K
+from ezk.plonk.domain import usable_rows as _usable
 from ezk.plonk.expression import R
 from ezk.poseidon.hashed import hashed_tensors, is_hashed
 
-MAX_K = 26
+BLINDING = blinding_rows()
 
 
 def usable_rows(k: int) -> int:
-    return (1 << k) - BLINDING - 1
+    return _usable(k, BLINDING)
 
 
 @dataclass
@@ -71,6 +74,9 @@ class LaidOut:
     assigned: list = field(default_factory=list)  # per block: (rows, W) bool, cells the layout placed
     poseidon: Lanes | None = None  # the Poseidon gadget's lanes (hashed visibilities), if any
     dynamic: DynamicLanes | None = None  # the dynamic lookups' lanes (computed-index gathers, scatters), if any
+    row_kind: list = field(default_factory=list)  # per block: the kind of each row (region.KIND_*)
+    # input and private/hashed-parameter node -> (n, 2) array of its cells (global column index, row)
+    leaf_cells: dict = field(default_factory=dict)
     links: LinkColumns | None = None  # a segment's link columns (None: the whole model)
     polycommit: list[PolyCommit] = field(default_factory=list)  # polycommit tensors' columns
 
@@ -123,7 +129,8 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     gadget.build(built.cs)
     dyn.build(built.cs, dyn_lanes)
     cs = built.cs
-    assert cs.blinding_rows() == BLINDING
+    if cs.blinding_rows() != BLINDING:
+        raise AssertionError(f"the layout planned {BLINDING} blinding rows; its system needs {cs.blinding_rows()}")
 
     col_index = np.array([c.index for blk in built.advice for c in blk], dtype=np.int64)
     W = geo.width
@@ -161,7 +168,8 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     copies.append(pc_copies)
     link_values.update(pc_values)
     copies = np.concatenate([c.astype(np.int32, copy=False) for c in copies]) if copies else np.zeros((0, 4), np.int32)
-    circuit = Circuit(cs=cs, k=k, fixed={**built.fixed, **lanes.fixed, **dyn_lanes.fixed}, copies=copies)
+    circuit = Circuit(cs=cs, k=k, fixed={**built.fixed, **lanes.fixed, **dyn_lanes.fixed}, copies=copies,
+                      instance_lengths={built.instance: start} if public else None)  # digests + public values
 
     witness = None
     store = backend.columns(blocks * u)
@@ -224,8 +232,11 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
         column_block.update({c.name: f"p{ln}" for ln, cols in enumerate(lanes.advice) for c in cols})
     gate_block.update(dyn_lanes.gate_lane)  # dynamic lanes are named "dt<k>" (tables), "di<i>" (inputs)
     column_block.update(dyn_lanes.column_lane)
+    row_kind = [rg.kind[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
+    leaf_cells = {nid: np.stack(glob(c.g, c.c), axis=1) for nid, c in p.leaves.items()}
     return LaidOut(circuit, witness, instances, p.hashes + layout, stats, row_node, graph, gate_block, column_block,
-                   assigned, lanes if gadget.chains else None, dyn_lanes if dyn.lookups else None, links, commits)
+                   assigned, poseidon=lanes if gadget.chains else None, dynamic=dyn_lanes if dyn.lookups else None,
+                   row_kind=row_kind, leaf_cells=leaf_cells, links=links, polycommit=commits)
 
 
 @dataclass
@@ -239,6 +250,7 @@ class _Placed:
     chains: list = field(default_factory=list)  # Poseidon chains of the hashed tensors
     hashes: list = field(default_factory=list)  # their instance entries (before the public values)
     dynamic: DynamicLookups = field(default_factory=DynamicLookups)
+    leaves: dict = field(default_factory=dict)  # input / private or hashed parameter node id -> its Cells
     link_in: Cells | None = None  # a segment's cells read from / copied to its link columns (flat)
     link_out: Cells | None = None
     commits: list = field(default_factory=list)  # polycommit tensors: (kind, tensor, name, flat cells)
@@ -294,6 +306,7 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, limb_bits: int, lean
     tables = Tables(limb_bits)
     ctx = Ctx(graph, rg, tables, ra)
     cells: dict[int, Cells] = {}
+    leaves: dict[int, Cells] = {}
     link_in = link_out = None
     if segment is not None:
         if any(is_hashed(getattr(ra, f"{k}_visibility")) for k in ("input", "output", "param")):
@@ -324,6 +337,9 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, limb_bits: int, lean
             oom = True
         if oom:
             raise OutOfMemoryError(out_of_memory(ctx.where(node), rg.rows))
+        if node.op == "input" or (node.op == "const" and not cells[node.id].all_const()):
+            leaves[node.id] = cells[node.id].flat()
+    bound_leaves(ctx)  # every input and private parameter element, range-checked
 
     # public values: inputs (when asked), then outputs, in one instance column
     public: list[tuple[str, int, str]] = []
@@ -352,8 +368,8 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, limb_bits: int, lean
             rg.node = t
             parts.append(materialize(rg, cells[t].flat()))
         link_out = Cells.concat(parts)
-    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes, ctx.dynamic, link_in, link_out,
-                   commits)
+    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes, ctx.dynamic, leaves, link_in,
+                   link_out, commits)
 
 
 def _hashed(graph: Graph, ra, rg: Region, cells: dict) -> tuple[list[Chain], list[dict]]:

@@ -19,6 +19,7 @@ class Ctx:
     tables: Tables
     run_args: object
     dynamic: DynamicLookups = field(default_factory=DynamicLookups)  # tables of the circuit's own cells
+    leaves: list = field(default_factory=list)  # (node, Cells) of the leaves still to range-check
 
     def only_looked_up(self, node: Node) -> bool:
         """True when every use of the node's output is a lookup input (bounded by its table)."""

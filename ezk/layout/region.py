@@ -182,11 +182,11 @@ class Region:
         return grow
 
     def drop_dead_cells(self, public: "Cells | None" = None) -> int:
-        """Free cells (inputs, private parameters: rows of no gate) that no copy constraint links
-        to anything — input elements a slice or stride never reads — are not part of the
-        statement: unassign them (value 0) so that every assigned cell is constrained. Cells in
-        ``public`` are copied to the instance column (e.g. an output that only re-indexes an
-        input), so they are linked too."""
+        """Free cells (rows of no gate) that no copy constraint links to anything are not part
+        of the statement: unassign them (value 0) so that every assigned cell is constrained.
+        Leaves (inputs, private parameters) are free cells, but every one is copied into its
+        range check (ezk.layout.ops.leaves), so none is dropped. Cells in ``public`` are copied
+        to the instance column, so they are linked too."""
         n = self.rows
         linked = np.zeros((n, self.geo.width), dtype=bool)
         for cp in self._copies:
@@ -203,7 +203,8 @@ class Region:
         return int(g.size)
 
     def new_cells(self, values: np.ndarray) -> Cells:
-        """Free cells (no gate) holding ``values``: inputs and private parameters."""
+        """Free cells (no gate) holding ``values``: inputs and private parameters (each then
+        range-checked by ezk.layout.ops.leaves.bound_leaves)."""
         v = np.asarray(values, dtype=np.int64).reshape(-1)
         W = self.geo.width
         nrows = -(-v.size // W)

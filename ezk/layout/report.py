@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ezk.ops.bounds import describe_leaf_bound
 from ezk.plonk import CopyFailure, GateFailure, LookupFailure
 
 
@@ -57,5 +58,9 @@ def explain(laid, failure) -> str:
         if nid >= 0:
             n = laid.graph.nodes[nid]
             node_txt = f"node {n.onnx_name!r} ({n.onnx_op}, core op {n.op}, tensor {nid})"
+            if "bound_bits" in n.attrs:  # a leaf's rows are its range check
+                what = "input" if n.op == "input" else "private parameter"
+                node_txt += (f", the range check of the {what} to "
+                             f"{describe_leaf_bound(int(n.attrs['bound_bits']), n.scale)}")
     vals = ", ".join(f"{k}={v}" for k, v in failure.values.items())
     return f"{where}: {node_txt}" + (f"; values {vals}" if vals else "")

@@ -272,15 +272,17 @@ def lookup_rows(rg: Region, tags: np.ndarray, x: Cells | None, x_vals=None, y_va
     return xs, (Cells.at(grow[r], 2 * s + 1) if y_vals is not None else None)
 
 
-def range_terms(rg: Region, tables: Tables, vals: np.ndarray, bits_: int, what: str) -> list[tuple[Cells, int]]:
+def range_terms(rg: Region, tables: Tables, vals: np.ndarray, bits_: int, what: str,
+                limb_bits: int | None = None) -> list[tuple[Cells, int]]:
     """Limb cells l_i (looked up in range tables) with v = Σ 2^(w·i)·l_i, v ∈ [0, 2^bits): n =
-    ⌈bits/limb_bits⌉ limbs of w = ⌈bits/n⌉ bits, the top one of the bits left. Returns the
-    (cells, weight) terms; an out-of-range value is a WitnessError."""
+    ⌈bits/limb_bits⌉ limbs of w = ⌈bits/n⌉ bits, the top one of the bits left (limb_bits: the
+    tables' unless a narrower width is asked). Returns the (cells, weight) terms; an
+    out-of-range value is a WitnessError."""
     v = np.asarray(vals, np.int64).reshape(-1)
     if v.size and (v.min() < 0 or (bits_ < 63 and v.max() >= (1 << bits_))):
         bad = int(v.min()) if v.min() < 0 else int(v.max())
         raise WitnessError(f"{what}: value {bad} is outside [0, 2^{bits_})")
-    n = -(-bits_ // tables.limb_bits)
+    n = -(-bits_ // min(limb_bits or tables.limb_bits, tables.limb_bits))
     w = -(-bits_ // n)
     terms = []
     for i in range(n):

@@ -107,6 +107,10 @@ class Tables:
         xs, ys = np.asarray(xs, np.int64), np.asarray(ys, np.int64)
         return self._tag(key, len(xs), lambda: (xs, ys), key)
 
+    def range_widths(self) -> list[int]:
+        """The bit widths of the range tables made so far."""
+        return [int(k.split(":")[1]) for k in self.keys if k.startswith("range:")]
+
     @property
     def count(self) -> int:
         return len(self.sizes)

@@ -70,6 +70,9 @@ class Circuit:
     k: int
     fixed: Mapping[Column, ColumnValues] = field(default_factory=dict)
     copies: np.ndarray | None = None
+    # instance column -> how many public values it holds (its rows 0 .. length−1); by default
+    # the rows the copy constraints bind (values elsewhere would be bound by nothing)
+    instance_lengths: Mapping[Column, int] | None = None
 
     @property
     def domain(self) -> Domain:
@@ -93,6 +96,24 @@ class Circuit:
         if c.kind_index in given:
             return padded(given[c.kind_index], d.usable, d.n, f"fixed column {c.name}")
         return _native.FrVec.zeros(d.n)
+
+    def public_lengths(self) -> tuple[int, ...]:
+        """The number of public values of each instance column (``instance_lengths``, or one
+        past the last row a copy constraint binds)."""
+        if self.instance_lengths is not None:
+            given = _keyed(self.cs, self.instance_lengths, INSTANCE)
+            out = tuple(int(given.get(c.kind_index, 0)) for c in self.cs.instance)
+        else:
+            cp = self.copy_array()
+            out = []
+            for c in self.cs.instance:
+                rows = np.concatenate([cp[cp[:, 0] == c.index, 1], cp[cp[:, 2] == c.index, 3]])
+                out.append(int(rows.max()) + 1 if rows.size else 0)
+            out = tuple(out)
+        u = self.domain.usable
+        if any(not 0 <= n <= u for n in out):
+            raise EzkError(f"an instance column cannot hold {max(out)} public values in {u} usable rows.")
+        return out
 
     @property
     def num_copies(self) -> int:

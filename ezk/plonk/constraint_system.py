@@ -301,7 +301,14 @@ class ConstraintSystem:
 
     def blinding_rows(self) -> int:
         most = max((len(r) for r in self.advice_rotations().values()), default=1)
-        return max(3, most) + 2
+        return self.blinding_rows_for(most)
+
+    @staticmethod
+    def blinding_rows_for(rotations: int) -> int:
+        """b for a system whose advice columns are queried at most at ``rotations`` distinct
+        rotations (halo2's rule), for a layout that must know its usable rows before it
+        builds the system."""
+        return max(3, rotations) + 2
 
     def all_queries(self) -> list[Query]:
         """Every column query of every gate and lookup, sorted (column index, rotation)."""

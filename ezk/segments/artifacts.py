@@ -70,7 +70,9 @@ def write_vk_bundle(path, header: dict, vk_bytes: list[bytes]) -> int:
     """``header["segments"][s]["vk"]`` must index ``vk_bytes`` (already deduplicated). The body
     stores each distinct constraint system once (segments of one shape share it): u32 count,
     the systems' encodings; u32 count, per key: u32 system index, u8 k, u32 count + fixed
-    commitments, u32 count + σ commitments (64-byte uncompressed points, layout 2)."""
+    commitments, u32 count + σ commitments (64-byte uncompressed points, layout 2), u32 count +
+    the exact length of each instance column, the 32-byte digest of the SRS elements
+    verification uses."""
     from ezk.plonk import VerifyingKey
 
     systems: dict[bytes, int] = {}
@@ -92,6 +94,10 @@ def write_vk_bundle(path, header: dict, vk_bytes: list[bytes]) -> int:
         for pts in (vk.fixed_commitments, vk.sigma_commitments):
             w.u32(len(pts))
             w.raw(_native.G1Vec.from_points(list(pts)).to_bytes(False) if pts else b"")
+        w.u32(len(vk.instance_lengths))
+        for n in vk.instance_lengths:
+            w.u32(n)
+        w.raw(vk.srs_digest)
     return write_key(path, KeyFile("vk", {**header, "bundle_layout": BUNDLE_LAYOUT}, w.getvalue()))
 
 
@@ -112,13 +118,16 @@ def _points(r: Reader, size: int) -> tuple[list, bytes]:
     return pts, (bytes(raw) if size == 32 else vec.to_bytes(True))
 
 
-def _vk_digest(k: int, cs_encoding: bytes, fixed: tuple[list, bytes], sigma: tuple[list, bytes]) -> bytes:
+def _vk_digest(k: int, cs_encoding: bytes, fixed: tuple[list, bytes], sigma: tuple[list, bytes],
+               lengths: tuple, srs_digest: bytes) -> bytes:
     """``VerifyingKey.digest`` from the bytes read, without encoding the key again: the same
-    Blake2b over ``VK_MAGIC ‖ k ‖ constraint system ‖ fixed ‖ σ`` (``ezk.plonk.keygen``)."""
+    Blake2b over ``VK_MAGIC ‖ k ‖ constraint system ‖ fixed ‖ σ ‖ instance lengths ‖ SRS
+    digest`` (``ezk.plonk.keygen``)."""
     h = hashlib.blake2b(digest_size=32, person=b"ezk-plonk-vk")
     h.update(VK_MAGIC + bytes([k]) + cs_encoding)
     for pts, enc in (fixed, sigma):
         h.update(struct.pack("<I", len(pts)) + enc)
+    h.update(struct.pack("<I", len(lengths)) + b"".join(struct.pack("<I", n) for n in lengths) + srs_digest)
     return h.digest()
 
 
@@ -146,11 +155,17 @@ def _read_keys(body: bytes, layout: int) -> list:
         fixed, sigma = _points(r, size), _points(r, size)
         if len(fixed[0]) != len(cs.fixed) or len(sigma[0]) != len(cs.permutation_columns):
             raise r.fail("its commitments do not match its constraint system")
-        vk = VerifyingKey(k, cs, fixed[0], sigma[0])
+        lengths = tuple(r.u32() for _ in range(r.count()))
+        srs_digest = r.take(32)
+        if len(lengths) != len(cs.instance):
+            raise r.fail("its instance lengths do not match its constraint system")
+        vk = VerifyingKey(k, cs, fixed[0], sigma[0], lengths, srs_digest)
         if (index, k) not in domains:
             domains[(index, k)] = domain_of(cs, k)  # a bad k or shape is an error here
         vk.__dict__["domain"] = domains[(index, k)]  # VerifyingKey's cached properties, filled
-        vk.__dict__["digest"] = _vk_digest(k, enc, fixed, sigma)
+        if any(n > vk.domain.usable for n in lengths):
+            raise r.fail("an instance column is longer than the usable rows")
+        vk.__dict__["digest"] = _vk_digest(k, enc, fixed, sigma, lengths, srs_digest)
         keys.append(vk)
     r.done()
     return keys

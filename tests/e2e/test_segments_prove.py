@@ -245,3 +245,31 @@ def test_dask_worker_killed_mid_proof_is_retried_and_the_bundle_verifies(segment
     assert killed, "no worker was busy proving"
     assert killed[0] not in {r["pid"] for r in info["per_segment"]}
     assert _verify(m, proof)
+
+
+def test_a_bundle_refuses_an_srs_its_keys_were_not_made_with(segmented_bundle, tmp_path):
+    from ezk.errors import ArtifactError
+
+    m = segmented_bundle
+    k = read_vk_bundle(m.vk).header["k"]
+    other = tmp_path / "other.srs"
+    api.gen_srs(other, k, seed="another ceremony")
+    with pytest.raises(ArtifactError, match=r"SRS .*digest [0-9a-f]{16}….* is not the one the verifying key was made "
+                                            r"with \(digest [0-9a-f]{16}…\)"):
+        api.verify(m.proof, m.settings, m.vk, other)
+    # the bundle body records each key's SRS digest and exact public lengths
+    vk = read_vk_bundle(m.vk)
+    assert all(v.srs_digest == vk.vks[0].srs_digest for v in vk.vks)
+    assert [sum(v.instance_lengths) for v in vk.vks] == [sum(e["length"] for e in s["public"]) for s in vk.segments]
+
+
+def test_a_bundle_verdict_carries_the_outputs_and_checks_data(segmented_bundle):
+    """verify returns the public outputs as for one circuit; --data on a proof whose inputs are
+    private is an error, never silently unchecked."""
+    from ezk.errors import ArtifactError
+
+    m = segmented_bundle
+    v = api.verify_proof(m.proof, m.settings, m.vk, m.srs)
+    assert v and v.outputs == _bundle(m)["outputs"] and v.inputs == []
+    with pytest.raises(ArtifactError, match="no public input"):
+        api.verify_proof(m.proof, m.settings, m.vk, m.srs, data=m.dir / "input.json")

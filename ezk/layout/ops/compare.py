@@ -16,8 +16,7 @@ import numpy as np
 from ezk.layout.cells import Cells
 from ezk.layout.packed import Lane, pack, unsigned_limbs
 from ezk.layout.rows import bits, lincomb, mul_rows
-
-COMPARE_BITS = 48
+from ezk.ops.bounds import COMPARE_BITS
 
 
 def _ge(ctx, node, a: Cells, b: Cells):

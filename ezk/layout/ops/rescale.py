@@ -31,7 +31,7 @@ from ezk.errors import WitnessError
 from ezk.layout.cells import Cells
 from ezk.layout.packed import Fresh, Lane, pack, signed_limbs
 
-QB = 36  # default quotient bound: −2^35 ≤ q < 2^35 (ezk.ops._checks.RESCALE_BITS)
+from ezk.ops.bounds import RESCALE_BITS as QB  # default quotient bound: −2^35 ≤ q < 2^35
 
 
 def _check(v: np.ndarray, bits: int, what: str) -> None:
