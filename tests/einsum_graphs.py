@@ -22,9 +22,12 @@ CASES = {
 }
 
 
-def einsum_graph(case: str, seed: int = 0, pad: bool = False) -> Graph:
+def einsum_graph(case: str, seed: int = 0, pad: bool = False, affine: bool = False, copies: int = 1) -> Graph:
     """input x (and y) → einsum → output; ``pad``: x goes through a zero-filling index map first
-    (constants inside an operand, as a padded convolution's im2col has)."""
+    (constants inside an operand, as a padded convolution's im2col has); ``affine``: the einsum
+    reads 3 − x (and 2·y + 1) instead, affine references (ezk/layout/cells.py) with no row of
+    their own; ``copies``: the einsum that many times over the same operands (one output each),
+    so that the later checks' rows cross block boundaries at a small k."""
     eq, sx, sw, fixed = CASES[case]
     rng = np.random.default_rng(seed)
     nodes: list[Node] = []
@@ -34,7 +37,8 @@ def einsum_graph(case: str, seed: int = 0, pad: bool = False) -> Graph:
                           onnx_name=f"/n{len(nodes)}/{op}", onnx_op=op, arrays=dict(arrays or {})))
         return len(nodes) - 1
 
-    x = add("input", [], sx, 7, {"index": 0, "visibility": "private"})
+    leaf = {"visibility": "private", "bound_bits": 7 + 16}  # inputs in [-50, 50), well inside
+    x = add("input", [], sx, 7, {"index": 0, **leaf})
     inputs = [x]
     a = x
     if pad:  # the last index of x's first row reads the fill (0): a constant operand entry
@@ -45,13 +49,18 @@ def einsum_graph(case: str, seed: int = 0, pad: bool = False) -> Graph:
         v = rng.integers(-20, 20, size=sw)
         w = add("const", [], sw, 7, {"visibility": "fixed"}, {"value": v})
     else:
-        w = add("input", [], sw, 7, {"index": 1, "visibility": "private"})
+        w = add("input", [], sw, 7, {"index": 1, **leaf})
         inputs.append(w)
+    if affine:
+        three, two, one = (add("const", [], (), 7, {"visibility": "fixed"}, {"value": np.array(v)}) for v in (3, 2, 1))
+        a = add("sub", [three, a], sx, 7)
+        if not fixed:
+            w = add("add", [add("mul", [w, two], sw, 7), one], sw, 7)
     lhs, out = eq.split("->")
     dims = dict(zip(lhs.split(",")[0], sx)) | dict(zip(lhs.split(",")[1], sw))
-    mm = add("einsum", [a, w], [dims[l] for l in out], 14, {"equation": eq})
-    return Graph(nodes=nodes, inputs=inputs, outputs=[mm], input_names=[f"in{i}" for i in range(len(inputs))],
-                 output_names=["out"])
+    mms = [add("einsum", [a, w], [dims[l] for l in out], 14, {"equation": eq}) for _ in range(copies)]
+    return Graph(nodes=nodes, inputs=inputs, outputs=mms, input_names=[f"in{i}" for i in range(len(inputs))],
+                 output_names=["out"] + [f"out{i}" for i in range(1, copies)])
 
 
 def graph_inputs(g: Graph, seed: int = 1) -> list[np.ndarray]:

@@ -27,9 +27,9 @@ def _same_circuit(c1, c2) -> None:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-@pytest.mark.parametrize("k", [12, 7])  # 2^7: the checks wrap over several blocks (carry rows)
-def test_honest_product_passes_and_both_backends_agree(case, k):
-    g = einsum_graph(case)
+@pytest.mark.parametrize("k", [12, 9])  # 2^9 (the leaves' range table needs 256 rows), four
+def test_honest_product_passes_and_both_backends_agree(case, k):  # copies: checks wrap over blocks
+    g = einsum_graph(case, copies=1 if k == 12 else 4)
     ra = settings(k, output_visibility="private")
     laid = lay_out(g, ra, trace(g))
     assert laid.stats["freivalds_checks"] >= 1
@@ -37,7 +37,7 @@ def test_honest_product_passes_and_both_backends_agree(case, k):
     measured = lay_out(g, ra)
     _same_circuit(measured.circuit, laid.circuit)
     assert measured.stats == laid.stats
-    if k == 7 and case != "small":
+    if k == 9 and case != "small":
         assert laid.stats["blocks"] > 1 and laid.stats["carry_rows"] > 0
 
 
@@ -46,6 +46,30 @@ def test_constants_inside_an_operand_use_shared_cells():
     laid = lay_out(g, settings(), trace(g))
     assert laid.stats["freivalds_checks"] == 1
     assert mock(laid.circuit, laid.witness) == []
+
+
+@pytest.mark.parametrize("case", ["fixed", "advice"])
+def test_affine_operands_are_materialised_first(case):
+    """3 − x (and 2·y + 1) are affine references (no row); the check's Horner chains read bare
+    cells, so the operands get cells of their own first — and a wrong product is still named."""
+    g = einsum_graph(case, affine=True)
+    node = g.nodes[g.outputs[0]]
+    assert {g.nodes[i].op for i in node.inputs} <= {"sub", "add", "const"}
+    laid = lay_out(g, settings(output_visibility="private"), trace(g))
+    assert laid.stats["freivalds_checks"] == 1
+    assert mock(laid.circuit, laid.witness) == []
+    bad = lay_out(g, settings(output_visibility="private"), wrong_product(g, {3: 1}))
+    failures = mock(bad.circuit, bad.witness)
+    assert failures and all(isinstance(f, CopyFailure) for f in failures)
+    n, accepted = mutation_check(laid, count=300, seed=2)
+    assert accepted == []
+
+
+def test_bare_refuses_an_affine_reference():
+    rg = Region(Geometry.from_inner_cols(2), 1 << 20, MeasuringBackend(12))
+    aff = Cells.at(np.arange(4), 0).scaled(-1, 3)
+    with pytest.raises(AssertionError, match="affine"):
+        freivalds._bare(phase1_of(rg), aff)
 
 
 @pytest.mark.parametrize("case", ["fixed", "advice"])
@@ -138,11 +162,12 @@ def test_every_cell_of_a_small_check_is_constrained():
 
 
 def test_mutation_summary_covers_phase1_cells():
-    g = einsum_graph("batched")
-    laid = lay_out(g, settings(k=7, output_visibility="private"), trace(g))
+    g = einsum_graph("batched", copies=4)
+    laid = lay_out(g, settings(k=9, output_visibility="private"), trace(g))
     from ezk.layout import mutate
 
-    picked = mutate._pick(laid, 10_000, np.random.default_rng(0))
+    total = int(sum(m.sum() for m in laid.assigned)) + int(sum(m.sum() for m in laid.phase1_assigned if m is not None))
+    picked = mutate._pick(laid, total, np.random.default_rng(0))
     assert sum(1 for _, _, col in picked if col.phase == 1) == sum(int(m.sum()) for m in laid.phase1_assigned if m is not None)
     n, accepted = mutation_check(laid, count=400, seed=5)
     assert accepted == []

@@ -205,7 +205,11 @@ def einsum(ctx, node, ins) -> Cells | None:
 
 
 def _bare(ph, cells: Cells) -> Cells:
-    """Cells with their constants replaced by shared cells fixed to them."""
+    """Cells with their constants replaced by shared cells fixed to them. Operands arrive
+    materialised (einsum is not in ops.AFFINE_INPUTS, circuit._place): an affine reference here
+    would lose its coefficient and offset, so it is refused."""
+    if cells.any_affine():
+        raise AssertionError("a Freivalds operand must be materialised (not an affine reference) before its chains copy it")
     m = cells.is_const
     if not m.any():
         return cells
