@@ -19,6 +19,7 @@ CASES = {
     "transposed": ("bhtd,bhsd->bhts", (1, 2, 16, 8), (1, 2, 24, 8), False),  # Q·Kᵀ
     "fixed_batch": ("gik,gkj->gij", (2, 14, 26), (2, 26, 15), True),  # a fixed operand per batch
     "small": ("ik,kj->ij", (8, 24), (24, 30), True),  # few cells: every one can be mutated
+    "wide": ("ik,kj->ij", (96, 4), (4, 200), True),  # a large C from small operands: many blocks at k 9
 }
 
 

@@ -45,25 +45,28 @@ def test_wrong_product_does_not_verify(keys, deltas):
 
 
 def test_checks_wrapping_over_blocks_prove_and_verify():
-    """Chains cut by block boundaries: carry rows copy Z and Y into the next block."""
-    g = einsum_graph("fixed")
-    laid = lay_out(g, settings(8, output_visibility="private"), trace(g))
+    """Chains cut by block boundaries: carry rows copy Z and Y into the next block (four
+    advice × advice checks at K 9, the least K the leaves' 256-row range table allows)."""
+    g = einsum_graph("advice", copies=4)
+    laid = lay_out(g, settings(9, output_visibility="private"), trace(g))
     assert laid.stats["blocks"] > 1 and laid.stats["carry_rows"] > 0 and len(laid.phase1_columns) > 1
-    srs = SRS.generate(8, seed=b"ezk-freivalds-blocks")
+    srs = SRS.generate(9, seed=b"ezk-freivalds-blocks")
     pk, vk = keygen(laid.circuit, srs)
     assert verify(vk, srs.verifier(), laid.instances, prove(pk, srs, laid.witness))
-    bad = lay_out(g, settings(8, output_visibility="private"), wrong_product(g, {700: -1}))
+    bad = lay_out(g, settings(9, output_visibility="private"), wrong_product(g, {700: -1}))
     assert not verify(vk, srs.verifier(), bad.instances, prove(pk, srs, bad.witness))
 
 
 @pytest.fixture(scope="module")
 def blocks():
-    """The fixed-weight check at K 6: C's cells spread over four blocks, the check's chains over
-    eight (carry rows between them)."""
-    g = einsum_graph("fixed")
-    ra = settings(6, output_visibility="private")
+    """A fixed-weight check at K 9 (the least K the leaves' 256-row range table allows) with a
+    large C from small operands: C's cells and the check's chains spread over four blocks
+    (carry rows between them)."""
+    g = einsum_graph("wide")
+    ra = settings(9, output_visibility="private")
     laid = lay_out(g, ra, trace(g))
-    srs = SRS.generate(6, seed=b"ezk-freivalds-blocks-6")
+    assert laid.stats["blocks"] >= 4 and laid.stats["carry_rows"] > 0
+    srs = SRS.generate(9, seed=b"ezk-freivalds-blocks-9")
     pk, vk = keygen(laid.circuit, srs)
     return g, ra, laid, srs, pk, vk
 

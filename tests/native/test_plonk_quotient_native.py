@@ -69,6 +69,21 @@ def test_native_quotient_equals_the_reference_on_a_zoo_model(shared_dir, tmp_pat
     _assert_native_equals_reference(circuit.cs, d, budget_bytes=4 * d.n * 32)
 
 
+@pytest.mark.parametrize("case", ["fixed", "advice"])
+def test_native_quotient_equals_the_reference_on_a_freivalds_circuit(case):
+    """Phase-1 columns, challenge powers (α^W, β^F) and the fixed Horner rows' β-folded LIN
+    coefficients of a Freivalds check (ezk/layout/phase1.py), in both evaluators."""
+    from ezk.layout import lay_out
+    from tests.einsum_graphs import einsum_graph, settings
+
+    g = einsum_graph(case)
+    circuit = lay_out(g, settings(9, output_visibility="private")).circuit
+    assert any(c.phase == 1 for c in circuit.cs.advice) and circuit.cs.challenges
+    d = domain_of(circuit.cs, circuit.k)
+    _assert_native_equals_reference(circuit.cs, d)
+    _assert_native_equals_reference(circuit.cs, d, budget_bytes=4 * d.n * 32)
+
+
 def test_every_instruction_kind_matches_the_reference():
     """Squares, negations, subtractions from constants, a constraint that folds to the constant
     0 (a − a), a bare polynomial as a constraint, a challenge times a column, rotations ±2."""
