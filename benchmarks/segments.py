@@ -13,7 +13,8 @@ whole today: per-segment figures, no bundle to verify). ``--monolithic`` also ru
 model as one circuit (logrows from the layout) for the wall time it takes.
 
 Prints ONE JSON object: segments, K, per-phase seconds and peak RSS, per-segment seconds and
-peak RSS, wall seconds (setup + prove), proof bytes, verify ms.
+peak RSS, wall seconds (setup + prove), proof bytes, verify ms (``verify_ms``: the best of 5 calls
+in one process, the key bundle decoded once; ``verify_ms_first``: the first call, decoding it).
 """
 
 from __future__ import annotations
@@ -81,13 +82,18 @@ def _phase(args) -> dict:
                          progress=_log)
         out = {k: info[k] for k in ("per_segment", "proof_bytes") if k in info}
     elif args.phase == "verify":
-        api.verify(w / "proof.json", w / "settings.json", w / "vk.key", srs)  # warm: imports, file cache
+        import ezk.kzg, ezk.plonk.verifier, ezk.segments.proving  # noqa: F401 (imports outside the timing)
+
+        t = time.perf_counter()  # the first call decodes the key bundle (later calls reuse it)
+        api.verify(w / "proof.json", w / "settings.json", w / "vk.key", srs)
+        first = (time.perf_counter() - t) * 1000
         times = []
         for _ in range(5):
             t = time.perf_counter()
             ok = api.verify(w / "proof.json", w / "settings.json", w / "vk.key", srs)
             times.append((time.perf_counter() - t) * 1000)
-        out = {"verified": bool(ok), "verify_ms": round(min(times), 1), "verify_ms_median": round(sorted(times)[2], 1)}
+        out = {"verified": bool(ok), "verify_ms": round(min(times), 1), "verify_ms_median": round(sorted(times)[2], 1),
+               "verify_ms_first": round(first, 1)}
     out["seconds"] = round(time.perf_counter() - t0, 2)
     return out
 

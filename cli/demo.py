@@ -1,4 +1,5 @@
-"""`ezk demo`: the whole workflow on the bundled nanoGPT, in a temporary folder, with timings.
+"""`ezk demo`: the whole workflow on the bundled nanoGPT (or, ``--model llama``, llama2.c's
+stories260K), in a temporary folder, with timings.
 
 build model → gen-settings → calibrate-settings → compile-circuit → gen-witness → gen-srs →
 setup → prove → verify, then compare the proven outputs with onnxruntime.
@@ -15,6 +16,9 @@ import numpy as np
 import typer
 
 from ezk import api
+
+MODELS = ("nanogpt", "llama")
+LLAMA_TOKENS = 16  # the prompt of `ezk demo --model llama`
 
 
 class _Steps:
@@ -33,20 +37,34 @@ class _Steps:
         return out
 
 
-def run_demo(workdir: Path, n_layer: int = 1, quiet: bool = False) -> dict:
-    """Run the pipeline in ``workdir``; returns a summary dict."""
-    import onnxruntime as ort
+def _build(model: str, workdir: Path, n_layer: int, step) -> tuple[Path, Path, int]:
+    """(network.onnx, input.json, parameters) of the demo's model, written into ``workdir``."""
+    if model == "llama":
+        from models.llama import CONFIGS, write_llama
 
+        cfg = CONFIGS["stories260k"]
+        onnx_path, data = step("build stories260K", write_llama, workdir, cfg, LLAMA_TOKENS)
+        return onnx_path, data, cfg.parameters()
     from models.nanogpt import NanoGPTConfig, count_parameters, write_nanogpt
 
-    cfg = NanoGPTConfig(n_layer=n_layer)
+    onnx_path, data = step("build nanoGPT", write_nanogpt, workdir, NanoGPTConfig(n_layer=n_layer))
+    return onnx_path, data, count_parameters(__import__("onnx").load(str(onnx_path)))
+
+
+def run_demo(workdir: Path, n_layer: int = 1, quiet: bool = False, model: str = "nanogpt") -> dict:
+    """Run the pipeline in ``workdir`` on nanoGPT micro (``n_layer`` blocks) or, with
+    ``model="llama"``, llama2.c's stories260K over a 16-token prompt; returns a summary dict."""
+    import onnxruntime as ort
+
+    if model not in MODELS:
+        raise typer.BadParameter(f"--model must be one of {', '.join(MODELS)} (got {model!r})")
     step = _Steps(quiet)
     f = {name: str(workdir / name) for name in
          ("settings.json", "model.compiled", "witness.json", "kzg.srs", "vk.key", "pk.key", "proof.json")}
-    model, data = step("build nanoGPT", write_nanogpt, workdir, cfg)
-    step("gen-settings", api.gen_settings, str(model), f["settings.json"])
-    step("calibrate-settings", api.calibrate_settings, str(model), str(data), f["settings.json"], target="accuracy")
-    step("compile-circuit", api.compile_circuit, str(model), f["model.compiled"], f["settings.json"])
+    onnx_path, data, parameters = _build(model, workdir, n_layer, step)
+    step("gen-settings", api.gen_settings, str(onnx_path), f["settings.json"])
+    step("calibrate-settings", api.calibrate_settings, str(onnx_path), str(data), f["settings.json"], target="accuracy")
+    step("compile-circuit", api.compile_circuit, str(onnx_path), f["model.compiled"], f["settings.json"])
     step("gen-witness", api.gen_witness, f["model.compiled"], str(data), f["witness.json"])
     from ezk.settings import Settings
 
@@ -57,13 +75,18 @@ def run_demo(workdir: Path, n_layer: int = 1, quiet: bool = False) -> dict:
     ok = step("verify", api.verify, f["proof.json"], f["settings.json"], f["vk.key"], f["kzg.srs"])
 
     tokens = np.array(json.loads(Path(data).read_text())["input_data"][0], dtype=np.int64).reshape(1, -1)
-    reference = ort.InferenceSession(str(model)).run(None, {"idx": tokens})[0].reshape(-1)
+    sess = ort.InferenceSession(str(onnx_path))
+    reference = sess.run(None, {sess.get_inputs()[0].name: tokens})[0]
+    positions = reference.shape[-2]  # nanoGPT: every position's logits; llama2.c: the last one's
+    reference = reference.reshape(-1)
     proven = np.array(proved["outputs"][0])
     err = float(np.abs(proven - reference).max())
-    top1_same = bool((proven.reshape(cfg.block_size, -1).argmax(-1) == reference.reshape(cfg.block_size, -1).argmax(-1)).all())
+    top1_same = bool((proven.reshape(positions, -1).argmax(-1) == reference.reshape(positions, -1).argmax(-1)).all())
     return {
         "verified": bool(ok),
-        "parameters": count_parameters(__import__("onnx").load(str(model))),
+        "model": "stories260K" if model == "llama" else "nanoGPT",
+        "next_token": int(proven.reshape(positions, -1)[-1].argmax()),
+        "parameters": parameters,
         "k": info["k"],
         "rows": info.get("num_rows"),
         "advice_cells": info.get("advice_cells"),
@@ -85,20 +108,27 @@ def register(app: typer.Typer) -> None:
         keep: str = typer.Option(None, "--keep", help="run in this folder and keep the files"),
         json_out: bool = typer.Option(False, "--json", help="print the summary as JSON"),
         quiet: bool = typer.Option(False, "--quiet", help="no per-step lines"),
+        model: str = typer.Option("nanogpt", "--model", help="nanogpt (micro, fast) or llama (llama2.c stories260K, "
+                                  "16-token prompt, its next token; minutes)"),
     ):
-        """Build the bundled nanoGPT (micro), prove one inference and verify it, with timings."""
+        """Build the bundled nanoGPT (micro) or, with --model llama, llama2.c's stories260K; prove one
+        inference and verify it, with timings."""
         from cli import report
 
+        if model not in MODELS:
+            raise typer.BadParameter(f"must be one of {', '.join(MODELS)} (got {model!r})", param_hint="--model")
         quiet, json_out = quiet or report.QUIET, json_out or report.JSON  # the global flags (cli/main.py)
         if not quiet and not json_out:
-            typer.echo(f"ezk demo: nanoGPT ({n_layer} layer(s), 16-dim, 8 tokens) from ONNX to a verified proof")
+            what = (f"llama2.c stories260K (5 layers, 64-dim, {LLAMA_TOKENS}-token prompt → next token)" if model == "llama"
+                    else f"nanoGPT ({n_layer} layer(s), 16-dim, 8 tokens)")
+            typer.echo(f"ezk demo: {what} from ONNX to a verified proof")
         if keep:
             workdir = Path(keep)
             workdir.mkdir(parents=True, exist_ok=True)
-            summary = run_demo(workdir, n_layer, quiet or json_out)
+            summary = run_demo(workdir, n_layer, quiet or json_out, model)
         else:
             with tempfile.TemporaryDirectory(prefix="ezk-demo-") as tmp:
-                summary = run_demo(Path(tmp), n_layer, quiet or json_out)
+                summary = run_demo(Path(tmp), n_layer, quiet or json_out, model)
         if json_out:
             report.result(command="demo", **summary)
             return
@@ -112,7 +142,8 @@ def register(app: typer.Typer) -> None:
             f"{summary['rows']} rows, {summary['advice_cells']} advice cells\n"
             f"proof {summary['proof_bytes']} bytes, pk {summary['pk_bytes'] / 1e6:.1f} MB, vk {summary['vk_bytes'] / 1e3:.1f} kB\n"
             f"proven logits vs onnxruntime: max abs error {summary['max_abs_error_vs_onnxruntime']:.5f} "
-            f"(max |logit| {summary['max_abs_reference']:.3f}); top-1 tokens identical: {summary['top1_tokens_identical']}\n"
+            f"(max |logit| {summary['max_abs_reference']:.3f}); top-1 tokens identical: {summary['top1_tokens_identical']} "
+            f"(next token {summary['next_token']})\n"
             f"total {summary['total_seconds']:.1f} s"
         )
         if not summary["verified"]:

@@ -32,8 +32,12 @@ def register(app: typer.Typer) -> None:
         """Write settings.json for a model (EZKL's run_args and the circuit's size)."""
         t0 = time.perf_counter()
         s = api.gen_settings(model, output, **run_args)
+        from ezk.ops.bounds import describe_leaf_bound
+
+        bounds = ", ".join(describe_leaf_bound(b, sc) for b, sc in zip(s.model_input_bits, s.model_input_scales))
         report.line(f"settings written to {output} (input scales {s.model_input_scales}, output scales "
-                    f"{s.model_output_scales}, logrows {s.run_args.logrows}, {s.num_rows} rows)")
+                    f"{s.model_output_scales}, logrows {s.run_args.logrows}, {s.num_rows} rows; inputs range-checked "
+                    f"to {bounds or 'nothing: no inputs'})")
         report.result(command="gen-settings", settings_path=output, k=s.run_args.logrows, rows=s.num_rows,
                       cells=s.total_assignments, seconds=time.perf_counter() - t0)
 

@@ -8,6 +8,12 @@ object per command (see cli/report.py). ``ezk --version`` prints the version.
 
 Exit codes: 0 success (verified: true); 1 a user error (one sentence on stderr) or verified:
 false; 2 a usage error or a bug in ezk; 130 interrupted.
+
+Usage errors (an unknown flag or command, a missing argument) are click exceptions of the click
+that typer really uses: the ``click`` package for older typers, a copy vendored as
+``typer._click`` from typer 0.29 on (``click`` itself may then be absent). The module that
+defines ``typer.BadParameter`` is that click's ``exceptions``, so this module never imports
+``click`` by name.
 """
 
 from __future__ import annotations
@@ -78,19 +84,31 @@ def main(argv: list[str] | None = None) -> None:
             raise
         typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
         raise SystemExit(1)
+    except MemoryError as exc:  # numpy's allocation failure outside a layout (which names its node)
+        if debug:
+            raise
+        typer.secho(f"error: ezk ran out of memory ({exc}): the model is too large for this machine in one "
+                    f"circuit; compile it in segments of at most 2^K rows each (--max-logrows K or --max-memory GB "
+                    f"on calibrate-settings or compile-circuit)", err=True, fg=typer.colors.RED)
+        raise SystemExit(1)
     except KeyboardInterrupt:
         typer.secho("interrupted", err=True)
         raise SystemExit(130)
     except SystemExit:
         raise
+    except MemoryError:
+        if debug:
+            raise
+        typer.secho("error: this step needs more memory than this machine has; use a machine with more memory "
+                    "or a smaller model", err=True, fg=typer.colors.RED)
+        raise SystemExit(1)
     except Exception as exc:  # click usage errors arrive here too in non-standalone mode
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+        clicks = _click_exceptions()
+        if isinstance(exc, clicks.ClickException):
             exc.show()
             raise SystemExit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            raise SystemExit(1)
+        if isinstance(exc, clicks.Abort):  # click turns Ctrl-C inside a command into Abort
+            raise SystemExit(130 if isinstance(exc.__context__, KeyboardInterrupt) else 1)
         if debug:
             raise
         typer.secho(
@@ -99,6 +117,11 @@ def main(argv: list[str] | None = None) -> None:
             fg=typer.colors.RED,
         )
         raise SystemExit(2)
+
+
+def _click_exceptions():
+    """The ``exceptions`` module of the click typer raises from (see the module docstring)."""
+    return importlib.import_module(typer.BadParameter.__module__)
 
 
 if __name__ == "__main__":

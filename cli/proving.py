@@ -128,15 +128,22 @@ def register(app: typer.Typer) -> None:
         vk_path: str = typer.Option("vk.key", "--vk-path"),
         srs_path: Optional[str] = typer.Option(None, "--srs-path", help="SRS (default: kzg{logrows}.srs in the SRS directories)"),
         reduced_srs: bool = typer.Option(False, "--reduced-srs", help="(ezk always reads only the SRS points it needs)"),
+        data: Optional[str] = typer.Option(None, "-D", "--data", help="input.json the proof's public inputs must equal"),
     ):
-        """Verify a proof: prints `verified: true` and exits 0 only for a valid proof; otherwise
-        `verified: false`, the reason on stderr, exit 1."""
+        """Verify a proof: prints `verified: true` and the public inputs (when public) and outputs,
+        dequantized, and exits 0 only for a valid proof; otherwise `verified: false`, the reason on
+        stderr, exit 1. With --data, the proof's public inputs must be that input."""
         if reduced_srs:
             report.ignored("--reduced-srs", "ezk's verifier always reads only [1]₁, [1]₂ and [τ]₂")
         t0 = time.perf_counter()
-        v = api.verify_proof(proof_path, settings_path, vk_path, srs_path)
+        v = api.verify_proof(proof_path, settings_path, vk_path, srs_path, data=data)
         report.result(command="verify", proof_path=proof_path, seconds=time.perf_counter() - t0)
         report.verdict(v.ok, v.reason)
+        if v.ok:
+            report.result(inputs=v.inputs or None, outputs=v.outputs)
+            for kind, values in (("input", v.inputs), ("output", v.outputs)):
+                for entry, vals in zip([e for e in v.public if e["kind"] == kind], values):
+                    report.line(f"{kind} {entry['name']} {entry['shape']}: {_preview(vals)}")
         if v.ok:  # hashed visibilities: the public Poseidon hashes the proof binds
             from ezk.proving import proof_hashes
 
@@ -184,3 +191,8 @@ def register(app: typer.Typer) -> None:
         report.verdict(v.ok, v.reason)
         if not v.ok:
             raise typer.Exit(1)
+
+
+def _preview(values: list[float], most: int = 16) -> str:
+    shown = " ".join(f"{v:g}" for v in values[:most])
+    return shown + (f" … ({len(values)} values)" if len(values) > most else "")

@@ -33,7 +33,8 @@ def build_info() -> dict:
 def kernel_timers() -> dict:
     """Cumulative time spent inside native MSM and NTT calls since the last reset:
     {"msm": {"calls": int, "ns": int}, "ntt": {"calls": int, "ns": int}}. Counts every
-    msm / ntt / intt / coset_ntt / coset_intt / G1Vec.ifft call."""
+    msm / ntt / intt / coset_ntt / coset_intt / G1Vec.ifft call, and every subcoset_ntt(_many) /
+    subcoset_interpolate call (one count per call)."""
 
 def reset_kernel_timers() -> None: ...
 
@@ -157,6 +158,56 @@ def poly_divide_linear(coeffs: FrVec, z: int) -> FrVec:
 
 def linear_combination(vecs: Sequence[FrVec], scalars: Sequence[int]) -> FrVec:
     """Σ cᵢ·vᵢ; vectors of different lengths are zero-extended to the longest."""
+
+# ------------------------------------------------------------- the quotient, natively
+
+def subcoset_ntt(coeffs: FrVec, n: int, n_ext: int, j: int) -> FrVec:
+    """The polynomial's values at s_j·ωⁱ (i < n), s_j = g·ω_extʲ, j < n_ext/n: sub-coset j of
+    the extended coset g·H_ext (point e·i + j of it). len(coeffs) ≤ n; one size-n NTT."""
+
+def subcoset_ntt_many(coeffs: Sequence[FrVec], n: int, n_ext: int, j: int) -> list[FrVec]:
+    """[subcoset_ntt(c, n, n_ext, j) for c in coeffs], each transform on one thread, side by side
+    (no barrier between NTT stages; one coefficient vector alone is split across the threads)."""
+
+def subcoset_frame(n: int, n_ext: int, j: int, usable: int) -> tuple[FrVec, FrVec, FrVec]:
+    """(X, L₀, l_blind) on sub-coset j, in closed form (no NTT): X = s_j·ωⁱ,
+    L₀ = (s_jⁿ − 1)/(n·(X − 1)), l_blind = Σ_{r=usable+1}^{n−1} L₀ rotated by −r (L_r(X) = L₀(ω⁻ʳX))."""
+
+def subcoset_interpolate(parts: Sequence[FrVec], pieces: int) -> list[FrVec]:
+    """h's first ``pieces`` blocks of n coefficients from the constraint sums on the e sub-cosets:
+    part j divided by s_jⁿ − 1, interleaved into g·H_ext order, one coset iNTT of size n·e.
+    The parts are emptied (their memory is reused)."""
+
+def lookup_multiplicities(table: FrVec, inputs: Sequence[FrVec], usable: int) -> tuple[np.ndarray, int]:
+    """(counts, missing): counts[j] (int64, ``usable`` of them) is how many rows < usable of the
+    inputs equal table row j, each value credited to the first table row < usable holding it;
+    ``missing`` counts the input rows whose value no such table row holds. By hashing."""
+
+class QuotientProgram:
+    """A compiled constraint program (``ezk/plonk/program.py`` builds it; every index is
+    checked here, a bad one is a ValueError).
+
+    ``consts``: field constants. ``scalars`` (m, 3) int64 rows [op, a, b] — op CONST (a indexes
+    consts), CHALLENGE (a < challenges), ADD/SUB/MUL/NEG/SQUARE of earlier rows: values shared by
+    every point, computed once per call. ``instrs`` (t, 8) int64 rows [op, dst, a_kind, a_index,
+    a_rot, b_kind, b_index, b_rot]: op ADD/SUB/MUL/NEG/SQUARE write register dst (never one
+    they read); FOLD adds y^dst·a to the accumulator; FOLD_REG [op, reg, a…, first, e, 0] sets
+    (first = 1) or adds y^e·a to register reg; FOLD_MUL [op, 0, a…, b…] adds a·b to the
+    accumulator (a shared factor times its constraints' folded cofactors). Operand kinds: 0
+    register, 1 polynomial slot read at rotation rot (index (i + rot) mod n, cyclic), 2 scalar
+    row. Op codes: CONST 0, CHALLENGE 1, ADD 2, SUB 3, MUL 4, NEG 5, SQUARE 6, FOLD 7,
+    FOLD_REG 8, FOLD_MUL 9."""
+
+    def __init__(self, consts: Sequence[int], scalars: np.ndarray, instrs: np.ndarray, registers: int,
+                 slots: int, challenges: int) -> None: ...
+    @property
+    def instructions(self) -> int: ...
+    @property
+    def registers(self) -> int: ...
+    def evaluate(self, values: Sequence[FrVec | None], challenges: Sequence[int], y: int, acc: FrVec) -> None:
+        """acc[i] += Σ_FOLD y^e·a(i) for every point i (n = len(acc)); ``values[slot]`` holds n
+        values for every slot the program reads (None elsewhere). Over blocks of points in
+        parallel, a small register file per task."""
 
 # ------------------------------------------------------------------------------- G1
 

@@ -11,7 +11,8 @@
     setup(compiled, srs_path, vk_path, pk_path)      -> info
     mock(compiled, witness)                          -> info (raises EzkError naming failures)
     prove(compiled, witness, pk_path, srs_path, proof_path) -> info
-    verify(proof_path, settings_path, vk_path, srs_path)    -> bool (verify_proof: with the reason)
+    verify(proof_path, settings_path, vk_path, srs_path, data=None) -> bool (verify_proof: a Verdict
+                                                     with the reason, or the public outputs and inputs)
     swap_proof_commitments(proof_path, witness_path) -> info (polycommit, see ezk.polycommit)
     verify_chain([(proof, settings, vk), …], srs)    -> Verdict (proofs chained by polycommit)
 
@@ -56,14 +57,16 @@ def measure_circuit(graph, ra: RunArgs, lookup_scales=None) -> dict:
     from a measuring run with room for any size."""
     from ezk.layout import lay_out
     from ezk.layout.circuit import MAX_K
+    from ezk.memory_guard import memory_guard
 
     probe = RunArgs(**{**ra.__dict__, "logrows": MAX_K})
     st = Settings(run_args=probe, lookup_scales=dict(lookup_scales or {}))
-    if ra.segment_logrows:  # a model that may be too large to lay out at once: estimate in windows
-        from ezk.segments.plan import estimate_circuit
+    with memory_guard("laying out the circuit"):
+        if ra.segment_logrows:  # a model that may be too large to lay out at once: estimate in windows
+            from ezk.segments.plan import estimate_circuit
 
-        return estimate_circuit(graph, st, ra.segment_logrows)
-    return lay_out(graph, st).stats
+            return estimate_circuit(graph, st, ra.segment_logrows)
+        return lay_out(graph, st).stats
 
 
 def instance_shapes(graph, ra: RunArgs) -> list[list[int]]:
@@ -79,17 +82,33 @@ def instance_shapes(graph, ra: RunArgs) -> list[list[int]]:
 def _settings_for(graph, ra: RunArgs, lookup_scales=None) -> tuple[Settings, str | None]:
     """Settings with the layout's exact counts, or (when the layout cannot place some op of the
     model) zero counts and the layout's one-sentence reason, for the caller to report."""
-    from ezk.errors import EzkError
+    from ezk.errors import EzkError, ResourceError
 
     try:
         stats, why = measure_circuit(graph, ra, lookup_scales), None
+    except ResourceError:
+        raise  # the model is too large for this machine: not a layout gap to warn about
     except EzkError as exc:
         stats, why = {"num_rows": 0, "advice_cells": 0, "min_k": 0}, str(exc)
     st = Settings(run_args=ra, model_input_scales=graph.input_scales, model_output_scales=graph.output_scales,
                   model_instance_shapes=instance_shapes(graph, ra),
                   num_rows=stats["num_rows"], total_assignments=stats["advice_cells"],
-                  lookup_scales=dict(lookup_scales or {}), min_logrows=stats["min_k"])
+                  lookup_scales=dict(lookup_scales or {}), min_logrows=stats["min_k"],
+                  model_input_bits=[int(graph.nodes[i].attrs["bound_bits"]) for i in graph.inputs])
     return st, why
+
+
+def _max_k() -> int:
+    from ezk.layout.circuit import MAX_K
+
+    return MAX_K
+
+
+def too_large(rows: int, min_k: int) -> str:
+    """The one sentence for a model whose circuit exceeds the largest one ezk builds."""
+    return (f"the circuit needs {rows:,} rows (2^{min_k}), more than the largest circuit ezk builds (2^{_max_k()} rows): "
+            f"compile it in segments of at most 2^K rows each (--max-logrows K on calibrate-settings or "
+            f"compile-circuit), or lower input_scale/param_scale or the lookup range")
 
 
 def _too_few_rows(min_k: int, logrows: int, step: str) -> str:
@@ -123,6 +142,8 @@ def gen_settings(model, output="settings.json", input_scale: int = 7, param_scal
     settings, why = _settings_for(graph, ra)
     if why:
         print(f"warning: the circuit layout cannot place this model yet, so rows are not counted: {why}", file=sys.stderr)
+    elif settings.min_logrows > _max_k() and not getattr(ra, "segment_logrows", 0):
+        raise EzkError(too_large(settings.num_rows, settings.min_logrows))
     elif settings.min_logrows > ra.logrows:
         if logrows is not None:
             raise EzkError(_too_few_rows(settings.min_logrows, ra.logrows, "run gen-settings"))
@@ -187,6 +208,11 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
     if list(ra.lookup_range) != full_range:
         lines.append(f"lookup_range {full_range} → {list(ra.lookup_range)} (smaller tables, lower logrows; "
                      f"worst rel. error {best.worst:.5f})")
+    shifts = sum(k.endswith(":softmax:c16") for k in best.lookup_scales)
+    noclamp = sum(k.endswith(":softmax:noclamp") for k in best.lookup_scales)
+    if shifts or noclamp:
+        lines.append(f"softmax: {shifts} node(s) shifted by a calibrated constant instead of their maximum, "
+                     f"{noclamp} keep the maximum without its clamp")
     lines.append(f"chosen: input_scale = param_scale = {best.scale}, scale_rebase_multiplier = "
                  f"{ra.scale_rebase_multiplier}, logrows = {logrows} "
                  f"({result.num_rows} rows, {result.total_assignments} advice cells)")
@@ -209,7 +235,7 @@ def compile_circuit(model, compiled_circuit="model.compiled", settings="settings
     it into segments (``ezk.segments.plan``, each confirmed to fit) stored in the compiled file;
     otherwise refuse settings whose logrows is below the circuit's minimum (measured here, so a
     hand-edited settings file is caught before setup)."""
-    from ezk.errors import EzkError
+    from ezk.errors import EzkError, ResourceError
 
     F = _front()
     check_output_path(compiled_circuit, "compiled circuit")
@@ -221,6 +247,8 @@ def compile_circuit(model, compiled_circuit="model.compiled", settings="settings
     if not extra:
         try:
             min_k = measure_circuit(graph, st.run_args, st.lookup_scales)["min_k"]
+        except ResourceError:
+            raise
         except EzkError:
             min_k = 0  # the layout cannot place the model: setup names the op
         if min_k > st.run_args.logrows:
@@ -327,9 +355,13 @@ def table(model, settings: str | None = None, variables: str | None = None, run_
         ra, ls = RunArgs(variables=parse_variables(variables)), {}
     om = F.load_onnx(model, ra.variables_dict)
     graph, _ = F.lower_model(om, ra, ls)
+    from ezk.ops.bounds import describe_leaf_bound
+
     rows = []
     for n in graph.nodes:
         detail = {k: v for k, v in n.attrs.items() if k in ("equation", "fn", "shift", "kind", "axes", "visibility", "in_scale")}
+        if "bound_bits" in n.attrs:  # an input or private parameter: range-checked (ezk.ops.bounds)
+            detail["bound"] = describe_leaf_bound(int(n.attrs["bound_bits"]), n.scale)
         rows.append({"id": n.id, "onnx": f"{n.onnx_name} ({n.onnx_op})", "op": n.op, "inputs": n.inputs,
                      "shape": list(n.shape), "scale": n.scale, "detail": detail})
     return rows

@@ -10,9 +10,11 @@ Keys (``vk.key``, ``pk.key``) share one envelope, all integers little-endian::
     32     blake2b-256 of everything above
 
 The header names what the key belongs to — the compiled circuit's digest, the settings'
-digest, k, and the map of the public instance column (which rows hold which public tensor at
-which scale) — so a key of another model, or a file of another kind, is a clear error before any
-cryptography. Nothing is pickled; sizes are checked against the file before allocating.
+digest, k, the digest of the SRS elements verification uses, and the map of the public instance
+column (which rows hold which public tensor at which scale) — so a key of another model, or a
+file of another kind, is a clear error before any cryptography. Version 2 (the verifying key
+records its instance lengths and SRS digest): version 1 files are refused with a hint to rerun
+``ezk setup``. Nothing is pickled; sizes are checked against the file before allocating.
 
 ``proof.json`` (version 2) = {"format": "ezk-proof", "version": 2, "proof": hex, "hex_proof":
 "0x" + hex, "instances": [[field elements as EZKL writes them: 64 little-endian hex digits], …],
@@ -32,7 +34,7 @@ from pathlib import Path
 from ezk.errors import ArtifactError
 
 KEY_MAGIC = b"\x89EZKKEY\n"
-KEY_VERSION = 1
+KEY_VERSION = 2
 KINDS = {"vk": b"vk\0\0", "pk": b"pk\0\0"}
 _NAMES = {"vk": "verifying key", "pk": "proving key"}
 _PREFIX = struct.Struct("<8s4sII")
@@ -57,12 +59,18 @@ def settings_digest(settings) -> str:
 
 
 def write_key(path, key: KeyFile) -> int:
+    """Write the parts in turn, hashing as they go (a proving key's body can be a GB: no
+    concatenated copy of it)."""
     header = json.dumps(key.header, sort_keys=True).encode()
-    head = _PREFIX.pack(KEY_MAGIC, KINDS[key.kind], KEY_VERSION, len(header))
-    data = head + header + struct.pack("<Q", len(key.body)) + key.body
-    data += hashlib.blake2b(data, digest_size=32).digest()
-    Path(path).write_bytes(data)
-    return len(data)
+    parts = (_PREFIX.pack(KEY_MAGIC, KINDS[key.kind], KEY_VERSION, len(header)), header,
+             struct.pack("<Q", len(key.body)), key.body)
+    h = hashlib.blake2b(digest_size=32)
+    with open(path, "wb") as f:
+        for part in parts:
+            h.update(part)
+            f.write(part)
+        f.write(h.digest())
+    return sum(len(p) for p in parts) + 32
 
 
 def read_key(path, kind: str) -> KeyFile:
@@ -79,10 +87,11 @@ def read_key(path, kind: str) -> KeyFile:
         other = next((_NAMES[k] for k, v in KINDS.items() if v == kind_tag), "unknown key")
         raise ArtifactError(f"{str(p)!r} is a {other}, not a {name}.")
     if version != KEY_VERSION:
-        raise ArtifactError(f"{str(p)!r} is {name} format version {version}; this ezk reads version {KEY_VERSION}.")
+        hint = "; run ezk setup again to make new keys" if version < KEY_VERSION else ""
+        raise ArtifactError(f"{str(p)!r} is {name} format version {version}; this ezk reads version {KEY_VERSION}{hint}.")
     if hlen > MAX_HEADER or _PREFIX.size + hlen + 8 + 32 > len(data):
         raise ArtifactError(f"{str(p)!r} is truncated or corrupt (its header does not fit the file).")
-    if hashlib.blake2b(data[:-32], digest_size=32).digest() != data[-32:]:
+    if hashlib.blake2b(memoryview(data)[:-32], digest_size=32).digest() != data[-32:]:
         raise ArtifactError(f"{str(p)!r} is corrupt: its checksum does not match its contents.")
     off = _PREFIX.size
     try:

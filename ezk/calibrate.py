@@ -4,10 +4,17 @@ For each candidate scale s (input_scale = param_scale = s):
  1. lower the model and run the integer forward pass without range checks on every calibration
     sample, recording for every lookup the largest |input| in float units over all of them, m;
  2. give that lookup the input scale s_l = ⌊log2(hi / (margin·m))⌋ (at most its input's scale),
-    so margin × the observed range fits the table [lo, hi];
- 3. lower again and run with range checks, and compare every output with the float reference
+    so margin × the observed range fits the table [lo, hi]; and give every Softmax-like node
+    whose row maxima stay close together a constant shift instead of a maximum
+    (``choose_softmax_shifts``; the lookups are then measured again in that form);
+ 3. record every rescale's largest |quotient| and give it a bound of ⌈log2(margin·m)⌉ + 1 bits
+    (``choose_rescale_bits``; the circuit checks small bounds in one lookup);
+ 4. lower again and run with range checks, and compare every output with the float reference
     (onnxruntime, tract as fallback) on every sample: err = max|ezk − ref| / max|ref|, both maxima
     over all samples.
+The per-node integers of steps 2–3 all live in ``Settings.lookup_scales`` under the builder's
+keys (``…:fn`` lookups, ``…:rescale`` quotient bits, ``…:softmax:c16|d16|u16`` shifts,
+``…:softmax:noclamp`` a maximum without the clamp).
 Calibration data hold one sample or several (EZKL's calibration.json: samples concatenated per
 input, see :func:`ezk.inputs.split_samples`).
 ``accuracy`` picks the candidate with the smallest worst error; ``resources`` the smallest scale
@@ -28,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ezk.errors import EzkError
+from ezk.errors import EzkError, ResourceError
 from ezk.graph.forward import forward
 from ezk.graph.lower import lower_model
 from ezk.graph.onnx_import import OnnxModel
@@ -80,6 +87,105 @@ def choose_lookup_scales(graph, builder, maxima: dict[str, float], margin: float
     return out
 
 
+# a constant softmax shift may cost at most this many bits of exp's output (made up by as
+# many extra bits) and may widen exp's input to at most EXP_SPAN_FACTOR × the clamp of the max form
+MAX_SHIFT_DEFICIT = 6 * math.log(2.0)
+EXP_SPAN_FACTOR = 2.0
+MIN_SHIFT_ROWS = 8  # the spread of fewer calibrated rows says too little about other inputs
+
+
+def softmax_stats(graph, builder, trace, into: dict | None = None) -> dict[str, list]:
+    """Per Softmax-like key, merged over samples: [rows, max and min row maximum, largest
+    row maximum − element, smallest element] in float units."""
+    out = {} if into is None else into
+    for key, (src, axes) in builder.softmax_sources.items():
+        v = trace.values[src] / 2.0 ** graph.nodes[src].scale
+        if not v.size:
+            continue
+        ax = tuple(a % v.ndim for a in axes)
+        rows = v.max(axis=ax, keepdims=True)
+        st = [rows.size, float(rows.max()), float(rows.min()), float((rows - v).max()), float(v.min())]
+        if key in out:
+            o = out[key]
+            st = [o[0] + st[0], max(o[1], st[1]), min(o[2], st[2]), max(o[3], st[3]), min(o[4], st[4])]
+        out[key] = st
+    return out
+
+
+def choose_softmax_shifts(stats: dict[str, list], margin: float, ra: RunArgs) -> dict[str, int]:
+    """Constant shifts for the Softmax-like nodes with at least MIN_SHIFT_ROWS calibrated rows
+    whose maxima lie within σ of each other with margin·σ + ln 2 ≤ MAX_SHIFT_DEFICIT, and whose
+    inputs lie within EXP_SPAN_FACTOR·C of the largest (ezk.graph.lowering.activations); for the
+    others, whose rows span less than EXP_SPAN_FACTOR·C/margin, the maximum without the clamp."""
+    out = {}
+    ln2 = math.log(2.0)
+    clamp = (ra.input_scale + 1) * ln2 + 0.5
+    for key, (rows, hi, lo, span, xmin) in stats.items():
+        if span * margin > EXP_SPAN_FACTOR * clamp:
+            continue  # exp(x − max) needs the clamp
+        D = margin * (hi - lo) + ln2
+        U = (margin - 1) * (hi - lo) + ln2
+        if not (rows >= MIN_SHIFT_ROWS and abs(hi) < 2.0**30 and D <= MAX_SHIFT_DEFICIT
+                and (hi - xmin) * margin <= EXP_SPAN_FACTOR * clamp):
+            out[key + ":noclamp"] = 1  # keep the max, drop the clamp
+            continue
+        out[key + ":c16"] = int(round(hi * 2**16))
+        out[key + ":d16"] = int(math.ceil(D * 2**16))
+        out[key + ":u16"] = int(math.ceil(U * 2**16))
+    return out
+
+
+def rescale_maxima(graph, trace, into: dict[str, int] | None = None) -> dict[str, int]:
+    """Per rescale key, the largest |quotient| seen in ``trace``, merged over samples."""
+    out = {} if into is None else into
+    for n in graph.nodes:
+        if n.op == "rescale" and "key" in n.attrs:
+            v = trace.values[n.id]
+            m = max(abs(int(v.max())), abs(int(v.min()))) if v.size else 0
+            out[n.attrs["key"]] = max(out.get(n.attrs["key"], 0), m)
+    return out
+
+
+def choose_rescale_bits(graph, maxima: dict[str, int], margin: float) -> dict[str, int]:
+    """Per rescale key: ⌈log2(margin·max|q| + 1)⌉ + 1 bits (at least scale + 2, at most RESCALE_BITS)."""
+    from ezk.ops.bounds import RESCALE_BITS
+
+    out = {}
+    for n in graph.nodes:
+        if n.op == "rescale" and n.attrs.get("key") in maxima:
+            need = math.ceil(math.log2(margin * maxima[n.attrs["key"]] + 1)) + 1
+            out[n.attrs["key"]] = int(min(RESCALE_BITS, max(need, n.scale + 2)))
+    return out
+
+
+def calibrated_graph(om: OnnxModel, ra: RunArgs, samples, margin: float):
+    """(graph, per-node integers) after steps 1–3 of the module docstring, over every sample."""
+    def traces(g):
+        return [forward(g, quantized_inputs(g, s), check_ranges=False) for s in samples]
+
+    g0, b0 = lower_model(om, ra)
+    maxima, sm = {}, {}
+    for t in traces(g0):
+        lookup_maxima(g0, b0, t, maxima)
+        softmax_stats(g0, b0, t, sm)
+    scales = choose_lookup_scales(g0, b0, maxima, margin, ra)
+    shifts = choose_softmax_shifts(sm, margin, ra)
+    if shifts:  # the shifted exp sees other inputs: measure the lookups again in that form
+        g1, b1 = lower_model(om, ra, {**scales, **shifts})
+        maxima = {}
+        for t in traces(g1):
+            lookup_maxima(g1, b1, t, maxima)
+        scales = {**scales, **choose_lookup_scales(g1, b1, maxima, margin, ra)}
+    ints = {**scales, **shifts}
+    g2, _ = lower_model(om, ra, ints)
+    qmax: dict[str, int] = {}
+    for t in traces(g2):
+        rescale_maxima(g2, t, qmax)
+    ints.update(choose_rescale_bits(g2, qmax, margin))
+    g, _ = lower_model(om, ra, ints)
+    return g, ints
+
+
 def reference_outputs(om: OnnxModel, samples) -> list[dict[str, np.ndarray]]:
     """The float reference's outputs for every sample."""
     return [run_reference(om, s) for s in samples]
@@ -91,12 +197,7 @@ def evaluate_candidate(om: OnnxModel, ra: RunArgs, samples, references, margin: 
     for the worst-node report is the first sample's."""
     cand = Candidate(scale=ra.input_scale)
     try:
-        g0, b0 = lower_model(om, ra)
-        maxima: dict[str, float] = {}
-        for s in samples:
-            lookup_maxima(g0, b0, forward(g0, quantized_inputs(g0, s), check_ranges=False), maxima)
-        cand.lookup_scales = choose_lookup_scales(g0, b0, maxima, margin, ra)
-        g, _ = lower_model(om, ra, cand.lookup_scales)
+        g, cand.lookup_scales = calibrated_graph(om, ra, samples, margin)
         stats = {name: [0.0, 0.0, 0.0, 0] for name in g.output_names}  # max diff, sum diff, max |ref|, count
         for j, (s, reference) in enumerate(zip(samples, references)):
             trace = forward(g, quantized_inputs(g, s))
@@ -172,6 +273,8 @@ def shrink_lookup_range(om: OnnxModel, best: Candidate, base: RunArgs, samples, 
     range_ = list(ra.lookup_range)
     try:
         min_k = int(measure(best.graph, ra, best.lookup_scales)["min_k"])
+    except ResourceError:
+        raise
     except EzkError:
         return best, range_, 0
     bound = best.worst + max(RANGE_SLACK_REL * best.worst, RANGE_SLACK_ABS)
@@ -189,6 +292,8 @@ def shrink_lookup_range(om: OnnxModel, best: Candidate, base: RunArgs, samples, 
             break
         try:
             k = int(measure(cand.graph, trial, cand.lookup_scales)["min_k"])
+        except ResourceError:
+            raise
         except EzkError:
             break
         if k >= min_k:
@@ -214,6 +319,10 @@ def worst_nodes(om: OnnxModel, cand: Candidate, values, top: int = 5) -> list[tu
         r = np.asarray(r, dtype=np.float64)
         if r.size != y.size:
             continue
-        rows.append((name, float(np.abs(y.reshape(-1) - r.reshape(-1)).max() / max(np.abs(r).max(), 1e-12))))
+        finite = np.isfinite(r.reshape(-1))  # a −inf mask entry is saturated on purpose, not an error
+        if not finite.any():
+            continue
+        r, y = r.reshape(-1)[finite], y.reshape(-1)[finite]
+        rows.append((name, float(np.abs(y - r).max() / max(np.abs(r).max(), 1e-12))))
     rows.sort(key=lambda x: -x[1])
     return rows[:top]

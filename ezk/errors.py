@@ -20,3 +20,11 @@ class ArtifactError(EzkError):
 
 class WitnessError(EzkError):
     """The input cannot be turned into a provable witness (shape, range, NaN …)."""
+
+
+class ResourceError(EzkError):
+    """The machine lacks the memory a step needs (the model is too large for it, not malformed)."""
+
+
+class OutOfMemoryError(ResourceError):
+    """The model's circuit does not fit this machine's memory in one piece (segments do)."""

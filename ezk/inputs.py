@@ -5,11 +5,17 @@ Calibration data (EZKL's calibration.json) may hold several samples per input, c
 input i then has n·|shape_i| values and every input the same n (:func:`split_samples`).
 
 Values are checked (count per input, finite) and quantized at the model's input scales:
-q = round_half_up(x·2^s); integer-typed inputs (scale 0) must hold integers."""
+q = round_half_up(x·2^s); integer-typed inputs (scale 0) must hold integers.
+
+More arrays than the model has inputs: as EZKL does, input i takes array i and the arrays after
+the last input are ignored — with a notice on stderr that says how many were found and which are
+unused (trailing empty arrays, EZKL's ``[[]]`` for a model without inputs, pass quietly). Fewer
+arrays than inputs is an error that names the inputs and what was found."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -52,17 +58,29 @@ def load_input_data(data) -> list[np.ndarray]:
     return out
 
 
-def _drop_empty_tail(values: list[np.ndarray], n_inputs: int) -> list[np.ndarray]:
-    if len(values) > n_inputs and all(v.size == 0 for v in values[n_inputs:]):
-        return values[:n_inputs]  # EZKL writes [[]] for a model without inputs
+def _describe(values: list[np.ndarray]) -> str:
+    sizes = [str(v.size) for v in values[:8]] + (["…"] if len(values) > 8 else [])
+    return f"{len(values)} array{'s' if len(values) != 1 else ''} (of {', '.join(sizes) or 'no'} values)"
+
+
+def fit_input_count(values: list[np.ndarray], shapes: list[tuple[int, ...]], names: list[str]) -> list[np.ndarray]:
+    """The arrays the model's inputs take (module docstring): the first len(shapes) of them."""
+    n = len(shapes)
+    if len(values) > n and all(v.size == 0 for v in values[n:]):
+        return values[:n]  # EZKL writes [[]] for a model without inputs
+    if len(values) < n:
+        wanted = ", ".join(f"{name!r} ({int(np.prod(s))} values)" for name, s in zip(names, shapes))
+        raise WitnessError(f"the model takes {n} input(s) — {wanted} — but input_data holds {_describe(values)}")
+    if len(values) > n:
+        print(f"ezk: input_data holds {_describe(values)} but the model takes {n} input(s); as EZKL does, the first "
+              f"{n} are used and array(s) {n + 1}…{len(values)} are ignored", file=sys.stderr)
+        return values[:n]
     return values
 
 
 def check_inputs(values: list[np.ndarray], shapes: list[tuple[int, ...]], names: list[str]) -> list[np.ndarray]:
     """Flattened floats → arrays of the model's input shapes, with one-sentence errors."""
-    values = _drop_empty_tail(values, len(shapes))
-    if len(values) != len(shapes):
-        raise WitnessError(f"the model takes {len(shapes)} input(s) but input_data holds {len(values)}")
+    values = fit_input_count(values, shapes, names)
     out = []
     for v, shape, name in zip(values, shapes, names):
         n = int(np.prod(shape))
@@ -80,9 +98,7 @@ def split_samples(values: list[np.ndarray], shapes: list[tuple[int, ...]], names
     """EZKL's calibration layout: input i holds n samples of |shape_i| values, concatenated.
     Returns the n samples, each a list of flattened per-input arrays (checked by check_inputs
     when used)."""
-    values = _drop_empty_tail(values, len(shapes))
-    if len(values) != len(shapes):
-        raise WitnessError(f"the model takes {len(shapes)} input(s) but input_data holds {len(values)}")
+    values = fit_input_count(values, shapes, names)
     counts = []
     for v, shape, name in zip(values, shapes, names):
         size = int(np.prod(shape))

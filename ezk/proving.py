@@ -12,7 +12,7 @@ compiled circuit and settings they belong to (see :mod:`ezk.artifacts`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -36,9 +36,10 @@ def gen_srs(srs_path, logrows: int, seed: str | None = None) -> dict:
     bases of every size 2^0 … 2^logrows computed from τ (so setup and prove commit to columns
     without a group iNTT; the file is 3× the powers alone)."""
     from ezk.kzg import SRS
+    from ezk.kzg.srs_format import MAX_SRS_K
 
-    if not 1 <= logrows <= 28:
-        raise EzkError(f"--logrows must be between 1 and 28, got {logrows}.")
+    if not 1 <= logrows <= MAX_SRS_K:
+        raise EzkError(f"--logrows must be between 1 and {MAX_SRS_K}, got {logrows}.")
     check_output_path(srs_path, "SRS")
     srs = SRS.generate(logrows, seed.encode() if seed else None)
     srs.save(srs_path)
@@ -184,6 +185,7 @@ def setup(compiled_circuit, srs_path=None, vk_path="vk.key", pk_path="pk.key", w
     k, stats = laid.circuit.k, laid.stats
     del laid, srs  # the key holds the fixed columns (compact) and σ from here on
     header["vk_digest"] = vk.digest.hex()
+    header["srs_digest"] = vk.srs_digest.hex()  # of [1]₁, [1]₂, [τ]₂ (also inside the vk itself)
     vk_bytes = write_key(vk_path, KeyFile("vk", header, vk.to_bytes()))
     pk_bytes = write_key(pk_path, KeyFile("pk", header, pk.to_bytes()))
     return {"k": k, "vk_bytes": vk_bytes, "pk_bytes": pk_bytes, "seconds": time.perf_counter() - t0,
@@ -254,16 +256,25 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
     commitments = proof_entries(header, pk.vk.cs, proof.advice)
     del pk, plonk_witness
     instances = [[int(v) % R for v in np.asarray(col).tolist()] for col in laid_instances]
+    outputs, hashes = write_proof(proof_path, proof.to_bytes(), instances, header, digest, commitments)
+    return {"seconds": seconds, "proof_bytes": len(proof.to_bytes()), "outputs": outputs, "hashes": hashes, "k": k,
+            "proof_path": str(proof_path), **({"polycommit": commitments} if commitments else {})}
+
+
+def write_proof(proof_path, proof: bytes, instances: list[list[int]], header: dict, digest: str,
+                commitments: list | None = None) -> tuple[list, list]:
+    """proof.json for ``proof`` and its public ``instances`` (field elements), with the values
+    the key's public map ``header["public"]`` reads from them (and its polycommit
+    ``commitments``, ``ezk.polycommit.proof_entries``); returns (outputs, hashes)."""
     outputs = dequantize_public(header["public"], instances)
-    data = proof_json_fields(proof.to_bytes(), instances, public_values(header["public"], instances, "input"),
+    data = proof_json_fields(proof, instances, public_values(header["public"], instances, "input"),
                              public_values(header["public"], instances, "output"))
     hashes = public_hashes(header["public"], instances)
     data.update({"outputs": outputs, **({"hashes": hashes} if hashes else {}),
                  **({"polycommit": commitments} if commitments else {}), "vk_digest": header.get("vk_digest"),
                  "compiled_digest": digest})
     write_proof_json(proof_path, data)
-    return {"seconds": seconds, "proof_bytes": len(proof.to_bytes()), "outputs": outputs, "hashes": hashes, "k": k,
-            "proof_path": str(proof_path), **({"polycommit": commitments} if commitments else {})}
+    return outputs, hashes
 
 
 # ---------------------------------------------------------------------------- verify
@@ -280,18 +291,49 @@ def proof_hashes(proof_path) -> list[dict]:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The verifier's answer and, when it is no, the one-sentence reason."""
+    """The verifier's answer and, when it is no, the one-sentence reason; when it is yes, the
+    public tensors dequantized (``outputs``, and ``inputs`` when the model's inputs are public:
+    one flat list each, in the order of ``public``, the key's public layout with names, shapes
+    and scales)."""
 
     ok: bool
     reason: str = ""
+    outputs: list = field(default_factory=list)
+    inputs: list = field(default_factory=list)
+    public: list = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return self.ok
 
 
-def verify_proof(proof_path="proof.json", settings_path="settings.json", vk_path="vk.key", srs_path=None) -> Verdict:
-    """Verdict(True) iff the proof verifies against the vk; Verdict(False, why) for a proof that
-    does not; clear errors (EzkError) for files that do not belong together."""
+def _expected_inputs(public: list[dict], data) -> list[np.ndarray]:
+    """input.json quantized as gen-witness does, for the key's public inputs (by its layout)."""
+    from ezk.inputs import check_inputs, load_input_data, quantize_inputs
+
+    entries = [e for e in public if e["kind"] == "input"]
+    if not entries:
+        raise ArtifactError(f"the proof states no public input (the model's inputs are not public), so {str(data)!r} "
+                            f"cannot be checked against it.")
+    values = check_inputs(load_input_data(data), [tuple(e["shape"]) for e in entries], [e["name"] for e in entries])
+    return quantize_inputs(values, [int(e["scale"]) for e in entries], [e["name"] for e in entries])
+
+
+def input_mismatch(public: list[dict], instances: list[list[int]], data) -> str:
+    """'' when the proof's public inputs are input.json ``data`` quantized as gen-witness does
+    (compared as field elements), else the reason naming the first input that differs."""
+    for want, e in zip(_expected_inputs(public, data), [e for e in public if e["kind"] == "input"]):
+        col = instances[e.get("column", 0)][e["start"]:e["start"] + e["length"]]
+        if [int(v) % R for v in want.reshape(-1).tolist()] != list(col):
+            return f"the proof's public input {e['name']!r} is not the input in {str(data)!r}"
+    return ""
+
+
+def verify_proof(proof_path="proof.json", settings_path="settings.json", vk_path="vk.key", srs_path=None,
+                 data=None) -> Verdict:
+    """Verdict(True, outputs, inputs) iff the proof verifies against the vk; Verdict(False, why)
+    for a proof that does not; clear errors (EzkError) for files that do not belong together
+    (settings, keys, an SRS other than the keys'). With ``data`` (an input.json) the proof's
+    public inputs must be that input, quantized as gen-witness does."""
     from ezk.kzg.store import resolve_srs_path
     from ezk.plonk import VerifyingKey
     from ezk.plonk import verify as plonk_verify
@@ -301,7 +343,7 @@ def verify_proof(proof_path="proof.json", settings_path="settings.json", vk_path
     if "segments" in key.header:
         from ezk.segments import proving as seg
 
-        return seg.verify(proof_path, settings_path, vk_path, srs_path, key=key)
+        return seg.verify(proof_path, settings_path, vk_path, srs_path, key=key, data=data)
     proof = read_proof_json(proof_path)
     check_version(proof["proof_bytes"])  # an older format is an error to fix, not a forgery
     if settings_path is not None:
@@ -314,6 +356,10 @@ def verify_proof(proof_path="proof.json", settings_path="settings.json", vk_path
     instances = proof["instance_values"]
     if len(instances) != len(vk.cs.instance):
         return Verdict(False, f"the proof has {len(instances)} instance column(s); the verifying key has {len(vk.cs.instance)}")
+    lengths = [len(c) for c in instances]
+    if lengths != list(vk.instance_lengths):  # extra values would be bound by nothing
+        return Verdict(False, f"the proof holds {lengths} public values per instance column; the verifying key "
+                              f"states exactly {list(vk.instance_lengths)}")
     # The claimed outputs must be exactly the dequantized public instances.
     try:
         claimed = dequantize_public(key.header["public"], instances)
@@ -332,24 +378,32 @@ def verify_proof(proof_path="proof.json", settings_path="settings.json", vk_path
         return Verdict(False, "the proof's public instances are shorter than the verifying key's public hashes")
     if any(not 0 <= v < R for col in instances for v in col):
         return Verdict(False, "a public instance is not a field element below the modulus")
+    public = key.header["public"]
+    if data is not None and (why := input_mismatch(public, instances, data)):
+        return Verdict(False, why)
     # and the claimed polycommit commitments exactly the proof's commitments of those columns
     from ezk.polycommit import check_proof
 
     if why := check_proof(key.header, vk.cs, proof["proof_bytes"], proof.get("polycommit", [])):
         return Verdict(False, why)
     # The verifier needs only [1]₁, [1]₂ and [τ]₂: read the first two powers, not 2^k.
-    vsrs = load_srs_for(resolve_srs_path(srs_path, int(key.header.get("k", 1))), 1).verifier()
+    srs_path = resolve_srs_path(srs_path, int(key.header.get("k", 1)))
+    vsrs = load_srs_for(srs_path, 1).verifier()
+    if vsrs.digest() != vk.srs_digest:
+        raise ArtifactError(f"the SRS {str(srs_path)!r} (digest {vsrs.digest().hex()[:16]}…) is not the SRS the verifying "
+                            f"key {str(vk_path)!r} was made with (digest {vk.srs_digest.hex()[:16]}…).")
     try:
         inst = [_native.FrVec.from_ints(col) for col in instances]
         ok = bool(plonk_verify(vk, vsrs, inst, proof["proof_bytes"]))
     except EzkError as exc:
         return Verdict(False, f"the proof bytes are malformed: {str(exc).rstrip('.')}")
     if not ok:
-        return Verdict(False, "the pairing check failed: the proof does not match the verifying key and public "
-                              "instances (or the SRS is not the one the keys were made with)")
-    return Verdict(True)
+        return Verdict(False, "the pairing check failed: the proof does not match the verifying key and public instances")
+    return Verdict(True, "", dequantize_public(public, instances, "output"), dequantize_public(public, instances, "input"),
+                   public)
 
 
-def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.key", srs_path=None) -> bool:
-    """True iff the proof verifies against the vk (:func:`verify_proof` says why not)."""
-    return verify_proof(proof_path, settings_path, vk_path, srs_path).ok
+def verify(proof_path="proof.json", settings_path="settings.json", vk_path="vk.key", srs_path=None, data=None) -> bool:
+    """True iff the proof verifies against the vk (:func:`verify_proof` says why not and returns
+    the public values); with ``data``, its public inputs must be that input.json."""
+    return verify_proof(proof_path, settings_path, vk_path, srs_path, data).ok

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from ezk.errors import ArtifactError, EzkError
+from ezk.plonk.domain import MAX_K
 
 FORMAT = "ezk-settings"
 VERSION = 2
@@ -100,8 +101,8 @@ class RunArgs:
         if not (isinstance(lo, int) and isinstance(hi, int) and lo < 0 < hi):
             raise EzkError(f"lookup_range must be two integers lo < 0 < hi, got {self.lookup_range!r}")
         self.lookup_range = [lo, hi]
-        if not isinstance(self.logrows, int) or not 1 <= self.logrows <= 28:
-            raise EzkError(f"logrows must be an integer between 1 and 28, got {self.logrows!r}")
+        if not isinstance(self.logrows, int) or not 1 <= self.logrows <= MAX_K:
+            raise EzkError(f"logrows must be an integer between 1 and {MAX_K}, got {self.logrows!r}")
         if not isinstance(self.num_inner_cols, int) or self.num_inner_cols < 1:
             raise EzkError(f"num_inner_cols must be a positive integer, got {self.num_inner_cols!r}")
         for name in ("input_visibility", "output_visibility", "param_visibility"):
@@ -125,8 +126,9 @@ class RunArgs:
                      "disable_freivalds"):
             if not isinstance(getattr(self, name), bool):
                 raise EzkError(f"{name} must be true or false, got {getattr(self, name)!r}")
-        if not isinstance(self.segment_logrows, int) or not (self.segment_logrows == 0 or 4 <= self.segment_logrows <= 26):
-            raise EzkError(f"segment_logrows must be 0 (one circuit) or an integer between 4 and 26, got {self.segment_logrows!r}")
+        if not isinstance(self.segment_logrows, int) or not (self.segment_logrows == 0 or 4 <= self.segment_logrows <= MAX_K):
+            raise EzkError(f"segment_logrows must be 0 (one circuit) or an integer between 4 and {MAX_K}, "
+                           f"got {self.segment_logrows!r}")
         return self
 
     @property
@@ -162,6 +164,9 @@ class Settings:
     lookup_scales: dict[str, int] = field(default_factory=dict)
     # the smallest logrows the circuit fits in, measured by the layout (0: not measured)
     min_logrows: int = 0
+    # per input, B: the circuit range-checks every element of input i to −2^B ≤ q < 2^B
+    # (ezk.ops.bounds.leaf_bits of its scale and the lookup range; private parameters alike)
+    model_input_bits: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict:
         d = {"format": FORMAT, "version": VERSION}
@@ -212,6 +217,7 @@ def _with_model_fields(cls, ra: RunArgs, d: dict, source: str) -> Settings:
             total_assignments=int(d.get("total_assignments", 0)),
             lookup_scales={str(k): int(v) for k, v in d.get("lookup_scales", {}).items()},
             min_logrows=int(d.get("min_logrows", 0)),
+            model_input_bits=[int(v) for v in d.get("model_input_bits", [])],
         )
     except (TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise ArtifactError(f"{source} is a malformed settings file ({exc})") from None

@@ -14,6 +14,7 @@ from ezk.errors import WitnessError
 from ezk.graph.ir import Graph
 from ezk.ops import op_module
 from ezk.ops._checks import COMPARING_OPS, check_compare_gap, check_rescale_output
+from ezk.ops.bounds import check_leaf
 
 
 @dataclass
@@ -36,6 +37,8 @@ def forward(graph: Graph, inputs: list[np.ndarray], check_ranges: bool = True) -
         x = np.asarray(x, dtype=np.int64)
         if x.size != node.size:
             raise WitnessError(f"input {node.onnx_name!r} needs {node.size} values but got {x.size}")
+        if check_ranges:
+            check_leaf(node, x, f"input {node.onnx_name!r}")
         values[tid] = x.reshape(node.shape)
     evaluate_nodes(graph.nodes, values, aux, check_ranges)
     return Trace(values=values, aux=aux)
@@ -59,6 +62,8 @@ def evaluate_nodes(nodes, values: dict[int, np.ndarray], aux: dict[int, dict[str
         if isinstance(out, tuple):
             out, extra = out
             aux[node.id] = extra
+        if check_ranges and node.op == "const":
+            check_leaf(node, out, f"the private parameter of ONNX node {node.onnx_name!r} ({node.onnx_op})")
         if check_ranges and node.op == "rescale":
             check_rescale_output(node, np.asarray(out))
         values[node.id] = np.asarray(out, dtype=np.int64)

@@ -9,8 +9,10 @@ import onnx
 from ezk.errors import EzkError, UnsupportedOpError
 from ezk.graph.builder import Builder, Const, Tensor
 from ezk.graph.fold import fold_node
+from ezk.graph.fusion import find_fusions
 from ezk.graph.ir import Graph
 from ezk.graph.lowering import LOWERINGS
+from ezk.graph.lowering.fused import lower_fusion
 from ezk.graph.onnx_import import OnnxModel
 from ezk.settings import RunArgs
 
@@ -42,13 +44,27 @@ def lower_model(om: OnnxModel, run_args: RunArgs, lookup_scales: dict[str, int] 
         env[name] = t
         input_ids.append(t.id)
     onnx_tensors: dict[str, int] = {name: t.id for name, t in zip([n for n, _, _ in om.inputs], [env[n] for n, _, _ in om.inputs])}
-    for node in om.model.graph.node:
+    fused, absorbed = find_fusions(om.model.graph)
+    for index, node in enumerate(om.model.graph.node):
+        if index in absorbed:
+            continue  # lowered as part of the fused chain that reads its output
         name = node.name or f"{node.op_type}:{node.output[0]}"
         if node.domain not in ("", "ai.onnx"):
             raise UnsupportedOpError(
                 f"ONNX node {name!r} uses op {node.op_type} from domain {node.domain!r}, which ezk does not support"
             )
-        ins = [env[n] if n else None for n in node.input]
+        if index in fused:
+            b.enter(name, node.op_type)
+            try:
+                env[node.output[0]] = v = lower_fusion(b, fused[index], env, name)
+            except EzkError:
+                raise
+            except (ValueError, IndexError, KeyError) as exc:
+                raise UnsupportedOpError(f"cannot lower the fused {fused[index].kind} ending at ONNX node {name!r}: {exc}") from None
+            if isinstance(v, Tensor):
+                onnx_tensors[node.output[0]] = v.id
+            continue
+        ins = [env.get(n) if n else None for n in node.input]
         missing = [n for n, v in zip(node.input, ins) if n and v is None]
         if missing:
             raise EzkError(f"ONNX node {name!r} reads tensor {missing[0]!r}, which no earlier node produces")

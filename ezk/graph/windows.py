@@ -2,7 +2,11 @@
 
 For spatial size S, kernel K, stride t, dilation δ and pads (begin p, end q) the output size is
 O = ⌊(S + p + q − δ(K − 1) − 1)/t⌋ + 1 and window element (o, k) reads the padded position
-o·t + k·δ, i.e. the input position o·t + k·δ − p, or nothing (−1) in the padding."""
+o·t + k·δ, i.e. the input position o·t + k·δ − p, or nothing (−1) in the padding.
+
+The index map has (channels)·ΠO·ΠK entries, each at least one cell of the circuit: beyond
+MAX_WINDOW_ELEMENTS (2^28, 2 GiB of int64 indices) lowering stops with one sentence instead of
+running out of memory building it."""
 
 from __future__ import annotations
 
@@ -10,10 +14,14 @@ import numpy as np
 
 from ezk.graph.lowering._util import attr
 
+MAX_WINDOW_ELEMENTS = 1 << 28
 
-def window_index(spatial, kernel, strides, dilations, pads, ceil_mode: bool = False):
-    """Index array [*O, *K] into the flattened input (−1 = padding) and the output sizes O."""
+
+def window_index(spatial, kernel, strides, dilations, pads, ceil_mode: bool = False, channels: int = 1):
+    """Index array [*O, *K] into the flattened input (−1 = padding) and the output sizes O;
+    ``channels`` (the windows taken per position: batch × channels) only bounds the size."""
     nd = len(spatial)
+    _check_size(spatial, kernel, strides, dilations, pads, ceil_mode, channels)
     begin, end = pads[:nd], pads[nd:]
     padded = np.pad(np.arange(int(np.prod(spatial)), dtype=np.int64).reshape(spatial),
                     [(int(p), int(q)) for p, q in zip(begin, end)], constant_values=-1)
@@ -55,3 +63,16 @@ def conv_pads(node, spatial, kernel, strides, dilations):
     if auto == "VALID":
         return [0] * (2 * nd)
     return list(attr(node, "pads", [0] * (2 * nd)))
+
+
+def _check_size(spatial, kernel, strides, dilations, pads, ceil_mode, channels) -> None:
+    nd = len(spatial)
+    outs = []
+    for d in range(nd):
+        full = spatial[d] + pads[d] + pads[nd + d] - (dilations[d] * (kernel[d] - 1) + 1)
+        outs.append(max(0, (-(-full // strides[d]) if ceil_mode else full // strides[d]) + 1))
+    total = int(channels) * int(np.prod(outs, dtype=np.int64)) * int(np.prod(kernel, dtype=np.int64))
+    if total > MAX_WINDOW_ELEMENTS:  # a ValueError: lowering names the ONNX node
+        raise ValueError(f"its windows read {total:,} elements ({int(channels):,} × {' × '.join(map(str, outs))} outputs × "
+                         f"{' × '.join(map(str, kernel))} kernel), more than ezk lays out (2^28), each at least one cell "
+                         f"of the circuit; use a smaller input or kernel, or a larger stride")

@@ -49,7 +49,7 @@ import numpy as np
 
 from ezk import _native
 from ezk.errors import ArtifactError
-from ezk.kzg.srs_format import MAX_K, SrsPoints
+from ezk.kzg.srs_format import MAX_SRS_K, SrsPoints
 
 PTAU_MAGIC = b"ptau"
 _PTAU_MAX_SECTIONS = 64
@@ -141,8 +141,8 @@ def read_ptau(path: str | os.PathLike, k: int | None = None) -> SrsPoints:
             if q != _native.BASE_MODULUS:
                 raise ArtifactError(f"{path} is a .ptau file for another curve than BN254.")
             (power,) = struct.unpack_from("<I", header, 36)
-            if power > MAX_K:
-                raise ArtifactError(f"{path} claims power {power}; the largest supported is {MAX_K}.")
+            if power > MAX_SRS_K:
+                raise ArtifactError(f"{path} claims power {power}; the largest supported is {MAX_SRS_K}.")
             k_load = _check_k(path, k, power)
             g1_pos, g1_len = sections[_PTAU_TAU_G1]
             g2_pos, g2_len = sections[_PTAU_TAU_G2]
@@ -222,7 +222,7 @@ def looks_like_halo2(prefix: bytes, size: int) -> bool:
     if len(prefix) < 4:
         return False
     (k,) = struct.unpack_from("<I", prefix, 0)
-    return k <= MAX_K and size in (halo2_file_size(k), _halo2_processed_size(k))
+    return k <= MAX_SRS_K and size in (halo2_file_size(k), _halo2_processed_size(k))
 
 
 def read_halo2_params(path: str | os.PathLike, k: int | None = None,
@@ -237,8 +237,8 @@ def read_halo2_params(path: str | os.PathLike, k: int | None = None,
             if len(head) < 4:
                 raise ArtifactError(f"{path} is too short to be a halo2 ParamsKZG file.")
             (k_file,) = struct.unpack("<I", head)
-            if k_file > MAX_K:
-                raise ArtifactError(f"{path} claims k = {k_file}; the largest supported is {MAX_K}.")
+            if k_file > MAX_SRS_K:
+                raise ArtifactError(f"{path} claims k = {k_file}; the largest supported is {MAX_SRS_K}.")
             n_file = 1 << k_file
             if size == _halo2_processed_size(k_file) and size != halo2_file_size(k_file):
                 raise ArtifactError(

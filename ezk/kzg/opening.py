@@ -245,15 +245,16 @@ def check_pairing_claims(vsrs: VerifierSRS, claims: Sequence[PairingClaim]) -> b
     if not claims:
         return False
     r = [1] if len(claims) == 1 else _native.FrVec.random(len(claims)).to_ints()
-    lb, ls, rb, rs = [], [], [], []
+    left_terms: dict = {}  # base → its summed scalar: a commitment met twice (queried at two
+    right_terms: dict = {}  # points, a key's constant column, a link in both segments) is one MSM term
     for c, ri in zip(claims, r):
-        lb += c.left_bases
-        ls += [ri * x % R for x in c.left_scalars]
-        rb += c.right_bases
-        rs += [ri * x % R for x in c.right_scalars]
+        for terms, bases, scalars in ((left_terms, c.left_bases, c.left_scalars),
+                                      (right_terms, c.right_bases, c.right_scalars)):
+            for b, x in zip(bases, scalars):
+                terms[b] = (terms.get(b, 0) + ri * x) % R
     try:
-        left = _native.G1Vec.from_points(lb).msm(_native.FrVec.from_ints(ls))
-        right = _native.G1Vec.from_points(rb).msm(_native.FrVec.from_ints(rs))
+        left = _native.G1Vec.from_points(list(left_terms)).msm(_native.FrVec.from_ints(list(left_terms.values())))
+        right = _native.G1Vec.from_points(list(right_terms)).msm(_native.FrVec.from_ints(list(right_terms.values())))
         return _native.pairing_check([left, -right], [vsrs.tau_g2, vsrs.g2])
     except ValueError:
         return False

@@ -16,7 +16,11 @@ Where a basis comes from, cheapest first:
 * only in :meth:`SRS.lagrange`: the group iNTT of the powers, n log n G1 scalar
   multiplications (~15 s at 2^16, minutes at 2^20).
 
-A verifier needs only ``[1]₁, [1]₂, [τ]₂``: :class:`VerifierSRS`, 168 bytes serialised.
+A verifier needs only ``[1]₁, [1]₂, [τ]₂``: :class:`VerifierSRS`, 168 bytes serialised. Its
+``digest`` is recorded in every verifying key, so the verifier is handed the SRS the keys were
+made with. A *degenerate* SRS — τ ∈ {0, ±1}, seen as [τ]₁ ∈ {O, [1]₁} or [τ]₂ ∈ {O, ±[1]₂},
+or an identity generator — makes every commitment computable without τ being secret, so
+every load refuses it (``degeneracy``).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from typing import Callable
 from ezk import _native
 from ezk.errors import ArtifactError, EzkError
 from ezk.kzg import ceremony, srs_format
-from ezk.kzg.srs_format import MAX_K, SrsPoints
+from ezk.kzg.srs_format import MAX_SRS_K, SrsPoints
 
 _VSRS_TAG = b"ezkvsrs1"  # format name + version of VerifierSRS.to_bytes
 _VSRS_SIZE = len(_VSRS_TAG) + 32 + 64 + 64
@@ -61,6 +65,9 @@ class VerifierSRS:
             tau_g2 = _native.G2.from_bytes(data[o + 96: o + 160])
         except ValueError as e:
             raise ArtifactError(f"the verifier SRS holds an invalid point: {str(e).rstrip('.')}.") from None
+        why = degeneracy(g1, None, g2, tau_g2)
+        if why:
+            raise ArtifactError(f"the verifier SRS is degenerate ({why}).")
         return cls(g1=g1, g2=g2, tau_g2=tau_g2)
 
     def digest(self) -> bytes:
@@ -79,8 +86,8 @@ class SRS:
 
     def __init__(self, g1: "_native.G1Vec", g2: "_native.G2", tau_g2: "_native.G2") -> None:
         n = len(g1)
-        if n < 1 or n & (n - 1) or n > 1 << MAX_K:
-            raise EzkError(f"an SRS needs a power-of-two number of G1 points (≤ 2^{MAX_K}), got {n}.")
+        if n < 1 or n & (n - 1) or n > 1 << MAX_SRS_K:
+            raise EzkError(f"an SRS needs a power-of-two number of G1 points (≤ 2^{MAX_SRS_K}), got {n}.")
         self.g1 = g1
         self.g2 = g2
         self.tau_g2 = tau_g2
@@ -99,8 +106,8 @@ class SRS:
     def generate(cls, k: int, seed: bytes | None = None) -> "SRS":
         """An SRS from a random τ (or one derived from ``seed``). INSECURE, testing only:
         whoever runs this knows τ and can forge proofs."""
-        if not 0 <= k <= MAX_K:
-            raise EzkError(f"k must be between 0 and {MAX_K}, got {k}.")
+        if not 0 <= k <= MAX_SRS_K:
+            raise EzkError(f"k must be between 0 and {MAX_SRS_K}, got {k}.")
         print(f"ezk: generating an SRS with k={k} from a locally known tau: insecure, testing only.",
               file=sys.stderr)
         tau = _native.FrVec.random(1, seed)[0]
@@ -200,6 +207,20 @@ class SRS:
         srs_format.write_srs_file(path, self.g1, self.g2, self.tau_g2, sizes, basis)
 
 
+def degeneracy(g1: "_native.G1", tau_g1: "_native.G1 | None", g2: "_native.G2", tau_g2: "_native.G2") -> str:
+    """Why an SRS with these elements is degenerate ('' if it is not): τ = 0, 1 or −1 (anyone
+    could then open any commitment anywhere), or an identity generator."""
+    if g1.is_identity() or g2.is_identity():
+        return "[1]₁ or [1]₂ is the identity"
+    if tau_g2.is_identity() or (tau_g1 is not None and tau_g1.is_identity()):
+        return "τ = 0 ([τ] is the identity)"
+    if tau_g2 == g2 or (tau_g1 is not None and tau_g1 == g1):
+        return "τ = 1 ([τ] = [1])"
+    if tau_g2 == g2.neg() or (tau_g1 is not None and tau_g1 == -g1):
+        return "τ = −1 ([τ] = −[1])"
+    return ""
+
+
 def _basis_from_tau(tau: int, m: int) -> Callable[[], "_native.G1Vec"]:
     return lambda: _native.G1Vec.lagrange_from_tau(tau, m)
 
@@ -215,8 +236,8 @@ def load_srs(path: str | os.PathLike, k: int | None = None) -> SRS:
             prefix = f.read(16)
     except OSError as e:
         raise ArtifactError(f"cannot read the SRS file {path}: {e.strerror or e}.") from None
-    if k is not None and not 0 <= k <= MAX_K:
-        raise ArtifactError(f"cannot load 2^{k} powers of tau: k must be between 0 and {MAX_K}.")
+    if k is not None and not 0 <= k <= MAX_SRS_K:
+        raise ArtifactError(f"cannot load 2^{k} powers of tau: k must be between 0 and {MAX_SRS_K}.")
     if srs_format.is_ezk_srs(prefix):
         points = srs_format.read_srs_file(path, k)
     elif ceremony.is_ptau(prefix):
@@ -228,6 +249,9 @@ def load_srs(path: str | os.PathLike, k: int | None = None) -> SRS:
             f"{path} is not an SRS file ezk recognises (ezk .srs, snarkjs .ptau or halo2 ParamsKZG)."
         )
     srs = SRS._from_points(points)
+    why = degeneracy(srs.g1[0], srs.g1[1] if srs.n > 1 else None, srs.g2, srs.tau_g2)
+    if why:
+        raise ArtifactError(f"{path} is a degenerate SRS ({why}): its τ is no secret, so proofs made with it can be forged.")
     if not srs.check_pairing():
         raise ArtifactError(f"{path} is not a valid SRS: e([τ]₁, [1]₂) ≠ e([1]₁, [τ]₂).")
     return srs

@@ -62,7 +62,7 @@ MAGIC = b"\x89EZKSRS\n"
 FORMAT_NAME = b"ezk.srs.bn254".ljust(16, b"\x00")
 VERSION = 2
 READABLE_VERSIONS = (1, 2)
-MAX_K = 28  # TWO_ADICITY of BN254's Fr: no NTT domain is larger
+MAX_SRS_K = _native.TWO_ADICITY  # 28 for BN254's Fr: an SRS of 2^28 powers; a circuit stops at plonk.domain.MAX_K (26)
 HEADER_SIZE = 64
 DIGEST_SIZE = 32
 G1_SIZE = 64
@@ -116,7 +116,7 @@ def _lagrange_digest(header: bytes, g2_block: bytes, j: int, block: bytes) -> by
 
 def _mask_sizes(mask: int) -> list[int]:
     """The j with bit j of ``mask`` set, ascending."""
-    return [j for j in range(MAX_K + 1) if mask >> j & 1]
+    return [j for j in range(MAX_SRS_K + 1) if mask >> j & 1]
 
 
 def _header_bytes(k: int, lagrange_mask: int = 0) -> bytes:
@@ -151,8 +151,8 @@ def write_srs_file(path: str | os.PathLike, g1: "_native.G1Vec", g2: "_native.G2
     if n < 1 or n & (n - 1):
         raise ArtifactError(f"cannot save an SRS of {n} G1 points: the count must be a power of two.")
     k = n.bit_length() - 1
-    if k > MAX_K:
-        raise ArtifactError(f"cannot save an SRS with k = {k}: the largest supported k is {MAX_K}.")
+    if k > MAX_SRS_K:
+        raise ArtifactError(f"cannot save an SRS with k = {k}: the largest supported k is {MAX_SRS_K}.")
     js = sorted(set(lagrange_sizes))
     if js and (lagrange is None or js[0] < 0 or js[-1] > k):
         raise ArtifactError(f"cannot save Lagrange bases of sizes 2^{js}: each must be between 2^0 and 2^{k}.")
@@ -222,7 +222,7 @@ def _parse_header(path: Path, header: bytes, size: int) -> tuple[int, int]:
         )
     if version == 1:
         mask = 0  # bytes 48-63 were reserved in version 1
-    if k_file > MAX_K or n_g1 != 1 << k_file or n_g2 != N_G2 or encoding != ENCODING_UNCOMPRESSED \
+    if k_file > MAX_SRS_K or n_g1 != 1 << k_file or n_g2 != N_G2 or encoding != ENCODING_UNCOMPRESSED \
             or mask >> (k_file + 1):
         raise ArtifactError(f"{path} has an invalid SRS header (k={k_file}, n_g1={n_g1}, n_g2={n_g2}, "
                             f"Lagrange mask={mask:#x}).")

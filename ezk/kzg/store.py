@@ -138,8 +138,8 @@ def get_srs(k: int, srs_path=None, progress=None) -> dict:
     {"srs_path", "source", "logrows", "prepared": whether a file was written}."""
     from ezk.kzg.srs import load_srs
 
-    if not 1 <= k <= srs_format.MAX_K:
-        raise EzkError(f"logrows must be between 1 and {srs_format.MAX_K}, got {k}.")
+    if not 1 <= k <= srs_format.MAX_SRS_K:
+        raise EzkError(f"logrows must be between 1 and {srs_format.MAX_SRS_K}, got {k}.")
     if srs_path is None:
         existing = default_srs_path(k)
         if existing is not None and _prepared(existing, k):

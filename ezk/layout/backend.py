@@ -3,7 +3,8 @@
 Both answer the same three questions — ``tensor(node)`` (a node's values), ``read(g, c)``
 (cells' values) and ``write(g, c, v)`` — so no op ever knows which one it runs on:
 
-* ``MeasuringBackend``: structure only. Every value is zero, writes are dropped. Zeros are a
+* ``MeasuringBackend``: structure only. Every value is zero (cells, constants and affine
+  references alike: ``Region.read`` gives zeros), writes are dropped. Zeros are a
   valid witness for every range and bit check the ops make (0 lies in every lookup range since
   lo < 0 < hi, a zero remainder or limb is in range), so the ops run unchanged.
 * ``AssigningBackend``: values too. ``tensor`` returns the forward pass's tensors; cell values
@@ -16,6 +17,8 @@ import numpy as np
 
 
 class MeasuringBackend:
+    measuring = True
+
     def __init__(self, width: int) -> None:
         self.width = width
 
@@ -33,6 +36,8 @@ class MeasuringBackend:
 
 
 class AssigningBackend:
+    measuring = False
+
     def __init__(self, width: int, tensors) -> None:
         self.width = width
         self.tensors = tensors

@@ -5,6 +5,12 @@ named by its *global region row* g (block = g // u, row = g % u) and its column 
 block (0 ≤ c < W), or a constant (c = CONST, value in ``val``) — a fixed parameter, an index
 map's fill. Index maps (reshape, transpose, slice, concat, pad, expand, constant gathers)
 only re-index these arrays, so they cost no cells and no constraints.
+
+An advice reference may be *affine*: its value is k·cell + val with fixed integers k (``k``,
+None meaning 1) and val. Adding a constant, multiplying by one or negating only changes k and
+val (no row); a LIN row that reads the tensor folds k into its coefficient and val into its
+constant, and any other consumer gets a fresh cell (``rows.materialize``). ``Region.place``
+refuses an affine reference, so no gate can read the bare cell by mistake.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ EMPTY = -3  # (placement specs) an unused position
 class Cells:
     g: np.ndarray  # int64 global region row
     c: np.ndarray  # int64 column in the block, or CONST
-    val: np.ndarray  # int64 constant value where c == CONST (0 elsewhere)
+    val: np.ndarray  # int64 constant value where c == CONST, the affine offset elsewhere
+    k: np.ndarray | None = None  # int64 coefficient of the cell (None: 1); unused for constants
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -39,6 +46,39 @@ class Cells:
     def all_const(self) -> bool:
         return bool(np.all(self.c == CONST))
 
+    @property
+    def coef(self) -> np.ndarray:
+        """k per element (1 where not affine)."""
+        return np.ones(self.c.shape, np.int64) if self.k is None else self.k
+
+    @property
+    def is_affine(self) -> np.ndarray:
+        """Advice references whose value is not the bare cell (k ≠ 1 or an offset)."""
+        live = self.c >= 0
+        m = live & (self.val != 0)
+        return m if self.k is None else m | (live & (self.k != 1))
+
+    def any_affine(self) -> bool:
+        return bool(self.is_affine.any())
+
+    def bare(self) -> "Cells":
+        """The referenced cells themselves (k = 1, no offset; constants keep their value)."""
+        return Cells(self.g, self.c, np.where(self.c == CONST, self.val, 0))
+
+    def scaled(self, m, add=0) -> "Cells | None":
+        """m·self + add (broadcast to self's shape), without a row; None when a coefficient would
+        reach AFFINE_LIMIT or an offset OFFSET_LIMIT (the caller then materialises first)."""
+        m = np.broadcast_to(np.asarray(m, np.int64), self.shape)
+        add = np.broadcast_to(np.asarray(add, np.int64), self.shape)
+        k = self.coef
+        if _too_big(k, m, AFFINE_LIMIT) or _too_big(self.val, m, OFFSET_LIMIT // 2) \
+                or np.abs(add).max(initial=0) >= OFFSET_LIMIT // 2:
+            return None
+        nk, nv = k * m, self.val * m + add
+        const = (self.c == CONST) | (nk == 0)
+        c = np.where(const, CONST, self.c)
+        return Cells(self.g.copy(), c, nv, np.where(const, 0, nk))
+
     @classmethod
     def const(cls, values) -> "Cells":
         v = np.asarray(values, dtype=np.int64)
@@ -51,7 +91,8 @@ class Cells:
         return cls(g, c, np.zeros(g.shape, np.int64))
 
     def _map(self, f) -> "Cells":
-        return Cells(np.asarray(f(self.g)), np.asarray(f(self.c)), np.asarray(f(self.val)))  # 0-d stays an array
+        k = None if self.k is None else np.asarray(f(self.k))
+        return Cells(np.asarray(f(self.g)), np.asarray(f(self.c)), np.asarray(f(self.val)), k)  # 0-d stays an array
 
     def reshape(self, *shape) -> "Cells":
         return self._map(lambda a: a.reshape(*shape))
@@ -75,4 +116,26 @@ class Cells:
 
     @staticmethod
     def concat(parts: list["Cells"]) -> "Cells":
-        return Cells(*(np.concatenate([getattr(p, f).reshape(-1) for p in parts]) for f in ("g", "c", "val")))
+        k = None
+        if any(p.k is not None for p in parts):
+            k = np.concatenate([p.coef.reshape(-1) for p in parts])
+        return Cells(*(np.concatenate([getattr(p, f).reshape(-1) for p in parts]) for f in ("g", "c", "val")), k)
+
+    @staticmethod
+    def where(cond: np.ndarray, a: "Cells", b: "Cells") -> "Cells":
+        """a where cond else b, elementwise (same shapes)."""
+        k = None if a.k is None and b.k is None else np.where(cond, a.coef, b.coef)
+        return Cells(np.where(cond, a.g, b.g), np.where(cond, a.c, b.c), np.where(cond, a.val, b.val), k)
+
+
+# |k| of an affine reference stays below AFFINE_LIMIT and |val| below OFFSET_LIMIT, so that
+# the LIN row that reads it (coefficients ±1 or a rescale's 1, constants summed over a few
+# terms) stays inside int64.
+AFFINE_LIMIT = 1 << 40
+OFFSET_LIMIT = 1 << 61
+
+
+def _too_big(a: np.ndarray, m: np.ndarray, limit: int) -> bool:
+    am = int(np.abs(a).max(initial=0))
+    mm = int(np.abs(m).max(initial=0))
+    return am * mm >= limit

@@ -10,7 +10,9 @@ inputs when asked) sit in one instance column, bound to their advice cells by co
 inputs, parameters and outputs (EZKL's "hashed", "hashed/public") stay private: the Poseidon
 gadget (poseidon.py) proves each one's digest, and the digests come first in the instance
 column (entries of kind "hash"). Polycommit inputs, parameters and outputs (EZKL's "polycommit")
-sit in dedicated advice columns whose commitments the proof carries (polycommit.py).
+sit in dedicated advice columns whose commitments the proof carries (polycommit.py). Gathers and
+scatters with computed indices look up tables made of the region's own cells, in lanes beside it
+(dynamic.py).
 
 Shape of the region, decided from row counts of a first (full) layout — structure only, so
 the same for both backends and for every k:
@@ -20,7 +22,7 @@ the same for both backends and for every k:
   cannot rise — fewer fixed columns and lookup arguments for rows the tables' k leaves unused
   (nanoGPT micro: 112 → 38 fixed columns, 16 → 7 lookup arguments at the same K 17);
 * full otherwise. Range limbs widen to up to 18 bits when a static row bound allows
-  (tables.limb_bits_for).
+  (tables.limb_bits_for), or the first layout's rows do (``_widen_limbs``: one more layout).
 """
 
 from __future__ import annotations
@@ -30,28 +32,32 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ezk.errors import EzkError
+from ezk.errors import EzkError, OutOfMemoryError
 from ezk.graph.ir import Graph
 from ezk.layout.backend import AssigningBackend, MeasuringBackend
 from ezk.layout.cells import Cells
 from ezk.layout.context import Ctx
-from ezk.layout.gates import BLINDING, build
+from ezk.layout.dynamic import DynamicLanes, DynamicLookups
+from ezk.layout.gates import blinding_rows, build
 from ezk.layout.links import LinkColumns, SegmentSpec, add_links
+from ezk.layout.ops import AFFINE_INPUTS, LAYOUTS
 from ezk.layout.polycommit import PolyCommit, add_polycommit, is_polycommit, polycommit_tensors
 from ezk.layout.poseidon import Chain, Gadget, Lanes, chain_rows
-from ezk.layout.ops import LAYOUTS
+from ezk.layout.ops.leaves import bound_leaves
 from ezk.layout.region import KIND_FN, KIND_LIN, KIND_RANGE, Geometry, Region
 from ezk.layout.rows import materialize
-from ezk.layout.tables import Tables, limb_bits_for
+from ezk.layout.tables import MAX_LIMB_BITS, Tables, limb_bits_for
 from ezk.plonk import Circuit, Witness
+from ezk.plonk.domain import MAX_K
+from ezk.plonk.domain import usable_rows as _usable
 from ezk.plonk.expression import R
 from ezk.poseidon.hashed import hashed_tensors, is_hashed
 
-MAX_K = 26
+BLINDING = blinding_rows()
 
 
 def usable_rows(k: int) -> int:
-    return (1 << k) - BLINDING - 1
+    return _usable(k, BLINDING)
 
 
 @dataclass
@@ -67,6 +73,10 @@ class LaidOut:
     column_block: dict = field(default_factory=dict)  # advice column name -> block
     assigned: list = field(default_factory=list)  # per block: (rows, W) bool, cells the layout placed
     poseidon: Lanes | None = None  # the Poseidon gadget's lanes (hashed visibilities), if any
+    dynamic: DynamicLanes | None = None  # the dynamic lookups' lanes (computed-index gathers, scatters), if any
+    row_kind: list = field(default_factory=list)  # per block: the kind of each row (region.KIND_*)
+    # input and private/hashed-parameter node -> (n, 2) array of its cells (global column index, row)
+    leaf_cells: dict = field(default_factory=dict)
     links: LinkColumns | None = None  # a segment's link columns (None: the whole model)
     polycommit: list[PolyCommit] = field(default_factory=list)  # polycommit tensors' columns
 
@@ -80,9 +90,11 @@ def _run_args(settings):
     return getattr(settings, "run_args", settings)
 
 
-def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = None) -> LaidOut:
+def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = None,
+            shape: str = "auto") -> LaidOut:
     """``segment``: lay out only that segment of the graph, with its link columns (see
-    ``ezk.layout.links``); its public values are the model inputs and outputs it holds."""
+    ``ezk.layout.links``); its public values are the model inputs and outputs it holds.
+    ``shape``: "auto" (module docstring) or "full" (never wide or lean: for row accounting)."""
     ra = _run_args(settings)
     k = int(ra.logrows)
     if not 1 <= k <= MAX_K or usable_rows(k) < 2:
@@ -95,26 +107,30 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
     values = tensors if isinstance(tensors, dict) else getattr(tensors, "values", tensors)
     u = usable_rows(k)
-    p = _choose(graph, ra, geo, u, values, segment)
+    p = _choose(graph, ra, geo, u, values, segment, shape)
     rg, tables, backend, pub_cells, layout, start = p.rg, p.tables, p.backend, p.pub_cells, p.layout, p.start
     gadget = Gadget(p.chains, u)
     lanes = gadget.place()
     public = bool(pub_cells) or bool(gadget.chains)
+    dyn = p.dynamic
 
     # how many rows: unwrapped, the region needs rg.rows rows; tables need their banks
     blocks = max(1, -(-rg.rows // u))
-    need = max(p.need, gadget.rows)
+    need = max(p.need, gadget.rows, dyn.rows)
     min_k = _min_k(need, tables.largest(), start)
-    if tables.largest() > u - 1 or start > u:
-        raise EzkError(f"the circuit needs a lookup table of {tables.largest()} rows and {need} rows in all, "
-                       f"more than 2^{k} rows allow; use logrows ≥ {min_k}.")
-    linked = pub_cells + [c.cells for c in gadget.chains] + [c for c in (p.link_in, p.link_out) if c is not None] \
-        + [c for *_, c in p.commits]
+    if tables.largest() > u - 1 or start > u or dyn.rows > u:
+        raise EzkError(f"the circuit needs a lookup table of {max(tables.largest(), dyn.largest)} rows and {need} rows "
+                       f"in all, more than 2^{k} rows allow; use logrows ≥ {min_k}.")
+    dyn_lanes = dyn.place(u)
+    linked = (pub_cells + [c.cells for c in gadget.chains] + dyn.region_cells()
+              + [c for c in (p.link_in, p.link_out) if c is not None] + [c for *_, c in p.commits])
     dead = rg.drop_dead_cells(Cells.concat(linked) if linked else None)
     built = build(rg, tables, blocks, public, u - 1)
     gadget.build(built.cs)
+    dyn.build(built.cs, dyn_lanes)
     cs = built.cs
-    assert cs.blinding_rows() == BLINDING
+    if cs.blinding_rows() != BLINDING:
+        raise AssertionError(f"the layout planned {BLINDING} blinding rows; its system needs {cs.blinding_rows()}")
 
     col_index = np.array([c.index for blk in built.advice for c in blk], dtype=np.int64)
     W = geo.width
@@ -122,13 +138,19 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     def glob(g, c):
         return col_index[(g // u) * W + c], g % u
 
-    cp = rg.copies()
-    ca, ra_ = glob(cp[:, 0], cp[:, 1])
-    cb, rb = glob(cp[:, 2], cp[:, 3])
-    copies = [np.stack([ca, ra_, cb, rb], axis=1)]
+    # the region's copies in circuit coordinates, one placement batch at a time, as int32
+    # (global column indices and rows < 2^26): 16 bytes a copy in the circuit
+    copies = []
+    while rg._copies:
+        cp = rg._copies.pop(0)
+        ca, ra_ = glob(cp[:, 0], cp[:, 1])
+        cb, rb = glob(cp[:, 2], cp[:, 3])
+        copies.append(np.stack([ca, ra_, cb, rb], axis=1).astype(np.int32))
+        del cp, ca, ra_, cb, rb
     instances = []
     n_hash = len(gadget.chains)
     copies.append(gadget.copies(glob, built.instance, 0))
+    copies.append(dyn.copies(glob))
     pub_vals = np.zeros(0, np.int64)
     if pub_cells:
         allc = Cells.concat(pub_cells)
@@ -145,8 +167,9 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
                                                    p.commits)
     copies.append(pc_copies)
     link_values.update(pc_values)
-    copies = np.concatenate(copies).astype(np.int64)
-    circuit = Circuit(cs=cs, k=k, fixed={**built.fixed, **lanes.fixed}, copies=copies)
+    copies = np.concatenate([c.astype(np.int32, copy=False) for c in copies]) if copies else np.zeros((0, 4), np.int32)
+    circuit = Circuit(cs=cs, k=k, fixed={**built.fixed, **lanes.fixed, **dyn_lanes.fixed}, copies=copies,
+                      instance_lengths={built.instance: start} if public else None)  # digests + public values
 
     witness = None
     store = backend.columns(blocks * u)
@@ -161,6 +184,7 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
         if n_hash:
             lane_values, digests = gadget.witness()
             advice.update(lane_values)
+        advice.update(dyn.witness())
     if public:  # digests (field elements) first, then the public values
         instances = [pub_vals if not n_hash else
                      np.array(digests + [int(v) % R for v in pub_vals.tolist()], dtype=object)]
@@ -187,6 +211,9 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
         "wide": rg.wide,
         "limb_bits": tables.limb_bits,
     }
+    if dyn.lookups:  # computed-index gathers and scatters
+        stats.update(dynamic_lookups=dyn.n_inputs, dynamic_table_rows=dyn.table_rows,
+                     dynamic_lanes=dyn.table_lanes + dyn.input_lanes)
     if gadget.chains:  # hashed visibilities
         stats.update(hashed_elements=int(sum(c.cells.size for c in gadget.chains)), poseidon_rows=int(gadget.rows),
                      poseidon_lanes=int(lanes.count))
@@ -203,8 +230,13 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     if gadget.chains:  # the gadget's lanes are named "p<lane>" where blocks are numbered
         gate_block.update({name: f"p{ln}" for name, ln in lanes.gate_lane.items()})
         column_block.update({c.name: f"p{ln}" for ln, cols in enumerate(lanes.advice) for c in cols})
+    gate_block.update(dyn_lanes.gate_lane)  # dynamic lanes are named "dt<k>" (tables), "di<i>" (inputs)
+    column_block.update(dyn_lanes.column_lane)
+    row_kind = [rg.kind[blk * u:min((blk + 1) * u, rg.rows)].copy() for blk in range(blocks)]
+    leaf_cells = {nid: np.stack(glob(c.g, c.c), axis=1) for nid, c in p.leaves.items()}
     return LaidOut(circuit, witness, instances, p.hashes + layout, stats, row_node, graph, gate_block, column_block,
-                   assigned, lanes if gadget.chains else None, links, commits)
+                   assigned, poseidon=lanes if gadget.chains else None, dynamic=dyn_lanes if dyn.lookups else None,
+                   row_kind=row_kind, leaf_cells=leaf_cells, links=links, polycommit=commits)
 
 
 @dataclass
@@ -217,6 +249,8 @@ class _Placed:
     start: int
     chains: list = field(default_factory=list)  # Poseidon chains of the hashed tensors
     hashes: list = field(default_factory=list)  # their instance entries (before the public values)
+    dynamic: DynamicLookups = field(default_factory=DynamicLookups)
+    leaves: dict = field(default_factory=dict)  # input / private or hashed parameter node id -> its Cells
     link_in: Cells | None = None  # a segment's cells read from / copied to its link columns (flat)
     link_out: Cells | None = None
     commits: list = field(default_factory=list)  # polycommit tensors: (kind, tensor, name, flat cells)
@@ -226,20 +260,53 @@ class _Placed:
         return self.rg.rows - self.rg.carry_rows
 
     @property
-    def floor(self) -> int:  # rows the region's shape does not change: instance rows, the Poseidon lanes
-        return max(self.start, chain_rows([c.cells.size for c in self.chains]))
+    def floor(self) -> int:  # rows the region's shape does not change: instance rows, the lanes beside it
+        return max(self.start, chain_rows([c.cells.size for c in self.chains]), self.dynamic.rows)
 
 
-def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide: bool = False,
-           segment: SegmentSpec | None = None) -> _Placed:
+def _widen_limbs(p: "_Placed", graph: Graph, ra, geo: Geometry, u: int, values, segment) -> "_Placed":
+    """limb_bits_for bounds the rows from below before any layout; once the rows are known, a
+    wider limb whose table still fits in half of them may spare limbs (a rescale's remainder or
+    quotient in one cell): lay out again with it and keep it when min_k does not rise."""
+    lb = p.tables.limb_bits
+    wider = lb
+    while wider < MAX_LIMB_BITS and (1 << (wider + 1)) < p.need:
+        wider += 1
+    view = graph if segment is None else segment_view(graph, segment)
+    if wider == lb or not _fewer_limbs(view, lb, wider):
+        return p
+    q = _place(graph, ra, geo, u, values, wider, segment=segment)
+    better = _min_k(q.need, q.tables.largest(), q.floor) <= _min_k(p.need, p.tables.largest(), p.floor)
+    return q if better else p
+
+
+def _fewer_limbs(graph: Graph, lb: int, wider: int) -> bool:
+    """Whether some range check of the graph needs fewer limbs of ``wider`` bits than of lb."""
+    from ezk.layout.ops.compare import COMPARE_BITS
+    from ezk.layout.ops.rescale import QB
+
+    def drops(bits: int) -> bool:
+        return -(-bits // wider) < -(-bits // lb)
+
+    for n in graph.nodes:
+        if n.op == "rescale" and (drops(int(n.attrs["shift"])) or drops(int(n.attrs.get("qbits", QB)))):
+            return True
+        if n.op in ("max", "min", "compare", "reduce_max", "reduce_min", "argmax", "argmin") and drops(COMPARE_BITS):
+            return True
+    return False
+
+
+def _place(graph: Graph, ra, geo: Geometry, u: int, values, limb_bits: int, lean: int = 0,
+           wide: bool = False, segment: SegmentSpec | None = None) -> _Placed:
     """Every node's layout, then the public cells, in one region (full, lean or wide). For a
     segment: its link-in tensors first (fresh cells), its nodes, then its link-out cells."""
     backend = MeasuringBackend(geo.width) if values is None else AssigningBackend(geo.width, values)
     rg = Region(geo, u, backend, lean=lean, wide=wide)
     view = graph if segment is None else segment_view(graph, segment)
-    tables = Tables(limb_bits_for(view, geo.slots))
+    tables = Tables(limb_bits)
     ctx = Ctx(graph, rg, tables, ra)
     cells: dict[int, Cells] = {}
+    leaves: dict[int, Cells] = {}
     link_in = link_out = None
     if segment is not None:
         if any(is_hashed(getattr(ra, f"{k}_visibility")) for k in ("input", "output", "param")):
@@ -257,8 +324,22 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
         fn = LAYOUTS.get(node.op)
         if fn is None:
             raise EzkError(f"the circuit layout does not support the core op {node.op!r} of {ctx.where(node)}.")
+        if node.op not in AFFINE_INPUTS:
+            for i in node.inputs:  # once per tensor: later readers reuse the fresh cells
+                if cells[i].any_affine():
+                    rg.node = i
+                    cells[i] = materialize(rg, cells[i], consts=False)
         rg.node = node.id
-        cells[node.id] = fn(ctx, node, [cells[i] for i in node.inputs])
+        oom = False
+        try:
+            cells[node.id] = fn(ctx, node, [cells[i] for i in node.inputs])
+        except MemoryError:  # raised after the except block, so the failed node's arrays are freed
+            oom = True
+        if oom:
+            raise OutOfMemoryError(out_of_memory(ctx.where(node), rg.rows))
+        if node.op == "input" or (node.op == "const" and not cells[node.id].all_const()):
+            leaves[node.id] = cells[node.id].flat()
+    bound_leaves(ctx)  # every input and private parameter element, range-checked
 
     # public values: inputs (when asked), then outputs, in one instance column
     public: list[tuple[str, int, str]] = []
@@ -287,7 +368,8 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, lean: int = 0, wide:
             rg.node = t
             parts.append(materialize(rg, cells[t].flat()))
         link_out = Cells.concat(parts)
-    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes, link_in, link_out, commits)
+    return _Placed(rg, tables, backend, pub_cells, layout, start, chains, hashes, ctx.dynamic, leaves, link_in,
+                   link_out, commits)
 
 
 def _hashed(graph: Graph, ra, rg: Region, cells: dict) -> tuple[list[Chain], list[dict]]:
@@ -304,13 +386,20 @@ def _hashed(graph: Graph, ra, rg: Region, cells: dict) -> tuple[list[Chain], lis
     return chains, entries
 
 
-def _choose(graph: Graph, ra, geo: Geometry, u: int, values, segment) -> "_Placed":
-    p = _place(graph, ra, geo, u, values, segment=segment)
-    # a lower k first (wide), else fewer columns at the same k (lean), else the full layout
-    if _wide_helps(p):
-        p = _place(graph, ra, geo, u, values, wide=True, segment=segment)
-    elif lean := _lean_fits(p):
-        p = _place(graph, ra, geo, u, values, lean=lean, segment=segment)
+def _choose(graph: Graph, ra, geo: Geometry, u: int, values, segment, shape: str = "auto") -> "_Placed":
+    view = graph if segment is None else segment_view(graph, segment)
+    p = _place(graph, ra, geo, u, values, limb_bits_for(view, geo.slots, geo.b), segment=segment)
+    p = _widen_limbs(p, graph, ra, geo, u, values, segment)
+    lb = p.tables.limb_bits
+    # a lower k first (wide), else fewer columns at the same k (lean), else the full layout; the
+    # first layout is dropped before the second is placed (the peak is one layout, not two)
+    if shape == "full":
+        return p
+    wide = _wide_helps(p)
+    lean = 0 if wide else _lean_fits(p)
+    if wide or lean:
+        del p
+        p = _place(graph, ra, geo, u, values, lb, lean=lean, wide=wide, segment=segment)
     return p
 
 
@@ -331,7 +420,8 @@ def rows_per_node(graph: Graph, settings, segment: SegmentSpec) -> tuple[dict[in
     advice cells the segment uses."""
     ra = _run_args(settings)
     geo = Geometry.from_inner_cols(int(ra.num_inner_cols))
-    p = _place(graph, ra, geo, usable_rows(MAX_K), None, segment=segment)
+    lb = limb_bits_for(segment_view(graph, segment), geo.slots, geo.b)
+    p = _place(graph, ra, geo, usable_rows(MAX_K), None, lb, segment=segment)
     rn = p.rg.row_node[: p.rg.rows]
     ids, counts = np.unique(rn[rn >= 0], return_counts=True)
     return {int(i): int(c) for i, c in zip(ids, counts)}, p.rg.cells_used
@@ -388,6 +478,15 @@ def _wide_helps(p: _Placed) -> bool:
     rng = int((rg.kind[: rg.rows] == KIND_RANGE).sum())
     k_full = _min_k(p.need, p.tables.largest(), p.floor)
     return _min_k(p.need - rng + rg.wide_rows, p.tables.largest(), p.floor) < k_full
+
+
+def out_of_memory(where: str, rows: int) -> str:
+    """The one sentence for a layout that ran out of memory at ``where`` with ``rows`` rows
+    placed before it."""
+    return (f"the circuit does not fit this machine's memory: laying out {where} ran out of memory with "
+            f"{rows:,} rows placed before it; compile the model in segments of at most 2^K rows each "
+            f"(--max-logrows K or --max-memory GB on calibrate-settings or compile-circuit) — a single node "
+            f"this large must first be split in the model")
 
 
 def _min_k(rows: int, largest_table: int, public: int) -> int:

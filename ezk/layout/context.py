@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ezk.graph.ir import Graph, Node
+from ezk.layout.dynamic import DynamicLookups
 from ezk.layout.region import Region
 from ezk.layout.tables import Tables
 
@@ -17,6 +18,8 @@ class Ctx:
     rg: Region
     tables: Tables
     run_args: object
+    dynamic: DynamicLookups = field(default_factory=DynamicLookups)  # tables of the circuit's own cells
+    leaves: list = field(default_factory=list)  # (node, Cells) of the leaves still to range-check
 
     def only_looked_up(self, node: Node) -> bool:
         """True when every use of the node's output is a lookup input (bounded by its table)."""

@@ -26,13 +26,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ezk import _native
+from ezk.ops._checks import INT64_SAFE
 from ezk.plonk import ConstraintSystem
 from ezk.plonk.expression import Column
 
 from ezk.layout.region import KIND_DOT, Region
 from ezk.layout.tables import Tables
 
-BLINDING = 5  # advice columns are queried at rotations 0 and −1: b = max(3, 2) + 2
+ADVICE_ROTATIONS = (0, -1)  # every gate reads advice at the current and the previous row
+
+
+def blinding_rows() -> int:
+    """The blinding rows the built system will ask for (``build`` asserts they agree)."""
+    return ConstraintSystem.blinding_rows_for(len(ADVICE_ROTATIONS))
 
 
 @dataclass
@@ -56,9 +63,9 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
     used = rg.used
     fx = rg.fixed
 
-    def col(name: str, values: np.ndarray) -> Column:
+    def col(name: str, values) -> Column:
         c = cs.fixed_column(name)
-        out.fixed[c] = np.ascontiguousarray(values, dtype=np.int64)
+        out.fixed[c] = values if isinstance(values, _native.FrVec) else narrow(values)
         return c
 
     bank_of = np.zeros(tables.count + 1, dtype=np.int64)
@@ -68,9 +75,11 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
         A = advice[blk]
         sl = slice(blk * u, min((blk + 1) * u, rg.rows))
         lin_live = np.zeros(b, dtype=bool)
-        if "lin" in used:
-            lin_live = (fx["lin_f"][sl].any(axis=2) | (fx["lin_p"][sl] != 0) | (fx["lin_c"][sl] != 0)
-                        | (fx["lin_s"][sl] != 0)).any(axis=0)
+        if "lin" in used:  # a slice of rows at a time: the coefficients are b·a values a row
+            for lo in range(sl.start, sl.stop, 1 << 16):
+                part = slice(lo, min(sl.stop, lo + (1 << 16)))
+                lin_live |= (fx["lin_f"][part].any(axis=2) | (fx["lin_p"][part] != 0) | (fx["lin_c"][part] != 0)
+                             | (fx["lin_s"][part] != 0)).any(axis=0)
         share = "dot" in used and bool(lin_live[0])  # DOT rows reuse LIN lane 0's F, P, S columns
         sig = None
         if share:
@@ -146,9 +155,32 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
     return out
 
 
+def narrow(values) -> np.ndarray:
+    """A fixed column's integers in the smallest signed dtype that holds them (selectors, tags
+    and ±1 coefficients take one byte a row instead of eight)."""
+    v = np.asarray(values)
+    if v.size:
+        lo, hi = int(v.min()), int(v.max())
+        for dt in (np.int8, np.int16, np.int32):
+            if np.iinfo(dt).min <= lo and hi <= np.iinfo(dt).max:
+                return np.ascontiguousarray(v, dtype=dt)
+    return np.ascontiguousarray(v, dtype=np.int64 if v.size else np.int8)
+
+
 def _bank_columns(out: Built, tables: Tables, k: int, col) -> tuple[Column, Column, Column]:
     cache = out.__dict__.setdefault("_banks", {})
     if k not in cache:
         tt, tx, ty = tables.bank_columns(out.banks[k])
-        cache[k] = (col(f"table{k}_tag", tt), col(f"table{k}_tx", tt * tx), col(f"table{k}_ty", tt * ty))
+        cache[k] = (col(f"table{k}_tag", tt), col(f"table{k}_tx", tagged(tt, tx)), col(f"table{k}_ty", tagged(tt, ty)))
     return cache[k]
+
+
+def tagged(tt: np.ndarray, v: np.ndarray):
+    """TT·v for a bank column: int64 when no product can leave the int64 range, else computed
+    as field elements (a gather table over large fixed data), never wrapped."""
+    if not tt.size:
+        return tt * v
+    bound = max(abs(int(tt.max())), abs(int(tt.min()))) * max(abs(int(v.max())), abs(int(v.min())))
+    if bound < INT64_SAFE:
+        return tt * v
+    return _native.FrVec.from_i64(tt).mul(_native.FrVec.from_i64(v))

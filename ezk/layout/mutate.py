@@ -1,5 +1,11 @@
 """Mutation check: change assigned advice cells one value each and make the real mock reject it.
 
+The cells are shared equally among strata — the leaf cells (inputs and private or hashed
+parameters, which the prover chooses freely and which only their range checks bind), the
+cells of each row kind (LIN, DOT, MUL, range-check, function-lookup and carry rows) and the
+Poseidon lanes' cells — drawn at random within each, so no kind of cell can stay untested
+behind a larger one.
+
 To keep it fast on 2^17-row circuits, mutations are checked in batches: the cells of a batch
 lie in distinct region rows at least 3 apart, so a gate failure at row r or r + 1 (gates read
 rows r and r − 1), a lookup failure at row r, or a copy failure naming the cell, can only come
@@ -19,25 +25,67 @@ from ezk.plonk import CopyFailure, GateFailure, LookupFailure, mock
 
 
 def _groups(laid) -> list[tuple[object, list, np.ndarray]]:
-    """(key, advice columns, (rows, columns) assigned mask) per region block (key: its number)
-    and per lane of the Poseidon gadget (key "p<lane>"), as ``gate_block`` names them."""
+    """(key, advice columns, (rows, columns) assigned mask) per region block (key: its number),
+    per lane of the Poseidon gadget (key "p<lane>") and of the dynamic lookups ("dt<k>",
+    "di<i>"), as ``gate_block`` names them."""
     adv = laid.circuit.cs.advice
     out = [(blk, [c for c in adv if laid.column_block.get(c.name) == blk], m) for blk, m in enumerate(laid.assigned)]
     lanes = getattr(laid, "poseidon", None)
     if lanes is not None:
         u = lanes.u
         out += [(f"p{ln}", cols, lanes.assigned[ln * u:(ln + 1) * u]) for ln, cols in enumerate(lanes.advice)]
+    dyn = getattr(laid, "dynamic", None)
+    if dyn is not None:  # the dynamic lookups' lanes, "dt<k>" and "di<i>"
+        out += [(key, cols, dyn.assigned[key]) for key, cols in dyn.lane_columns.items()]
     return out
 
 
+_POSEIDON = -1  # the stratum of the Poseidon lanes' cells (region rows have a KIND_* ≥ 0)
+
+
+def _strata(groups, laid) -> list[np.ndarray]:
+    """(m, 3) arrays of (group index, row, column index in the group) of assigned cells: the
+    leaf cells first, then the other cells of each row kind, then the Poseidon lanes' cells."""
+    cells, kinds, cols = [], [], []
+    for gi, (key, gcols, m) in enumerate(groups):
+        r, c = np.nonzero(m)
+        cells.append(np.stack([np.full(len(r), gi), r, c], axis=1))
+        kind = np.asarray(laid.row_kind[key], np.int64)[r] if isinstance(key, int) else np.full(len(r), _POSEIDON)
+        kinds.append(kind)
+        cols.append(np.array([col.index for col in gcols], np.int64)[c] if len(c) else np.zeros(0, np.int64))
+    cells, kinds, cols = (np.concatenate(x).astype(np.int64) for x in (cells, kinds, cols))
+    leaf = np.zeros(len(cells), dtype=bool)
+    if laid.leaf_cells and len(cells):
+        lc = np.concatenate(list(laid.leaf_cells.values())).astype(np.int64)  # (global column, row)
+        rows = int(max(cells[:, 1].max(), lc[:, 1].max())) + 1
+        leaf = np.isin(cols * rows + cells[:, 1], lc[:, 0] * rows + lc[:, 1])
+    out = [cells[leaf]] + [cells[~leaf & (kinds == k)] for k in np.unique(kinds[~leaf])]
+    return [s for s in out if len(s)]
+
+
 def _pick(laid, count: int, rng) -> list[tuple[object, int, object]]:
-    """(group key, row, advice column) of ``count`` random assigned cells."""
-    cand = [(key, cols, *np.nonzero(m)) for key, cols, m in _groups(laid)]
-    which = np.concatenate([np.full(len(r), i) for i, (_, _, r, _) in enumerate(cand)])
-    rows = np.concatenate([r for _, _, r, _ in cand])
-    cols = np.concatenate([c for _, _, _, c in cand])
-    idx = rng.choice(len(rows), size=min(count, len(rows)), replace=False)
-    return [(cand[which[i]][0], int(rows[i]), cand[which[i]][1][cols[i]]) for i in idx]
+    """(group key, row, advice column) of ``count`` assigned cells, shared equally among the
+    strata (water-filling: a stratum smaller than its share gives all its cells, the others
+    share what it leaves), at random within each."""
+    groups = _groups(laid)
+    strata = _strata(groups, laid)
+    sizes = [len(s) for s in strata]
+    count = min(count, sum(sizes))
+    alloc = [0] * len(strata)
+    left = count
+    while left > 0:
+        open_ = [i for i, n in enumerate(sizes) if alloc[i] < n]
+        per = max(1, left // len(open_))
+        for i in open_:
+            add = min(per, sizes[i] - alloc[i], left)
+            alloc[i] += add
+            left -= add
+            if left == 0:
+                break
+    chosen = [s[rng.choice(len(s), size=a, replace=False)] for s, a in zip(strata, alloc) if a]
+    chosen = np.concatenate(chosen) if chosen else np.zeros((0, 3), np.int64)
+    chosen = chosen[rng.permutation(len(chosen))]
+    return [(groups[g][0], int(r), groups[g][1][c]) for g, r, c in chosen.tolist()]
 
 
 def _batches(cells, size: int, gap: int = 3):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ezk.layout.cells import CONST, EMPTY, NEW, Cells
+from ezk.layout.rowstore import RowStore
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,11 @@ class Region:
         self.fn_slots = min(lean, geo.slots) if lean else geo.slots
         self.wide_rows = 0
         self.rows = 0
-        self._cap = 1024
-        self.fixed = {k: np.zeros((self._cap,) + s, dtype=np.int64) for k, s in families(geo).items()}
-        self.row_node = np.full(self._cap, -1, dtype=np.int64)
-        self.kind = np.zeros(self._cap, dtype=np.int8)
-        self.assigned = np.zeros((self._cap, geo.width), dtype=bool)
+        # per-row arrays in fixed chunks (rowstore.py): memory follows the rows placed
+        self.fixed = {k: RowStore(s) for k, s in families(geo).items()}
+        self.row_node = RowStore((), np.int64, -1)
+        self.kind = RowStore((), np.int8)
+        self.assigned = RowStore((geo.width,), bool)
         self._copies: list[np.ndarray] = []
         self.node = -1  # the graph node being laid out (recorded per row for error reports)
         self.used = set()  # families that some row uses
@@ -92,30 +93,19 @@ class Region:
 
     # ------------------------------------------------------------------ storage
     def _grow(self, rows: int) -> None:
-        if rows <= self._cap:
-            return
-        cap = max(rows, 2 * self._cap)
-        for k, v in self.fixed.items():
-            new = np.zeros((cap,) + v.shape[1:], dtype=np.int64)
-            new[: self._cap] = v
-            self.fixed[k] = new
-        rn = np.full(cap, -1, dtype=np.int64)
-        rn[: self._cap] = self.row_node
-        self.row_node = rn
-        kd = np.zeros(cap, dtype=np.int8)
-        kd[: self._cap] = self.kind
-        self.kind = kd
-        asg = np.zeros((cap, self.geo.width), dtype=bool)
-        asg[: self._cap] = self.assigned
-        self.assigned = asg
-        self._cap = cap
+        for store in (*self.fixed.values(), self.row_node, self.kind, self.assigned):
+            store.ensure(rows)
 
     def read(self, cells: Cells) -> np.ndarray:
-        """Values of referenced cells (constants included)."""
+        """Values of referenced cells (constants and affine references included); all zero
+        when the backend only measures (so offsets cannot make a check fail there)."""
+        if self.bk.measuring:
+            return np.zeros(cells.shape, np.int64)
         out = cells.val.copy()
         m = cells.c >= 0
         if m.any():
-            out[m] = self.bk.read(cells.g[m], cells.c[m])
+            v = self.bk.read(cells.g[m], cells.c[m])
+            out[m] += v if cells.k is None else cells.k[m] * v
         return out
 
     def copies(self) -> np.ndarray:
@@ -156,6 +146,8 @@ class Region:
             return np.zeros(0, dtype=np.int64)
         if np.any(src.c == CONST):
             raise AssertionError("constants must be materialised before they are placed")
+        if src.any_affine():
+            raise AssertionError("affine references must be folded or materialised before they are placed")
         chain = np.zeros(nrows, dtype=bool) if chain is None else np.asarray(chain, dtype=bool)
         grow, carries = self._allocate(chain)
         W = self.geo.width
@@ -190,16 +182,16 @@ class Region:
         return grow
 
     def drop_dead_cells(self, public: "Cells | None" = None) -> int:
-        """Free cells (inputs, private parameters: rows of no gate) that no copy constraint links
-        to anything — input elements a slice or stride never reads — are not part of the
-        statement: unassign them (value 0) so that every assigned cell is constrained. Cells in
-        ``public`` are copied to the instance column (e.g. an output that only re-indexes an
-        input), so they are linked too."""
+        """Free cells (rows of no gate) that no copy constraint links to anything are not part
+        of the statement: unassign them (value 0) so that every assigned cell is constrained.
+        Leaves (inputs, private parameters) are free cells, but every one is copied into its
+        range check (ezk.layout.ops.leaves), so none is dropped. Cells in ``public`` are copied
+        to the instance column, so they are linked too."""
         n = self.rows
         linked = np.zeros((n, self.geo.width), dtype=bool)
-        cp = self.copies()
-        linked[cp[:, 0], cp[:, 1]] = True
-        linked[cp[:, 2], cp[:, 3]] = True
+        for cp in self._copies:
+            linked[cp[:, 0], cp[:, 1]] = True
+            linked[cp[:, 2], cp[:, 3]] = True
         if public is not None and public.size:
             live = public.c >= 0  # constants have no cell
             linked[public.g[live], public.c[live]] = True
@@ -211,7 +203,8 @@ class Region:
         return int(g.size)
 
     def new_cells(self, values: np.ndarray) -> Cells:
-        """Free cells (no gate) holding ``values``: inputs and private parameters."""
+        """Free cells (no gate) holding ``values``: inputs and private parameters (each then
+        range-checked by ezk.layout.ops.leaves.bound_leaves)."""
         v = np.asarray(values, dtype=np.int64).reshape(-1)
         W = self.geo.width
         nrows = -(-v.size // W)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ezk.errors import EzkError, WitnessError
-from ezk.layout.cells import EMPTY, NEW, Cells
+from ezk.layout.cells import CONST, EMPTY, NEW, Cells
 from ezk.layout.region import KIND_FN, KIND_RANGE, Region
 from ezk.layout.tables import Tables
 
@@ -36,23 +36,26 @@ def _fill(spec, rows, cols, cells: Cells | None = None, new_vals=None):
         v[rows, cols] = new_vals
 
 
-def materialize(rg: Region, cells: Cells) -> Cells:
-    """Cells with every constant replaced by a fresh cell fixed to it (a LIN row S·x = C)."""
-    m = cells.is_const
+def materialize(rg: Region, cells: Cells, consts: bool = True) -> Cells:
+    """Cells with every constant replaced by a fresh cell fixed to it (a LIN row S·x = C) and
+    every affine reference k·x + v by a fresh cell y with y = k·x + v (a LIN row); with
+    consts=False constants stay constants."""
+    m = cells.is_affine | cells.is_const if consts else cells.is_affine
     if not m.any():
-        return cells
-    vals = cells.val[m]
-    made = lincomb(rg, [], vals, out_vals=vals)
+        return cells if cells.k is None else cells.bare()
+    sub = cells[m]
+    made = lincomb(rg, [(sub, 1)], 0, out_vals=rg.read(sub))
     g, c = cells.g.copy(), cells.c.copy()
     g[m], c[m] = made.g, made.c
-    return Cells(g, c, np.zeros_like(cells.val))
+    return Cells(g, c, np.where(c == CONST, cells.val, 0))
 
 
 def lincomb(rg: Region, terms: list[tuple[Cells, object]], const, divisor=1, out_vals=None,
             output: bool = True, shape=None) -> Cells | None:
     """divisor·out = Σ coeff·term + const elementwise (broadcast to ``shape``); with
     output=False the row only constrains Σ coeff·term + const = 0, its first term in the lane's
-    own column (S = −coeff), so a lane needs one input column less."""
+    own column (S = −coeff), so a lane needs one input column less. Affine terms k·x + v fold
+    into the row: coefficient coeff·k on x, coeff·v into the constant."""
     geo = rg.geo
     if shape is None:
         shape = np.broadcast_shapes(*([np.shape(const)] + [t.shape for t, _ in terms]))
@@ -63,13 +66,13 @@ def lincomb(rg: Region, terms: list[tuple[Cells, object]], const, divisor=1, out
         cells = cells.broadcast_to(shape).flat()
         k = np.broadcast_to(np.asarray(coeff, np.int64), shape).reshape(-1).copy()
         m = cells.is_const
-        C += np.where(m, k * cells.val, 0)
+        C += k * cells.val  # constants, and the offsets of affine references
         if m.all():
             continue
-        k[m] = 0
+        k = np.where(m, 0, k * cells.coef)
         c = cells.c.copy()
         c[m] = EMPTY
-        live.append((Cells(cells.g, c, cells.val), k))
+        live.append((Cells(cells.g, c, np.zeros_like(cells.val)), k))
     T = len(live)
     # without an output the lane's own column is free: the first term sits there (S = −coeff)
     inline = not output and T >= 1
@@ -109,6 +112,8 @@ def fixed_dot(rg: Region, x: Cells, w: np.ndarray, bias=None) -> Cells:
     a, b = geo.a, rg.lanes  # lanes in use (the lean layout: 1)
     G, K = x.shape
     L = w.shape[1]
+    if x.any_affine():
+        raise AssertionError("fixed_dot reads bare cells: fold affine references into w and bias first")
     cm = x.is_const
     if cm.any():  # constant inputs (zero fills of padded or strided convolutions …) need no cell:
         # their products join the bias, and each group's live inputs move to the front
@@ -267,15 +272,17 @@ def lookup_rows(rg: Region, tags: np.ndarray, x: Cells | None, x_vals=None, y_va
     return xs, (Cells.at(grow[r], 2 * s + 1) if y_vals is not None else None)
 
 
-def range_terms(rg: Region, tables: Tables, vals: np.ndarray, bits_: int, what: str) -> list[tuple[Cells, int]]:
+def range_terms(rg: Region, tables: Tables, vals: np.ndarray, bits_: int, what: str,
+                limb_bits: int | None = None) -> list[tuple[Cells, int]]:
     """Limb cells l_i (looked up in range tables) with v = Σ 2^(w·i)·l_i, v ∈ [0, 2^bits): n =
-    ⌈bits/limb_bits⌉ limbs of w = ⌈bits/n⌉ bits, the top one of the bits left. Returns the
-    (cells, weight) terms; an out-of-range value is a WitnessError."""
+    ⌈bits/limb_bits⌉ limbs of w = ⌈bits/n⌉ bits, the top one of the bits left (limb_bits: the
+    tables' unless a narrower width is asked). Returns the (cells, weight) terms; an
+    out-of-range value is a WitnessError."""
     v = np.asarray(vals, np.int64).reshape(-1)
     if v.size and (v.min() < 0 or (bits_ < 63 and v.max() >= (1 << bits_))):
         bad = int(v.min()) if v.min() < 0 else int(v.max())
         raise WitnessError(f"{what}: value {bad} is outside [0, 2^{bits_})")
-    n = -(-bits_ // tables.limb_bits)
+    n = -(-bits_ // min(limb_bits or tables.limb_bits, tables.limb_bits))
     w = -(-bits_ // n)
     terms = []
     for i in range(n):

@@ -10,8 +10,10 @@ match rows of its own tag, since real rows have t ≥ 1.
 Kinds of tables:
 * function tables (x, T(x)) for x in the node's ``attrs["range"]`` (ezk.ops.lookup.table_values),
   shared by every lookup node with the same function, parameters, scales and range;
-* range tables (v, 0), v ∈ [0, 2^m), for m ≤ ``limb_bits``: remainders and comparison slacks
-  are split into ⌈bits/limb_bits⌉ limbs of (nearly) equal width. ``limb_bits`` is LIMB_BITS
+* range tables (v, 0), v ∈ [0, 2^m), for m ≤ ``limb_bits``: comparison slacks are split into
+  ⌈bits/limb_bits⌉ limbs of (nearly) equal width;
+* signed range tables (v, 0), v ∈ [−2^(m−1), 2^(m−1)), for m ≤ ``limb_bits``: a rescale's
+  remainder and quotient (ezk.layout.ops.rescale) are checked in place, their top limbs too. ``limb_bits`` is LIMB_BITS
   unless the circuit surely has more rows than a wider table (``limb_bits_for``): then fewer,
   wider limbs cost fewer lookups and never raise the circuit's k;
 * gather tables (j, data[j, col]) for a private-index gather over a fixed tensor.
@@ -33,25 +35,19 @@ LIMB_BITS = 12
 MAX_LIMB_BITS = 18
 
 
-def limb_bits_for(graph, slots: int) -> int:
+def limb_bits_for(graph, slots: int, lanes: int) -> int:
     """Widest limb m ≤ MAX_LIMB_BITS whose range table (2^m rows) is smaller than a lower bound
-    of the circuit's rows, so it can never raise min_k. The bound counts lookups every layout
-    makes, at most ``slots`` per row: each lookup element one; each rescale element one remainder
-    limb, and at least two quotient limbs (36 bits, limbs ≤ 18 bits) unless only lookups use it."""
-    users: dict[int, set[str]] = {}
-    for n in graph.nodes:
-        for i in n.inputs:
-            users.setdefault(i, set()).add(n.op)
-    outs = set(graph.outputs)
-    looked = 0
+    of the circuit's rows, so it can never raise min_k. The bound counts rows every layout
+    makes: a function lookup takes a slot of a row (at most ``slots`` per row), a rescale a LIN
+    lane (at most ``lanes`` per row, its range checks in place, ezk.layout.ops.rescale)."""
+    looked = rescaled = 0
     for n in graph.nodes:
         size = int(np.prod(n.shape, dtype=np.int64))
         if n.op == "lookup":
             looked += size
         elif n.op == "rescale":
-            only_lookups = n.id not in outs and users.get(n.id, set()) == {"lookup"}
-            looked += size * (1 if only_lookups else 3)
-    lower = looked // max(slots, 1)
+            rescaled += size
+    lower = looked // max(slots, 1) + rescaled // max(lanes, 1)
     m = LIMB_BITS
     while m < MAX_LIMB_BITS and (1 << (m + 1)) < lower:
         m += 1
@@ -97,9 +93,23 @@ class Tables:
 
         return self._tag(f"range:{bits}", 1 << bits, build, f"range[0,2^{bits})")
 
+    def srange(self, bits: int) -> int:
+        if not 1 <= bits <= self.limb_bits:
+            raise AssertionError(f"signed range table of {bits} bits")
+
+        def build():
+            xs = np.arange(-(1 << (bits - 1)), 1 << (bits - 1), dtype=np.int64)
+            return xs, np.zeros_like(xs)
+
+        return self._tag(f"srange:{bits}", 1 << bits, build, f"range[-2^{bits - 1},2^{bits - 1})")
+
     def gather(self, key: str, xs: np.ndarray, ys: np.ndarray) -> int:
         xs, ys = np.asarray(xs, np.int64), np.asarray(ys, np.int64)
         return self._tag(key, len(xs), lambda: (xs, ys), key)
+
+    def range_widths(self) -> list[int]:
+        """The bit widths of the range tables made so far."""
+        return [int(k.split(":")[1]) for k in self.keys if k.startswith("range:")]
 
     @property
     def count(self) -> int:

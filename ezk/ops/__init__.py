@@ -32,6 +32,7 @@ _MODULES = {
     "compare": "compare",
     "where": "where",
     "gather": "gather",
+    "scatter": "scatter",
     "index_map": "index_map",
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ezk.errors import WitnessError
+from ezk.ops.bounds import COMPARE_BITS, RESCALE_BITS
 
 # Leave one bit of headroom below 2^63 so sums of two in-range values cannot wrap either.
 INT64_SAFE = 2**62
@@ -28,9 +29,9 @@ def guard(bound: int, node, what: str) -> None:
 
 # The circuit proves a ≥ b through a range check of the gap (ezk.layout.ops.compare): every
 # comparison it lays out (max, min, compare, and the pairwise trees of reduce_max/min) needs
-# |a − b| < 2^COMPARE_BITS. Checked in the forward pass so that gen-witness refuses an input
-# the circuit could not prove, naming the node, instead of writing an unprovable witness.
-COMPARE_BITS = 48
+# |a − b| < 2^COMPARE_BITS (ezk.ops.bounds). Checked in the forward pass so that gen-witness
+# refuses an input the circuit could not prove, naming the node, instead of writing an
+# unprovable witness.
 COMPARING_OPS = ("max", "min", "compare", "reduce_max", "reduce_min")
 
 
@@ -53,19 +54,19 @@ def check_compare_gap(node, args: list[np.ndarray]) -> None:
         )
 
 
-# A rescale's output q is range-checked by the circuit, −2^(RESCALE_BITS−1) ≤ q < 2^(RESCALE_BITS−1)
-# (ezk.layout.ops.linear.QB: without that bound a prover could pick another remainder and a
-# wrapped q); refused here for the same reason as the comparison gap.
-RESCALE_BITS = 36
-
+# A rescale's output q is range-checked by the circuit, −2^(B−1) ≤ q < 2^(B−1) with B the node's
+# ``qbits`` (calibrated) or RESCALE_BITS (ezk.ops.bounds; ezk.layout.ops.rescale: without a bound a
+# prover could pick another remainder and a wrapped q); refused here for the same reason as the
+# comparison gap.
 
 def check_rescale_output(node, q: np.ndarray) -> None:
-    bound = 1 << (RESCALE_BITS - 1)
+    bits = int(node.attrs.get("qbits", RESCALE_BITS))
+    bound = 1 << (bits - 1)
     if q.size and (int(q.min()) < -bound or int(q.max()) >= bound):
         bad = int(q.min()) if int(q.min()) < -bound else int(q.max())
         raise WitnessError(
             f"the rescale of ONNX node {node.onnx_name!r} ({node.onnx_op}) produced {bad}, outside the range "
-            f"[-2^{RESCALE_BITS - 1}, 2^{RESCALE_BITS - 1}) the circuit can prove; use inputs in the calibrated range "
+            f"[-2^{bits - 1}, 2^{bits - 1}) the circuit can prove; use inputs in the calibrated range "
             f"or lower the scales"
         )
 

@@ -7,7 +7,9 @@ For every integer x in [lo, hi] the table row is
     T(x) = ⌊ f(a·x/2^s_in + b) · 2^s_out + ½ ⌋
 
 An input outside [lo, hi] cannot be proven, so evaluation raises a WitnessError naming the ONNX
-node and the range (the forward pass can switch this check off while calibrating)."""
+node and the range (the forward pass can switch this check off while calibrating). A table of a
+function defined on part of the line only (``attrs["domain"]``: why) has a narrower range, and
+an input below it is that reason in one sentence."""
 
 from __future__ import annotations
 
@@ -42,6 +44,9 @@ def check_range(node, x: np.ndarray) -> None:
     lo, hi = node.attrs["range"]
     if x.size and (int(x.min()) < lo or int(x.max()) > hi):
         bad = int(x.min()) if int(x.min()) < lo else int(x.max())
+        if "domain" in node.attrs and bad < lo:  # the table covers only the function's domain
+            raise WitnessError(f"{node.onnx_op} in ONNX node {node.onnx_name!r} got an input below {lo} "
+                               f"({bad} at scale {node.attrs['in_scale']}): {node.attrs['domain']}")
         raise WitnessError(
             f"the {node.attrs['fn']} lookup of ONNX node {node.onnx_name!r} ({node.onnx_op}) got input {bad}, "
             f"outside the lookup range [{lo}, {hi}]; recalibrate with representative data or a larger lookup range"

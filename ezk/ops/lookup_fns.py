@@ -38,10 +38,12 @@ def _selu(x, p):
 FUNCTIONS = {
     "exp": lambda x, p: np.exp(np.minimum(x, 700.0)),
     "log": lambda x, p: np.log(_safe_pos(x)),
+    "log_floor": lambda x, p: np.log(np.maximum(x, p["floor"])),  # ln of a base quantized to 0: of half a step
     "erf": lambda x, p: erf(x),
     "tanh": lambda x, p: np.tanh(x),
     "sigmoid": lambda x, p: 0.5 * (1.0 + np.tanh(0.5 * x)),
     "gelu": _gelu,
+    "silu": lambda x, p: x * 0.5 * (1.0 + np.tanh(0.5 * x)),
     "sqrt": lambda x, p: np.sqrt(np.maximum(x, 0.0)),
     "rsqrt": lambda x, p: 1.0 / np.sqrt(_safe_pos(x)),
     "recip": lambda x, p: np.where(x == 0, 0.0, 1.0 / np.where(x == 0, 1.0, x)),

@@ -47,16 +47,21 @@ def cache_budget(pk, cache_bytes: int | None = None) -> int:
 
 
 class Trace:
-    """Per-round seconds and peak RSS on stderr when EZK_PROVER_TRACE is set (profiling)."""
+    """Per-round seconds into ``rounds`` (when given a dict), and with peak RSS on stderr when
+    EZK_PROVER_TRACE is set (profiling)."""
 
-    def __init__(self) -> None:
+    def __init__(self, rounds: dict | None = None) -> None:
         self.on = bool(os.environ.get("EZK_PROVER_TRACE"))
+        self.rounds = rounds
         self.t = time.perf_counter()
 
     def __call__(self, what: str, polys=None) -> None:
-        if not self.on:
-            return
         now = time.perf_counter()
+        if self.rounds is not None:
+            self.rounds[what] = self.rounds.get(what, 0.0) + now - self.t
+        if not self.on:
+            self.t = now
+            return
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
         extra = (f" intts={polys.intts} cached={polys.cached_bytes >> 20}/{polys.cache_bytes >> 20}MB"
                  if polys is not None else "")

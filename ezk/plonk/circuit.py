@@ -70,6 +70,9 @@ class Circuit:
     k: int
     fixed: Mapping[Column, ColumnValues] = field(default_factory=dict)
     copies: np.ndarray | None = None
+    # instance column -> how many public values it holds (its rows 0 .. length−1); by default
+    # the rows the copy constraints bind (values elsewhere would be bound by nothing)
+    instance_lengths: Mapping[Column, int] | None = None
 
     @property
     def domain(self) -> Domain:
@@ -94,8 +97,32 @@ class Circuit:
             return padded(given[c.kind_index], d.usable, d.n, f"fixed column {c.name}")
         return _native.FrVec.zeros(d.n)
 
-    def copy_array(self) -> np.ndarray:
-        """The copies as an (m, 4) int64 array, validated against the permutation and rows."""
+    def public_lengths(self) -> tuple[int, ...]:
+        """The number of public values of each instance column (``instance_lengths``, or one
+        past the last row a copy constraint binds)."""
+        if self.instance_lengths is not None:
+            given = _keyed(self.cs, self.instance_lengths, INSTANCE)
+            out = tuple(int(given.get(c.kind_index, 0)) for c in self.cs.instance)
+        else:
+            cp = self.copy_array()
+            out = []
+            for c in self.cs.instance:
+                rows = np.concatenate([cp[cp[:, 0] == c.index, 1], cp[cp[:, 2] == c.index, 3]])
+                out.append(int(rows.max()) + 1 if rows.size else 0)
+            out = tuple(out)
+        u = self.domain.usable
+        if any(not 0 <= n <= u for n in out):
+            raise EzkError(f"an instance column cannot hold {max(out)} public values in {u} usable rows.")
+        return out
+
+    @property
+    def num_copies(self) -> int:
+        return 0 if self.copies is None else len(self.copies)
+
+    def copy_array(self, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """The copies (``start`` … ``stop`` − 1 of them: all by default) as an (m, 4) int64 array,
+        validated against the permutation and rows. The circuit may hold them in a narrower
+        integer dtype; a range converts only its part (for checks a chunk at a time)."""
         if self.copies is None:
             return np.zeros((0, 4), dtype=np.int64)
         c = np.asarray(self.copies)
@@ -103,7 +130,9 @@ class Circuit:
             return np.zeros((0, 4), dtype=np.int64)
         if c.ndim != 2 or c.shape[1] != 4 or not np.issubdtype(c.dtype, np.integer):
             raise EzkError(f"copies must be an (m, 4) integer array, got shape {c.shape} of {c.dtype}.")
-        c = c.astype(np.int64, copy=False)
+        c = c[start:stop].astype(np.int64, copy=False)
+        if c.size == 0:
+            return np.zeros((0, 4), dtype=np.int64)
         in_perm = np.zeros(len(self.cs.columns), dtype=bool)
         in_perm[[col.index for col in self.cs.permutation_columns]] = True
         cols = c[:, [0, 2]]

@@ -197,15 +197,23 @@ class ConstraintSystem:
         return gate
 
     def lookup(self, name: str, inputs: list[ExprLike], table: list[ExprLike]) -> Lookup:
-        """Constrain the tuple ``inputs`` (on every row) to be one of the rows of ``table``."""
+        """Constrain the tuple ``inputs`` (on every usable row) to be one of the usable rows of
+        ``table``.
+
+        Table expressions may query fixed columns (any rotation) and advice columns at rotation
+        0 — a *dynamic* table, committed with the witness (ezk.plonk.lookup explains why that
+        is sound: every advice column is committed before θ and β, and only usable rows count);
+        a rotated advice query could read a blinding row into a usable one, so it is refused."""
         ins = tuple(as_expression(e) for e in inputs)
         tab = tuple(as_expression(e) for e in table)
         if not ins or len(ins) != len(tab):
             raise EzkError(f"lookup {name!r} needs as many input expressions as table expressions (≥ 1).")
         self._check_queries(ins + tab, f"lookup {name!r}")
         for e in tab:
-            if any(q.column.kind != FIXED for q in e.queries()):
-                raise EzkError(f"lookup {name!r}: table expressions may only query fixed columns.")
+            for q in e.queries():
+                if q.column.kind == INSTANCE or (q.column.kind == ADVICE and q.rotation != 0):
+                    raise EzkError(f"lookup {name!r}: table expressions may query fixed columns and advice "
+                                   f"columns at rotation 0, not {q!r}.")
         lk = Lookup(name, ins, tab)
         self._changed()
         self.lookups.append(lk)
@@ -293,7 +301,14 @@ class ConstraintSystem:
 
     def blinding_rows(self) -> int:
         most = max((len(r) for r in self.advice_rotations().values()), default=1)
-        return max(3, most) + 2
+        return self.blinding_rows_for(most)
+
+    @staticmethod
+    def blinding_rows_for(rotations: int) -> int:
+        """b for a system whose advice columns are queried at most at ``rotations`` distinct
+        rotations (halo2's rule), for a layout that must know its usable rows before it
+        builds the system."""
+        return max(3, rotations) + 2
 
     def all_queries(self) -> list[Query]:
         """Every column query of every gate and lookup, sorted (column index, rotation)."""

@@ -22,6 +22,14 @@ from ezk import _native
 from ezk.errors import EzkError
 
 R = _native.MODULUS
+# The largest k of a circuit: the quotient is computed on an extended coset of up to 4n points
+# (constraint degree ≤ 5), and Fr has 2-power roots of unity of order up to 2^TWO_ADICITY only.
+MAX_K = _native.TWO_ADICITY - 2
+
+
+def usable_rows(k: int, blinding: int) -> int:
+    """u = n − b − 1: rows 0 .. u−1 hold the circuit, row u is l_last, the last b are blinding."""
+    return (1 << k) - blinding - 1
 
 
 def _next_pow2(v: int) -> int:
@@ -38,8 +46,8 @@ class Domain:
     blinding: int  # b
 
     def __post_init__(self) -> None:
-        if not 1 <= self.k <= 26:
-            raise EzkError(f"k = {self.k} is out of range (1 ≤ k ≤ 26).")
+        if not 1 <= self.k <= MAX_K:
+            raise EzkError(f"k = {self.k} is out of range (1 ≤ k ≤ {MAX_K}).")
         if self.usable < 1:
             raise EzkError(
                 f"2^{self.k} rows leave no usable rows after {self.blinding + 1} blinding rows; raise k."
@@ -52,7 +60,7 @@ class Domain:
     @property
     def usable(self) -> int:
         """u: rows 0 .. u−1 hold the circuit; row u is l_last."""
-        return self.n - self.blinding - 1
+        return usable_rows(self.k, self.blinding)
 
     @property
     def last_row(self) -> int:
@@ -76,9 +84,18 @@ class Domain:
         return self.n * self.ext_factor
 
     # ------------------------------------------------------------------ scalar side (verifier)
+    @cached_property
+    def _omega_powers(self) -> dict[int, int]:
+        """ω^r by r, filled by ``rotate_point`` (a verifier asks for the same few rotations)."""
+        return {}
+
     def rotate_point(self, x: int, rotation: int) -> int:
         """ω^rotation · x."""
-        return pow(self.omega, rotation % self.n, R) * x % R
+        r = rotation % self.n
+        w = self._omega_powers.get(r)
+        if w is None:
+            w = self._omega_powers[r] = pow(self.omega, r, R)
+        return w * x % R
 
     def vanishing_at(self, x: int) -> int:
         """Z_H(x) = xⁿ − 1."""

@@ -151,7 +151,7 @@ class Expression:
             add=_vec_add,
             mul=_vec_mul,
             scale=lambda a, c: (a * c) % R if isinstance(a, int) else a.scale(c),
-            challenge=None if challenge is None else (lambda ch: challenge(ch) % R),
+            challenge=None if challenge is None else (lambda ch: _reduced(challenge(ch))),
         )
 
     def evaluate_scalar(self, lookup: Callable[["Query"], int], challenge: ChallengeValues | None = None) -> int:
@@ -177,6 +177,11 @@ def as_expression(value: ExprLike) -> Expression:
     if isinstance(value, int):
         return Constant(value % R)
     raise TypeError(f"cannot use {type(value).__name__} in an expression")
+
+
+def _reduced(v):
+    """An int challenge value mod r; anything else (a vector, a symbolic node) as it is."""
+    return v % R if isinstance(v, int) else v
 
 
 def _vec_neg(a):

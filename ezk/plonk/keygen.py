@@ -1,7 +1,10 @@
 """Keys: the VerifyingKey (shape + commitments + digest) and the lean ProvingKey.
 
-VerifyingKey = (k, the full ConstraintSystem shape, [fixed_j(τ)]₁, [σ_j(τ)]₁); its ``digest``
-(Blake2b-256 of its bytes) is the first thing absorbed into every transcript.
+VerifyingKey = (k, the full ConstraintSystem shape, [fixed_j(τ)]₁, [σ_j(τ)]₁, the number of
+public values of each instance column, the digest of the SRS elements verification uses —
+[1]₁, [1]₂, [τ]₂ — that keygen committed with); its ``digest`` (Blake2b-256 of its bytes) is the
+first thing absorbed into every transcript. A verifier refuses instances of another length and
+an SRS of another digest.
 
 ProvingKey = VerifyingKey + the fixed columns' values (trailing zero rows dropped; held and
 stored as int64 — held in the narrowest integer dtype — when every value fits, else as 32-byte
@@ -30,10 +33,13 @@ from ezk.plonk.domain import Domain
 from ezk.plonk.serial import Reader, Writer, read_tag
 
 VK_TAG, PK_TAG = b"ezk-plonk-vk\x00", b"ezk-plonk-pk\x00"
-KEY_VERSION = 2  # 2: advice columns and challenges carry phases, gate polynomials names
+# 2: advice columns and challenges carry phases, gate polynomials names;
+# 3: the verifying key records its instance lengths and the SRS digest
+KEY_VERSION = 3
 VK_MAGIC = VK_TAG + bytes([KEY_VERSION])
 PK_MAGIC = PK_TAG + bytes([KEY_VERSION])
 _REMEDY = "run setup (keygen) again with this version of ezk"
+R = _native.MODULUS
 
 
 @dataclass(eq=False)
@@ -42,6 +48,8 @@ class VerifyingKey:
     cs: ConstraintSystem
     fixed_commitments: list
     sigma_commitments: list
+    instance_lengths: tuple  # per instance column, its number of public values
+    srs_digest: bytes  # VerifierSRS.digest() of the SRS the commitments were made with
 
     @cached_property
     def domain(self) -> Domain:
@@ -58,6 +66,10 @@ class VerifyingKey:
         w.u32(len(self.sigma_commitments))
         for p in self.sigma_commitments:
             w.point(p)
+        w.u32(len(self.instance_lengths))
+        for n in self.instance_lengths:
+            w.u32(n)
+        w.raw(self.srs_digest)
         return w.getvalue()
 
     @classmethod
@@ -74,11 +86,17 @@ class VerifyingKey:
         sigma = [r.point() for _ in range(r.count())]
         if len(fixed) != len(cs.fixed) or len(sigma) != len(cs.permutation_columns):
             raise r.fail("its commitments do not match its constraint system")
-        vk = cls(k, cs, fixed, sigma)
+        lengths = tuple(r.u32() for _ in range(r.count()))
+        srs_digest = r.take(32)
+        if len(lengths) != len(cs.instance):
+            raise r.fail("its instance lengths do not match its constraint system")
+        vk = cls(k, cs, fixed, sigma, lengths, srs_digest)
         try:
             vk.domain
         except EzkError:
             raise r.fail("its domain is invalid") from None
+        if any(n > vk.domain.usable for n in lengths):
+            raise r.fail("an instance column is longer than the usable rows")
         return vk
 
     @classmethod
@@ -176,12 +194,25 @@ def keygen(circuit: Circuit, srs) -> tuple[ProvingKey, VerifyingKey]:
         del values
     sigma = permutation.build_sigma(circuit.copy_array(), cs.permutation_columns, d.n)
     omega_powers = _native.FrVec.powers(d.omega, d.n)
-    sigma_commitments = [commit_lagrange(srs, permutation.sigma_column(sigma, j, d.n, omega_powers))
-                         for j in range(sigma.shape[0])]
+    sigma_commitments = [sigma_commitment(srs, sigma, j, omega_powers) for j in range(sigma.shape[0])]
     del omega_powers
-    vk = VerifyingKey(circuit.k, cs, fixed_commitments, sigma_commitments)
+    vk = VerifyingKey(circuit.k, cs, fixed_commitments, sigma_commitments, circuit.public_lengths(),
+                      srs.verifier().digest())
     pk = ProvingKey(vk, fixed, sigma)
     return pk, vk
+
+
+def sigma_commitment(srs, sigma: np.ndarray, j: int, omega_powers: "_native.FrVec") -> "_native.G1":
+    """[σ_j(τ)]₁ = δʲ·[τ]₁ + Σ_i (σ_j(ωⁱ) − δʲωⁱ)·[L_i(τ)]₁.
+
+    The identity id_j(ωⁱ) = δʲωⁱ interpolates to the polynomial δʲ·X, whose commitment is
+    δʲ·[τ]₁; σ_j − id_j is zero on every cell no copy moves, and the MSM skips zero scalars —
+    so the cost follows the copied cells, not n."""
+    n = len(omega_powers)
+    dj = pow(permutation.delta(), j, R)
+    moved = permutation.sigma_column(sigma, j, n, omega_powers)
+    moved.axpy_assign(-dj, omega_powers)
+    return commit_lagrange(srs, moved) + srs.g1[1].mul(dj)
 
 
 def _as_i64(f) -> np.ndarray | None:

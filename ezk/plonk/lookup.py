@@ -12,6 +12,18 @@ Multiplied out (P = Π_{f∈c}(β+f), S = Σ_{f∈c} Π_{g≠f}(β+g), T = β + 
     l_0·φ_c = 0
     active·((φ_c(ωX) − φ_c(X))·P·T − S·T + m·P) = 0      (chunk 0; others: (Δφ)·P − S)
     l_last·Σ_c φ_c = 0
+
+Dynamic tables. A table expression may read advice columns (at rotation 0): a table committed
+with the witness, e.g. (tag, index, tag·value) over the cells of a computed tensor. This stays
+sound because (i) every advice column, of every phase, is committed before θ and β are drawn,
+so the table is fixed before the tuples are compressed and before the pole β is known —
+the identity above, a polynomial identity in β of degree ~2u, then holds for a random β only if
+every input tuple is a table row (Schwartz–Zippel), whatever m the prover committed; and (ii)
+the sums run over the usable rows only (``active`` is 0 on l_last and the blinding rows), so
+the random blinding values of a table column — chosen by the prover — never become table rows.
+A rotated advice query could carry a blinding row into a usable one, so ConstraintSystem.lookup
+refuses it. Rows of a table column that hold no entry must be switched off by the circuit (a
+fixed tag factor that is 0 there): the usable rows of an advice column are the prover's.
 """
 
 from __future__ import annotations
@@ -52,17 +64,9 @@ def multiplicities(cs: ConstraintSystem, table: LookupTable, query, challenges: 
     m(ωʲ) counts the usable input rows (over all lookups of the table) equal to table row j,
     crediting each value to the first usable table row that holds it."""
     ch, theta = challenges.challenge, challenges.theta
-    t_keys = as_keys(_const_vec(compress(table.table, query, ch, theta), n).slice(0, usable))
-    uniq, first = np.unique(t_keys, return_index=True)
-    counts = np.zeros(usable, dtype=np.int64)
-    missing = 0
-    for i in table.lookups:
-        f_keys = as_keys(_const_vec(compress(cs.lookups[i].inputs, query, ch, theta), n).slice(0, usable))
-        pos = np.minimum(np.searchsorted(uniq, f_keys), len(uniq) - 1)
-        found = uniq[pos] == f_keys
-        missing += int((~found).sum())
-        counts += np.bincount(first[pos[found]], minlength=usable)
-    return counts, missing
+    t = _const_vec(compress(table.table, query, ch, theta), n)
+    inputs = [_const_vec(compress(cs.lookups[i].inputs, query, ch, theta), n) for i in table.lookups]
+    return _native.lookup_multiplicities(t, inputs, usable)  # a hash of the table's values
 
 
 def running_sums(cs: ConstraintSystem, table: LookupTable, m: "_native.FrVec", query, challenges: Challenges,

@@ -169,7 +169,7 @@ def constraints(env, columns: list[Column], chunk_size: int):
         for j in ch:
             v = env.query(columns[j].cur())
             left = _vec_mul(left, _vec_add(_vec_add(v, _vec_mul(beta, env.get(("sigma", j), 0))), gamma))
-            ident = _vec_mul(beta * pow(d, j, R) % R, env.X)
+            ident = _vec_mul(_vec_mul(beta, pow(d, j, R)), env.X)  # β·δʲ·X (β may be symbolic)
             right = _vec_mul(right, _vec_add(_vec_add(v, ident), gamma))
         yield _vec_mul(env.active, _vec_sub(left, right))
     yield _vec_mul(env.l_last, _vec_sub(env.get(("z", len(parts) - 1), 0), 1))

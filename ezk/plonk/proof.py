@@ -97,7 +97,16 @@ def evaluation_layout(cs: ConstraintSystem, domain: Domain) -> list[tuple[tuple,
     """Every (polynomial key, rotation) whose value at ω^rotation·x the proof carries, in order.
 
     Keys: ("col", global column index) for advice and fixed columns (instance columns are
-    evaluated by the verifier itself), ("sigma", j), ("z", c), ("m", t), ("phi", p), ("random",)."""
+    evaluated by the verifier itself), ("sigma", j), ("z", c), ("m", t), ("phi", p), ("random",).
+    Kept in the constraint system's memo (dropped on any change) per domain (n, last row)."""
+    memo = cs._memo.setdefault("evaluation_layout", {})
+    key = (domain.n, domain.last_row)
+    if key not in memo:
+        memo[key] = _evaluation_layout(cs, domain)
+    return list(memo[key])
+
+
+def _evaluation_layout(cs: ConstraintSystem, domain: Domain) -> list[tuple[tuple, int]]:
     rots: dict[int, set[int]] = {c.index: set() for c in cs.columns if c.kind in (ADVICE, FIXED)}
     for q in cs.all_queries():
         if q.column.index in rots:

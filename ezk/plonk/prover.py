@@ -23,6 +23,7 @@ held whole.
 
 from __future__ import annotations
 
+import os
 from typing import Mapping
 
 from ezk import _native
@@ -41,6 +42,7 @@ from ezk.plonk.protocol import (
     AdviceCommitments, ArgumentCommitments, Challenges, Evaluations, MultiplicityCommitments, Opening,
     ProofTranscript, QuotientCommitments, RandomCommitment,
 )
+from ezk.plonk.quotient import QuotientEvaluator
 from ezk.plonk.vanishing import quotient_pieces
 from ezk.transcript import Transcript
 
@@ -137,8 +139,13 @@ def _selectors(d: Domain) -> tuple:
 
 
 def round_quotient(pk: ProvingKey, srs, polys: ProofPolynomials, ch: Challenges) -> tuple[QuotientCommitments, list]:
+    """h by the native constraint program (``ezk.plonk.quotient``), or by the Python reference
+    evaluator when EZK_PROVER_QUOTIENT=python (profiling and cross-checks)."""
     d = pk.vk.domain
-    pieces = quotient_pieces(polys, _selectors(d), pk.vk.cs, d, ch)
+    if os.environ.get("EZK_PROVER_QUOTIENT") == "python":
+        pieces = quotient_pieces(polys, _selectors(d), pk.vk.cs, d, ch)
+    else:
+        pieces = QuotientEvaluator(pk.vk.cs, d).pieces(polys, ch)
     return QuotientCommitments(tuple(commit(srs, p) for p in pieces)), pieces
 
 
@@ -187,7 +194,7 @@ def _checked_blinding(cs, d: Domain, blinding) -> dict | None:
 
 
 def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None,
-          advice_blinding: AdviceBlinding | None = None) -> Proof:
+          advice_blinding: AdviceBlinding | None = None, timings: dict | None = None) -> Proof:
     """A zero-knowledge proof that ``witness`` satisfies the circuit of ``pk``.
 
     ``cache_bytes`` bounds the coefficient vectors kept between rounds (default: see
@@ -197,13 +204,13 @@ def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None,
     those columns instead of drawing fresh ones: two proofs that commit the same values with
     the same blinding send the same [a_j]₁ (linking a tensor across circuits). The values must
     be uniformly random and used only for commitments to the same column values, or zero
-    knowledge is lost."""
+    knowledge is lost. ``timings``, if given, receives each round's seconds (benchmarks)."""
     vk, d = pk.vk, pk.vk.domain
     cs = vk.cs
     instances = witness.instance_list(cs, d)
     blinding = _checked_blinding(cs, d, advice_blinding)
     fs = ProofTranscript(vk, instances)
-    trace = Trace()
+    trace = Trace(timings)
     polys = ProofPolynomials(pk, d, cache_budget(pk, cache_bytes))
     for c, v in zip(cs.instance, instances):
         polys.add_instance(c.index, v)

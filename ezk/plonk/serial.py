@@ -1,7 +1,8 @@
 """Explicit little-endian binary encoding for keys and proofs (never pickle).
 
-A ``Reader`` raises ``ArtifactError`` on any truncation, non-canonical scalar (≥ r), invalid
-point, or impossible count, so decoding garbage always fails with one clear sentence.
+A ``Reader`` raises ``ArtifactError`` on any truncation, non-canonical scalar (≥ r), invalid or
+non-canonically encoded point, or impossible count, so decoding garbage always fails with one
+clear sentence, and whatever decodes encodes back to the same bytes.
 """
 
 from __future__ import annotations
@@ -108,11 +109,14 @@ class Reader:
         return v
 
     def point(self) -> "_native.G1":
+        """A G1 point in its canonical compressed encoding only (the native decoder re-encodes
+        and compares: an identity with a junk x, stray flag bits or x ≥ p are refused), so one
+        proof has one byte string."""
         data = self.take(32)
         try:
             return _native.G1.from_bytes(data)
         except ValueError:
-            raise self.fail("a point is not on the curve") from None
+            raise self.fail("a point is not the canonical encoding of a curve point") from None
 
     def done(self) -> None:
         if self._pos != len(self._data):

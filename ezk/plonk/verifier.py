@@ -10,7 +10,7 @@ then ``ezk.kzg.batch_verify`` (one multi-pairing).
 from __future__ import annotations
 
 from ezk import _native
-from ezk.errors import EzkError
+from ezk.errors import ArtifactError, EzkError
 from ezk.kzg import PairingClaim, VerifierQuery, batch_verify_deferred, check_pairing_claims
 from ezk.plonk.circuit import to_frvec
 from ezk.plonk.keygen import VerifyingKey
@@ -37,6 +37,20 @@ def _instances(vk: VerifyingKey, instances) -> list["_native.FrVec"]:
     return out
 
 
+def lengths_match(vk: VerifyingKey, instances: list) -> bool:
+    """Every instance column holds exactly the key's number of public values: extra values
+    would be bound by nothing, missing ones would be read as zeros."""
+    return [len(v) for v in instances] == list(vk.instance_lengths)
+
+
+def check_srs(vk: VerifyingKey, vsrs) -> None:
+    """The SRS elements given to the verifier must be those the key was made with."""
+    got = vsrs.digest()
+    if got != vk.srs_digest:
+        raise ArtifactError(f"the SRS given to the verifier (digest {got.hex()[:16]}…) is not the one the verifying "
+                            f"key was made with (digest {vk.srs_digest.hex()[:16]}…).")
+
+
 def _shape_matches(vk: VerifyingKey, proof: Proof) -> bool:
     cs, d = vk.cs, vk.domain
     tables = cs.lookup_tables()
@@ -53,7 +67,9 @@ def _shape_matches(vk: VerifyingKey, proof: Proof) -> bool:
 def verify(vk: VerifyingKey, vsrs, instances, proof: Proof | bytes) -> bool:
     """True iff ``proof`` proves the circuit of ``vk`` with these public ``instances`` (a list
     with one vector per instance column, or a dict keyed by instance column). A malformed
-    proof is False; malformed instances (wrong count or size) raise ``EzkError``."""
+    proof, or instance columns whose lengths are not the key's, are False; malformed instances
+    (wrong column count, more values than rows) raise ``EzkError``, an SRS other than the key's
+    an ``ArtifactError``."""
     claim = verify_deferred(vk, vsrs, instances, proof)
     return claim is not None and check_pairing_claims(vsrs, [claim])
 
@@ -62,8 +78,11 @@ def verify_deferred(vk: VerifyingKey, vsrs, instances, proof: Proof | bytes) -> 
     """Everything ``verify`` checks except the final pairing: the KZG claim that remains
     (``ezk.kzg.PairingClaim``), or None when the proof is already rejected. The proof verifies
     iff the claim holds; ``ezk.kzg.check_pairing_claims(vsrs, claims)`` checks the claims of
-    many proofs with one multi-pairing."""
+    many proofs with one multi-pairing. The SRS must be the key's (else ``ArtifactError``)."""
+    check_srs(vk, vsrs)
     inst = _instances(vk, instances)
+    if not lengths_match(vk, inst):
+        return None
     try:
         if not isinstance(proof, Proof):
             proof = Proof.from_bytes(proof)

@@ -10,9 +10,12 @@ Rows are never counted by laying out the whole model at once (a large model's fu
 does not fit in memory):
 1. estimate: lay the schedule out in windows of bounded size, structure only, and count the
    rows each node places (``rows_per_node``), plus ⌈size/W⌉ rows per tensor entering;
-2. choose: from the current start, the ends whose estimate fits u usable rows; among those
-   holding at least half of it, the one with the smallest crossing (a transformer block's
-   edge, where only the residual stream crosses), the latest on ties;
+2. choose: from the current start, among the ends whose estimate (with the rows of the
+   tensors leaving) fits u usable rows and that hold at least 90% of the most that fits, the
+   one with the smallest crossing (a transformer block's edge, where only the residual stream
+   crosses, when one lies there; a link column holds u values, so a larger cut costs a few
+   rows, where a segment that stops early costs a whole proof), the latest on ties
+   (``_choose_end``);
 3. confirm: lay out that segment alone (structure only) and check that its min_k ≤ K; if not,
    shrink the budget by what the estimate missed and choose again.
 A model whose estimate fits and whose measured layout confirms it stays one segment (no plan).
@@ -180,6 +183,23 @@ def _link_rows(graph: Graph, tensors: list[int], width: int) -> int:
     return sum(-(-graph.nodes[t].size // width) for t in tensors)
 
 
+NEAR_FULL = 0.9  # a cut is looked for among the ends holding ≥ 90% of the most that fits
+
+
+def _choose_end(a: int, cum: np.ndarray, cross: np.ndarray, link_rows: np.ndarray, budget: int) -> int:
+    """The end b of the segment starting at a, among the ends a+1 … a+len(cum) whose rows
+    (``cum``, plus the rows of the tensors leaving) fit the budget: the one with the smallest
+    crossing among those holding at least 90% of the most that fits — a transformer block's
+    edge, where only the residual stream crosses, when one lies there; the latest on ties."""
+    ends = np.arange(a + 1, a + len(cum) + 1)
+    room = cum + link_rows[ends] <= budget
+    if not room.any():
+        room[:] = True
+    cand = ends[room & (cum >= NEAR_FULL * cum[room].max())]
+    best = cross[cand].min()
+    return int(cand[cross[cand] == best].max())
+
+
 def plan_segments(graph: Graph, settings, max_k: int, progress=None) -> SegmentPlan | None:
     """Segments of at most 2^max_k rows each, or None when the whole model fits in 2^max_k."""
     if not 4 <= max_k <= MAX_K:
@@ -196,6 +216,7 @@ def plan_segments(graph: Graph, settings, max_k: int, progress=None) -> SegmentP
         if whole["min_k"] <= max_k:
             return None
     cross = life.crossing_sizes()
+    link_rows = -(-cross // width)  # region rows a cut's tensors take on each side
     n = len(order)
     segments, stats = [], []
     a = 0
@@ -213,11 +234,7 @@ def plan_segments(graph: Graph, settings, max_k: int, progress=None) -> SegmentP
             if a + fit == n:
                 b = n
             else:
-                ends = np.arange(a + 1, a + fit + 1)
-                full = cum[:fit] >= budget // 2
-                cand = ends[full] if full.any() else ends
-                best = cross[cand].min()
-                b = int(cand[cross[cand] == best].max())
+                b = _choose_end(a, cum[:fit], cross, link_rows, budget)
             spec = SegmentSpec(tuple(order[a:b]), tuple(link_in), tuple(life.crossing(b)) if b < n else ())
             st = measure(graph, probe, segment=spec)
             if st["min_k"] <= max_k:

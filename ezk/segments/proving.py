@@ -112,21 +112,22 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
     proofs = [r["proof"] for r in results]
     write_proof_bundle(proof_path, {
         "proofs": [p.hex() for p in proofs],
-        "instances": [[str(v) for v in col] for col in instances],
+        "instances": instances,
         "outputs": outputs, "vk_digest": manifest.get("vk_digest"), "compiled_digest": comp.digest,
     })
     return {"seconds": time.perf_counter() - t0, "proof_bytes": sum(len(p) for p in proofs), "outputs": outputs,
             "segments": len(proofs), "k": plan.k, "proof_path": str(proof_path), "per_segment": _report(results), "peak_rss_mb": peak_rss_mb()}
 
 
-def verify(proof_path, settings_path, vk_path, srs_path, key=None):
-    """Verdict(True) iff every segment's proof, every link and the one batched pairing check
-    hold; Verdict(False, why) otherwise (``ezk.proving.Verdict``)."""
+def verify(proof_path, settings_path, vk_path, srs_path, key=None, data=None):
+    """Verdict(True, outputs, inputs) iff every segment's proof, every link and the one batched
+    pairing check hold; Verdict(False, why) otherwise (``ezk.proving.Verdict``). With ``data``
+    (an input.json) the proof's public inputs must be that input, as for one circuit."""
     from ezk.kzg import check_pairing_claims
     from ezk.kzg.store import resolve_srs_path
     from ezk.plonk import Proof
-    from ezk.plonk.verifier import verify_deferred
-    from ezk.proving import Verdict, dequantize_public, load_srs_for
+    from ezk.plonk.verifier import check_srs, verify_deferred
+    from ezk.proving import Verdict, dequantize_public, input_mismatch, load_srs_for
     from ezk.segments.artifacts import vk_bundle_from
     from ezk.settings import Settings
 
@@ -161,6 +162,8 @@ def verify(proof_path, settings_path, vk_path, srs_path, key=None):
         return Verdict(False, "the proof's public instances are shorter than the key bundle's public outputs")
     if claimed != proof["outputs"]:
         return Verdict(False, "the outputs claimed in the proof file differ from its public instances")
+    if data is not None and (why := input_mismatch(header["public"], instances, data)):
+        return Verdict(False, why)
     try:
         proofs = [Proof.from_bytes(b) for b in proof["proof_bytes"]]
     except (ArtifactError, ValueError) as exc:
@@ -174,6 +177,8 @@ def verify(proof_path, settings_path, vk_path, srs_path, key=None):
             return Verdict(False, f"the link between segments {s} and {s + 1} differs: the tensor segment {s + 1} "
                                   f"reads is not the one segment {s} computed")
     vsrs = load_srs_for(resolve_srs_path(srs_path, int(header.get("k", 1))), 1).verifier()
+    for vk in {id(v): v for v in vks}.values():
+        check_srs(vk, vsrs)  # the SRS the keys were made with, else one sentence naming both digests
     claims = []
     for s in range(n):
         inst = [_native.FrVec.from_ints(instances[s])] if vks[s].cs.instance else []
@@ -186,5 +191,7 @@ def verify(proof_path, settings_path, vk_path, srs_path, key=None):
         claims.append(c)
     if not check_pairing_claims(vsrs, claims):  # one multi-pairing, the verifier's random weights
         return Verdict(False, "the batched pairing check failed: a segment proof does not match its key and public "
-                              "instances (or the SRS is not the one the keys were made with)")
-    return Verdict(True)
+                              "instances")
+    public = header["public"]
+    return Verdict(True, "", dequantize_public(public, instances, "output"), dequantize_public(public, instances, "input"),
+                   public)

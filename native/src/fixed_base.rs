@@ -70,13 +70,13 @@ pub fn fixed_base_mul(g: &G1Affine, scalars: &[Fr]) -> Vec<G1Affine> {
         let mut add = vec![Pt::ZERO; block.len()];
         let mut scratch: Vec<Fq> = Vec::with_capacity(block.len());
         let mut dens: Vec<Fq> = Vec::with_capacity(block.len());
-        for w in 0..rec.windows {
+        for (w, tab_w) in tab.iter().enumerate().take(rec.windows) {
             for (a, s) in add.iter_mut().zip(&signed) {
                 let d = rec.digit(&s.mag, w);
                 *a = if d == 0 {
                     Pt::ZERO
                 } else {
-                    Pt::from_affine(&tab[w][d.unsigned_abs() as usize - 1], (d < 0) != s.neg)
+                    Pt::from_affine(&tab_w[d.unsigned_abs() as usize - 1], (d < 0) != s.neg)
                 };
             }
             if w == 0 {

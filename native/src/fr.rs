@@ -86,7 +86,7 @@ fn as_i64_array<'py>(values: &Bound<'py, PyAny>, what: &str) -> PyResult<PyReado
         return verr(format!("{what} must be an int64 numpy array, got dtype {}", dtype.str()?));
     }
     let cast = arr.call_method1("astype", (np.getattr("int64")?,))?;
-    Ok(cast.extract::<PyReadonlyArray1<'py, i64>>()?)
+    cast.extract::<PyReadonlyArray1<'py, i64>>()
 }
 
 fn index_of(i: isize, n: usize) -> PyResult<usize> {
@@ -144,7 +144,7 @@ impl FrVec {
 
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        if data.len() % 32 != 0 {
+        if !data.len().is_multiple_of(32) {
             return verr(format!("FrVec.from_bytes needs a multiple of 32 bytes, got {}", data.len()));
         }
         let parsed: Vec<Option<Fr>> =
@@ -339,7 +339,7 @@ impl FrVec {
     }
     fn set_slice(slf: &Bound<'_, Self>, start: usize, values: &Bound<'_, FrVec>) -> PyResult<()> {
         with_other(slf, values, |_, v, vals| {
-            let end = start.checked_add(vals.len()).unwrap_or(usize::MAX);
+            let end = start.saturating_add(vals.len());
             if end > v.len() {
                 return verr(format!(
                     "set_slice: {} values at offset {start} do not fit in a vector of length {}",

@@ -27,13 +27,20 @@ fn g1(p: G1Projective) -> G1 {
     G1 { p: p.into_affine() }
 }
 
-/// Decodes one arkworks encoding (compressed or not) with on-curve and subgroup checks.
+/// Decodes one arkworks encoding (compressed or not) with on-curve and subgroup checks, and
+/// only the canonical one: arkworks reads the identity from any x under the infinity flag (and
+/// tolerates other flag patterns), so the point must encode back to exactly these bytes —
+/// otherwise several byte strings would decode to one point and a proof would be malleable.
 pub fn decode_g1(data: &[u8], compressed: bool) -> Option<G1Affine> {
-    if compressed {
-        G1Affine::deserialize_compressed(data).ok()
+    let p = if compressed {
+        G1Affine::deserialize_compressed(data).ok()?
     } else {
-        G1Affine::deserialize_uncompressed(data).ok()
-    }
+        G1Affine::deserialize_uncompressed(data).ok()?
+    };
+    let mut again = [0u8; 64];
+    let n = if compressed { 32 } else { 64 };
+    encode(&p, compressed, &mut again[..n]);
+    (data.len() == n && again[..n] == data[..]).then_some(p)
 }
 
 /// A point from affine Fq coordinates; (0, 0) is the identity. None if not a valid point.
@@ -84,10 +91,16 @@ impl G1 {
         }
     }
     fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        PyBytes::new_with(py, 32, |b| Ok(encode(&self.p, true, b)))
+        PyBytes::new_with(py, 32, |b| {
+            encode(&self.p, true, b);
+            Ok(())
+        })
     }
     fn to_bytes_uncompressed<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        PyBytes::new_with(py, 64, |b| Ok(encode(&self.p, false, b)))
+        PyBytes::new_with(py, 64, |b| {
+            encode(&self.p, false, b);
+            Ok(())
+        })
     }
     fn to_xy(&self, py: Python<'_>) -> PyResult<Option<(PyObject, PyObject)>> {
         match self.p.xy() {
@@ -153,7 +166,7 @@ fn parse_records(
     what: &str,
     f: impl Fn(&[u8]) -> Option<G1Affine> + Sync + Send,
 ) -> PyResult<Vec<G1Affine>> {
-    if data.len() % size != 0 {
+    if !data.len().is_multiple_of(size) {
         return verr(format!("{what}: {} bytes is not a multiple of {size}", data.len()));
     }
     let parsed: Vec<Option<G1Affine>> =

@@ -43,10 +43,21 @@ impl G2 {
             128 => G2Affine::deserialize_uncompressed(data),
             n => return verr(format!("a G2 encoding is 64 or 128 bytes, got {n}")),
         };
-        match p {
-            Ok(p) => Ok(G2 { p }),
-            Err(_) => verr("the bytes do not encode a valid G2 point (bad flags, off the curve, out of range or outside the subgroup)"),
+        let p = match p {
+            Ok(p) => p,
+            Err(_) => return verr("the bytes do not encode a valid G2 point (bad flags, off the curve, out of range or outside the subgroup)"),
+        };
+        // only the canonical encoding: the point must encode back to exactly these bytes
+        let mut again = vec![0u8; data.len()];
+        let written = if data.len() == 64 {
+            p.serialize_compressed(&mut again[..])
+        } else {
+            p.serialize_uncompressed(&mut again[..])
+        };
+        if written.is_err() || again[..] != data[..] {
+            return verr("the bytes are not the canonical encoding of a G2 point (flag bits, or an identity with coordinates)");
         }
+        Ok(G2 { p })
     }
     #[staticmethod]
     #[pyo3(signature = (data, montgomery, big_endian=false))]
@@ -87,10 +98,16 @@ impl G2 {
         }
     }
     fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        PyBytes::new_with(py, 64, |b| Ok(self.p.serialize_compressed(b).expect("64-byte buffer")))
+        PyBytes::new_with(py, 64, |b| {
+            self.p.serialize_compressed(b).expect("64-byte buffer");
+            Ok(())
+        })
     }
     fn to_bytes_uncompressed<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        PyBytes::new_with(py, 128, |b| Ok(self.p.serialize_uncompressed(b).expect("128-byte buffer")))
+        PyBytes::new_with(py, 128, |b| {
+            self.p.serialize_uncompressed(b).expect("128-byte buffer");
+            Ok(())
+        })
     }
     fn add(&self, other: PyRef<'_, G2>) -> Self {
         g2(self.p + other.p)

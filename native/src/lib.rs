@@ -1,5 +1,6 @@
 //! ezk._native — the "numpy of BN254": whole-vector field arithmetic, NTTs, MSMs and pairings
 //! on arkworks 0.5 with rayon. The Python contract is `ezk/_native.pyi`.
+#![forbid(unsafe_code)]
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -10,12 +11,16 @@ mod fr;
 mod fr_kernels;
 mod g1;
 mod g2;
+mod lookup;
 mod msm;
 mod ntt;
 mod pairing;
 mod signed_digits;
 mod poly;
 mod poseidon;
+mod program;
+mod quotient;
+mod subcoset;
 mod timers;
 
 #[pyfunction]
@@ -36,6 +41,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     timers::register(m)?;
     fr::register(m)?;
     poly::register(m)?;
+    subcoset::register(m)?;
+    lookup::register(m)?;
+    quotient::register(m)?;
     g1::register(m)?;
     g2::register(m)?;
     pairing::register(m)?;

@@ -158,9 +158,9 @@ pub fn msm(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
     let total: usize = hist[1..].iter().sum();
     let (mut best_t, mut best_cost) = (max_bits, plan(total, max_bits, threads).2);
     let mut small = 0usize;
-    for t in 1..max_bits {
-        small += hist[t];
-        if hist[t] == 0 || small == 0 {
+    for (t, &count) in hist.iter().enumerate().take(max_bits).skip(1) {
+        small += count;
+        if count == 0 || small == 0 {
             continue;
         }
         let cost = plan(small, t, threads).2 + plan(total - small, max_bits, threads).2;

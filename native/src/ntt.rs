@@ -18,6 +18,25 @@ impl<T: Copy + Send + Sync + AddAssign + Sub<Output = T> + MulAssign<Fr>> Coeff 
 
 const LOG_BLOCK: u32 = 11;
 
+/// How one transform uses the threads: `Parallel` splits it across rayon's pool; `Serial` runs
+/// it on the calling thread — for many independent transforms side by side (`*_many`), which
+/// needs no barrier between stages and keeps each core in its own cache.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Threads {
+    Parallel,
+    Serial,
+}
+
+impl Threads {
+    /// The `with_min_len` that keeps a parallel iterator on the calling thread when serial.
+    fn min_len(self, parallel: usize) -> usize {
+        match self {
+            Threads::Parallel => parallel,
+            Threads::Serial => usize::MAX,
+        }
+    }
+}
+
 #[inline(always)]
 fn butterfly<T: Coeff>(a: &mut T, b: &mut T, w: &Fr) {
     let mut t = *b;
@@ -48,9 +67,18 @@ fn bit_reverse_permute<T>(a: &mut [T]) {
     }
 }
 
-/// [1, w, w², …, w^(m-1)] in parallel chunks.
-fn powers(w: Fr, m: usize) -> Vec<Fr> {
-    crate::fr_kernels::powers(w, m, Fr::one())
+/// [1, w, w², …, w^(m-1)] (in parallel chunks unless serial).
+fn powers(w: Fr, m: usize, t: Threads) -> Vec<Fr> {
+    if t == Threads::Parallel {
+        return crate::fr_kernels::powers(w, m, Fr::one());
+    }
+    let mut out = Vec::with_capacity(m);
+    let mut cur = Fr::one();
+    for _ in 0..m {
+        out.push(cur);
+        cur *= w;
+    }
+    out
 }
 
 /// Runs the DIT stages with half-size h = 1 .. block/2 on one block (already bit-reversed).
@@ -73,6 +101,11 @@ fn small_stages<T: Coeff>(block: &mut [T], stage_tw: &[Vec<Fr>]) {
 
 /// In-place NTT of a (len a power of two) with respect to the primitive root `omega`.
 pub fn ntt_in_place<T: Coeff>(a: &mut [T], omega: Fr) {
+    ntt_in_place_with(a, omega, Threads::Parallel)
+}
+
+/// `ntt_in_place`, split across the pool or on the calling thread.
+pub fn ntt_in_place_with<T: Coeff>(a: &mut [T], omega: Fr, t: Threads) {
     let n = a.len();
     if n <= 1 {
         return;
@@ -87,22 +120,22 @@ pub fn ntt_in_place<T: Coeff>(a: &mut [T], omega: Fr) {
     let stage_tw: Vec<Vec<Fr>> = (0..log_block)
         .map(|s| {
             let h = 1usize << s;
-            powers(omega.pow([(n / (2 * h)) as u64]), h)
+            powers(omega.pow([(n / (2 * h)) as u64]), h, t)
         })
         .collect();
-    a.par_chunks_mut(1 << log_block).for_each(|blk| small_stages(blk, &stage_tw));
+    a.par_chunks_mut(1 << log_block).with_min_len(t.min_len(1)).for_each(|blk| small_stages(blk, &stage_tw));
     if log_block == log_n {
         return;
     }
 
     // Large stages: twiddle for (h, j) is ω^(j·n/2h), read from roots[i] = ω^i, i < n/2.
-    let roots = powers(omega, n / 2);
+    let roots = powers(omega, n / 2, t);
     for s in log_block..log_n {
         let h = 1usize << s;
         let stride = n / (2 * h);
         let groups = n / (2 * h);
-        if groups >= 2 * rayon::current_num_threads() {
-            a.par_chunks_mut(2 * h).for_each(|group| {
+        if t == Threads::Serial || groups >= 2 * rayon::current_num_threads() {
+            a.par_chunks_mut(2 * h).with_min_len(t.min_len(1)).for_each(|group| {
                 let (lo, hi) = group.split_at_mut(h);
                 for j in 0..h {
                     butterfly(&mut lo[j], &mut hi[j], &roots[j * stride]);
@@ -127,8 +160,12 @@ pub fn ntt_in_place<T: Coeff>(a: &mut [T], omega: Fr) {
 
 /// Multiplies a[i] by c·g^i in parallel (coset shifts and the 1/n of the inverse).
 pub fn scale_by_powers(a: &mut [Fr], g: Fr, c: Fr) {
+    scale_by_powers_with(a, g, c, Threads::Parallel)
+}
+
+fn scale_by_powers_with(a: &mut [Fr], g: Fr, c: Fr, t: Threads) {
     const CHUNK: usize = crate::fr_kernels::CHUNK;
-    a.par_chunks_mut(CHUNK).enumerate().for_each(|(ci, chunk)| {
+    a.par_chunks_mut(CHUNK).with_min_len(t.min_len(1)).enumerate().for_each(|(ci, chunk)| {
         let mut cur = c * g.pow([(ci * CHUNK) as u64]);
         for x in chunk.iter_mut() {
             *x *= cur;
@@ -137,26 +174,36 @@ pub fn scale_by_powers(a: &mut [Fr], g: Fr, c: Fr) {
     });
 }
 
-/// Multiplies every element by c in parallel.
-pub fn scale<T: Coeff>(a: &mut [T], c: Fr) {
+/// Multiplies every element by c (in parallel unless serial).
+fn scale_with<T: Coeff>(a: &mut [T], c: Fr, t: Threads) {
     let min_len = if std::mem::size_of::<T>() > std::mem::size_of::<Fr>() { 1 } else { 1 << 10 };
-    a.par_iter_mut().with_min_len(min_len).for_each(|x| *x *= c);
+    a.par_iter_mut().with_min_len(t.min_len(min_len)).for_each(|x| *x *= c);
 }
 
 /// Inverse NTT: a ← (1/n)·NTT_{ω⁻¹}(a).
 pub fn intt_in_place<T: Coeff>(a: &mut [T], omega: Fr) {
+    intt_in_place_with(a, omega, Threads::Parallel)
+}
+
+/// `intt_in_place`, split across the pool or on the calling thread.
+pub fn intt_in_place_with<T: Coeff>(a: &mut [T], omega: Fr, t: Threads) {
     let n = a.len();
     if n == 0 {
         return;
     }
-    ntt_in_place(a, omega.inverse().expect("root of unity is invertible"));
-    scale(a, Fr::from(n as u64).inverse().expect("n < r"));
+    ntt_in_place_with(a, omega.inverse().expect("root of unity is invertible"), t);
+    scale_with(a, Fr::from(n as u64).inverse().expect("n < r"), t);
 }
 
 /// Evaluations at g·ω^i: NTT of (a_i·g^i).
 pub fn coset_ntt_in_place(a: &mut [Fr], omega: Fr, g: Fr) {
-    scale_by_powers(a, g, Fr::one());
-    ntt_in_place(a, omega);
+    coset_ntt_in_place_with(a, omega, g, Threads::Parallel)
+}
+
+/// `coset_ntt_in_place`, split across the pool or on the calling thread.
+pub fn coset_ntt_in_place_with(a: &mut [Fr], omega: Fr, g: Fr, t: Threads) {
+    scale_by_powers_with(a, g, Fr::one(), t);
+    ntt_in_place_with(a, omega, t);
 }
 
 /// Coefficients from evaluations at g·ω^i: a_i = g^(-i)·INTT(a)_i.
@@ -168,4 +215,41 @@ pub fn coset_intt_in_place(a: &mut [Fr], omega: Fr, g: Fr) {
     ntt_in_place(a, omega.inverse().expect("root of unity is invertible"));
     let n_inv = Fr::from(n as u64).inverse().expect("n < r");
     scale_by_powers(a, g.inverse().expect("generator is non-zero"), n_inv);
+}
+
+#[cfg(test)]
+mod bench {
+    use super::*;
+    use ark_ff::UniformRand;
+    use ark_std::test_rng;
+    use std::time::Instant;
+
+    /// `cargo test --release --lib ntt_timing -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn ntt_timing() {
+        let mut rng = test_rng();
+        for log_n in [16u32, 18, 20] {
+            let n = 1usize << log_n;
+            let a: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+            let w = <ark_poly::Radix2EvaluationDomain<Fr> as ark_poly::EvaluationDomain<Fr>>::new(n).unwrap().group_gen;
+            let mut b = a.clone();
+            let t = Instant::now();
+            ntt_in_place(&mut b, w);
+            let total = t.elapsed();
+            let mut c = a.clone();
+            let t = Instant::now();
+            bit_reverse_permute(&mut c);
+            let rev = t.elapsed();
+            let mut m = a.clone();
+            let t = Instant::now();
+            m.par_iter_mut().zip(a.par_iter()).for_each(|(x, y)| *x *= y);
+            let mul = t.elapsed();
+            let mut pair = [a.clone(), a.clone()];
+            let t = Instant::now();
+            pair.par_iter_mut().for_each(|v| ntt_in_place_with(v, w, Threads::Serial));
+            let two_serial = t.elapsed();
+            println!("2^{log_n}: ntt {total:?}, two serial side by side {two_serial:?}, bit reversal {rev:?}, one element-wise mul pass {mul:?}");
+        }
+    }
 }

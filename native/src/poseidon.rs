@@ -33,7 +33,7 @@ impl Spec {
         if mds.len() != 4 {
             return verr(format!("poseidon: the MDS matrix must hold 4 elements (width 2), got {}", mds.len()));
         }
-        if rc.len() % 2 != 0 || full_rounds % 2 != 0 || rc.len() / 2 < full_rounds {
+        if !rc.len().is_multiple_of(2) || !full_rounds.is_multiple_of(2) || rc.len() / 2 < full_rounds {
             return verr(format!(
                 "poseidon: {} round constants do not fit width 2 with {full_rounds} full rounds",
                 rc.len()

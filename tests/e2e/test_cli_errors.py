@@ -61,16 +61,24 @@ def test_unsupported_op_names_op_node_and_opset(capsys, tmp_path):
     ('{"input_data": [[1, 2, 3, Infinity]]}', "NaN or infinite"),
     ('{"input_data": [[1, 2, 3, -Infinity]]}', "NaN or infinite"),
     ('{"input_data": [[1, 2, 3, "four"]]}', "not a list of numbers"),
-    ('{"input_data": [[1, 2, 3, 4], [5]]}', "input"),
+    ('{"input_data": []}', "takes 1 input(s)"),
     ('{"inputs": [[1, 2, 3, 4]]}', "input_data"),
     ("input_data = [1, 2, 3, 4]", "not valid JSON"),
-    ('{"input_data": [[1e12, 1, 1, 1e12]]}', "2^48"),
+    ('{"input_data": [[1e12, 1, 1, 1e12]]}', "outside the bound [-65536, 65536)"),
 ])
 def test_bad_input_json(capsys, front, tmp_path, text, fragment):
     (tmp_path / "in.json").write_text(text)
     assert_one_sentence(run_cli(capsys, "gen-witness", "-M", front / "model.compiled", "-D", tmp_path / "in.json",
                                 "-O", tmp_path / "w.json"), fragment)
     assert not (tmp_path / "w.json").exists()
+
+
+def test_extra_input_arrays_are_ignored_with_a_notice(capsys, front, tmp_path):
+    # as EZKL: the model's one input takes the first array; the notice says what was found
+    (tmp_path / "in.json").write_text('{"input_data": [[1, 2, 3, 4], [5]]}')
+    res = run_cli(capsys, "gen-witness", "-M", front / "model.compiled", "-D", tmp_path / "in.json", "-O", tmp_path / "w.json")
+    assert res.code == 0 and (tmp_path / "w.json").exists()
+    assert "holds 2 arrays (of 4, 1 values) but the model takes 1 input(s)" in res.err and "ignored" in res.err
 
 
 def _corruptions(raw: bytes) -> dict[str, bytes]:

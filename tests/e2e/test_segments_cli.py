@@ -66,12 +66,36 @@ def test_an_unreachable_scheduler_is_one_sentence(segmented_bundle, tmp_path):
 
 
 def test_calibrate_with_max_logrows_asks_for_segments(segmented_model, tmp_path):
+    # calibration shrinks the lookup range (fewer rows than the fixture's settings): a model of
+    # 24 blocks still needs more than 2^SEGMENT_K rows after it
+    from models.nanogpt import NanoGPTConfig, write_nanogpt
+
     m = segmented_model
+    write_nanogpt(tmp_path, NanoGPTConfig(n_layer=24, n_head=2, n_embd=8, block_size=4, seed=0))
     out = tmp_path / "settings.json"
     out.write_text(m.settings.read_text())
-    p = ezk("calibrate-settings", "-M", m.model, "-D", m.dir / "input.json", "-O", out, "--scales", "5",
-            "--max-logrows", SEGMENT_K, cwd=tmp_path)
+    p = ezk("calibrate-settings", "-M", tmp_path / "network.onnx", "-D", tmp_path / "input.json", "-O", out,
+            "--scales", "5", "--max-logrows", SEGMENT_K, cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     ra = json.loads(out.read_text())["run_args"]
     assert ra["segment_logrows"] == SEGMENT_K and ra["logrows"] == SEGMENT_K
     assert "segments" in p.stdout
+
+
+def test_bundle_instances_are_ezkl_little_endian_hex_and_version_1_is_one_sentence(segmented_bundle, tmp_path):
+    m = segmented_bundle
+    d = json.loads(m.proof.read_text())
+    assert d["version"] == 2
+    cols = [c for c in d["instances"] if c]
+    assert cols and all(len(v) == 64 and v == v.lower() and int(v, 16) >= 0 for c in cols for v in c)
+    args = ["--settings-path", m.settings, "--vk-path", m.vk, "--srs-path", m.srs]
+    old = {**d, "version": 1, "instances": [[str(int.from_bytes(bytes.fromhex(v), "little")) for v in c]
+                                             for c in d["instances"]]}
+    for name, data, words in (("old.json", old, "version 1"),
+                              ("upper.json", {**d, "instances": [[v.upper() for v in c] for c in d["instances"]]},
+                               "lowercase hex"),
+                              ("decimal.json", {**old, "version": 2}, "64 hex digits")):
+        (tmp_path / name).write_text(json.dumps(data))
+        p = ezk("verify", "--proof-path", tmp_path / name, *args, cwd=tmp_path)
+        assert p.returncode == 1 and "verified" not in p.stdout and "Traceback" not in p.stderr, p.stderr
+        assert words in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr

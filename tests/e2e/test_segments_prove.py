@@ -15,6 +15,7 @@ from ezk.layout.links import proof_positions
 from ezk.plonk import ProvingKey, Proof
 from ezk.plonk import prove as plonk_prove
 from ezk.artifacts import read_key
+from ezk.felts import ints_to_le_hex, le_hex_to_ints
 from ezk.proving import dequantize_public, load_srs_for, quantized_inputs_from_witness
 from ezk.segments.artifacts import read_vk_bundle, segment_pk_path
 from ezk.segments.tasks import context, prove_segment
@@ -22,8 +23,11 @@ from ezk.segments.witness import segment_blinding, segment_values, walk_segments
 from tests.conftest import build_segmented_model
 
 
-def _verify(m, proof_path) -> bool:
-    return api.verify(proof_path, m.settings, m.vk, m.srs)
+def _verify(m, proof_path):
+    """The verdict (false with its reason)."""
+    from ezk.proving import verify_proof
+
+    return verify_proof(proof_path, m.settings, m.vk, m.srs)
 
 
 def _bundle(m) -> dict:
@@ -45,7 +49,7 @@ def _givens(m, witness):
 def _replace(data: dict, s: int, result: dict) -> dict:
     out = json.loads(json.dumps(data))
     out["proofs"][s] = result["proof"].hex()
-    out["instances"][s] = [str(v) for v in (result["instances"][0] if result["instances"] else [])]
+    out["instances"][s] = ints_to_le_hex(result["instances"][0] if result["instances"] else [])
     return out
 
 
@@ -79,6 +83,64 @@ def test_a_dropped_segment_is_rejected(segmented_bundle, tmp_path):
         assert not _verify(m, _write(tmp_path, e))
 
 
+def test_a_segment_proof_swapped_with_another_segments_is_rejected(segmented_bundle, tmp_path):
+    """Segment t's proof and instances placed at position s (the bundle keeps its length): its
+    key is not s's and its link columns sit elsewhere."""
+    m = segmented_bundle
+    d = _bundle(m)
+    n = len(d["proofs"])
+    for s, t in ((0, 1), (1, 0), (n - 1, n - 2)):
+        for with_instances in (True, False):  # its instances too, or s's own kept
+            e = json.loads(json.dumps(d))
+            e["proofs"][s] = d["proofs"][t]
+            if with_instances:
+                e["instances"][s] = d["instances"][t]
+            v = _verify(m, _write(tmp_path, e))
+            assert not v and v.reason, v.reason
+
+
+def test_a_duplicated_segment_is_rejected(segmented_bundle, tmp_path):
+    m = segmented_bundle
+    d = _bundle(m)
+    for s in (0, len(d["proofs"]) - 1):
+        e = json.loads(json.dumps(d))
+        e["proofs"].insert(s, d["proofs"][s])
+        e["instances"].insert(s, d["instances"][s])
+        v = _verify(m, _write(tmp_path, e))
+        assert not v and "segment proofs" in v.reason
+
+
+def test_a_link_commitment_changed_in_one_segment_is_rejected(segmented_bundle, tmp_path):
+    """One proof's commitment to a link column replaced (the prover claims another tensor
+    crossed the cut): the link check names the cut. Replaced in both segments alike, the links
+    agree, and each segment's own proof fails."""
+    import dataclasses
+
+    from ezk import _native
+
+    m = segmented_bundle
+    vk = read_vk_bundle(m.vk)
+    d = _bundle(m)
+    other = _native.G1.generator().mul(int.from_bytes(secrets.token_bytes(31), "little"))
+
+    def with_link(s: int, position: int, point) -> str:
+        p = Proof.from_bytes(bytes.fromhex(d["proofs"][s]))
+        advice = list(p.advice)
+        advice[position] = point
+        return dataclasses.replace(p, advice=tuple(advice)).to_bytes().hex()
+
+    out_pos, in_pos = vk.segments[0]["links_out"][0], vk.segments[1]["links_in"][0]
+    for side, (s, pos) in enumerate(((0, out_pos), (1, in_pos))):
+        e = json.loads(json.dumps(d))
+        e["proofs"][s] = with_link(s, pos, other)
+        v = _verify(m, _write(tmp_path, e))
+        assert not v and "link between segments 0 and 1" in v.reason, v.reason
+    e = json.loads(json.dumps(d))
+    e["proofs"][0], e["proofs"][1] = with_link(0, out_pos, other), with_link(1, in_pos, other)
+    v = _verify(m, _write(tmp_path, e))
+    assert not v and "link" not in v.reason, v.reason
+
+
 def test_a_segment_proven_on_another_input_is_rejected(segmented_bundle, tmp_path):
     m = segmented_bundle
     last = len(_bundle(m)["proofs"]) - 1
@@ -87,7 +149,7 @@ def test_a_segment_proven_on_another_input_is_rejected(segmented_bundle, tmp_pat
     d = _replace(_bundle(m), last, other)
     # its own public outputs are claimed, as an attacker would: only the link gives it away
     d["outputs"] = dequantize_public(
-        read_vk_bundle(m.vk).header["public"], [[int(v) for v in c] for c in d["instances"]])
+        read_vk_bundle(m.vk).header["public"], [le_hex_to_ints(c) for c in d["instances"]])
     assert not _verify(m, _write(tmp_path, d))
 
 
@@ -127,7 +189,7 @@ def test_a_mutated_boundary_cell_is_rejected(segmented_bundle, tmp_path):
         Proof.from_bytes(consumer["proof"]).advice[read_vk_bundle(m.vk).segments[1]["links_in"][0]]
     if len(plan.segments) == 2:
         data["outputs"] = dequantize_public(
-            read_vk_bundle(m.vk).header["public"], [[int(v) for v in c] for c in data["instances"]])
+            read_vk_bundle(m.vk).header["public"], [le_hex_to_ints(c) for c in data["instances"]])
     assert not _verify(m, _write(tmp_path, data))
 
 
@@ -183,3 +245,31 @@ def test_dask_worker_killed_mid_proof_is_retried_and_the_bundle_verifies(segment
     assert killed, "no worker was busy proving"
     assert killed[0] not in {r["pid"] for r in info["per_segment"]}
     assert _verify(m, proof)
+
+
+def test_a_bundle_refuses_an_srs_its_keys_were_not_made_with(segmented_bundle, tmp_path):
+    from ezk.errors import ArtifactError
+
+    m = segmented_bundle
+    k = read_vk_bundle(m.vk).header["k"]
+    other = tmp_path / "other.srs"
+    api.gen_srs(other, k, seed="another ceremony")
+    with pytest.raises(ArtifactError, match=r"SRS .*digest [0-9a-f]{16}….* is not the one the verifying key was made "
+                                            r"with \(digest [0-9a-f]{16}…\)"):
+        api.verify(m.proof, m.settings, m.vk, other)
+    # the bundle body records each key's SRS digest and exact public lengths
+    vk = read_vk_bundle(m.vk)
+    assert all(v.srs_digest == vk.vks[0].srs_digest for v in vk.vks)
+    assert [sum(v.instance_lengths) for v in vk.vks] == [sum(e["length"] for e in s["public"]) for s in vk.segments]
+
+
+def test_a_bundle_verdict_carries_the_outputs_and_checks_data(segmented_bundle):
+    """verify returns the public outputs as for one circuit; --data on a proof whose inputs are
+    private is an error, never silently unchecked."""
+    from ezk.errors import ArtifactError
+
+    m = segmented_bundle
+    v = api.verify_proof(m.proof, m.settings, m.vk, m.srs)
+    assert v and v.outputs == _bundle(m)["outputs"] and v.inputs == []
+    with pytest.raises(ArtifactError, match="no public input"):
+        api.verify_proof(m.proof, m.settings, m.vk, m.srs, data=m.dir / "input.json")

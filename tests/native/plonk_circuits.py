@@ -140,3 +140,74 @@ def multiset_two_phase(k: int = 6, rows: int = 20, seed: int = 3, permuted: bool
 
     witness = Witness(advice={x: xv, y: yv, r: rv}, instance={inst: instances[0]}, later=later)
     return circuit, witness, instances
+
+
+def dynamic_gather(k: int = 6, size: int = 12, rows: int = 20, pairs: int = 6, seed: int = 4):
+    """Lookups into tables of advice columns (dynamic tables):
+
+    gather: data d (advice) is the table {(j, d_j) : j < size}, keyed by the fixed tx = j and
+            switched on by the fixed tag tt (1 on rows < size, 0 elsewhere, so the other rows
+            are (0, 0, 0)); on rows < ``rows`` the input (q, q·idx, q·out) must be a row of
+            (tt, tx, tt·d), i.e. out = d[idx];
+    pairs:  (q·a, q·b) ∈ (ka, kb) with ka, kb advice and no tag (their unused usable rows are
+            the pair (0, 0) that unselected rows look up).
+
+    Returns (circuit, witness, instances, columns by name)."""
+    cs = ConstraintSystem()
+    d, idx, out = cs.advice_column("d"), cs.advice_column("idx"), cs.advice_column("out")
+    a, b = cs.advice_column("a"), cs.advice_column("b")
+    ka, kb = cs.advice_column("ka"), cs.advice_column("kb")
+    tt, tx, q = cs.fixed_column("tt"), cs.fixed_column("tx"), cs.selector("q")
+    cs.lookup("gather", [q.cur(), q.cur() * idx.cur(), q.cur() * out.cur()], [tt.cur(), tx.cur(), tt.cur() * d.cur()])
+    cs.lookup("pairs", [q.cur() * a.cur(), q.cur() * b.cur()], [ka.cur(), kb.cur()])
+    rng = np.random.default_rng(seed)
+    dv = rng.integers(-1000, 1000, size=size)
+    iv = rng.integers(0, size, size=rows)
+    kav, kbv = rng.integers(1, 1000, size=pairs), rng.integers(-1000, 1000, size=pairs)
+    pick = rng.integers(0, pairs, size=rows)
+    circuit = Circuit(cs=cs, k=k, fixed={tt: np.ones(size, dtype=np.int64), tx: np.arange(size),
+                                         q: np.ones(rows, dtype=np.int64)})
+    witness = Witness(advice={d: dv, idx: iv, out: dv[iv], a: kav[pick], b: kbv[pick], ka: kav, kb: kbv})
+    cols = {c.name: c for c in cs.columns}
+    return circuit, witness, [], cols
+
+
+def dynamic_two_phase(k: int = 6, pairs: int = 8, rows: int = 20, seed: int = 5, forged_row: int | None = None):
+    """A dynamic table in a later phase: the pairs (a_j, b_j) (phase 0) compressed by a challenge
+    u drawn after phase 0 into the phase-1 table column t = a + u·b, looked up by the phase-1
+    column f = c + u·e, so each (c_i, e_i) must be one of the pairs.
+
+    phase 0: a, b (tt = 1 on rows < pairs), c, e (q = 1 on rows < rows)     challenge u
+    phase 1: t (gate tt·(t − a − u·b) = 0), f (gate q·(f − c − u·e) = 0)
+    lookup:  q·f ∈ tt·t  (unselected rows look up 0, the table's switched-off rows)
+
+    ``forged_row`` makes input row ``forged_row`` the pair (c, e) + (1, 0), which is not a pair
+    (a false statement); the witness still computes t and f honestly from the drawn u.
+
+    Returns (circuit, witness, instances, columns by name)."""
+    cs = ConstraintSystem()
+    a, b, c, e = (cs.advice_column(n) for n in "abce")
+    u = cs.challenge(0, "u")
+    t, f = cs.advice_column("t", phase=1), cs.advice_column("f", phase=1)
+    tt, q = cs.fixed_column("tt"), cs.selector("q")
+    cs.create_gate("compress", {
+        "table": tt.cur() * (t.cur() - a.cur() - u * b.cur()),
+        "input": q.cur() * (f.cur() - c.cur() - u * e.cur()),
+    })
+    cs.lookup("pairs", [q.cur() * f.cur()], [tt.cur() * t.cur()])
+    rng = np.random.default_rng(seed)
+    av, bv = rng.integers(-1000, 1000, size=pairs), rng.integers(-1000, 1000, size=pairs)
+    pick = rng.integers(0, pairs, size=rows)
+    cv, ev = av[pick].copy(), bv[pick].copy()
+    if forged_row is not None:
+        cv[forged_row] += 1
+    circuit = Circuit(cs=cs, k=k, fixed={tt: np.ones(pairs, dtype=np.int64), q: np.ones(rows, dtype=np.int64)})
+
+    def later(phase, challenges):
+        uv = challenges[u]
+        tv = _native.FrVec.from_i64(bv).scale(uv).add(_native.FrVec.from_i64(av))
+        fv = _native.FrVec.from_i64(ev).scale(uv).add(_native.FrVec.from_i64(cv))
+        return {t: tv, f: fv}
+
+    witness = Witness(advice={a: av, b: bv, c: cv, e: ev}, later=later)
+    return circuit, witness, [], {col.name: col for col in cs.columns}

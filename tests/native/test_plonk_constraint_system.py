@@ -81,7 +81,7 @@ def test_bad_constraints_are_clear_errors():
     b2 = other.advice_column()
     with pytest.raises(EzkError):
         cs.create_gate("x", [b2.cur()])
-    with pytest.raises(EzkError, match="fixed"):
-        cs.lookup("l", inputs=[a.cur()], table=[a.cur()])
+    with pytest.raises(EzkError, match="rotation 0"):  # advice tables (dynamic) only at rotation 0
+        cs.lookup("l", inputs=[a.cur()], table=[a.prev()])
     with pytest.raises(EzkError):
         cs.lookup("l", inputs=[a.cur()], table=[])

@@ -235,7 +235,7 @@ def test_old_format_versions_fail_with_one_sentence(proved):
                                     (vk.to_bytes(), VerifyingKey.from_bytes, VK_MAGIC, "verifying key"),
                                     (pk.to_bytes(), ProvingKey.from_bytes, PK_MAGIC, "proving key")):
         old = magic[:-1] + b"\x01" + data[len(magic):]
-        with pytest.raises(EzkError, match=f"the {what} has format version 1 but this ezk reads version 2"):
+        with pytest.raises(EzkError, match=f"the {what} has format version 1 but this ezk reads version {magic[-1]}"):
             load(old)
     old_proof = PROOF_MAGIC[:-1] + b"\x01" + proof.to_bytes()[len(PROOF_MAGIC):]
     with pytest.raises(EzkError, match="prove again"):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from ezk import _native
+from ezk.errors import EzkError
 from ezk.kzg import SRS
 from ezk.plonk import Proof, Witness, keygen, mock, prove, verify
 from tests.native import plonk_circuits as circuits
@@ -59,7 +60,16 @@ def test_wrong_instance_is_rejected(srs, fib):
     wrong = [instances[0].copy()]
     wrong[0][2] += 1
     assert not verify(vk, srs.verifier(), wrong, proof)
-    assert not verify(vk, srs.verifier(), [instances[0][:2]], proof)
+
+
+def test_instances_must_have_exactly_the_keys_length(srs, fib):
+    """Fewer values (zeros read in their place) or extra values (bound by nothing) are refused."""
+    _, _, instances, _, vk, proof = fib
+    assert vk.instance_lengths == (len(instances[0]),)
+    for bad in ([instances[0][:2]], [np.concatenate([instances[0], [0]])], [np.concatenate([instances[0], [5, 7]])]):
+        assert not verify(vk, srs.verifier(), bad, proof)
+    with pytest.raises(EzkError, match="for 1 instance columns, got 2"):
+        verify(vk, srs.verifier(), [instances[0], instances[0]], proof)
 
 
 def test_broken_gate_is_named_and_not_provable(srs, fib):
@@ -148,7 +158,7 @@ def test_instance_queried_in_a_gate(srs):
     s = cs.selector("s")
     pub = cs.instance_column("pub")
     cs.create_gate("double_next", [s.cur() * (a.next() - 2 * pub.cur())])
-    circuit = Circuit(cs=cs, k=4, fixed={s: np.ones(4, dtype=np.int64)})
+    circuit = Circuit(cs=cs, k=4, fixed={s: np.ones(4, dtype=np.int64)}, instance_lengths={pub: 4})
     pubv = np.array([3, -4, 5, 100])
     av = np.concatenate([[0], 2 * pubv])
     pk, vk = keygen(circuit, srs)

@@ -185,7 +185,8 @@ def test_changing_an_instance_or_the_vk_digest_changes_the_first_challenge(srs, 
         other = _first_challenge(rec.take())
         assert other[1] == b"theta" and other[2] != theta[2], f"instance {i} does not reach θ"
 
-    same_shape = VerifyingKey(vk.k, vk.cs, vk.fixed_commitments, vk.sigma_commitments)
+    same_shape = VerifyingKey(vk.k, vk.cs, vk.fixed_commitments, vk.sigma_commitments, vk.instance_lengths,
+                              vk.srs_digest)
     same_shape.__dict__["digest"] = bytes(32)  # only the digest differs
     assert not verify(same_shape, srs.verifier(), instances, proof)
     other = _first_challenge(rec.take())

@@ -18,9 +18,9 @@ def hashed_graph(rescale: bool = False, vis: str = "hashed") -> Graph:
                           onnx_name=f"/n{len(nodes)}/{op}", onnx_op=op, arrays=dict(arrays or {})))
         return len(nodes) - 1
 
-    x = add("input", [], (2, 3), 7, {"index": 0, "visibility": vis})
+    x = add("input", [], (2, 3), 7, {"index": 0, "visibility": vis, "bound_bits": 23})
     w = np.array([[3, -2, 5, 1], [4, 1, -6, 2], [-1, 7, 2, -3]], dtype=np.int64)
-    wn = add("const", [], w.shape, 7, {"visibility": vis}, {"value": w})
+    wn = add("const", [], w.shape, 7, {"visibility": vis, **({"bound_bits": 23} if vis != "fixed" else {})}, {"value": w})
     y = add("einsum", [x, wn], (2, 4), 14, {"equation": "ij,jk->ik"})
     if rescale:
         y = add("rescale", [y], (2, 4), 7, {"shift": 7})

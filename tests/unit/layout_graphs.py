@@ -21,10 +21,11 @@ def small_graph(rows: int = 4, inner: int = 6, outer: int = 5, lookup_range=(-25
 
     def const(values, scale=7, vis="fixed"):
         v = np.asarray(values, dtype=np.int64)
-        return add("const", [], v.shape, scale, {"visibility": vis}, {"value": v})
+        attrs = {"visibility": vis, **({"bound_bits": scale + 16} if vis == "private" else {})}
+        return add("const", [], v.shape, scale, attrs, {"value": v})
 
-    x = add("input", [], (rows, inner), 7, {"index": 0, "visibility": "private"})
-    ids = add("input", [], (3,), 0, {"index": 1, "visibility": "private"})
+    x = add("input", [], (rows, inner), 7, {"index": 0, "visibility": "private", "bound_bits": 23})
+    ids = add("input", [], (3,), 0, {"index": 1, "visibility": "private", "bound_bits": 16})
     w = const(RNG.integers(-max(2, 240 // inner), max(2, 240 // inner), size=(inner, outer)))
     mm = add("einsum", [x, w], (rows, outer), 14, {"equation": "ij,jk->ik"})
     b = const(RNG.integers(-3000, 3000, size=(outer,)), 14)
@@ -52,7 +53,7 @@ def small_graph(rows: int = 4, inner: int = 6, outer: int = 5, lookup_range=(-25
     emb = const(RNG.integers(-500, 500, size=(9, 2)))
     g = add("gather", [emb, ids], (3, 2), 7, {"axis": 0})
     emb2 = const(RNG.integers(-500, 500, size=(2, 9)), vis="private")
-    g2 = add("gather", [emb2, ids], (2, 3), 7, {"axis": 1})  # one-hot selection over advice data
+    g2 = add("gather", [emb2, ids], (2, 3), 7, {"axis": 1})  # a dynamic lookup over advice data
     outs = [sm, att, g, eq, scaled, mi, g2]
     return Graph(nodes=nodes, inputs=[x, ids], outputs=outs, input_names=["x", "ids"],
                  output_names=[f"o{i}" for i in range(len(outs))])

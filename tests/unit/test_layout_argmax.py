@@ -25,7 +25,7 @@ def arg_graph(shape=(4, 5)) -> Graph:
                           onnx_name=f"/n{len(nodes)}/{op}", onnx_op=op, arrays={}))
         return len(nodes) - 1
 
-    x = add("input", [], shape, 7, {"index": 0, "visibility": "private"})
+    x = add("input", [], shape, 7, {"index": 0, "visibility": "private", "bound_bits": 23})
     amax = add("argmax", [x], (shape[0], 1), 0, {"axis": 1, "keepdims": True})
     amin = add("argmin", [x], (shape[1],), 0, {"axis": 0, "keepdims": False})
     return Graph(nodes=nodes, inputs=[x], outputs=[amax, amin], input_names=["x"], output_names=["amax", "amin"])

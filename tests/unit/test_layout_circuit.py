@@ -66,7 +66,8 @@ def test_wrapping_over_column_blocks_carries_accumulators():
     laid = lay_out(g, ra, forward(g, inputs(g)))
     assert laid.stats["blocks"] > 1
     assert laid.stats["carry_rows"] > 0  # some accumulator chain crossed a block boundary
-    assert laid.stats["advice_columns"] == laid.stats["blocks"] * 12
+    dyn = laid.dynamic  # the private gather's table and lookup lanes
+    assert laid.stats["advice_columns"] == laid.stats["blocks"] * 12 + len(dyn.table_advice) + 2 * len(dyn.input_advice)
     assert laid.stats["min_k"] > 13
     assert mock(laid.circuit, laid.witness) == []
     n, accepted = mutation_check(laid, count=60, seed=2)

@@ -17,7 +17,8 @@ import pytest
 
 from ezk import api
 from ezk.errors import WitnessError
-from ezk.ops._checks import COMPARE_BITS, RESCALE_BITS, check_compare_gap, check_rescale_output
+from ezk.ops._checks import check_compare_gap, check_rescale_output
+from ezk.ops.bounds import COMPARE_BITS, RESCALE_BITS
 from tests.unit.onnx_models import tiny_model
 
 
@@ -65,12 +66,14 @@ def test_reduction_gap_is_per_group(op):
     check_compare_gap(_Node(op, axes=[0]), [np.zeros((0, 3), dtype=np.int64)])
 
 
-def test_gen_witness_names_the_node_for_a_far_out_input(tmp_path):
+def test_gen_witness_names_the_input_and_its_bound_for_a_far_out_input(tmp_path):
+    """A far-out input stops at its own range check (ezk.ops.bounds) before any node could
+    overflow; the rescale, comparison and overflow checks above remain for what a node computes."""
     model = tiny_model(tmp_path / "tiny.onnx")
     api.gen_settings(str(model), str(tmp_path / "settings.json"), logrows=13)
     api.compile_circuit(str(model), str(tmp_path / "m.compiled"), str(tmp_path / "settings.json"))
-    for value, fragment in ((1e9, r"rescale of ONNX node .*2\^35"), (1e12, r"ONNX node '/relu' \(Relu\).*2\^48"),
-                            (1e14, r"ONNX node '/mm' \(MatMul\).*overflow"),
+    bound = r"input 'x' holds -?1e\+\d+ .*outside the bound \[-65536, 65536\)"
+    for value, fragment in ((7e4, r"input 'x' holds -?70000 "), (1e9, bound), (1e12, bound), (1e14, bound),
                             (1e300, "too large")):
         (tmp_path / "in.json").write_text(json.dumps({"input_data": [[value, -value, 0.5, value]]}))
         with pytest.raises(WitnessError, match=fragment):

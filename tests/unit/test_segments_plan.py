@@ -10,6 +10,7 @@ import pytest
 from ezk import api
 from ezk.compiled import load_compiled
 from ezk.errors import EzkError
+from ezk.layout.circuit import usable_rows
 from ezk.layout import lay_out
 from ezk.plonk import mock
 from ezk.proving import quantized_inputs_from_witness
@@ -44,9 +45,30 @@ def test_plan_fits_every_segment_and_cuts_at_the_residual_stream(segmented_model
     plan.check(comp.graph)
     assert len(plan.segments) >= 2 and plan.k <= SEGMENT_K
     assert all(s["min_k"] <= SEGMENT_K for s in plan.stats)
-    # the cheapest cut between two transformer blocks carries only the residual stream (T × C)
-    for a in plan.segments[:-1]:
-        assert sum(comp.graph.nodes[t].size for t in a.link_out) == 4 * 8
+    # every segment but the last is nearly full, cut where little crosses: at most twice the
+    # residual stream (T × C), far below one link column
+    u = usable_rows(plan.k)
+    for a, st in zip(plan.segments[:-1], plan.stats):
+        assert st["num_rows"] >= 0.88 * u
+        assert 0 < sum(comp.graph.nodes[t].size for t in a.link_out) <= 2 * 4 * 8
+
+
+def test_choose_end_takes_the_smallest_crossing_among_nearly_full_ends():
+    from ezk.segments.plan import _choose_end
+
+    cum = np.array([10, 50, 60, 92, 95, 97, 99])  # rows of the ends a+1 … a+7 (budget 100)
+    cross = np.array([0, 4, 1, 1, 6, 3, 5, 8, 9])  # elements crossing a cut at each position
+    no_links = np.zeros(9, dtype=np.int64)
+    # ≥ 90: ends 4 … 7 (cross 6, 3, 5, 8) → end 5; the residual-sized cuts at 2, 3 fill too little
+    assert _choose_end(0, cum, cross, no_links, 100) == 5
+    # the rows of the tensors leaving must fit as well: end 5's cut takes 6 rows → 95 + 6 > 100
+    rows = no_links.copy()
+    rows[5] = 6
+    assert _choose_end(0, cum, cross, rows, 100) == 6
+    # nothing fills 90% of the budget (the next node is large): 90% of the most that fits
+    assert _choose_end(0, np.array([10, 50, 60, 70]), cross, no_links, 100) == 4  # only 70 holds ≥ 63
+    assert _choose_end(0, np.array([10, 50, 66, 70]), cross, no_links, 100) == 3  # 66, 70: cross 1 < 6
+    assert _choose_end(0, np.array([10, 50, 60, 70, 80]), cross, no_links, 100) == 5  # only 80 holds ≥ 72
 
 
 def test_a_model_that_fits_stays_one_circuit_with_the_same_file(segmented_model, tmp_path):

@@ -120,3 +120,16 @@ def test_ezkl_gen_srs_import(tmp_path):
     assert commit_lagrange(srs, _native.ntt(coeffs)) == commit(srs, coeffs)
     # partial load of the real file
     assert load_srs(path, k=2).g1.to_bytes(True) == srs.g1.slice(0, 4).to_bytes(True)
+
+
+@pytest.mark.parametrize("tau", [0, 1, R - 1], ids=["tau=0", "tau=1", "tau=-1"])
+def test_degenerate_ceremony_files_are_refused(tmp_path, tau):
+    """τ ∈ {0, ±1} makes τ public: a .ptau or a halo2 ParamsKZG file holding one is refused."""
+    write_ptau(tmp_path / "d.ptau", 2, tau=tau)
+    with pytest.raises(ArtifactError, match="degenerate SRS"):
+        load_srs(tmp_path / "d.ptau")
+    g = _native.G2.generator()
+    srs = SRS(_native.G1Vec.powers_of_tau(tau, 4), g, g.mul(tau))
+    write_halo2(tmp_path / "kzg2.srs", srs, srs.lagrange(4))
+    with pytest.raises(ArtifactError, match="degenerate SRS"):
+        load_srs(tmp_path / "kzg2.srs")

@@ -179,3 +179,19 @@ def test_verifier_srs_bytes(srs):
 def test_loaded_srs_commits_like_the_original(srs, saved):
     p = _native.FrVec.random(1 << K, seed=b"p")
     assert commit(load_srs(saved), p) == commit(srs, p)
+
+
+@pytest.mark.parametrize("tau", [0, 1, _native.MODULUS - 1], ids=["tau=0", "tau=1", "tau=-1"])
+def test_degenerate_srs_files_are_refused(tmp_path, tau):
+    """τ ∈ {0, ±1} ([τ]₁ ∈ {O, ±[1]₁}, [τ]₂ ∈ {O, ±[1]₂}) is refused on every load, also when
+    only the G2 side is degenerate, and in a serialised verifier SRS."""
+    g = _native.G2.generator()
+    SRS(_native.G1Vec.powers_of_tau(tau, 4), g, g.mul(tau)).save(tmp_path / "d.srs", lagrange=False)
+    with pytest.raises(ArtifactError, match="degenerate SRS"):
+        load_srs(tmp_path / "d.srs")
+    SRS(_native.G1Vec.powers_of_tau(5, 4), g, g.mul(tau)).save(tmp_path / "g2.srs", lagrange=False)
+    with pytest.raises(ArtifactError, match="degenerate SRS"):
+        load_srs(tmp_path / "g2.srs", 1)
+    v = VerifierSRS(_native.G1.generator(), g, g.mul(tau))
+    with pytest.raises(ArtifactError, match="degenerate"):
+        VerifierSRS.from_bytes(v.to_bytes())

@@ -1,18 +1,31 @@
 """Non-linearities: Relu/LeakyRelu/PRelu as max/min, unary tables (Sigmoid, Tanh, Erf, Exp, Log,
-Gelu, Elu, …) as lookups, and Softmax / LogSoftmax as composites:
+Gelu, Elu, …) as lookups, and Softmax / LogSoftmax as composites over a shifted exp
+(``stable_exp``, also used by ReduceLogSumExp): softmax(x) = softmax(x − c) for any c per row, and
+c only keeps exp's input in range. Two forms:
 
-    m = max_j x_j,  d = max(x − m, −C),  e = exp(d),  S = Σ_j e_j,  y = e · recip(S)
-
-d ≤ 0 and exp(−C)·2^s_out < ½ with C = (s_out + 1)·ln 2, so the clamp changes nothing yet bounds
-the exp table; S ∈ [1, n] bounds the reciprocal's table too, so neither needs calibration."""
+* with the maximum (the default): m = max_j x_j, d = max(x − m, −C), e = exp(d), S = Σ_j e_j,
+  y = e · recip(S). d ≤ 0 and exp(−C)·2^s_out < ½ with C = (s_out + 1)·ln 2, so the clamp changes
+  nothing yet bounds the exp table; S ∈ [1, n] bounds the reciprocal's table too. Where
+  calibration found every row's span small (``…:noclamp``), the clamp goes and the exp table
+  (calibrated, ending at d = 0) bounds d itself.
+* with a constant, where calibration found it safe (``calibrate.choose_softmax_shifts``): the
+  row maxima of the calibration data lie in [c − σ, c]; d = x − c costs no row. Rows whose
+  maximum sinks up to D = margin·σ + ln 2 below c, or rises up to U = (margin − 1)·σ + ln 2
+  above it, keep the precision of the first form: e gets ⌈D/ln 2⌉ extra bits (its largest
+  entry stays ≥ 2^s_out) and S ∈ [e^−D, n·e^U] sizes the reciprocal's (or log's) table. Beyond
+  those bounds the exp and reciprocal tables end (``lo_cap``/``hi_cap``), so such an input is a
+  WitnessError, never a silently wrong result."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from ezk.graph.builder import Const
+
+MAX_LIMB_BITS = 18  # ezk.layout.tables.MAX_LIMB_BITS (the front end does not import the layout)
 from ezk.graph.lowering._util import attr
 
 
@@ -51,16 +64,50 @@ def _gelu(b, node, ins, opset):
     return [b.lookup(b.tensor(ins[0]), "gelu", {"approximate": approx})]
 
 
-def softmax_parts(b, x, axis: int):
-    """(d, e, S) of a numerically stable softmax over `axis` (keepdims)."""
+SHIFT_KEYS = (":c16", ":d16", ":u16")  # calibrated c, D, U of a constant shift (·2^16, rounded)
+
+
+@dataclass
+class StableExp:
+    d: object  # x − shift
+    e: object  # exp(d)
+    total: object  # Σ e over the axes (keepdims)
+    n: int  # elements summed
+    shift: object  # the max tensor, or the constant c (float)
+    s_max: float  # S ≤ s_max and S ≥ s_min (in exp's units)
+    s_min: float
+
+
+def stable_exp(b, x, axes: list[int]) -> StableExp:
+    """exp(x − shift) and its sum over ``axes`` (module docstring: max or calibrated constant)."""
+    key = f"{b.ctx_name}:softmax"
+    b.softmax_sources[key] = (x.id, list(axes))
+    n = int(np.prod([x.shape[a] for a in axes]))
     s_out = b.target
-    m = b.emit("reduce_max", [x], {"axes": [axis], "keepdims": True})
+    cal = [b.lookup_scales.get(key + k) for k in SHIFT_KEYS]
+    if all(v is not None for v in cal):
+        c, D, U = (v / 2.0**16 for v in cal)
+        s_e = s_out + max(0, math.ceil(D / math.log(2.0)))
+        d = b.emit("sub", [x, b.const_int(np.array(int(round(c * 2.0**x.scale))), x.scale)])
+        e = b.lookup(d, "exp", out_scale=s_e, hi_cap=U)
+        total = b.sum(e, axes, keepdims=True)
+        return StableExp(d, e, total, n, c, float(n) * math.exp(U) * 1.05, math.exp(-D))
+    m = b.emit("reduce_max", [x], {"axes": list(axes), "keepdims": True})
     d = b.emit("sub", [x, m])
+    if b.lookup_scales.get(key + ":noclamp"):  # calibrated: every row spans little, d ≤ 0
+        e = b.lookup(d, "exp", out_scale=s_out, hi_cap=0.0)
+        return StableExp(d, e, b.sum(e, axes, keepdims=True), n, m, float(n) * 1.05, 1.0)
     c = (s_out + 1) * math.log(2.0) + 0.5
     d = b.emit("max", [d, b.const_int(np.array(-int(math.ceil(c * 2.0**d.scale))), d.scale)])
     e = b.lookup(d, "exp", out_scale=s_out, max_abs=c)
-    total = b.sum(e, [axis], keepdims=True)
-    return d, e, total, x.shape[axis]
+    total = b.sum(e, axes, keepdims=True)
+    return StableExp(d, e, total, n, m, float(n) * 1.05, 1.0)
+
+
+def softmax_parts(b, x, axis: int):
+    """(d, e, S, n) of a numerically stable softmax over `axis` (keepdims)."""
+    st = stable_exp(b, x, [axis])
+    return st.d, st.e, st.total, st.n
 
 
 def _softmax(b, node, ins, opset):
@@ -74,20 +121,29 @@ def _softmax(b, node, ins, opset):
     return [_softmax_last(b, x, axis)]
 
 
+def _sum_lookup(b, st: StableExp, fn: str, out_scale: int):
+    """fn(S) through a table sized by S's bounds; S below s_min/2 is a WitnessError."""
+    lo_cap = st.s_min / 2 if st.s_min < 1.0 else None
+    return b.lookup(st.total, fn, out_scale=out_scale, max_abs=st.s_max, lo_cap=lo_cap)
+
+
 def _softmax_last(b, x, axis):
-    d, e, total, n = softmax_parts(b, x, axis)
-    s_r = min(b.target + max(1, math.ceil(math.log2(max(n, 2)))), 24)
-    r = b.lookup(total, "recip", out_scale=s_r, max_abs=float(n) * 1.05)
+    st = stable_exp(b, x, [axis])
+    # r's extra bits: ⌈log2 n⌉ (r ≥ 1/n), fewer when the product's rescale would need a remainder
+    # wider than the widest range limb (MAX_LIMB_BITS: two limbs cost twice the rows)
+    s_e = st.e.scale
+    s_r = min(b.target + max(1, math.ceil(math.log2(max(st.n, 2)))), 24, MAX_LIMB_BITS + b.target - s_e)
+    r = _sum_lookup(b, st, "recip", s_r)
     # no rebase of r before the product: its extra bits are the point (e ≤ 2^s, r ≤ 2^s_r)
-    return b.emit("mul", [e, r])
+    return b.emit("mul", [st.e, r])
 
 
 def _log_softmax(b, node, ins, opset):
     x = b.tensor(ins[0])
     axis = int(attr(node, "axis", -1 if opset >= 13 else 1)) % len(x.shape)
-    d, e, total, n = softmax_parts(b, x, axis)
-    logs = b.lookup(total, "log", out_scale=b.target, max_abs=float(n) * 1.05)
-    return [b.add(d, logs, "sub")]
+    st = stable_exp(b, x, [axis])
+    logs = _sum_lookup(b, st, "log", b.target)
+    return [b.add(st.d, logs, "sub")]
 
 
 RULES = {

@@ -2,7 +2,17 @@
 Mean, comparisons, Where, Cast, Clip.
 
 Div by a constant is a product with its reciprocal (quantized at param_scale); Div by a tensor is
-a product with a ``recip`` lookup; Pow by a small integer is repeated products."""
+a product with a ``recip`` lookup; Pow by a small integer is repeated products.
+
+Pow with a tensor exponent (x^y, both tensors) is exp(y·ln x): a ``log`` table whose input
+range is [0, hi] — so the circuit itself refuses a negative base, and a base that quantizes to 0
+is read as half its least step — one product y·ln x and an ``exp`` table at the calibrated scale.
+Supported: bases x ≥ 0 (x below the log table's step, 2^-s_in, is taken as 2^-(s_in+1)), and
+y·ln x within the exp table's calibrated range (values beyond saturate as every table does).
+Its error is |y|·2^-(s+1) in the exponent plus the exp table's step, i.e. relative
+≈ (|y| + 1)·2^-s; a negative base is one sentence at gen-witness (the table has no row for it).
+Integer exponents by repeated squaring would need a bound on y and a rescale per squaring:
+dearer than the two tables, and no more exact in fixed point."""
 
 from __future__ import annotations
 
@@ -43,8 +53,24 @@ def _neg(b, node, ins, opset):
     return [b.emit("neg", [ins[0]])]
 
 
+POW_DOMAIN = ("with a tensor exponent ezk proves x^y = exp(y·ln x), which needs a base x ≥ 0 "
+              "(a negative base has no row in the log table)")
+
+
+def _pow_tensors(b, x: Tensor, e: Tensor) -> Tensor:
+    """x^y = exp(y·ln x) elementwise (module docstring)."""
+    lx = b.lookup(x, "log_floor")
+    node = b.nodes[lx.id]
+    node.attrs["range"] = [0, int(b.ra.lookup_range[1])]
+    node.attrs["params"] = {"floor": 2.0 ** -(node.attrs["in_scale"] + 1)}
+    node.attrs["domain"] = POW_DOMAIN
+    return b.lookup(b.mul(e, lx), "exp")
+
+
 def _pow(b, node, ins, opset):
     x, e = ins
+    if not is_const(x) and not is_const(e):
+        return [_pow_tensors(b, b.tensor(x), b.tensor(e))]
     if is_const(x) and not is_const(e):
         base = const_float(x, "Pow base")
         if base <= 0:

@@ -9,8 +9,11 @@ flattened data with a flat index computed exactly in integers:
     GatherND (m index cols):  flat = Σ_{j<m} idx'[…, j]·stride_j  (+ the batch offset)
 
 where idx' = idx + n·[idx < 0] normalises negative indices (a ``compare`` and a product).
-From constant data that is a lookup into a fixed table; from computed data it is a one-hot
-selection (``select_rows``), since a table over private values would need a dynamic lookup.
+From constant data that is a lookup into a fixed table; from computed data a dynamic lookup
+into a table of the data's own cells (``select_rows``, ezk.layout.dynamic).
+ScatterElements / ScatterND with computed indices: the flat position of every update element,
+computed the same way, and one ``scatter`` (ezk.layout.ops.scatter: two dynamic lookups; the
+indices must be distinct, as ONNX requires for a defined result).
 OneHot of a tensor is ``compare(eq)`` against a constant arange, then where(on, off)."""
 
 from __future__ import annotations
@@ -39,17 +42,12 @@ def normalise_indices(b, idx: Tensor, sizes) -> Tensor:
 
 
 def select_rows(b, rows, row: Tensor) -> Tensor:
-    """rows[row] along axis 0.  Constant rows: one ``gather`` (a lookup into fixed data).
-    Computed/private rows: a one-hot selection  out[…, :] = Σ_r [row[…] = r] · rows[r, :]
-    (``compare`` against a constant arange, then one einsum), which needs no dynamic table."""
+    """rows[row] along axis 0, ``row`` normalised (0 ≤ row < n).  Constant rows: one
+    ``gather`` (a lookup into fixed data); computed/private rows: one ``gather`` too, which
+    the layout proves by a dynamic lookup into a table of the rows' own cells."""
     if is_const(rows):
         return b.emit("gather", [b.tensor(rows), row], {"axis": 0})
-    n = rows.shape[0]
-    lead = "abcdefgh"[: len(row.shape)]
-    rest = "stuvw"[: len(rows.shape) - 1]
-    col = b.reshape(row, tuple(row.shape) + (1,), "unsqueeze")
-    hot = b.emit("compare", [col, b.const_int(np.arange(n, dtype=np.int64), 0)], {"kind": "eq"})
-    return b.emit("einsum", [hot, rows], {"equation": f"{lead}r,r{rest}->{lead}{rest}"})
+    return b.emit("gather", [rows, row], {"axis": 0, "nonnegative": True})
 
 
 def _flat_gather(b, data, flat: Tensor) -> Tensor:
@@ -110,7 +108,31 @@ def _gather_nd(b, node, ins, opset):
     return [select_rows(b, b.reshape(data, (int(np.prod(data.shape[: bd + m])),) + rest), row)]
 
 
-# ---- ScatterND / ScatterElements (constant indices) ----------------------------------------
+# ---- ScatterND / ScatterElements --------------------------------------------------------------
+def _scatter_positions(b, node, data, idx, upd, kind) -> Tensor:
+    """The flat position in data of every update element (exact integers, scale 0), from
+    computed indices (normalised as in the gathers)."""
+    idx = _int_index_tensor(b, idx)
+    strides = np.array([int(np.prod(data.shape[j + 1:])) for j in range(len(data.shape))], dtype=np.int64)
+    if kind == "nd":
+        k = idx.shape[-1]
+        idx = normalise_indices(b, idx, np.array(data.shape[:k], dtype=np.int64))
+        lead = "abcdefgh"[: len(idx.shape) - 1]
+        row = b.einsum(f"{lead}z,z->{lead}", idx, Const(strides[:k].astype(np.float64)))
+        inner = int(np.prod(data.shape[k:], dtype=np.int64))
+        col = b.reshape(row, tuple(row.shape) + (1,) * (len(upd.shape) - len(row.shape)), "unsqueeze")
+        offs = np.arange(inner, dtype=np.int64).reshape(tuple(upd.shape[len(row.shape):]))
+        shape = tuple(upd.shape)
+        col = b.remap(col, lambda a: np.broadcast_to(a, shape), "expand")
+        return b.emit("add", [col, b.const_int(np.broadcast_to(offs, shape).copy(), 0)])
+    axis = int(attr(node, "axis", 0)) % len(data.shape)
+    idx = normalise_indices(b, idx, np.array(data.shape[axis]))
+    grids = np.meshgrid(*[np.arange(d) for d in idx.shape], indexing="ij")
+    base = sum(g * int(s) for j, (g, s) in enumerate(zip(grids, strides)) if j != axis)
+    scaled = b.emit("mul", [idx, b.const_int(np.array(int(strides[axis])), 0)])
+    return b.emit("add", [scaled, b.const_int(np.asarray(base, dtype=np.int64), 0)])
+
+
 def _scatter(kind):
     def rule(b, node, ins, opset):
         data, idx, upd = ins
@@ -118,8 +140,10 @@ def _scatter(kind):
         red = red.decode() if isinstance(red, bytes) else red
         if red != "none":
             raise ValueError(f"{node.op_type} with reduction={red} is not supported")
-        if not is_const(idx):
-            raise ValueError(f"{node.op_type} needs constant indices")
+        if not is_const(idx):  # computed indices: one scatter op (two dynamic lookups)
+            pos = _scatter_positions(b, node, data, idx, upd, kind)
+            d, u = b.align(data, upd)
+            return [b.emit("scatter", [d, b.reshape(pos, (pos.size,)), b.reshape(u, (u.size,))])]
         ix = np.asarray(idx.value, dtype=np.int64)
         pos = _positions(data.shape)
         src = _positions(upd.shape) + pos.size

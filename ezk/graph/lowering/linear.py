@@ -93,7 +93,7 @@ def conv_nd(b, x: Tensor, w: Const, bias, strides, dilations, pads, group: int):
     spatial = tuple(x.shape[2:])
     cout, cg = w.shape[0], w.shape[1]
     kernel = tuple(w.shape[2:])
-    win, out_sp = window_index(spatial, kernel, strides, dilations, pads)  # [*O, *K]
+    win, out_sp = window_index(spatial, kernel, strides, dilations, pads, channels=n * cin)  # [*O, *K]
     nd = len(spatial)
     sp = int(np.prod(spatial))
     chan = np.arange(cin).reshape(group, cg)

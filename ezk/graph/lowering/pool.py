@@ -19,8 +19,8 @@ def _windows(b, node, x):
     strides = list(attr(node, "strides", [1] * nd))
     dil = list(attr(node, "dilations", [1] * nd))
     pads = conv_pads(node, tuple(x.shape[2:]), kernel, strides, dil)
-    win, outs = window_index(tuple(x.shape[2:]), kernel, strides, dil, pads, bool(attr(node, "ceil_mode", 0)))
     nc = x.shape[0] * x.shape[1]
+    win, outs = window_index(tuple(x.shape[2:]), kernel, strides, dil, pads, bool(attr(node, "ceil_mode", 0)), nc)
     sp = int(np.prod(x.shape[2:]))
     base = (np.arange(nc) * sp).reshape((x.shape[0], x.shape[1]) + (1,) * (2 * nd))
     idx = np.where(win[None, None] < 0, -1, base + win[None, None])

@@ -128,7 +128,7 @@ def _gather(b, node, ins, opset):
     if ind.scale != 0:
         ind = b.rescale_to(ind, 0)
     if not is_const(data):
-        # private index into computed data: a one-hot selection along the (front-moved) axis
+        # private index into computed data: a dynamic lookup along the (front-moved) axis (select_rows)
         from ezk.graph.lowering.indexing import normalise_indices, select_rows
 
         ax = axis % len(data.shape)

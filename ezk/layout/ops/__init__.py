@@ -1,8 +1,14 @@
-"""Layout of each core op: ``LAYOUTS[op](ctx, node, inputs: list[Cells]) -> Cells``."""
+"""Layout of each core op: ``LAYOUTS[op](ctx, node, inputs: list[Cells]) -> Cells``.
+
+Ops in AFFINE_INPUTS read affine references (cells.py) themselves — index maps re-index them,
+add/sub/neg/mul by a constant stay affine without a row, LIN rows fold them; every other op
+gets its inputs materialised first (circuit._place)."""
 
 from __future__ import annotations
 
-from ezk.layout.ops import argmax, compare, leaves, linear, nonlinear
+from ezk.layout.ops import argmax, compare, extreme, leaves, linear, nonlinear, scatter
+
+AFFINE_INPUTS = frozenset({"index_map", "add", "sub", "neg", "mul", "rescale", "sum"})
 
 LAYOUTS = {
     "input": leaves.input_,
@@ -17,12 +23,13 @@ LAYOUTS = {
     "rescale": linear.rescale,
     "lookup": nonlinear.lookup,
     "gather": nonlinear.gather,
+    "scatter": scatter.scatter,
     "max": compare.maximum,
     "min": compare.minimum,
     "compare": compare.compare,
     "where": compare.where,
-    "reduce_max": compare.reduce_max,
-    "reduce_min": compare.reduce_min,
+    "reduce_max": extreme.reduce_max,
+    "reduce_min": extreme.reduce_min,
     "argmax": argmax.argmax,
     "argmin": argmax.argmin,
 }

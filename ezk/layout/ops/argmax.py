@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ezk.layout.cells import Cells
-from ezk.layout.ops.compare import COMPARE_BITS
+from ezk.ops.bounds import COMPARE_BITS
 from ezk.layout.ops.linear import _grid
 from ezk.layout.rows import bits, dot_rows, fixed_dot, lincomb, range_terms
 

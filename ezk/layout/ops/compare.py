@@ -2,10 +2,11 @@
 
 ge(a, b): d = a − b, a bit c (c·c = c), e = c·d, and the slack
     t = 2e + c − d − 1 = c·(2d + 1) − d − 1 ∈ [0, 2^COMPARE_BITS)
-checked by limbs in range tables: c = 1 forces d ≥ 0, c = 0 forces d ≤ −1, so c = [a ≥ b]
-whenever |a − b| < 2^COMPARE_BITS (a larger gap is a WitnessError, never a bad witness).
+checked by limbs in range tables, in place in the packed LIN row of the relation (packed.py):
+c = 1 forces d ≥ 0, c = 0 forces d ≤ −1, so c = [a ≥ b] whenever |a − b| < 2^COMPARE_BITS (a
+larger gap is a WitnessError, never a bad witness).
 Then max = b + e, min = a − e, where(cond, a, b) = b + cond·(a − b) (cond bit-checked),
-gt/lt/le/eq from ge, and reduce_max/min as a tree of pairwise max/min (log₂ n levels).
+gt/lt/le/eq from ge (reduce_max/min: ops/extreme.py).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from ezk.layout.cells import Cells
-from ezk.layout.rows import bits, lincomb, mul_rows, range_terms
-
-COMPARE_BITS = 48
+from ezk.layout.packed import Lane, pack, unsigned_limbs
+from ezk.layout.rows import bits, lincomb, mul_rows
+from ezk.ops.bounds import COMPARE_BITS
 
 
 def _ge(ctx, node, a: Cells, b: Cells):
@@ -32,9 +33,11 @@ def _ge(ctx, node, a: Cells, b: Cells):
     c = bits(rg, cv, f"a comparison bit of {ctx.where(node)}")
     e = mul_rows(rg, c, d, cv * dv).reshape(shape)
     tv = cv * (2 * dv + 1) - dv - 1
-    limbs = range_terms(rg, ctx.tables, tv, COMPARE_BITS,
-                        f"a comparison in {ctx.where(node)} (operands differ by 2^{COMPARE_BITS} or more)")
-    lincomb(rg, [(e, 2), (c, 1), (d, -1)] + [(l.reshape(shape), -w) for l, w in limbs], -1, output=False, shape=shape)
+    limbs = unsigned_limbs(ctx.tables, tv, COMPARE_BITS,
+                           f"a comparison in {ctx.where(node)} (operands differ by 2^{COMPARE_BITS} or more)")
+    coef = {0: 2, 1: 1, 2: -1} | {3 + i: -w for i, (_, w) in enumerate(limbs[:-1])}
+    pack(rg, e.size, [e.flat(), c.flat(), d.flat()] + [l for l, _ in limbs[:-1]],
+         [Lane(limbs[-1][0], limbs[-1][1], coef, -1)])
     return c, d, e
 
 
@@ -84,7 +87,7 @@ def where(ctx, node, ins):
     rg = ctx.rg
     if cond.all_const():
         c = cond.val != 0
-        return Cells(np.where(c, a.g, b.g), np.where(c, a.c, b.c), np.where(c, a.val, b.val))
+        return Cells.where(c, a, b)
     cv = ctx.read(cond)
     cb = bits(rg, cv, f"the condition of {ctx.where(node)}")
     lincomb(rg, [(cond, 1), (cb, -1)], 0, output=False, shape=node.shape)  # cond is that bit
@@ -92,24 +95,3 @@ def where(ctx, node, ins):
     d = lincomb(rg, [(a, 1), (b, -1)], 0, out_vals=av - bv, shape=node.shape)
     p = mul_rows(rg, cb, d, cv * (av - bv)).reshape(node.shape)
     return lincomb(rg, [(b, 1), (p, 1)], 0, out_vals=bv + cv * (av - bv), shape=node.shape)
-
-
-def _reduce(ctx, node, ins, sign):
-    (x,) = ins
-    from ezk.layout.ops.linear import _grid
-
-    axes = sorted(a % len(x.shape) for a in node.attrs["axes"])
-    cur = x.take(_grid(x.shape, axes))  # (G, K)
-    while cur.shape[1] > 1:  # one pairwise level per iteration (log₂ K levels)
-        h = cur.shape[1] // 2
-        m = _max(ctx, node, cur[:, :h], cur[:, h:2 * h], sign)
-        cur = Cells(*(np.concatenate([getattr(m, f), getattr(cur, f)[:, 2 * h:]], axis=1) for f in ("g", "c", "val")))
-    return cur.reshape(node.shape)
-
-
-def reduce_max(ctx, node, ins):
-    return _reduce(ctx, node, ins, 1)
-
-
-def reduce_min(ctx, node, ins):
-    return _reduce(ctx, node, ins, -1)

@@ -1,17 +1,12 @@
-"""Linear and product ops: add, sub, neg, mul, sum, einsum, rescale.
+"""Linear and product ops: add, sub, neg, mul, sum, einsum (rescale: ops/rescale.py).
 
-* add/sub/neg and products with a constant: LIN rows (lincomb), constants folded into C;
+* adding a constant, negating, multiplying by a constant: no row — the result is an affine
+  reference k·x + v (cells.py) that the LIN row reading it folds in;
+* add/sub of two advice tensors: LIN rows (lincomb), affine terms and constants folded in;
 * mul of two advice tensors: MUL triples;
-* sum: a fixed_dot with all-ones coefficients (a inputs per row, one running sum);
+* sum: a fixed_dot with coefficients k (an affine input's), offsets summed into its constant;
 * einsum: fixed_dot when one operand is a fixed parameter (its entries become coefficients,
-  b outputs share each row's a input cells), DOT chains when both are advice;
-* rescale by 2^k: 2^k·q = x + 2^(k−1) − r with the remainder r = Σ 2^(12i)·r_i split into limbs
-  looked up in range tables (r ∈ [0, 2^k)), and q itself bounded, q + 2^(QB−1) = Σ 2^(12i)·q_i
-  ∈ [0, 2^QB). The bound on q matters: without it, any r' ∈ [0, 2^k) gives a field element
-  q' = q + (r − r')/2^k that a later product by an even weight can turn back into a small,
-  wrong integer. With |q|, |q'| < 2^(QB−1) and 0 ≤ r, r' < 2^k, 2^k·(q − q') = r' − r holds over
-  the integers, so q' = q = ⌊(x + 2^(k−1))/2^k⌋. When every use of q is a lookup input, the
-  lookup table already bounds q and the extra limbs are skipped.
+  b outputs share each row's a input cells), DOT chains when both are advice.
 """
 
 from __future__ import annotations
@@ -20,21 +15,45 @@ import numpy as np
 
 from ezk.errors import EzkError
 from ezk.layout.cells import Cells
-from ezk.layout.rows import dot_rows, fixed_dot, lincomb, mul_rows, range_terms
+from ezk.layout.ops.rescale import QB, rescale  # noqa: F401  (re-exported)
+from ezk.layout.rows import dot_rows, fixed_dot, lincomb, materialize, mul_rows
 
-QB = 36  # rescale outputs satisfy −2^35 ≤ q < 2^35
+
+def _affine(ctx, node, x: Cells, m, add) -> Cells:
+    """m·x + add without a row when the coefficients stay small, else one LIN row."""
+    out = x.scaled(m, add)
+    if out is None:
+        out = materialize(ctx.rg, x, consts=False).scaled(m, add)
+    if out is None:
+        return lincomb(ctx.rg, [(x, m)], add, out_vals=ctx.value(node), shape=node.shape)
+    return out
+
+
+def _combine(ctx, node, ins, sa: int, sb: int) -> Cells:
+    """sa·a + sb·b: affine when one side is constant, else a LIN row."""
+    a, b = (t.broadcast_to(node.shape) for t in ins)
+    if a.all_const() and b.all_const():
+        return Cells.const(sa * a.val + sb * b.val)
+    if b.all_const():
+        return _affine(ctx, node, a, sa, sb * b.val)
+    if a.all_const():
+        return _affine(ctx, node, b, sb, sa * a.val)
+    return lincomb(ctx.rg, [(a, sa), (b, sb)], 0, out_vals=ctx.value(node), shape=node.shape)
 
 
 def add(ctx, node, ins):
-    return lincomb(ctx.rg, [(ins[0], 1), (ins[1], 1)], 0, out_vals=ctx.value(node), shape=node.shape)
+    return _combine(ctx, node, ins, 1, 1)
 
 
 def sub(ctx, node, ins):
-    return lincomb(ctx.rg, [(ins[0], 1), (ins[1], -1)], 0, out_vals=ctx.value(node), shape=node.shape)
+    return _combine(ctx, node, ins, 1, -1)
 
 
 def neg(ctx, node, ins):
-    return lincomb(ctx.rg, [(ins[0], -1)], 0, out_vals=ctx.value(node), shape=node.shape)
+    (x,) = ins
+    if x.all_const():
+        return Cells.const(-x.val)
+    return _affine(ctx, node, x.broadcast_to(node.shape), -1, 0)
 
 
 def mul(ctx, node, ins):
@@ -42,9 +61,9 @@ def mul(ctx, node, ins):
     if x.all_const() and y.all_const():
         return Cells.const(x.val * y.val)
     if y.all_const():
-        return lincomb(ctx.rg, [(x, y.val)], 0, out_vals=ctx.value(node), shape=node.shape)
+        return _affine(ctx, node, x, y.val, 0)
     if x.all_const():
-        return lincomb(ctx.rg, [(y, x.val)], 0, out_vals=ctx.value(node), shape=node.shape)
+        return _affine(ctx, node, y, x.val, 0)
     return mul_rows(ctx.rg, x, y, ctx.value(node)).reshape(node.shape)
 
 
@@ -64,7 +83,11 @@ def sum_(ctx, node, ins):
     xs = x.take(grid)
     if xs.all_const():
         return Cells.const(xs.val.sum(axis=1).reshape(node.shape))
-    out = fixed_dot(ctx.rg, xs, np.ones((grid.shape[0], 1, grid.shape[1]), np.int64))
+    # Σ (k·x + v) = fixed_dot(x, k) + Σ v  (constants: k = 1 on their value)
+    const = xs.is_const
+    w = np.where(const, 1, xs.coef)[:, None, :]
+    bias = np.where(const, 0, xs.val).sum(axis=1)[:, None]
+    out = fixed_dot(ctx.rg, xs.bare(), w, bias=bias if bias.any() else None)
     return out.reshape(node.shape)
 
 
@@ -115,22 +138,3 @@ def einsum(ctx, node, ins):
     xg = x.take(_arrange(xidx, tx, out + contracted, dims).reshape(O, K))
     wg = w.take(_arrange(widx, tw, out + contracted, dims).reshape(O, K))
     return dot_rows(ctx.rg, xg, wg).reshape(node.shape)
-
-
-def rescale(ctx, node, ins):
-    (x,) = ins
-    k = int(node.attrs["shift"])
-    q = ctx.value(node)
-    half = 1 << (k - 1)
-    r = ctx.read(x) + half - (q << k)
-    limbs = range_terms(ctx.rg, ctx.tables, r, k, f"the rescale remainder of {ctx.where(node)}")
-    terms = [(x, 1)] + [(cells.reshape(node.shape), -w) for cells, w in limbs]
-    out = lincomb(ctx.rg, terms, half, divisor=1 << k, out_vals=q, shape=node.shape)
-    if ctx.only_looked_up(node):
-        return out
-    qoff = 1 << (QB - 1)
-    qlimbs = range_terms(ctx.rg, ctx.tables, q + qoff, QB,
-                         f"the rescale output of {ctx.where(node)} (|q| ≥ 2^{QB - 1}; lower the scales)")
-    lincomb(ctx.rg, [(out, 1)] + [(c.reshape(node.shape), -w) for c, w in qlimbs], qoff, output=False,
-            shape=node.shape)
-    return out
