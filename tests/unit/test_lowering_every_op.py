@@ -237,7 +237,6 @@ def onnxruntime_outputs(path, samples: dict[str, np.ndarray]) -> np.ndarray:
 # Divergences from ONNX semantics this file found; strict, so a fix makes the case fail until removed here.
 KNOWN_BUGS = {
     "Cast": "float→int Cast rounds to nearest (rescale_to) where ONNX truncates toward zero",
-    "BitShift:right": "right shift's rescale node keeps scale −n, so the integer result reads as 2^n times too large",
 }
 
 
