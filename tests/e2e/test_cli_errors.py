@@ -11,50 +11,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
 
 import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from cli.main import build_app, main
 from tests.conftest import REPO
-from tests.unit.test_robust_loaders import tiny_model
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-def run_cli(capsys, *args) -> Result:
-    capsys.readouterr()
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    cap = capsys.readouterr()
-    return Result(code, cap.out, cap.err)
-
-
-def registered(command: str) -> bool:
-    import typer.main
-
-    return command in typer.main.get_command(build_app()).commands
-
-
-def assert_one_sentence(res: Result, *fragments: str) -> str:
-    assert res.code == 1, f"exit {res.code}: {res.err}{res.out}"
-    lines = [ln for ln in res.err.strip().splitlines() if ln.strip()]
-    assert len(lines) == 1, res.err
-    line = lines[0]
-    assert line.startswith("error: ") and "Traceback" not in res.err and "internal error" not in res.err, res.err
-    for f in fragments:
-        assert f in line, line
-    return line
+from tests.e2e.cli_runner import assert_one_sentence, run_cli
+from tests.unit.onnx_models import tiny_model
 
 
 @pytest.fixture(scope="module")

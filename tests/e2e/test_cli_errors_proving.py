@@ -1,14 +1,13 @@
 """The proving half against the real pipeline (tiny MLP, k = 13): tampered proofs, another
 model's keys, artifacts in each other's places, corrupt SRS/keys, and out-of-range inputs.
 
-Everything is checked through the Python API (``ezk.proving``: what the commands call) and,
-where the `ezk` command is registered, through the CLI as well (one sentence, exit ≠ 0; only a
-valid proof prints ``verified: true`` and exits 0). Skips only while ``ezk.layout`` is absent.
+Everything is checked through the Python API (``ezk.proving``: what the commands call) and
+through the CLI as well (one sentence, exit ≠ 0; only a valid proof prints ``verified: true`` and
+exits 0).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import numpy as np
@@ -16,11 +15,9 @@ import pytest
 
 from ezk import _native, api
 from ezk.errors import ArtifactError, EzkError, WitnessError
-from tests.e2e.test_cli_errors import assert_one_sentence, registered, run_cli
-from tests.unit.test_robust_loaders import tiny_model
+from tests.e2e.cli_runner import assert_one_sentence, run_cli
+from tests.unit.onnx_models import tiny_model
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("ezk.layout") is None,
-                                reason="ezk.layout (the circuit layout) is not built yet: nothing to prove")
 R = _native.MODULUS
 K = 13
 
@@ -219,14 +216,7 @@ def test_out_of_range_input_fails_gen_witness_or_mocks(run, tmp_path, value):
 # --------------------------------------------------------------------- through the CLI
 
 
-def _need(*commands):
-    missing = [c for c in commands if not registered(c)]
-    if missing:
-        pytest.skip(f"`ezk {' / '.join(missing)}` is not registered in the CLI yet (issue 6)")
-
-
 def test_cli_verify_accepts_only_the_valid_proof(capsys, run, other, srs_path, tmp_path):
-    _need("verify")
     base = ["verify", "--proof-path", run / "proof.json", "-S", run / "settings.json", "--vk-path", run / "vk.key",
             "--srs-path", srs_path]
     ok = run_cli(capsys, *base)
@@ -248,7 +238,6 @@ def test_cli_verify_accepts_only_the_valid_proof(capsys, run, other, srs_path, t
 
 
 def test_cli_setup_prove_mock_bad_inputs(capsys, run, srs_path, tmp_path):
-    _need("setup", "prove", "mock")
     assert_one_sentence(run_cli(capsys, "setup", "-M", run / "settings.json", "--srs-path", srs_path,
                                 "--vk-path", tmp_path / "v", "--pk-path", tmp_path / "p"))
     assert_one_sentence(run_cli(capsys, "setup", "-M", run / "model.compiled", "--srs-path", tmp_path / "none.srs",

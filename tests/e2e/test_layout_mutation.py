@@ -8,7 +8,7 @@ import pytest
 
 from ezk.layout import lay_out
 from ezk.layout.mutate import mutation_check
-from tests.e2e.test_layout_models import prepared
+from tests.e2e.zoo_models import prepared
 
 ZOO5 = ["1l_relu", "1l_softmax", "layernorm", "2l_relu_sigmoid_conv", "1l_max_pool"]
 

@@ -10,7 +10,7 @@ from ezk.graph.forward import forward
 from ezk.kzg import SRS
 from ezk.layout import lay_out
 from ezk.plonk import Witness, keygen, prove, verify
-from tests.unit.test_layout_circuit import inputs, settings, small_graph
+from tests.unit.layout_graphs import inputs, settings, small_graph
 
 
 @pytest.fixture(scope="module")

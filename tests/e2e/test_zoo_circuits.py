@@ -13,7 +13,7 @@ from ezk.kzg import SRS
 from ezk.layout import lay_out
 from ezk.layout.mutate import mutation_check
 from ezk.plonk import keygen, prove, verify
-from tests.e2e.test_layout_models import ZOO as CORE, _available_gib, check_model, prepared
+from tests.e2e.zoo_models import ZOO as CORE, available_gib, check_model, prepared
 
 # every zoo directory name (the suite is a sample of user models: no per-model code paths)
 ALL = ("1l_batch_norm 1l_concat 1l_conv 1l_conv_transpose 1l_div 1l_downsample 1l_eltwise_div 1l_elu "
@@ -38,7 +38,7 @@ PROVE_FAST = ["hard_max", "decision_tree", "1l_topk"]
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=() if n in FAST else pytest.mark.slow) for n in OTHERS])
 def test_zoo_model_mock_passes(shared_dir, tmp_path, name):
-    if _available_gib() < HEAVY.get(name, 0):
+    if available_gib() < HEAVY.get(name, 0):
         pytest.skip(f"the {name} mock needs about {HEAVY[name]} GiB of free memory")
     check_model(shared_dir / "zoo" / name, tmp_path)
 

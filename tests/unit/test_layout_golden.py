@@ -11,7 +11,7 @@ from pathlib import Path
 from ezk.kzg import SRS
 from ezk.layout import lay_out
 from ezk.plonk import keygen
-from tests.unit.test_layout_circuit import settings, small_graph
+from tests.unit.layout_graphs import settings, small_graph
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "layout_small.txt"
 

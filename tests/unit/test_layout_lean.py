@@ -12,7 +12,7 @@ from ezk.graph.forward import forward
 from ezk.layout import lay_out
 from ezk.layout.mutate import mutation_check
 from ezk.plonk import mock
-from tests.unit.test_layout_circuit import inputs, settings, small_graph
+from tests.unit.layout_graphs import inputs, settings, small_graph
 
 
 def _full(monkeypatch):

@@ -14,14 +14,11 @@ import io
 import json
 import tracemalloc
 import zipfile
-from pathlib import Path
 
 import numpy as np
-import onnx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from onnx import TensorProto, helper, numpy_helper
 
 from ezk import api
 from ezk.artifacts import read_proof_json, write_proof_json
@@ -29,6 +26,7 @@ from ezk.compiled import load_compiled
 from ezk.errors import ArtifactError, EzkError
 from ezk.inputs import load_input_data
 from ezk.settings import Settings
+from tests.unit.onnx_models import tiny_model
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -38,20 +36,6 @@ JSON_LEAVES = st.one_of(
 )
 JSON_VALUES = st.recursive(JSON_LEAVES, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
                            max_leaves=12)
-
-
-def tiny_model(path: Path) -> Path:
-    """y = Relu(x·W + b), x: [1, 4] → y: [1, 3]."""
-    rng = np.random.default_rng(0)
-    w = numpy_helper.from_array(rng.normal(size=(4, 3)).astype(np.float32), "W")
-    b = numpy_helper.from_array(rng.normal(size=(3,)).astype(np.float32), "B")
-    nodes = [helper.make_node("MatMul", ["x", "W"], ["h"], name="/mm"),
-             helper.make_node("Add", ["h", "B"], ["z"], name="/add"),
-             helper.make_node("Relu", ["z"], ["y"], name="/relu")]
-    g = helper.make_graph(nodes, "tiny", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3])], initializer=[w, b])
-    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), str(path))
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -57,10 +57,13 @@ def int_tensor(b, v):
 
 
 def floor_pow2(b, x, k: int):
-    """⌊x / 2^k⌋ for a scale-0 tensor: rescale(x − 2^(k−1), k) (rescale rounds half up)."""
+    """⌊x / 2^k⌋ for a scale-0 tensor: the integer x read at scale k (a product with the
+    constant 1 at scale k: free, an affine reference), then rescale(x − 2^(k−1), k), which
+    rounds half up and lands at scale 0 (rescaling x at scale 0 would land at scale −k)."""
     if k == 0:
         return x
-    shifted = b.emit("sub", [x, b.const_int(np.array(1 << (k - 1)), 0)])
+    at_k = b.emit("mul", [x, b.const_int(np.array(1), k)])
+    shifted = b.emit("sub", [at_k, b.const_int(np.array(1 << (k - 1)), k)])
     return b.emit("rescale", [shifted], {"shift": k})
 
 
