@@ -113,3 +113,17 @@ class Graph:
             output_names=list(meta["output_names"]),
             onnx_tensors={k: int(v) for k, v in meta["onnx_tensors"].items()},
         )
+
+
+def tensors_by_visibility(graph: Graph, run_args, test) -> list[tuple[str, int, str]]:
+    """(kind, tensor id, name) of every non-empty tensor whose visibility passes ``test``:
+    inputs, then parameters (graph order), then outputs — the order hashed digests and polycommit
+    commitments are listed in."""
+    out: list[tuple[str, int, str]] = []
+    if test(run_args.input_visibility):
+        out += [("input", t, n) for t, n in zip(graph.inputs, graph.input_names)]
+    out += [("param", n.id, n.onnx_name) for n in graph.nodes
+            if n.op == "const" and test(n.attrs.get("visibility", "fixed"))]
+    if test(run_args.output_visibility):
+        out += [("output", t, n) for t, n in zip(graph.outputs, graph.output_names)]
+    return [(k, t, n) for k, t, n in out if graph.nodes[t].size > 0]

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ezk.graph.ir import tensors_by_visibility
 from ezk.layout.cells import Cells
 from ezk.layout.links import add_columns
 from ezk.plonk import ConstraintSystem
@@ -41,16 +42,8 @@ def is_polycommit(visibility: str) -> bool:
 
 
 def polycommit_tensors(graph, run_args) -> list[tuple[str, int, str]]:
-    """(kind, tensor id, name) of every polycommit, non-empty tensor: inputs, then parameters
-    (graph order), then outputs — the order of their commitments in witness.json and proof.json."""
-    out: list[tuple[str, int, str]] = []
-    if is_polycommit(run_args.input_visibility):
-        out += [("input", t, n) for t, n in zip(graph.inputs, graph.input_names)]
-    out += [("param", n.id, n.onnx_name) for n in graph.nodes
-            if n.op == "const" and is_polycommit(n.attrs.get("visibility", "fixed"))]
-    if is_polycommit(run_args.output_visibility):
-        out += [("output", t, n) for t, n in zip(graph.outputs, graph.output_names)]
-    return [(k, t, n) for k, t, n in out if graph.nodes[t].size > 0]
+    """(kind, tensor id, name) of every polycommit, non-empty tensor, in the order of their commitments in witness.json and proof.json."""
+    return tensors_by_visibility(graph, run_args, is_polycommit)
 
 
 @dataclass

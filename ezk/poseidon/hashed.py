@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ezk.graph.ir import tensors_by_visibility
 from ezk.poseidon.sponge import hash_messages
 
 KINDS = (("input", "processed_inputs"), ("param", "processed_params"), ("output", "processed_outputs"))
@@ -27,16 +28,8 @@ def is_hashed(visibility: str) -> bool:
 
 
 def hashed_tensors(graph, run_args) -> list[tuple[str, int, str]]:
-    """(kind, tensor id, name) of every hashed, non-empty tensor: inputs, then parameters (graph
-    order), then outputs — the order of their digests in the instance column."""
-    out: list[tuple[str, int, str]] = []
-    if is_hashed(run_args.input_visibility):
-        out += [("input", t, n) for t, n in zip(graph.inputs, graph.input_names)]
-    out += [("param", n.id, n.onnx_name) for n in graph.nodes
-            if n.op == "const" and is_hashed(n.attrs.get("visibility", "fixed"))]
-    if is_hashed(run_args.output_visibility):
-        out += [("output", t, n) for t, n in zip(graph.outputs, graph.output_names)]
-    return [(k, t, n) for k, t, n in out if graph.nodes[t].size > 0]
+    """(kind, tensor id, name) of every hashed, non-empty tensor, in the order of their digests in the instance column."""
+    return tensors_by_visibility(graph, run_args, is_hashed)
 
 
 def felt_hex(x: int) -> str:

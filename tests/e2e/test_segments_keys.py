@@ -38,6 +38,8 @@ def _layout1_body(body: bytes) -> bytes:
         for _ in range(2):
             n = r.u32()
             out.append(struct.pack("<I", n) + _native.G1Vec.from_bytes(r.take(64 * n), False).to_bytes(True))
+        n = r.u32()  # the instance columns' exact lengths, then the SRS digest: the same in both layouts
+        out.append(struct.pack("<I", n) + bytes(r.take(4 * n)) + bytes(r.take(32)))
     r.done()
     return b"".join(out)
 

@@ -45,7 +45,7 @@ def rescale_graph(shift: int, qbits: int | None, looked_up: bool) -> Graph:
     """x (3, 5) · W (5, 2) then a rescale by 2^shift (node 3; quotient bound ``qbits`` when
     calibrated), looked up by tanh when asked."""
     g = G()
-    x = g.add("input", [], (3, 5), 7, index=0, visibility="private")
+    x = g.add("input", [], (3, 5), 7, index=0, visibility="private", bound_bits=23)
     w = g.const(np.arange(-4, 6).reshape(5, 2) * 2, 7)  # even weights: the attack's target
     mm = g.add("einsum", [x, w], (3, 2), 14, equation="ij,jk->ik")
     attrs = {"shift": shift, "key": "r"} | ({"qbits": qbits} if qbits else {})
@@ -60,7 +60,7 @@ EXTREME_XS = [np.array([[3, -5, 7, 1, 0, 7, 2], [20, 9, -8, 2, 2, -8, 0], [-1, -
 def extreme_graph(op: str) -> Graph:
     """``op`` (reduce_max or reduce_min) over the last axis of a (3, 7) input."""
     g = G()
-    x = g.add("input", [], (3, 7), 7, index=0, visibility="private")
+    x = g.add("input", [], (3, 7), 7, index=0, visibility="private", bound_bits=23)
     r = g.add(op, [x], (3, 1), 7, axes=[1], keepdims=True)
     return g.graph([x], [r])
 
@@ -68,7 +68,7 @@ def extreme_graph(op: str) -> Graph:
 def relu_graph() -> Graph:
     """relu(x) = max(x, 0) of a (3, 5) input, the output public."""
     g = G()
-    x = g.add("input", [], (3, 5), 7, index=0, visibility="private")
+    x = g.add("input", [], (3, 5), 7, index=0, visibility="private", bound_bits=23)
     r = g.add("max", [x, g.const(0)], (3, 5), 7)
     return g.graph([x], [r])
 

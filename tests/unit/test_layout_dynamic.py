@@ -36,15 +36,15 @@ def graph() -> Graph:
                           onnx_name=f"/n{len(nodes)}/{op}", onnx_op=op, arrays=dict(arrays or {})))
         return len(nodes) - 1
 
-    x = add("input", [], (N,), 7, {"index": 0, "visibility": "private"})
-    ids = add("input", [], (M,), 0, {"index": 1, "visibility": "private"})
-    pos = add("input", [], (M,), 0, {"index": 2, "visibility": "private"})
-    upd = add("input", [], (M,), 7, {"index": 3, "visibility": "private"})
+    x = add("input", [], (N,), 7, {"index": 0, "visibility": "private", "bound_bits": 23})
+    ids = add("input", [], (M,), 0, {"index": 1, "visibility": "private", "bound_bits": 16})
+    pos = add("input", [], (M,), 0, {"index": 2, "visibility": "private", "bound_bits": 16})
+    upd = add("input", [], (M,), 7, {"index": 3, "visibility": "private", "bound_bits": 23})
     twice = add("add", [x, x], (N,), 7)
     g = add("gather", [twice, ids], (M,), 7, {"axis": 0, "nonnegative": True})
     s = add("scatter", [x, pos, upd], (N,), 7)
     w = np.random.default_rng(5).integers(-300, 300, size=(3, N))
-    p = add("const", [], (3, N), 7, {"visibility": "private"}, {"value": w})
+    p = add("const", [], (3, N), 7, {"visibility": "private", "bound_bits": 23}, {"value": w})
     g2 = add("gather", [p, pos], (3, M), 7, {"axis": 1})
     outs = [g, s, g2]
     return Graph(nodes=nodes, inputs=[x, ids, pos, upd], outputs=outs, input_names=["x", "ids", "pos", "upd"],
@@ -182,6 +182,8 @@ def test_an_index_outside_the_data_is_refused_and_not_provable(monkeypatch):
 def test_a_table_too_large_for_the_rows_is_one_sentence():
     from ezk.errors import EzkError
 
-    g = graph()  # the private parameter's table: keys −N … N − 1, 24 rows, and a zero row
-    with pytest.raises(EzkError, match=r"lookup table of 24 rows .* use logrows ≥ 6"):
+    g = graph()  # the private parameter's table (keys −N … N − 1, 24 rows) beside the leaf-check tables
+    with pytest.raises(EzkError, match=r"lookup table of \d+ rows and \d+ rows in all, more than 2\^4 rows allow; "
+                                       r"use logrows ≥ \d+\.$") as info:
         lay_out(g, RunArgs(logrows=4, lookup_range=[-256, 256]))
+    assert "\n" not in str(info.value)

@@ -25,8 +25,8 @@ from tests.unit.gadget_graphs import EXTREME_XS, RESCALE_XS, G, extreme_graph, f
 def affine_graph() -> tuple[Graph, dict[str, int]]:
     """x·3 + 5, negated, minus 2 … feeding a rescale, a sum, a lookup, a product and an output."""
     g = G()
-    x = g.add("input", [], (4, 6), 7, index=0, visibility="private")
-    y = g.add("input", [], (4, 6), 7, index=1, visibility="private")
+    x = g.add("input", [], (4, 6), 7, index=0, visibility="private", bound_bits=23)
+    y = g.add("input", [], (4, 6), 7, index=1, visibility="private", bound_bits=23)
     m = g.add("mul", [x, g.const(np.arange(6) - 2, 0)], (4, 6), 7)
     a = g.add("add", [m, g.const(np.full(6, 5))], (4, 6), 7)
     n = g.add("neg", [a], (4, 6), 7)

@@ -67,7 +67,7 @@ def _graph() -> Graph:
                           dict(arrays or {})))
         return len(nodes) - 1
 
-    x = add("input", [], (6, 40), 7, {"index": 0, "visibility": "private"})
+    x = add("input", [], (6, 40), 7, {"index": 0, "visibility": "private", "bound_bits": 23})
     w = add("const", [], (40, 9), 7, {"visibility": "fixed"}, {"value": rng.integers(-6, 6, size=(40, 9))})
     mm = add("einsum", [x, w], (6, 9), 14, {"equation": "ij,jk->ik"})
     r = add("rescale", [mm], (6, 9), 7, {"shift": 7})
@@ -110,7 +110,7 @@ def test_a_model_larger_than_any_circuit_is_one_sentence(tmp_path, monkeypatch):
 
     monkeypatch.setattr(layout_circuit, "MAX_K", 13)  # as if 2^13 rows were the largest circuit
     node = helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[20], strides=[2], pads=[10, 10])
-    m = model([node], [value_info("x", [1, 1, 400])], [value_info("y", None)])
+    m = model([node], [value_info("x", [1, 1, 2000])], [value_info("y", None)])
     path = tmp_path / "m.onnx"
     onnx.save(m, path)
     with pytest.raises(EzkError, match=r"the circuit needs [\d,]+ rows \(2\^1\d\), more than the largest circuit "

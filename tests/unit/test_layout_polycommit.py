@@ -40,14 +40,14 @@ def test_each_polycommit_tensor_sits_in_its_own_columns():
 
 
 def test_a_tensor_longer_than_a_column_spans_several():
-    g = hashed_graph(vis="polycommit")
-    k = 4
+    g = hashed_graph(vis="polycommit", cols=12)
+    k = 5
     u = usable_rows(k)
-    assert 6 < u < 12  # the weights need two columns, the input one
+    assert 24 <= u < 36  # the weights (36) need two columns, the input (6) and the output (24) one
     laid = lay_out(g, hashed_args(k=k, vis="polycommit"), forward(g, [x_values()]))
     assert [len(p.columns) for p in laid.polycommit] == [1, 2, 1]
     w = np.concatenate([laid.witness.advice[c] for c in laid.polycommit[1].columns])
-    assert np.array_equal(w[:12], np.asarray(g.nodes[1].arrays["value"]).reshape(-1)) and not w[12:].any()
+    assert np.array_equal(w[:36], np.asarray(g.nodes[1].arrays["value"]).reshape(-1)) and not w[36:].any()
     assert mock(laid.circuit, laid.witness) == []
     # structure only: the same circuit
     shape = lay_out(g, hashed_args(k=k, vis="polycommit")).circuit
