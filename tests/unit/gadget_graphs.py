@@ -21,8 +21,6 @@ class G:
 
     def add(self, op, inputs, shape, scale=7, **attrs):
         arrays = attrs.pop("arrays", {})
-        if op == "input":  # every leaf states its range bound (ezk.layout.ops.leaves): well above these inputs
-            attrs.setdefault("bound_bits", scale + 16)
         self.nodes.append(Node(len(self.nodes), op, list(inputs), attrs, tuple(shape), scale,
                                onnx_name=f"/n{len(self.nodes)}/{op}", onnx_op=op, arrays=arrays))
         return len(self.nodes) - 1
