@@ -10,6 +10,7 @@ import numpy as np
 from ezk.graph.forward import forward
 from ezk.graph.ir import Graph, Node
 from ezk.settings import RunArgs
+from tests.graph_nodes import node_adder
 
 # (equation, first operand shape, second operand shape, second operand fixed?)
 CASES = {
@@ -33,10 +34,7 @@ def einsum_graph(case: str, seed: int = 0, pad: bool = False, affine: bool = Fal
     rng = np.random.default_rng(seed)
     nodes: list[Node] = []
 
-    def add(op, inputs, shape, scale=7, attrs=None, arrays=None):
-        nodes.append(Node(len(nodes), op, list(inputs), dict(attrs or {}), tuple(shape), scale,
-                          onnx_name=f"/n{len(nodes)}/{op}", onnx_op=op, arrays=dict(arrays or {})))
-        return len(nodes) - 1
+    add = node_adder(nodes)
 
     leaf = {"visibility": "private", "bound_bits": 7 + 16}  # inputs in [-50, 50), well inside
     x = add("input", [], sx, 7, {"index": 0, **leaf})

@@ -6,6 +6,7 @@ import numpy as np
 
 from ezk.graph.ir import Graph, Node
 from ezk.settings import RunArgs
+from tests.graph_nodes import node_adder
 
 
 def hashed_graph(rescale: bool = False, vis: str = "hashed", cols: int = 4) -> Graph:
@@ -13,10 +14,7 @@ def hashed_graph(rescale: bool = False, vis: str = "hashed", cols: int = 4) -> G
     W a (3, ``cols``) parameter, both with visibility ``vis`` where the graph records one."""
     nodes: list[Node] = []
 
-    def add(op, inputs, shape, scale, attrs=None, arrays=None):
-        nodes.append(Node(len(nodes), op, list(inputs), dict(attrs or {}), tuple(shape), scale,
-                          onnx_name=f"/n{len(nodes)}/{op}", onnx_op=op, arrays=dict(arrays or {})))
-        return len(nodes) - 1
+    add = node_adder(nodes)
 
     x = add("input", [], (2, 3), 7, {"index": 0, "visibility": vis, "bound_bits": 23})
     w = np.array([[3, -2, 5, 1], [4, 1, -6, 2], [-1, 7, 2, -3]], dtype=np.int64)

@@ -7,6 +7,7 @@ import numpy as np
 
 from ezk.graph.ir import Graph, Node
 from ezk.settings import RunArgs
+from tests.graph_nodes import node_adder
 
 
 def small_graph(rows: int = 4, inner: int = 6, outer: int = 5, lookup_range=(-256, 256), seed: int = 7) -> Graph:
@@ -14,10 +15,7 @@ def small_graph(rows: int = 4, inner: int = 6, outer: int = 5, lookup_range=(-25
     RNG = np.random.default_rng(seed)
     nodes: list[Node] = []
 
-    def add(op, inputs, shape, scale=7, attrs=None, arrays=None):
-        nodes.append(Node(len(nodes), op, list(inputs), dict(attrs or {}), tuple(shape), scale,
-                          onnx_name=f"/n{len(nodes)}/{op}", onnx_op=op, arrays=dict(arrays or {})))
-        return len(nodes) - 1
+    add = node_adder(nodes)
 
     def const(values, scale=7, vis="fixed"):
         v = np.asarray(values, dtype=np.int64)

@@ -21,6 +21,7 @@ from ezk.ops import gather as gather_op
 from ezk.ops import scatter as scatter_op
 from ezk.plonk import keygen, mock, prove, verify
 from ezk.settings import RunArgs
+from tests.graph_nodes import node_adder
 
 N, M = 12, 4
 
@@ -31,10 +32,7 @@ def graph() -> Graph:
     along axis 1 (negative indices allowed)."""
     nodes: list[Node] = []
 
-    def add(op, inputs, shape, scale=7, attrs=None, arrays=None):
-        nodes.append(Node(len(nodes), op, list(inputs), dict(attrs or {}), tuple(shape), scale,
-                          onnx_name=f"/n{len(nodes)}/{op}", onnx_op=op, arrays=dict(arrays or {})))
-        return len(nodes) - 1
+    add = node_adder(nodes)
 
     x = add("input", [], (N,), 7, {"index": 0, "visibility": "private", "bound_bits": 23})
     ids = add("input", [], (M,), 0, {"index": 1, "visibility": "private", "bound_bits": 16})

@@ -12,6 +12,7 @@ from ezk.layout import lay_out
 from ezk.layout.gates import tagged
 from ezk.plonk import mock
 from ezk.settings import RunArgs
+from tests.graph_nodes import node_adder
 
 R = _native.MODULUS
 
@@ -33,10 +34,7 @@ def test_gather_over_large_fixed_data_is_proven_without_wrapping():
     TT·TY leaves int64 for tags ≥ 2, and the honest witness still satisfies every lookup."""
     nodes: list[Node] = []
 
-    def add(op, inputs, shape, scale, attrs=None, arrays=None):
-        nodes.append(Node(len(nodes), op, list(inputs), dict(attrs or {}), tuple(shape), scale,
-                          onnx_name=f"/n{len(nodes)}/{op}", onnx_op=op, arrays=dict(arrays or {})))
-        return len(nodes) - 1
+    add = node_adder(nodes)
 
     ids = add("input", [], (3,), 0, {"index": 0, "visibility": "private", "bound_bits": 16})
     data = np.array([[1 << 61, -(1 << 61) + 3], [(1 << 62) - 1, 5], [-(1 << 62), 7]], np.int64)
