@@ -250,6 +250,7 @@ def compile_circuit(model, compiled_circuit="model.compiled", settings="settings
     check_supported(st.run_args)
     om = F.load_onnx(model, st.run_args.variables_dict)
     graph, _ = F.lower_model(om, st.run_args, st.lookup_scales)
+    graph = split_for_segments(graph, st, max_logrows, max_memory)
     extra = segment_extra(graph, st, max_logrows, max_memory)
     if not extra:
         try:
@@ -263,11 +264,27 @@ def compile_circuit(model, compiled_circuit="model.compiled", settings="settings
     return F.save_compiled(compiled_circuit, F.Compiled(graph=graph, settings=st, extra=extra))
 
 
+def _segment_k(st: Settings, max_logrows: int | None, max_memory: float | None) -> int:
+    from ezk.segments.plan import logrows_for_memory
+
+    return int(max_logrows or st.run_args.segment_logrows or (logrows_for_memory(max_memory) if max_memory else 0))
+
+
+def split_for_segments(graph, st: Settings, max_logrows: int | None = None, max_memory: float | None = None):
+    """``graph`` with every einsum too large for one segment of the bound split along its fixed
+    weight's output columns (``ezk.graph.split``); the graph itself when nothing bounds it."""
+    from ezk.graph.split import node_rows, split_einsums
+    from ezk.layout.circuit import usable_rows
+
+    k = _segment_k(st, max_logrows, max_memory)
+    return split_einsums(graph, node_rows(st), usable_rows(k)) if k else graph
+
+
 def segment_extra(graph, st: Settings, max_logrows: int | None = None, max_memory: float | None = None) -> dict:
     """{"segments": plan} when the bound asks for segments and the model does not fit, else {}."""
-    from ezk.segments.plan import logrows_for_memory, plan_segments
+    from ezk.segments.plan import plan_segments
 
-    k = max_logrows or st.run_args.segment_logrows or (logrows_for_memory(max_memory) if max_memory else 0)
+    k = _segment_k(st, max_logrows, max_memory)
     if not k:
         return {}
     plan = plan_segments(graph, st, int(k))
