@@ -22,6 +22,7 @@ import numpy as np
 
 from ezk.errors import WitnessError
 from ezk.layout.cells import EMPTY, NEW, Cells
+from ezk.layout import region
 from ezk.layout.region import KIND_LIN, Region
 
 
@@ -44,18 +45,13 @@ class Lane:
     const: object = 0
 
 
-BATCH_ROWS = 1 << 16  # rows placed at once: the specs of a batch cost ~1 KB a row while it is built
-
-
 def pack(rg: Region, n: int, ins: list, lanes: list[Lane]) -> tuple[list[Cells], list[Cells]]:
     """Place n elements; ``ins`` holds Cells (copied) or Fresh per input slot. Returns the cells of
     every input slot and of every lane slot (flat, n each).
 
-    Elements are placed BATCH_ROWS rows at a time: rows are allocated one after the other and
-    a batch starts at a row boundary, so the circuit is the same as one placement of all n,
-    while the placement specs (cells, values, coefficients, tags) live for one batch only."""
+    Elements are placed region.BATCH_ROWS rows at a time (the same circuit as one placement)."""
     per = _per_row(rg, len(ins), len(lanes))
-    step = per * BATCH_ROWS
+    step = per * region.BATCH_ROWS
     if n <= step:
         return _pack(rg, n, per, ins, lanes)
     parts = [_pack(rg, min(n, lo + step) - lo, per, [_slice(s, lo, lo + step, n) for s in ins],

@@ -61,6 +61,12 @@ def families(geo: Geometry) -> dict[str, tuple[int, ...]]:
     }
 
 
+# rows one placement call builds its specs for at most (packed.pack, rows.lookup_rows, rows.dot_rows):
+# a batch's specs (cells, values, coefficients, tags) cost ~1 KB a row while they are built;
+# batches start at row boundaries and rows are allocated one after the other, so the circuit
+# is the same as one placement of everything
+BATCH_ROWS = 1 << 16
+
 # row kinds recorded per global row (for the lean decision's row bound, see circuit.py)
 KIND_NONE, KIND_LIN, KIND_DOT, KIND_MUL, KIND_RANGE, KIND_FN, KIND_FRV = range(7)  # FRV: phase1.py
 _KIND_OF = {"lin": KIND_LIN, "dot": KIND_DOT, "mul": KIND_MUL, "rk": KIND_RANGE}

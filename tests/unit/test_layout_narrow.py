@@ -1,6 +1,6 @@
 """The layout's narrower storage changes memory, never the circuit or the witness: narrow
-RowStore chunks (int8 … int64 per chunk, reads always int64), packed LIN rows placed in
-batches, the assigning backend's chunked store, int32 copies."""
+RowStore chunks (int8 … int64 per chunk, reads always int64), packed LIN rows, lookup rows
+and DOT chains placed in batches, the assigning backend's chunked store, int32 copies."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ezk.graph.forward import forward
-from ezk.layout import lay_out, packed, rowstore
+from ezk.layout import lay_out, region, rowstore
 from ezk.layout.rowstore import RowStore
 from ezk.plonk import mock
 from tests.unit.layout_graphs import inputs, settings, small_graph
@@ -37,7 +37,7 @@ def test_batched_placement_gives_the_same_circuit_and_witness(monkeypatch):
     g = small_graph()
     x = inputs(g)
     whole = _laid(g, x)
-    monkeypatch.setattr(packed, "BATCH_ROWS", 1)  # every packed LIN row its own placement
+    monkeypatch.setattr(region, "BATCH_ROWS", 1)  # every packed LIN row, lookup row, DOT chain its own placement
     monkeypatch.setattr(rowstore, "CHUNK", 64)  # and the stores in many chunks
     split = _laid(g, x)
     assert mock(split.circuit, split.witness) == []
@@ -58,7 +58,7 @@ def test_batched_packing_returns_the_cells_in_element_order(monkeypatch, batch):
     from ezk.layout.packed import Fresh, Lane, pack
     from ezk.layout.region import Geometry, Region
 
-    monkeypatch.setattr(packed, "BATCH_ROWS", batch)
+    monkeypatch.setattr(region, "BATCH_ROWS", batch)
     rg = Region(Geometry.from_inner_cols(2), 1 << 10, AssigningBackend(12, {}))
     n = 23
     x = rg.new_cells(np.arange(n) * 3)
