@@ -2,9 +2,8 @@
 
 Node i produces tensor i.  ``op`` is a core op (ezk.ops.CoreOp; ``check_core_ops`` when a Graph
 is made or loaded), ``inputs`` the ids of its operand tensors, ``attrs`` JSON-able attributes,
-``arrays`` int64 arrays (constant values, index maps),
-``shape``/``scale`` the output's, and ``onnx_name``/``onnx_op`` where it came from (for error
-messages).  Constants are ``const`` nodes with ``attrs['visibility']`` (fixed or private params)
+``arrays`` int64 arrays (constant values, index maps), ``shape``/``scale`` the output's, and
+``onnx_name``/``onnx_op`` where it came from (for error messages).  Constants are ``const`` nodes with ``attrs['visibility']`` (fixed or private params)
 and inputs are ``input`` nodes with ``attrs['index']`` and ``attrs['visibility']``.
 
 Serialisation: ``to_json()`` gives a JSON-able dict and ``arrays()`` a flat ``{key: int64
