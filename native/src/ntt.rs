@@ -252,4 +252,30 @@ mod bench {
             println!("2^{log_n}: ntt {total:?}, two serial side by side {two_serial:?}, bit reversal {rev:?}, one element-wise mul pass {mul:?}");
         }
     }
+
+    /// Ours against arkworks' radix-2 FFT on one thread (a pool of 1: timings that a loaded
+    /// machine perturbs less): `cargo test --release --lib ntt_vs_arkworks -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn ntt_vs_arkworks() {
+        use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+        let mut rng = test_rng();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        for log_n in [16u32, 19] {
+            let n = 1usize << log_n;
+            let a: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+            let dom = Radix2EvaluationDomain::<Fr>::new(n).unwrap();
+            let (mut ours, mut ark) = (a.clone(), a.clone());
+            let (t_ours, t_ark) = pool.install(|| {
+                let t = Instant::now();
+                ntt_in_place_with(&mut ours, dom.group_gen, Threads::Serial);
+                let t_ours = t.elapsed();
+                let t = Instant::now();
+                dom.fft_in_place(&mut ark);
+                (t_ours, t.elapsed())
+            });
+            assert_eq!(ours, ark);
+            println!("2^{log_n} on one thread: ours {t_ours:?}, arkworks {t_ark:?}");
+        }
+    }
 }
