@@ -34,7 +34,7 @@ from ezk.plonk.program import FRAME_KEYS, Program, compile_constraints
 from ezk.plonk.protocol import Challenges
 
 ELEMENT_BYTES = 32
-DEFAULT_BUDGET_BYTES = 1 << 30  # polynomial values on one sub-coset alive at once
+DEFAULT_BUDGET_BYTES = 256 << 20  # polynomial values on one sub-coset alive at once (16 at 2^19)
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def evaluation_groups(program: Program, budget: int, classes: list[list[int]] | 
 
 def budget_slots(domain: Domain, budget_bytes: int | None = None) -> int:
     """How many n-value vectors the budget holds: ``budget_bytes``, else EZK_QUOTIENT_MB, else
-    1 GiB (at least one)."""
+    256 MiB (at least one): the number of groups, not of transforms, depends on it."""
     if budget_bytes is None:
         env = os.environ.get("EZK_QUOTIENT_MB")
         budget_bytes = (int(env) << 20) if env else DEFAULT_BUDGET_BYTES
