@@ -29,6 +29,7 @@ import numpy as np
 
 from ezk.errors import WitnessError
 from ezk.layout.cells import Cells
+from ezk.layout.distinct import fold_elementwise
 from ezk.layout.packed import Fresh, Lane, pack, signed_limbs
 
 from ezk.ops.bounds import RESCALE_BITS as QB  # default quotient bound: −2^35 ≤ q < 2^35
@@ -48,6 +49,13 @@ def rescale(ctx, node, ins):
     if x.all_const():  # from the constant itself: a measuring run's values are zeros
         return Cells.const(((x.val + (1 << (k - 1))) >> k).reshape(node.shape))
     q = ctx.value(node).reshape(-1)
+    # constants stay constants, repeated inputs share one element (layout/distinct.py)
+    out = fold_elementwise(x, lambda v: (v + (1 << (k - 1))) >> k, lambda i: _placed(ctx, node, x[i], q[i], k))
+    return out.reshape(node.shape)
+
+
+def _placed(ctx, node, x: Cells, q: np.ndarray, k: int) -> Cells:
+    """The packed rows of the rescale of the advice elements x (flat) to q; q's cells (flat)."""
     tables, lb = ctx.tables, ctx.tables.limb_bits
     s = ctx.read(x) - (q << k)
     _check(s, k, f"the rescale remainder of {ctx.where(node)}")
@@ -62,7 +70,7 @@ def rescale(ctx, node, ins):
         qcell = Fresh(q, tables.srange(lb) if bound else 0)
         coef = {0: 1} | {1 + i: -w for i, (_, w) in enumerate(rem)}
         _, (out,) = pack(ctx.rg, n, [x] + [c for c, _ in rem], [Lane(qcell, 1 << k, coef)])
-        return out.reshape(node.shape)
+        return out
     # inputs [x, q, s_0 … s_{n−2}, q_0 … q_{m−2}], lanes s_top (the relation) and q_top (q's split)
     ql = signed_limbs(tables, q, qbits)
     ins_ = [x, Fresh(q)] + [c for c, _ in rem[:-1]] + [c for c, _ in ql[:-1]]
@@ -70,4 +78,4 @@ def rescale(ctx, node, ins):
     o = 2 + len(rem) - 1
     c2 = {1: 1} | {o + i: -w for i, (_, w) in enumerate(ql[:-1])}
     (_, out, *_), _ = pack(ctx.rg, n, ins_, [Lane(rem[-1][0], rem[-1][1], c1), Lane(ql[-1][0], ql[-1][1], c2)])
-    return out.reshape(node.shape)
+    return out
