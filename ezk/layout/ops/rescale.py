@@ -54,8 +54,25 @@ def rescale(ctx, node, ins):
     return out.reshape(node.shape)
 
 
+def _common_twos(x: Cells, k: int) -> int:
+    """The largest t < k with 2^t dividing every coefficient and offset of the affine elements x."""
+    v = np.concatenate([x.coef.reshape(-1), x.val.reshape(-1)])
+    v = np.abs(v[v != 0])
+    if not v.size:
+        return 0
+    low = np.bitwise_and(v, -v)  # the lowest set bit of each
+    return int(min(k - 1, int(low.min()).bit_length() - 1))
+
+
 def _placed(ctx, node, x: Cells, q: np.ndarray, k: int) -> Cells:
-    """The packed rows of the rescale of the advice elements x (flat) to q; q's cells (flat)."""
+    """The packed rows of the rescale of the advice elements x (flat) to q; q's cells (flat).
+    When 2^t divides every coefficient and offset of x (a product by a power-of-two constant,
+    such as attention's 1/√d), x = 2^t·x' and q = ⌊(x' + 2^(k−t−1))/2^(k−t)⌋ exactly: the row
+    rescales x' by k − t bits, t fewer remainder bits to range-check."""
+    t = _common_twos(x, k)
+    if t:
+        x = Cells(x.g, x.c, x.val >> t, x.coef >> t)
+        k -= t
     tables, lb = ctx.tables, ctx.tables.limb_bits
     s = ctx.read(x) - (q << k)
     _check(s, k, f"the rescale remainder of {ctx.where(node)}")
