@@ -30,6 +30,7 @@ import numpy as np
 from ezk.errors import WitnessError
 from ezk.layout.cells import Cells
 from ezk.layout.distinct import fold_elementwise
+from ezk.layout.ops.rescale_lookup import fusable_lookup, rescale_and_lookup
 from ezk.layout.packed import Fresh, Lane, pack, signed_limbs
 
 from ezk.ops.bounds import RESCALE_BITS as QB  # default quotient bound: −2^35 ≤ q < 2^35
@@ -49,6 +50,9 @@ def rescale(ctx, node, ins):
     if x.all_const():  # from the constant itself: a measuring run's values are zeros
         return Cells.const(((x.val + (1 << (k - 1))) >> k).reshape(node.shape))
     q = ctx.value(node).reshape(-1)
+    kt = k - _common_twos(x[~x.is_const], k)
+    if (fused := fusable_lookup(ctx, node, kt)) is not None:  # in the rows of the lookup reading it
+        return rescale_and_lookup(ctx, node, x, q, k, k - kt, fused).reshape(node.shape)
     # constants stay constants, repeated inputs share one element (layout/distinct.py)
     out = fold_elementwise(x, lambda v: (v + (1 << (k - 1))) >> k, lambda i: _placed(ctx, node, x[i], q[i], k))
     return out.reshape(node.shape)
