@@ -24,17 +24,33 @@ def _rows(laid, nid: int) -> int:
     return int((np.concatenate(laid.row_node) == nid).sum())
 
 
-@pytest.mark.parametrize("shape", ["full", "auto"])
-def test_masked_lookup_and_sum_share_rows_and_resist_mutation(shape):
+SHAPES = ["full", "wide", "lean1", "lean2"]
+
+
+def _shape(monkeypatch, shape: str) -> str:
+    """Force the layout's shape: the full one, or the wide / lean (1 or 2 lanes) one."""
+    from ezk.layout import circuit
+
+    if shape == "wide":
+        monkeypatch.setattr(circuit, "_wide_helps", lambda p: True)
+    elif shape.startswith("lean"):
+        monkeypatch.setattr(circuit, "_wide_helps", lambda p: False)
+        monkeypatch.setattr(circuit, "_lean_fits", lambda p: int(shape[-1]))
+    return "full" if shape == "full" else "auto"
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_masked_lookup_and_sum_share_rows_and_resist_mutation(shape, monkeypatch):
     graph, ids = masked_lookup_sum_graph()
-    laid, total = lay_out_capturing(graph, RA, forward(graph, MASKED_XS), ids["sum"], shape=shape)
+    laid, total = lay_out_capturing(graph, RA, forward(graph, MASKED_XS), ids["sum"],
+                                    shape=_shape(monkeypatch, shape))
+    assert bool(laid.stats["wide"]) == (shape == "wide") and laid.stats["lean"] == (int(shape[-1]) if "lean" in shape else 0)
     assert mock(laid.circuit, laid.witness) == []
     assert _rows(laid, ids["sum"]) == 0  # the sum sits in the lookup's rows
     assert not total.is_const.any()
     # 12 live elements (the mask leaves 1 + 2 + 3 + 4, the two repeats): 10 distinct rescales,
     # 12 lookups in the rows of the sum, the product skips the 12 constants of e
-    geo_slots = 4 if shape == "full" else None
-    if geo_slots:
+    if shape == "full":
         assert _rows(laid, ids["lookup"]) == -(-12 // 4)
         assert _rows(laid, ids["rescale"]) <= -(-10 // 2)
     n, accepted = mutation_check(laid, count=10_000, seed=21)
@@ -78,10 +94,10 @@ def test_constants_and_repeats_cost_no_rows_and_keep_the_values():
 WIDE_XS = [MASKED_XS[0] << 12]
 
 
-@pytest.mark.parametrize("shape", ["full", "auto"])
-def test_a_two_limb_rescale_its_lookup_and_sum_share_rows_and_resist_mutation(shape):
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_two_limb_rescale_its_lookup_and_sum_share_rows_and_resist_mutation(shape, monkeypatch):
     graph, ids = masked_lookup_sum_graph(wide_remainder=True)
-    laid, q = lay_out_capturing(graph, RA, forward(graph, WIDE_XS), ids["rescale"], shape=shape)
+    laid, q = lay_out_capturing(graph, RA, forward(graph, WIDE_XS), ids["rescale"], shape=_shape(monkeypatch, shape))
     assert mock(laid.circuit, laid.witness) == []
     assert laid.stats["limb_bits"] < 14 <= 2 * laid.stats["limb_bits"]
     if shape == "full":  # 12 live elements, 2 per row, the lookup and the sum in those rows

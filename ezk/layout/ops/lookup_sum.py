@@ -25,7 +25,7 @@ from ezk.layout.region import KIND_FN
 
 def fusable_sum(ctx, node):
     """The sum node that reads ``node``'s output and is laid out in this layout, or None."""
-    if ctx.rg.fn_slots > ctx.rg.lanes or 2 * ctx.rg.fn_slots > ctx.rg.geo.a or ctx.rg.wide:
+    if ctx.rg.fn_slots > ctx.rg.lanes or 2 * ctx.rg.fn_slots > ctx.rg.geo.a:
         return None
     for u in ctx.users(node):
         if u.op == "sum" and list(u.inputs) == [node.id] and ctx.placing(u):

@@ -12,8 +12,8 @@ in that lane, s_0 and s_1 range-checked in place, and (q, y) looked up in the fu
 table bounds it (rescale.py's "every use of q is a lookup input"). When a sum reads the lookup
 (lookup_sum.py) its running values ride in the remaining lanes, L = per lanes after the per
 relation lanes. Constant elements fold (distinct.py); every live element is placed (no
-sharing of repeats: the sum counts each). Only in the full and wide-free layouts with the
-lanes for it; otherwise the two ops lay out on their own.
+sharing of repeats: the sum counts each). Only where a row has the lanes for it (a lean
+layout of one lane: no sum); otherwise the two ops lay out on their own.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def fusable_lookup(ctx, node, k: int):
     row) when the fused layout applies and saves rows, else None."""
     rg, geo = ctx.rg, ctx.rg.geo
     lb = ctx.tables.limb_bits
-    if rg.wide or not lb < k <= 2 * lb or node.id in set(ctx.graph.outputs):
+    if not lb < k <= 2 * lb or node.id in set(ctx.graph.outputs):
         return None
     users = ctx.users(node)
     if len(users) != 1 or users[0].op != "lookup" or not ctx.placing(users[0]):
