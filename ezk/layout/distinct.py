@@ -22,9 +22,16 @@ def distinct(*refs: Cells) -> tuple[np.ndarray, np.ndarray]:
     """(first, inverse) over the elements of equally long flat references: flat indices of one
     element per distinct tuple (cell, coefficient, offset of every reference) and, for every
     element, the position in ``first`` of the one it equals."""
-    key = np.stack([a for r in refs for a in (r.g, r.c, r.coef, r.val)], axis=-1).reshape(refs[0].size, -1)
-    if not key.size:
+    n = refs[0].size
+    if not n:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    bare = len(refs) == 1 and refs[0].k is None and not refs[0].val.any() and int(refs[0].c.min()) >= 0
+    if bare:  # one tensor of bare cells (the usual case): a 1-D key, g·W + c
+        r = refs[0]
+        key = r.g.reshape(-1) * (int(r.c.max()) + 1) + r.c.reshape(-1)
+        _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        return first.astype(np.int64), inv.reshape(-1).astype(np.int64)
+    key = np.stack([a.reshape(-1) for r in refs for a in (r.g, r.c, r.coef, r.val)], axis=-1)
     _, first, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
     return first.astype(np.int64), inv.reshape(-1).astype(np.int64)
 
