@@ -68,8 +68,8 @@ def rescale_and_lookup(ctx, node, x: Cells, q: np.ndarray, k: int, t: int, fused
         live = np.flatnonzero(~cm)
     n = live.size
     xs, qv, yv = x[live], q[live], y_all[live]
-    if not rg.bk.measuring:
-        check_range(look, qv)
+    if not rg.bk.measuring:  # the constants' table inputs too, as the lookup's own layout checks
+        check_range(look, np.where(cm, qc, q))
     s = ctx.read(xs) - (qv << k)
     lo, hi = -(1 << (k - 1)), 1 << (k - 1)
     if s.size and (int(s.min()) < lo or int(s.max()) >= hi):
