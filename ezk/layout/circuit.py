@@ -333,7 +333,7 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, limb_bits: int, lean
     rg = Region(geo, u, backend, lean=lean, wide=wide)
     view = graph if segment is None else segment_view(graph, segment)
     tables = Tables(limb_bits)
-    ctx = Ctx(graph, rg, tables, ra)
+    ctx = Ctx(graph, rg, tables, ra, view=None if segment is None else frozenset(n.id for n in view.nodes))
     cells: dict[int, Cells] = {}
     leaves: dict[int, Cells] = {}
     link_in = link_out = None
