@@ -70,6 +70,30 @@ def load_srs_for(srs_path, k: int):
     return srs
 
 
+_VERIFIER_SRS: dict[tuple, object] = {}  # (path, inode, size, mtime) -> VerifierSRS, newest last
+_VERIFIER_SRS_MAX = 4
+
+
+def verifier_srs_for(srs_path):
+    """[1]₁, [1]₂, [τ]₂ of the SRS file (read and checked as ``load_srs_for(srs_path, 1)``),
+    kept per process by the file's identity (path, inode, size, modification time): a verifier
+    checking many proofs, or a bundle of many segments, reads and pairing-checks it once. What
+    it returns is still compared with each verifying key's SRS digest (``check_srs``)."""
+    try:
+        st = Path(srs_path).stat()
+        ident = (str(Path(srs_path).resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        ident = None
+    if ident is not None and ident in _VERIFIER_SRS:
+        return _VERIFIER_SRS[ident]
+    vsrs = load_srs_for(srs_path, 1).verifier()
+    if ident is not None:
+        _VERIFIER_SRS[ident] = vsrs
+        while len(_VERIFIER_SRS) > _VERIFIER_SRS_MAX:
+            del _VERIFIER_SRS[next(iter(_VERIFIER_SRS))]
+    return vsrs
+
+
 # --------------------------------------------------------------------------- helpers
 
 def _lay_out(compiled: Compiled, tensors=None):
@@ -388,7 +412,7 @@ def verify_proof(proof_path="proof.json", settings_path="settings.json", vk_path
         return Verdict(False, why)
     # The verifier needs only [1]₁, [1]₂ and [τ]₂: read the first two powers, not 2^k.
     srs_path = resolve_srs_path(srs_path, int(key.header.get("k", 1)))
-    vsrs = load_srs_for(srs_path, 1).verifier()
+    vsrs = verifier_srs_for(srs_path)
     if vsrs.digest() != vk.srs_digest:
         raise ArtifactError(f"the SRS {str(srs_path)!r} (digest {vsrs.digest().hex()[:16]}…) is not the SRS the verifying "
                             f"key {str(vk_path)!r} was made with (digest {vk.srs_digest.hex()[:16]}…).")

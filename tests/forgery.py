@@ -23,7 +23,7 @@ from ezk.artifacts import read_key
 from ezk.graph.forward import Trace
 from ezk.layout import lay_out
 from ezk.layout.ops import leaves
-from ezk.ops import op_module
+from ezk.ops import spec
 from ezk.plonk import ProvingKey, Witness
 from ezk.plonk.circuit import to_frvec
 from ezk.plonk import prove as plonk_prove
@@ -63,10 +63,7 @@ def retrace(graph, inputs, overrides: dict | None = None) -> Trace:
             continue
         if node.op == "input":
             continue
-        args = [values[i] for i in node.inputs]
-        out = op_module(node.op).evaluate(node, args, check=False) if node.op == "lookup" else \
-            op_module(node.op).evaluate(node, args)
-        values[node.id] = np.asarray(out[0] if isinstance(out, tuple) else out, np.int64)
+        values[node.id], _ = spec(node.op).evaluate(node, [values[i] for i in node.inputs], check=False)
     return Trace(values=values)
 
 

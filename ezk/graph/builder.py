@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ezk.graph.ir import Node
-from ezk.ops import op_module
+from ezk.ops import spec
 from ezk.ops.bounds import COMPARE_BITS, leaf_bits
 from ezk.settings import RunArgs
 
@@ -96,9 +96,9 @@ class Builder:
         node = Node(id=len(self.nodes), op=op, inputs=[t.id for t in inputs], attrs=attrs or {},
                     shape=tuple(shape or ()), scale=0 if scale is None else int(scale),
                     onnx_name=self.ctx_name, onnx_op=self.ctx_op, arrays=arrays or {})
-        mod = op_module(op)
-        node.shape = tuple(int(d) for d in mod.infer_shape([t.shape for t in inputs], node))
-        node.scale = int(mod.infer_scale([t.scale for t in inputs], node))
+        rules = spec(op)
+        node.shape = tuple(int(d) for d in rules.infer_shape([t.shape for t in inputs], node))
+        node.scale = int(rules.infer_scale([t.scale for t in inputs], node))
         self.nodes.append(node)
         return Tensor(node.id, node.shape, node.scale)
 

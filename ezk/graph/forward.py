@@ -12,8 +12,7 @@ import numpy as np
 
 from ezk.errors import WitnessError
 from ezk.graph.ir import Graph
-from ezk.ops import op_module
-from ezk.ops._checks import COMPARING_OPS, check_compare_gap, check_rescale_output
+from ezk.ops import CoreOp, spec
 from ezk.ops.bounds import check_leaf
 
 
@@ -47,23 +46,12 @@ def forward(graph: Graph, inputs: list[np.ndarray], check_ranges: bool = True) -
 def evaluate_nodes(nodes, values: dict[int, np.ndarray], aux: dict[int, dict[str, np.ndarray]],
                    check_ranges: bool = True) -> None:
     """Evaluate ``nodes`` (in order; input nodes are skipped: their values must be given) into
-    ``values`` and ``aux``. Also how one segment of a model is evaluated (ezk.segments)."""
-    lookup = op_module("lookup")
+    ``values`` and ``aux``. Also how one segment of a model is evaluated (ezk.segments).
+    ``check_ranges`` refuses a witness the circuit could not prove (ezk.ops.core)."""
     for node in nodes:
-        if node.op == "input":
+        if node.op == CoreOp.INPUT:
             continue
-        args = [values[i] for i in node.inputs]
-        if check_ranges and node.op in COMPARING_OPS:
-            check_compare_gap(node, args)
-        if node.op == "lookup":
-            out = lookup.evaluate(node, args, check=check_ranges)
-        else:
-            out = op_module(node.op).evaluate(node, args)
-        if isinstance(out, tuple):
-            out, extra = out
+        out, extra = spec(node.op).evaluate(node, [values[i] for i in node.inputs], check=check_ranges)
+        if extra:
             aux[node.id] = extra
-        if check_ranges and node.op == "const":
-            check_leaf(node, out, f"the private parameter of ONNX node {node.onnx_name!r} ({node.onnx_op})")
-        if check_ranges and node.op == "rescale":
-            check_rescale_output(node, np.asarray(out))
-        values[node.id] = np.asarray(out, dtype=np.int64)
+        values[node.id] = out

@@ -13,6 +13,14 @@ integer Σx² and one rsqrt table over it with 1/n and ε folded into the table
 SiLU.  ``x * Sigmoid(x)`` (torch's F.silu, llama's SwiGLU) is one ``silu`` table on x instead of
 a sigmoid table, a rescale of x and a product.
 
+GELU.  torch exports the exact GELU ``x * 0.5 * (1 + erf(x / √2))`` as
+
+    Div(x, √2) (or Mul(x, 1/√2)) → Erf → Add(1) → Mul(x, ·) → Mul(·, 0.5)
+
+(the 0.5 may also scale x or the sum first).  Node by node that is an erf table, an affine
+map materialised for the product, a product of two advice tensors and the rescale after it;
+fused, it is one ``gelu`` table on x (as ONNX's own Gelu op), rounded once.
+
 ``find_fusions`` matches on the graph's structure and constants only; every absorbed
 intermediate must have one consumer and not be a graph output, so nothing else can read it.
 """
@@ -30,7 +38,7 @@ from ezk.graph.lowering._util import attr
 
 @dataclass(frozen=True)
 class Fusion:
-    kind: str  # "rms_norm" or "silu"
+    kind: str  # "rms_norm", "silu" or "gelu"
     x: str  # the ONNX tensor the chain reads
     axes: tuple[int, ...] | None = None  # rms_norm; None: the ReduceMean's axes input (opset ≥ 18)
     axes_input: str = ""  # rms_norm: the ReduceMean's axes input name ("" when an attribute)
@@ -78,7 +86,7 @@ def find_fusions(graph: onnx.GraphProto) -> tuple[dict[int, Fusion], set[int]]:
     fused: dict[int, Fusion] = {}
     absorbed: set[int] = set()
     for last, node in enumerate(nodes):
-        m = _match_rms_norm(node, private, consts) or _match_silu(node, private)
+        m = _match_rms_norm(node, private, consts) or _match_silu(node, private) or _match_gelu(node, private, consts)
         if m is None:
             continue
         fusion, chain = m
@@ -169,4 +177,69 @@ def _match_silu(node, private):
         i, gn = private(g, ("Sigmoid",))
         if gn is not None and gn.input[0] == x:
             return Fusion("silu", x), [i]
+    return None
+
+
+SQRT2 = float(np.sqrt(2.0))
+
+
+def _near(v: float | None, want: float) -> bool:
+    return v is not None and abs(v - want) <= 1e-6 * abs(want)
+
+
+def _scaled_by(name: str, factor: float, private, consts, ops=("Mul", "Div")):
+    """(index, the tensor scaled) when ``name`` = Mul(t, factor) or Div(t, 1/factor) is private."""
+    i, n = private(name, ops)
+    if n is None or len(n.input) != 2:
+        return None
+    pairs = (n.input, n.input[::-1]) if n.op_type == "Mul" else (n.input,)
+    for t, c in pairs:
+        v = _scalar(consts, c)
+        if (n.op_type == "Mul" and _near(v, factor)) or (n.op_type == "Div" and v and _near(1.0 / v, factor)):
+            return i, t
+    return None
+
+
+def _erf_half_plus_one(name: str, x: str | None, private, consts):
+    """(absorbed indices, x) when ``name`` = Add(Erf(x/√2), 1) (optionally scaled by 0.5 as
+    0.5·(…) or Add(0.5·Erf, 0.5)), each link private; x must equal ``x`` when given."""
+    ai, an = private(name, ("Add",))
+    if an is None or len(an.input) != 2:
+        return None
+    for e_name, c_name in (an.input, an.input[::-1]):
+        if not _near(_scalar(consts, c_name), 1.0):
+            continue
+        ei, en = private(e_name, ("Erf",))
+        if en is None:
+            continue
+        d = _scaled_by(en.input[0], 1.0 / SQRT2, private, consts)
+        if d is None or (x is not None and d[1] != x):
+            continue
+        return [ai, ei, d[0]], d[1]
+    return None
+
+
+def _match_gelu(node, private, consts):
+    """x · 0.5 · (1 + erf(x/√2)) in torch's export orders → one gelu table on x."""
+    if node.op_type != "Mul" or len(node.input) != 2:
+        return None
+    # Mul(Mul(x, 1 + erf), 0.5)
+    for m_name, h_name in (node.input, node.input[::-1]):
+        if not _near(_scalar(consts, h_name), 0.5):
+            continue
+        mi, mn = private(m_name, ("Mul",))
+        if mn is None or len(mn.input) != 2:
+            continue
+        for x, a in (mn.input, mn.input[::-1]):
+            found = _erf_half_plus_one(a, x, private, consts)
+            if found is not None:
+                return Fusion("gelu", x), [mi] + found[0]
+    # Mul(x, 0.5·(1 + erf)) or Mul(0.5·x, 1 + erf)
+    for x, g in (node.input, node.input[::-1]):
+        h = _scaled_by(g, 0.5, private, consts, ("Mul",))
+        if h is not None and (found := _erf_half_plus_one(h[1], x, private, consts)) is not None:
+            return Fusion("gelu", x), [h[0]] + found[0]
+        h = _scaled_by(x, 0.5, private, consts, ("Mul",))
+        if h is not None and (found := _erf_half_plus_one(g, h[1], private, consts)) is not None:
+            return Fusion("gelu", h[1]), [h[0]] + found[0]
     return None

@@ -1,9 +1,9 @@
 """The ezk IR: a topologically ordered list of core-op nodes with static shapes and scales.
 
-Node i produces tensor i.  ``op`` is a core op (see ezk.ops), ``inputs`` the ids of its operand
-tensors, ``attrs`` JSON-able attributes, ``arrays`` int64 arrays (constant values, index maps),
-``shape``/``scale`` the output's, and ``onnx_name``/``onnx_op`` where it came from (for error
-messages).  Constants are ``const`` nodes with ``attrs['visibility']`` (fixed or private params)
+Node i produces tensor i.  ``op`` is a core op (ezk.ops.CoreOp; ``check_core_ops`` when a Graph
+is made or loaded), ``inputs`` the ids of its operand tensors, ``attrs`` JSON-able attributes,
+``arrays`` int64 arrays (constant values, index maps), ``shape``/``scale`` the output's, and
+``onnx_name``/``onnx_op`` where it came from (for error messages).  Constants are ``const`` nodes with ``attrs['visibility']`` (fixed or private params)
 and inputs are ``input`` nodes with ``attrs['index']`` and ``attrs['visibility']``.
 
 Serialisation: ``to_json()`` gives a JSON-able dict and ``arrays()`` a flat ``{key: int64
@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from ezk.ops.core import NAMES as CORE_OP_NAMES
 
 
 @dataclass
@@ -43,6 +45,9 @@ class Graph:
     output_names: list[str]
     # ONNX tensor name -> IR tensor id, for the fidelity report
     onnx_tensors: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_core_ops(self.nodes)
 
     @property
     def input_scales(self) -> list[int]:
@@ -113,6 +118,15 @@ class Graph:
             output_names=list(meta["output_names"]),
             onnx_tensors={k: int(v) for k, v in meta["onnx_tensors"].items()},
         )
+
+
+def check_core_ops(nodes) -> None:
+    """The IR check on build and load: a ValueError naming the first node whose op is not a
+    core op (ezk.ops.CoreOp) — a file written by another ezk, or tampered with."""
+    for n in nodes:
+        if not (isinstance(n.op, str) and n.op in CORE_OP_NAMES):
+            raise ValueError(f"node {n.id} (ONNX node {n.onnx_name!r}) has the op {n.op!r}, which is not one of "
+                             f"ezk's core ops")
 
 
 def tensors_by_visibility(graph: Graph, run_args, test) -> list[tuple[str, int, str]]:

@@ -8,12 +8,15 @@ Both answer the same three questions — ``tensor(node)`` (a node's values), ``r
   valid witness for every range and bit check the ops make (0 lies in every lookup range since
   lo < 0 < hi, a zero remainder or limb is in range), so the ops run unchanged.
 * ``AssigningBackend``: values too. ``tensor`` returns the forward pass's tensors; cell values
-  are kept in a (rows, W) int64 array that grows as the region does.
+  are kept in (rows, W) int64 chunks that are allocated as the region grows (rowstore.py): no
+  doubling copies, and ``columns`` gives the store itself, read one column of a block at a time.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from ezk.layout.rowstore import RowStore
 
 
 class MeasuringBackend:
@@ -41,7 +44,7 @@ class AssigningBackend:
     def __init__(self, width: int, tensors) -> None:
         self.width = width
         self.tensors = tensors
-        self.store = np.zeros((1024, width), dtype=np.int64)
+        self.store = RowStore((width,), np.int64)
 
     def tensor(self, node) -> np.ndarray:
         if node.id not in self.tensors:
@@ -50,20 +53,15 @@ class AssigningBackend:
             raise WitnessError(f"the witness has no value for tensor {node.id} of ONNX node {node.onnx_name!r}")
         return np.asarray(self.tensors[node.id], dtype=np.int64).reshape(node.shape)
 
-    def _grow(self, rows: int) -> None:
-        if rows > len(self.store):
-            new = np.zeros((max(rows, 2 * len(self.store)), self.width), dtype=np.int64)
-            new[: len(self.store)] = self.store
-            self.store = new
-
     def read(self, g: np.ndarray, c: np.ndarray) -> np.ndarray:
         return self.store[g, c]
 
     def write(self, g: np.ndarray, c: np.ndarray, v: np.ndarray) -> None:
         if np.size(g):
-            self._grow(int(np.max(g)) + 1)
             self.store[g, c] = v
 
-    def columns(self, rows: int) -> np.ndarray:
-        self._grow(rows)
-        return self.store[:rows]
+    def columns(self, rows: int) -> RowStore:
+        """The cell values of rows 0 … rows − 1 (unwritten rows read 0): ``[lo:hi, c]`` is one
+        column's slice as a dense int64 array."""
+        self.store.ensure(rows)
+        return self.store

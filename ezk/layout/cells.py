@@ -122,6 +122,17 @@ class Cells:
         return Cells(*(np.concatenate([getattr(p, f).reshape(-1) for p in parts]) for f in ("g", "c", "val")), k)
 
     @staticmethod
+    def merge(n: int, parts: list[tuple[np.ndarray, "Cells"]]) -> "Cells":
+        """A flat tensor of n elements from (flat indices, flat cells) parts that cover every
+        index exactly once."""
+        idx = np.concatenate([np.asarray(i, np.int64).reshape(-1) for i, _ in parts])
+        if idx.size != n or not np.array_equal(np.sort(idx), np.arange(n)):
+            raise AssertionError("Cells.merge: the parts must cover every element exactly once")
+        pos = np.empty(n, np.int64)
+        pos[idx] = np.arange(n)
+        return Cells.concat([c.flat() for _, c in parts]).take(pos)
+
+    @staticmethod
     def where(cond: np.ndarray, a: "Cells", b: "Cells") -> "Cells":
         """a where cond else b, elementwise (same shapes)."""
         k = None if a.k is None and b.k is None else np.where(cond, a.coef, b.coef)

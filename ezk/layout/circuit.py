@@ -193,10 +193,9 @@ def lay_out(graph: Graph, settings, tensors=None, segment: SegmentSpec | None = 
     digests = [0] * n_hash
     if store is not None:
         advice = {}
-        for blk, cols in enumerate(built.advice):
-            part = store[blk * u:(blk + 1) * u]
+        for blk, cols in enumerate(built.advice):  # one column at a time: never the whole (rows, W) store dense
             for c, col in enumerate(cols):
-                advice[col] = np.ascontiguousarray(part[:, c])
+                advice[col] = np.ascontiguousarray(store[blk * u:(blk + 1) * u, c])
         advice.update(link_values)
         if n_hash:
             lane_values, digests = gadget.witness()
@@ -299,9 +298,15 @@ def _widen_limbs(p: "_Placed", graph: Graph, ra, geo: Geometry, u: int, values, 
     view = graph if segment is None else segment_view(graph, segment)
     if wider == lb or not _fewer_limbs(view, lb, wider):
         return p
+    # the first layout is dropped before the second is placed (the peak is one layout, not two);
+    # in the rare case the wider limbs do not pay, the first is placed again
+    k_first = _min_k(p.need, p.tables.largest(), p.floor)
+    del p
     q = _place(graph, ra, geo, u, values, wider, segment=segment)
-    better = _min_k(q.need, q.tables.largest(), q.floor) <= _min_k(p.need, p.tables.largest(), p.floor)
-    return q if better else p
+    if _min_k(q.need, q.tables.largest(), q.floor) <= k_first:
+        return q
+    del q
+    return _place(graph, ra, geo, u, values, lb, segment=segment)
 
 
 def _fewer_limbs(graph: Graph, lb: int, wider: int) -> bool:
@@ -328,7 +333,7 @@ def _place(graph: Graph, ra, geo: Geometry, u: int, values, limb_bits: int, lean
     rg = Region(geo, u, backend, lean=lean, wide=wide)
     view = graph if segment is None else segment_view(graph, segment)
     tables = Tables(limb_bits)
-    ctx = Ctx(graph, rg, tables, ra)
+    ctx = Ctx(graph, rg, tables, ra, view=None if segment is None else frozenset(n.id for n in view.nodes))
     cells: dict[int, Cells] = {}
     leaves: dict[int, Cells] = {}
     link_in = link_out = None
@@ -412,8 +417,8 @@ def _hashed(graph: Graph, ra, rg: Region, cells: dict) -> tuple[list[Chain], lis
 
 def _choose(graph: Graph, ra, geo: Geometry, u: int, values, segment, shape: str = "auto") -> "_Placed":
     view = graph if segment is None else segment_view(graph, segment)
-    p = _place(graph, ra, geo, u, values, limb_bits_for(view, geo.slots, geo.b), segment=segment)
-    p = _widen_limbs(p, graph, ra, geo, u, values, segment)
+    p = _widen_limbs(_place(graph, ra, geo, u, values, limb_bits_for(view, geo.slots, geo.b), segment=segment),
+                     graph, ra, geo, u, values, segment)
     lb = p.tables.limb_bits
     # a lower k first (wide), else fewer columns at the same k (lean), else the full layout; the
     # first layout is dropped before the second is placed (the peak is one layout, not two)

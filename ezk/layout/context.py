@@ -20,6 +20,21 @@ class Ctx:
     run_args: object
     dynamic: DynamicLookups = field(default_factory=DynamicLookups)  # tables of the circuit's own cells
     leaves: list = field(default_factory=list)  # (node, Cells) of the leaves still to range-check
+    fused: dict = field(default_factory=dict)  # node id -> its cells, laid out with an earlier node
+    view: frozenset | None = None  # ids of the nodes this layout places (None: every node)
+
+    def users(self, node: Node) -> list[Node]:
+        """The nodes that read the node's output."""
+        if not hasattr(self, "_readers"):
+            self._readers: dict[int, list[Node]] = {}
+            for n in self.graph.nodes:
+                for i in dict.fromkeys(n.inputs):
+                    self._readers.setdefault(i, []).append(n)
+        return self._readers.get(node.id, [])
+
+    def placing(self, node: Node) -> bool:
+        """Whether this layout places the node (a segment places some nodes only)."""
+        return self.view is None or node.id in self.view
 
     def only_looked_up(self, node: Node) -> bool:
         """True when every use of the node's output is a lookup input (bounded by its table)."""

@@ -48,12 +48,16 @@ def _groups(laid) -> list[tuple[object, list, np.ndarray]]:
 _POSEIDON = -1  # the stratum of the Poseidon lanes' cells (region rows have a KIND_* ≥ 0)
 
 
-def _strata(groups, laid) -> list[np.ndarray]:
+def _strata(groups, laid, nodes=None) -> list[np.ndarray]:
     """(m, 3) arrays of (group index, row, column index in the group) of assigned cells: the
-    leaf cells first, then the other cells of each row kind, then the Poseidon lanes' cells."""
+    leaf cells first, then the other cells of each row kind, then the Poseidon lanes' cells.
+    ``nodes``: only the region rows those graph nodes placed (lanes, which no node owns, stay)."""
     cells, kinds, cols = [], [], []
     for gi, (key, gcols, m) in enumerate(groups):
         r, c = np.nonzero(m)
+        if nodes is not None and isinstance(key, int):
+            keep = np.isin(np.asarray(laid.row_node[key], np.int64)[r], list(nodes))
+            r, c = r[keep], c[keep]
         cells.append(np.stack([np.full(len(r), gi), r, c], axis=1))
         kind = np.asarray(laid.row_kind[key], np.int64)[r] if isinstance(key, int) else np.full(len(r), _POSEIDON)
         kinds.append(kind)
@@ -68,12 +72,12 @@ def _strata(groups, laid) -> list[np.ndarray]:
     return [s for s in out if len(s)]
 
 
-def _pick(laid, count: int, rng) -> list[tuple[object, int, object]]:
+def _pick(laid, count: int, rng, nodes=None) -> list[tuple[object, int, object]]:
     """(group key, row, advice column) of ``count`` assigned cells, shared equally among the
     strata (water-filling: a stratum smaller than its share gives all its cells, the others
     share what it leaves), at random within each."""
     groups = _groups(laid)
-    strata = _strata(groups, laid)
+    strata = _strata(groups, laid, nodes)
     sizes = [len(s) for s in strata]
     count = min(count, sum(sizes))
     alloc = [0] * len(strata)
@@ -123,10 +127,12 @@ def _touches(laid, failure, blk, row: int, colname: str) -> bool:
     return False
 
 
-def mutation_check(laid, count: int = 200, seed: int = 0, batch_size: int = 50) -> tuple[int, list]:
-    """Mutate ``count`` random assigned cells; returns (number checked, cells the mock accepted)."""
+def mutation_check(laid, count: int = 200, seed: int = 0, batch_size: int = 50,
+                   nodes=None) -> tuple[int, list]:
+    """Mutate ``count`` random assigned cells (``nodes``: of the rows those graph nodes placed,
+    and the lanes); returns (number checked, cells the mock accepted)."""
     rng = np.random.default_rng(seed)
-    cells = _pick(laid, count, rng)
+    cells = _pick(laid, count, rng, nodes)
     base = dict(laid.witness.advice)
     accepted = []
 

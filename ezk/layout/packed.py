@@ -22,6 +22,7 @@ import numpy as np
 
 from ezk.errors import WitnessError
 from ezk.layout.cells import EMPTY, NEW, Cells
+from ezk.layout import region
 from ezk.layout.region import KIND_LIN, Region
 
 
@@ -46,14 +47,49 @@ class Lane:
 
 def pack(rg: Region, n: int, ins: list, lanes: list[Lane]) -> tuple[list[Cells], list[Cells]]:
     """Place n elements; ``ins`` holds Cells (copied) or Fresh per input slot. Returns the cells of
-    every input slot and of every lane slot (flat, n each)."""
+    every input slot and of every lane slot (flat, n each).
+
+    Elements are placed region.BATCH_ROWS rows at a time (the same circuit as one placement)."""
+    per = _per_row(rg, len(ins), len(lanes))
+    step = per * region.BATCH_ROWS
+    if n <= step:
+        return _pack(rg, n, per, ins, lanes)
+    parts = [_pack(rg, min(n, lo + step) - lo, per, [_slice(s, lo, lo + step, n) for s in ins],
+                   [_slice_lane(ln, lo, lo + step, n) for ln in lanes]) for lo in range(0, n, step)]
+    return ([Cells.concat([q[0][i] for q in parts]) for i in range(len(ins))],
+            [Cells.concat([q[1][l] for q in parts]) for l in range(len(lanes))])
+
+
+def _per_row(rg: Region, n_in: int, n_ln: int) -> int:
+    geo = rg.geo
+    use = min(geo.b, max(rg.lanes, n_ln))  # a lean region still gives a gadget the lanes it needs
+    per = min(geo.a // max(n_in, 1), use // n_ln)
+    if per < 1:
+        raise AssertionError(f"an element of {n_in} inputs and {n_ln} lanes does not fit a LIN row")
+    return per
+
+
+def _elementwise(v, lo: int, hi: int, n: int):
+    """Elements lo … hi − 1 of a per-element array of n (a scalar or one value stays as it is)."""
+    a = np.asarray(v)
+    return a.reshape(-1)[lo:hi] if a.size == n and a.ndim and n > 1 else v
+
+
+def _slice(slot, lo: int, hi: int, n: int):
+    if isinstance(slot, Fresh):
+        return Fresh(_elementwise(slot.vals, lo, hi, n), slot.tag)
+    return slot.flat()[lo:hi]
+
+
+def _slice_lane(ln: Lane, lo: int, hi: int, n: int) -> Lane:
+    return Lane(_slice(ln.cell, lo, hi, n), ln.s, {i: _elementwise(c, lo, hi, n) for i, c in ln.coef.items()},
+                _elementwise(ln.const, lo, hi, n))
+
+
+def _pack(rg: Region, n: int, per: int, ins: list, lanes: list[Lane]) -> tuple[list[Cells], list[Cells]]:
     geo = rg.geo
     a, W = geo.a, geo.width
     n_in, n_ln = len(ins), len(lanes)
-    use = min(geo.b, max(rg.lanes, n_ln))  # a lean region still gives a gadget the lanes it needs
-    per = min(a // max(n_in, 1), use // n_ln)
-    if per < 1:
-        raise AssertionError(f"an element of {n_in} inputs and {n_ln} lanes does not fit a LIN row")
     nrows = -(-n // per)
     e = np.arange(n)
     r, p = e // per, e % per

@@ -61,9 +61,20 @@ def families(geo: Geometry) -> dict[str, tuple[int, ...]]:
     }
 
 
+# rows one placement call builds its specs for at most (packed.pack, rows.lookup_rows, rows.dot_rows):
+# a batch's specs (cells, values, coefficients, tags) cost ~1 KB a row while they are built;
+# batches start at row boundaries and rows are allocated one after the other, so the circuit
+# is the same as one placement of everything
+BATCH_ROWS = 1 << 16
+
 # row kinds recorded per global row (for the lean decision's row bound, see circuit.py)
 KIND_NONE, KIND_LIN, KIND_DOT, KIND_MUL, KIND_RANGE, KIND_FN, KIND_FRV = range(7)  # FRV: phase1.py
 _KIND_OF = {"lin": KIND_LIN, "dot": KIND_DOT, "mul": KIND_MUL, "rk": KIND_RANGE}
+
+
+def _copy_rows(g_src, c_src, g_dst, c_dst) -> np.ndarray:
+    """(m, 4) int32 copies (global rows < 2^31: a region that tall would need terabytes)."""
+    return np.stack([g_src, c_src, g_dst, c_dst], axis=1).astype(np.int32)
 
 
 class Region:
@@ -82,8 +93,8 @@ class Region:
         self.wide_rows = 0
         self.rows = 0
         # per-row arrays in fixed chunks (rowstore.py): memory follows the rows placed
-        self.fixed = {k: RowStore(s) for k, s in families(geo).items()}
-        self.row_node = RowStore((), np.int64, -1)
+        self.fixed = {k: RowStore(s, narrow=True) for k, s in families(geo).items()}
+        self.row_node = RowStore((), np.int64, -1, narrow=True)
         self.kind = RowStore((), np.int8)
         self.assigned = RowStore((geo.width,), bool)
         self._copies: list[np.ndarray] = []
@@ -158,7 +169,7 @@ class Region:
         vals = np.where(is_new, new_vals, 0)
         if is_copy.any():
             vals[is_copy] = self.bk.read(src.g[is_copy], src.c[is_copy])
-            self._copies.append(np.stack([src.g[is_copy], src.c[is_copy], dst_g[is_copy], cols[is_copy]], axis=1))
+            self._copies.append(_copy_rows(src.g[is_copy], src.c[is_copy], dst_g[is_copy], cols[is_copy]))
         m = is_copy | is_new
         self.bk.write(dst_g[m], cols[m], vals[m])
         self.assigned[dst_g[m], cols[m]] = True
@@ -176,7 +187,7 @@ class Region:
             dg = np.repeat(cg, len(cc))
             self.bk.write(dg, sc, self.bk.read(sg, sc))
             self.assigned[dg, sc] = True
-            self._copies.append(np.stack([sg, sc, dg, sc], axis=1))
+            self._copies.append(_copy_rows(sg, sc, dg, sc))
             self.row_node[cg] = self.node
             self.carry_rows += len(cg)
         return grow

@@ -19,6 +19,7 @@ import numpy as np
 
 from ezk.errors import EzkError, WitnessError
 from ezk.layout.cells import CONST, EMPTY, NEW, Cells
+from ezk.layout import region
 from ezk.layout.region import KIND_FN, KIND_RANGE, Region
 from ezk.layout.tables import Tables
 
@@ -170,11 +171,20 @@ def fixed_dot(rg: Region, x: Cells, w: np.ndarray, bias=None) -> Cells:
 
 
 def dot_rows(rg: Region, x: Cells, y: Cells) -> Cells:
-    """out[o] = Σ_k x[o, k]·y[o, k] with both operands advice: DOT chains, p products per row."""
+    """out[o] = Σ_k x[o, k]·y[o, k] with both operands advice: DOT chains, p products per row
+    (whole chains region.BATCH_ROWS rows at a time: the same circuit as one placement)."""
+    O, K = x.shape
+    x, y = materialize(rg, x), materialize(rg, y)
+    step = max(1, region.BATCH_ROWS // max(1, -(-K // rg.geo.pairs)))  # chains per batch
+    if O <= step:
+        return _dot_rows(rg, x, y)
+    return Cells.concat([_dot_rows(rg, x[lo:lo + step], y[lo:lo + step]) for lo in range(0, O, step)])
+
+
+def _dot_rows(rg: Region, x: Cells, y: Cells) -> Cells:
     geo = rg.geo
     p, W = geo.pairs, geo.width
     O, K = x.shape
-    x, y = materialize(rg, x), materialize(rg, y)
     R = -(-K // p)
     Kp = R * p
     xv, yv = np.zeros((O, Kp), np.int64), np.zeros((O, Kp), np.int64)
@@ -253,6 +263,21 @@ def lookup_rows(rg: Region, tags: np.ndarray, x: Cells | None, x_vals=None, y_va
         rg.wide_rows += -(-n // geo.width)
     wide = range_only and rg.wide
     S = geo.width if wide else geo.slots if range_only else rg.fn_slots
+    step = S * region.BATCH_ROWS  # region.BATCH_ROWS rows at a time: the same circuit as one placement
+    if n <= step:
+        return _lookup_rows(rg, n, S, wide, tags, x, x_vals, y_vals, range_only)
+    tags = np.broadcast_to(np.asarray(tags, np.int64), (n,))
+    y_vals = None if y_vals is None else np.asarray(y_vals, np.int64).reshape(-1)
+    parts = [_lookup_rows(rg, min(n, lo + step) - lo, S, wide, tags[lo:lo + step],
+                          None if x is None else x[lo:lo + step], None if x is not None else x_vals[lo:lo + step],
+                          None if y_vals is None else y_vals[lo:lo + step], range_only) for lo in range(0, n, step)]
+    return (Cells.concat([q[0] for q in parts]),
+            Cells.concat([q[1] for q in parts]) if y_vals is not None else None)
+
+
+def _lookup_rows(rg: Region, n: int, S: int, wide: bool, tags, x: Cells | None, x_vals, y_vals,
+                 range_only: bool) -> tuple[Cells, Cells | None]:
+    geo = rg.geo
     nrows = -(-n // S)
     spec = _spec(nrows, geo.width)
     e = np.arange(n)

@@ -5,6 +5,11 @@ only allocated when some row in it is written — a family (the LIN coefficients
 row) costs memory only where rows of its kind sit — so the layout's memory follows the rows
 of each kind.
 
+A ``narrow`` store (the fixed families: coefficients, constants, tags) keeps each chunk in the
+smallest signed integer dtype that holds what was written to it (int8 for ±1 coefficients and
+tags, int32 for limb weights below 2^31), widening a chunk when a larger value arrives; reads
+always return ``dtype`` (int64), so no caller sees a narrow array (and no in-place sum can wrap).
+
 Indexing supports what the region uses: ``a[rows] = v`` and ``a[rows, cols] = v`` with integer
 arrays (values broadcast), ``a[lo:hi]`` and ``a[lo:hi, …]`` (a dense copy), ``a[rows]`` and
 ``a[rows, cols]`` (gathers)."""
@@ -16,9 +21,22 @@ import numpy as np
 CHUNK = 1 << 16
 
 
+_NARROW = (np.dtype(np.int8), np.dtype(np.int16), np.dtype(np.int32), np.dtype(np.int64))
+
+
+def _fits(lo: int, hi: int) -> np.dtype:
+    """The smallest signed dtype holding [lo, hi]."""
+    for dt in _NARROW:
+        info = np.iinfo(dt)
+        if info.min <= lo and hi <= info.max:
+            return dt
+    return _NARROW[-1]
+
+
 class RowStore:
-    def __init__(self, shape: tuple[int, ...] = (), dtype=np.int64, fill=0) -> None:
+    def __init__(self, shape: tuple[int, ...] = (), dtype=np.int64, fill=0, narrow: bool = False) -> None:
         self.shape, self.dtype, self.fill = tuple(shape), np.dtype(dtype), fill
+        self.narrow = narrow and self.dtype == np.int64
         self.chunks: list[np.ndarray | None] = []  # None: never written, every row holds ``fill``
 
     def __len__(self) -> int:
@@ -28,9 +46,23 @@ class RowStore:
         while len(self.chunks) * CHUNK < rows:
             self.chunks.append(None)
 
-    def _chunk(self, c: int) -> np.ndarray:
+    def _chunk(self, c: int, v: np.ndarray | None = None) -> np.ndarray:
+        """Chunk c, allocated (or, narrow, widened) so that it holds the values ``v`` too."""
+        dt = self.dtype
+        if self.narrow:
+            lo, hi = (int(v.min()), int(v.max())) if v is not None and v.size else (self.fill, self.fill)
+            held = self.chunks[c]
+            if held is not None:
+                info = np.iinfo(held.dtype)
+                if info.min <= lo and hi <= info.max:
+                    return held
+                lo, hi = min(lo, int(info.min)), max(hi, int(info.max))  # widen past what it holds
+            dt = _fits(min(lo, self.fill), max(hi, self.fill))
+            if held is not None:
+                self.chunks[c] = held.astype(dt)
+                return self.chunks[c]
         if self.chunks[c] is None:
-            self.chunks[c] = np.full((CHUNK,) + self.shape, self.fill, dtype=self.dtype)
+            self.chunks[c] = np.full((CHUNK,) + self.shape, self.fill, dtype=dt)
         return self.chunks[c]
 
     def _read(self, c: int) -> np.ndarray:
@@ -48,9 +80,13 @@ class RowStore:
         if lo == hi:
             yield lo, slice(None), rows - lo * CHUNK
             return
-        for c in np.unique(ci):
-            sel = np.flatnonzero(ci == c)
-            yield int(c), sel, rows[sel] - int(c) * CHUNK
+        order = np.argsort(ci, kind="stable")  # one sort, not one scan of every row per chunk
+        sc = ci[order]
+        cuts = np.flatnonzero(sc[1:] != sc[:-1]) + 1
+        for a, b in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [sc.size]])):
+            c = int(sc[a])
+            sel = order[a:b]
+            yield c, sel, rows[sel] - c * CHUNK
 
     def __setitem__(self, key, values) -> None:
         rows, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
@@ -64,7 +100,7 @@ class RowStore:
         for c, sel, off in self._split(rows):
             if self.chunks[c] is None and not np.any(v[sel] != self.fill):
                 continue  # writing the fill value into an untouched chunk changes nothing
-            self._chunk(c)[(off,) + tuple(r[sel] for r in rest)] = v[sel]
+            self._chunk(c, v[sel] if self.narrow else None)[(off,) + tuple(r[sel] for r in rest)] = v[sel]
 
     def __getitem__(self, key):
         rows, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
@@ -75,7 +111,9 @@ class RowStore:
             sub = (slice(None),) + rest  # applied chunk by chunk: a[lo:hi, j] never builds a[lo:hi]
             parts = [self._read(c)[max(lo - c * CHUNK, 0):min(hi - c * CHUNK, CHUNK)][sub]
                      for c in range(lo // CHUNK, -(-hi // CHUNK))] if hi > lo else []
-            return np.concatenate(parts) if parts else np.zeros((0,) + self.shape, dtype=self.dtype)[sub]
+            if not parts:
+                return np.zeros((0,) + self.shape, dtype=self.dtype)[sub]
+            return np.concatenate(parts).astype(self.dtype, copy=False)
         rows = np.asarray(rows, dtype=np.int64)
         out = np.empty((rows.size,) + self.shape[len(rest):], dtype=self.dtype)
         flat = rows.reshape(-1)

@@ -29,10 +29,9 @@ def guard(bound: int, node, what: str) -> None:
 
 # The circuit proves a ≥ b through a range check of the gap (ezk.layout.ops.compare): every
 # comparison it lays out (max, min, compare, and the pairwise trees of reduce_max/min) needs
-# |a − b| < 2^COMPARE_BITS (ezk.ops.bounds). Checked in the forward pass so that gen-witness
-# refuses an input the circuit could not prove, naming the node, instead of writing an
-# unprovable witness.
-COMPARING_OPS = ("max", "min", "compare", "reduce_max", "reduce_min")
+# |a − b| < 2^COMPARE_BITS (ezk.ops.bounds). Checked before those ops evaluate (their OpSpec,
+# ezk.ops.core) so that gen-witness refuses an input the circuit could not prove, naming the
+# node, instead of writing an unprovable witness.
 
 
 def check_compare_gap(node, args: list[np.ndarray]) -> None:

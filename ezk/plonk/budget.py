@@ -54,6 +54,7 @@ class Trace:
         self.on = bool(os.environ.get("EZK_PROVER_TRACE"))
         self.rounds = rounds
         self.t = time.perf_counter()
+        self.cpu = time.process_time()
 
     def __call__(self, what: str, polys=None) -> None:
         now = time.perf_counter()
@@ -63,7 +64,8 @@ class Trace:
             self.t = now
             return
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
+        cpu, self.cpu = time.process_time() - self.cpu, time.process_time()
         extra = (f" intts={polys.intts} cached={polys.cached_bytes >> 20}/{polys.cache_bytes >> 20}MB"
                  if polys is not None else "")
-        print(f"ezk prove: {what:<12} {now - self.t:8.1f} s  peak {peak} MB{extra}", file=sys.stderr, flush=True)
+        print(f"ezk prove: {what:<12} {now - self.t:8.1f} s (cpu {cpu:.1f} s)  peak {peak} MB{extra}", file=sys.stderr, flush=True)
         self.t = now

@@ -408,10 +408,14 @@ class ConstraintSystem:
             arity = r.count()
             exprs = [decode_expression(r, cols, chs) for _ in range(2 * arity)]
             cs.lookup(name, exprs[:arity], exprs[arity:])
+        last = -1
         for _ in range(r.count()):
             i = r.u32()
             if i >= len(cols):
                 raise ArtifactError("the permutation names a column that does not exist.")
+            if i <= last:  # written sorted and distinct: one encoding per constraint system
+                raise r.fail("the permutation's columns are not in increasing order")
+            last = i
             cs._equality.add(i)
         cs._changed()
         return cs

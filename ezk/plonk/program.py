@@ -179,6 +179,9 @@ class Program:
     roots: list[int]
     challenges: int  # θ, β, γ and the circuit's challenges
     reads: list[frozenset] = field(default_factory=list)  # slots each constraint reads
+    # each constraint's degree in units of n: a polynomial leaf (degree < n, X and the frame
+    # included) counts 1, a product adds, a sum takes the larger; Cₖ has degree ≤ degrees[k]·(n−1)
+    degrees: list[int] = field(default_factory=list)
 
     @property
     def keys(self) -> list:
@@ -315,13 +318,19 @@ def compile_constraints(cs: ConstraintSystem, domain: Domain) -> Program:
     env = SymbolicEnv(b, domain)
     roots = [(c if isinstance(c, Node) else b.const(c)).id for c in all_constraints(env, cs)]
     reads: list[frozenset] = []
-    for op, a, c in b.nodes:  # children first: each node's slots from its children's
+    degree: list[int] = []
+    for op, a, c in b.nodes:  # children first: each node's slots and degree from its children's
         if op == POLY:
             reads.append(frozenset((a,)))
+            degree.append(1)
         elif op in (ADD, SUB, MUL):
             reads.append(reads[a] | reads[c])
+            degree.append(degree[a] + degree[c] if op == MUL else max(degree[a], degree[c]))
         elif op in (NEG, SQUARE):
             reads.append(reads[a])
+            degree.append(2 * degree[a] if op == SQUARE else degree[a])
         else:
             reads.append(frozenset())
-    return Program(b, roots, USER + len(cs.challenges), reads=[reads[r] for r in roots])
+            degree.append(0)
+    return Program(b, roots, USER + len(cs.challenges), reads=[reads[r] for r in roots],
+                   degrees=[degree[r] for r in roots])

@@ -24,6 +24,7 @@ held whole.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Mapping
 
 from ezk import _native
@@ -145,7 +146,10 @@ def round_quotient(pk: ProvingKey, srs, polys: ProofPolynomials, ch: Challenges)
     if os.environ.get("EZK_PROVER_QUOTIENT") == "python":
         pieces = quotient_pieces(polys, _selectors(d), pk.vk.cs, d, ch)
     else:
-        pieces = QuotientEvaluator(pk.vk.cs, d).pieces(polys, ch)
+        q = QuotientEvaluator(pk.vk.cs, d)
+        pieces = q.pieces(polys, ch)
+        if os.environ.get("EZK_PROVER_TRACE"):
+            print("ezk prove: quotient cpu " + ", ".join(f"{k} {v:.1f} s" for k, v in q.cpu.items()), file=sys.stderr)
     return QuotientCommitments(tuple(commit(srs, p) for p in pieces)), pieces
 
 

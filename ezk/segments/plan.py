@@ -17,7 +17,11 @@ does not fit in memory):
    rows, where a segment that stops early costs a whole proof), the latest on ties
    (``_choose_end``);
 3. confirm: lay out that segment alone (structure only) and check that its min_k ≤ K; if not,
-   shrink the budget by what the estimate missed and choose again.
+   shrink the budget by what the estimate missed and choose again; if it fits but holds under
+   90% of u rows (the windows over-count what a segment shares: Freivalds' constants, link
+   rows), grow the budget by what the estimate over-counted and choose again, keeping the
+   longest segment measured to fit. A segment is only ever taken after a layout of it fits, and
+   one that cannot be confirmed within MAX_MEASURES layouts is one clear error.
 A model whose estimate fits and whose measured layout confirms it stays one segment (no plan).
 """
 
@@ -184,6 +188,8 @@ def _link_rows(graph: Graph, tensors: list[int], width: int) -> int:
 
 
 NEAR_FULL = 0.9  # a cut is looked for among the ends holding ≥ 90% of the most that fits
+MAX_MEASURES = 6  # layouts confirming one segment (shrinking an over-full one, growing a short one)
+GROW_MARGIN = 0.98  # a short segment's budget grows by what the estimate over-counted, less 2%
 
 
 def _choose_end(a: int, cum: np.ndarray, cross: np.ndarray, link_rows: np.ndarray, budget: int) -> int:
@@ -224,7 +230,8 @@ def plan_segments(graph: Graph, settings, max_k: int, progress=None) -> SegmentP
         link_in = life.crossing(a)
         base = _link_rows(graph, link_in, width)
         budget = u
-        while True:
+        confirmed = None  # (end, spec, measured) of the longest segment measured to fit
+        for attempt in range(MAX_MEASURES):
             cum = base + np.cumsum(rows[a:])
             fit = int(np.searchsorted(cum, budget, side="right"))
             if fit == 0:
@@ -235,10 +242,20 @@ def plan_segments(graph: Graph, settings, max_k: int, progress=None) -> SegmentP
                 b = n
             else:
                 b = _choose_end(a, cum[:fit], cross, link_rows, budget)
+            if confirmed is not None and b <= confirmed[0]:
+                break  # a larger budget chose no later end
             spec = SegmentSpec(tuple(order[a:b]), tuple(link_in), tuple(life.crossing(b)) if b < n else ())
             st = measure(graph, probe, segment=spec)
             if st["min_k"] <= max_k:
-                break
+                confirmed = (b, spec, st)
+                if b == n or st["num_rows"] >= NEAR_FULL * u:
+                    break
+                # the estimate counted more rows than the layout places (each window pays for
+                # what a segment shares: constants, link rows): let the budget grow by as much
+                budget = max(budget + 1, int(budget * u / max(st["num_rows"], 1) * GROW_MARGIN))
+                continue
+            if confirmed is not None:
+                break  # grown past 2^K: keep the segment that was measured to fit
             if st["num_rows"] <= u:  # rows fit: a table (or the public values) needs more
                 raise EzkError(f"a segment's lookup tables need 2^{st['min_k']} rows, more than 2^{max_k}; use "
                                f"--max-logrows ≥ {st['min_k']} or a smaller lookup_range.")
@@ -247,6 +264,10 @@ def plan_segments(graph: Graph, settings, max_k: int, progress=None) -> SegmentP
                 raise EzkError(f"ONNX node {node.onnx_name!r} ({node.onnx_op}) alone needs 2^{st['min_k']} rows, "
                                f"more than 2^{max_k} allow; use --max-logrows ≥ {st['min_k']}.")
             budget = int(budget * u / max(st["num_rows"], u + 1) * 0.97)
+        if confirmed is None:
+            raise EzkError(f"no segment starting at node {order[a]} could be confirmed to fit 2^{max_k} rows after "
+                           f"{MAX_MEASURES} layouts; use a larger --max-logrows.")
+        b, spec, st = confirmed
         segments.append(spec)
         stats.append({"num_rows": st["num_rows"], "min_k": st["min_k"], "nodes": len(spec.nodes),
                       "link_in": st["link_in"], "link_out": st["link_out"]})

@@ -127,7 +127,7 @@ def verify(proof_path, settings_path, vk_path, srs_path, key=None, data=None):
     from ezk.kzg.store import resolve_srs_path
     from ezk.plonk import Proof
     from ezk.plonk.verifier import check_srs, verify_deferred
-    from ezk.proving import Verdict, dequantize_public, input_mismatch, load_srs_for
+    from ezk.proving import Verdict, dequantize_public, input_mismatch, verifier_srs_for
     from ezk.segments.artifacts import vk_bundle_from
     from ezk.settings import Settings
 
@@ -176,7 +176,7 @@ def verify(proof_path, settings_path, vk_path, srs_path, key=None, data=None):
         if any(proofs[s].advice[a] != proofs[s + 1].advice[b] for a, b in zip(outs, ins)):
             return Verdict(False, f"the link between segments {s} and {s + 1} differs: the tensor segment {s + 1} "
                                   f"reads is not the one segment {s} computed")
-    vsrs = load_srs_for(resolve_srs_path(srs_path, int(header.get("k", 1))), 1).verifier()
+    vsrs = verifier_srs_for(resolve_srs_path(srs_path, int(header.get("k", 1))))
     for vk in {id(v): v for v in vks}.values():
         check_srs(vk, vsrs)  # the SRS the keys were made with, else one sentence naming both digests
     claims = []

@@ -18,6 +18,12 @@ from ezk import _native
 from ezk.errors import ArtifactError, EzkError
 
 R = _native.MODULUS
+# The segment prover keeps at most this many coefficient vectors (n field elements each) between
+# rounds, so that its memory follows the segment's 2^K and not what the machine has free (the
+# one-circuit prover's default, ``ezk.plonk.budget.cache_budget``, takes up to 6 GiB: N workers
+# on one machine would each take it). Vectors beyond it are recomputed (an iNTT each: seconds in
+# a proof of minutes). EZK_PROVER_CACHE_MB overrides it.
+SEGMENT_CACHE_VECTORS = 32
 _CONTEXT: dict = {}  # one compiled model per process, reloaded when its file changes
 
 
@@ -106,8 +112,18 @@ def prove_segment(compiled_path, pk_path, srs_path, s: int, given: dict, seed: b
     d = pk.vk.domain
     srs = load_srs_for(srs_path, plan.k)
     blinding = segment_blinding(seed, s, links, d.n - d.usable)
-    proof = plonk_prove(pk, srs, witness, advice_blinding=blinding)
+    proof = plonk_prove(pk, srs, witness, cache_bytes=segment_cache_bytes(pk), advice_blinding=blinding)
     return _result(s, t0, proof=proof.to_bytes(), instances=instances)
+
+
+def segment_cache_bytes(pk) -> int | None:
+    """The segment prover's coefficient cache: SEGMENT_CACHE_VECTORS vectors of the key's domain,
+    or less where the machine has less free (None: EZK_PROVER_CACHE_MB decides)."""
+    from ezk.plonk.budget import cache_budget
+
+    if os.environ.get("EZK_PROVER_CACHE_MB"):
+        return None
+    return min(cache_budget(pk), SEGMENT_CACHE_VECTORS * pk.vk.domain.n * 32)
 
 
 def _vk_digest_of(pk_path, s: int) -> str | None:

@@ -128,32 +128,82 @@ pub fn ntt_in_place_with<T: Coeff>(a: &mut [T], omega: Fr, t: Threads) {
         return;
     }
 
-    // Large stages: twiddle for (h, j) is ω^(j·n/2h), read from roots[i] = ω^i, i < n/2.
+    // Large stages: twiddle for (h, j) is ω^(j·n/2h), read from roots[i] = ω^i, i < n/2. Two
+    // stages per sweep over the vector (radix-2² fusion: the same butterflies, half the passes).
     let roots = powers(omega, n / 2, t);
-    for s in log_block..log_n {
-        let h = 1usize << s;
-        let stride = n / (2 * h);
-        let groups = n / (2 * h);
-        if t == Threads::Serial || groups >= 2 * rayon::current_num_threads() {
-            a.par_chunks_mut(2 * h).with_min_len(t.min_len(1)).for_each(|group| {
-                let (lo, hi) = group.split_at_mut(h);
-                for j in 0..h {
-                    butterfly(&mut lo[j], &mut hi[j], &roots[j * stride]);
+    let mut s = log_block;
+    while s < log_n {
+        if s + 1 < log_n {
+            two_stages(a, &roots, 1usize << s, t);
+            s += 2;
+        } else {
+            one_stage(a, &roots, 1usize << s, t);
+            s += 1;
+        }
+    }
+}
+
+/// DIT stage with half-size h over the whole vector.
+fn one_stage<T: Coeff>(a: &mut [T], roots: &[Fr], h: usize, t: Threads) {
+    let n = a.len();
+    let stride = n / (2 * h);
+    let groups = n / (2 * h);
+    if t == Threads::Serial || groups >= 2 * rayon::current_num_threads() {
+        a.par_chunks_mut(2 * h).with_min_len(t.min_len(1)).for_each(|group| {
+            let (lo, hi) = group.split_at_mut(h);
+            for j in 0..h {
+                butterfly(&mut lo[j], &mut hi[j], &roots[j * stride]);
+            }
+        });
+    } else {
+        let piece: usize = if std::mem::size_of::<T>() > std::mem::size_of::<Fr>() { 4 } else { 1 << 10 };
+        for group in a.chunks_mut(2 * h) {
+            let (lo, hi) = group.split_at_mut(h);
+            lo.par_chunks_mut(piece).zip(hi.par_chunks_mut(piece)).enumerate().for_each(|(p, (l, r))| {
+                let base = p * piece;
+                for j in 0..l.len() {
+                    butterfly(&mut l[j], &mut r[j], &roots[(base + j) * stride]);
                 }
             });
-        } else {
-            let piece: usize = if std::mem::size_of::<T>() > std::mem::size_of::<Fr>() { 4 } else { 1 << 10 };
-            for group in a.chunks_mut(2 * h) {
-                let (lo, hi) = group.split_at_mut(h);
-                lo.par_chunks_mut(piece).zip(hi.par_chunks_mut(piece)).enumerate().for_each(
-                    |(p, (l, r))| {
-                        let base = p * piece;
-                        for j in 0..l.len() {
-                            butterfly(&mut l[j], &mut r[j], &roots[(base + j) * stride]);
-                        }
-                    },
-                );
-            }
+        }
+    }
+}
+
+/// The DIT stages with half-sizes h and 2h in one sweep: in each group of 4h, element j of
+/// the four quarters (q0, q1, q2, q3) takes stage h's butterflies (q0, q1) and (q2, q3) with
+/// ω_{2h}^j, then stage 2h's (q0, q2) with ω_{4h}^j and (q1, q3) with ω_{4h}^(j+h).
+fn two_stages<T: Coeff>(a: &mut [T], roots: &[Fr], h: usize, t: Threads) {
+    let n = a.len();
+    let stride = n / (4 * h); // ω_{4h} = ω^stride, ω_{2h} = ω^(2·stride)
+    let quad = |q0: &mut [T], q1: &mut [T], q2: &mut [T], q3: &mut [T], base: usize| {
+        for j in 0..q0.len() {
+            let k = base + j;
+            let w2 = &roots[2 * k * stride];
+            butterfly(&mut q0[j], &mut q1[j], w2);
+            butterfly(&mut q2[j], &mut q3[j], w2);
+            butterfly(&mut q0[j], &mut q2[j], &roots[k * stride]);
+            butterfly(&mut q1[j], &mut q3[j], &roots[(k + h) * stride]);
+        }
+    };
+    let groups = n / (4 * h);
+    if t == Threads::Serial || groups >= 2 * rayon::current_num_threads() {
+        a.par_chunks_mut(4 * h).with_min_len(t.min_len(1)).for_each(|group| {
+            let (left, right) = group.split_at_mut(2 * h);
+            let (q0, q1) = left.split_at_mut(h);
+            let (q2, q3) = right.split_at_mut(h);
+            quad(q0, q1, q2, q3, 0);
+        });
+    } else {
+        let piece: usize = if std::mem::size_of::<T>() > std::mem::size_of::<Fr>() { 4 } else { 1 << 10 };
+        for group in a.chunks_mut(4 * h) {
+            let (left, right) = group.split_at_mut(2 * h);
+            let (q0, q1) = left.split_at_mut(h);
+            let (q2, q3) = right.split_at_mut(h);
+            q0.par_chunks_mut(piece)
+                .zip(q1.par_chunks_mut(piece))
+                .zip(q2.par_chunks_mut(piece).zip(q3.par_chunks_mut(piece)))
+                .enumerate()
+                .for_each(|(p, ((c0, c1), (c2, c3)))| quad(c0, c1, c2, c3, p * piece));
         }
     }
 }
@@ -218,6 +268,34 @@ pub fn coset_intt_in_place(a: &mut [Fr], omega: Fr, g: Fr) {
 }
 
 #[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::UniformRand;
+    use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+    use ark_std::test_rng;
+
+    /// Every size up to 2^14: no large stage, one (a lone stage after the fused pairs), two,
+    /// three; on the pool and on one thread; the inverse undoes it.
+    #[test]
+    fn ntt_equals_arkworks_fft() {
+        let mut rng = test_rng();
+        for log_n in 0u32..=14 {
+            let n = 1usize << log_n;
+            let a: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+            let dom = Radix2EvaluationDomain::<Fr>::new(n).unwrap();
+            let want = dom.fft(&a);
+            for t in [Threads::Parallel, Threads::Serial] {
+                let mut got = a.clone();
+                ntt_in_place_with(&mut got, dom.group_gen, t);
+                assert_eq!(got, want, "2^{log_n} {t:?}");
+                intt_in_place_with(&mut got, dom.group_gen, t);
+                assert_eq!(got, a, "2^{log_n} {t:?} inverse");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 mod bench {
     use super::*;
     use ark_ff::UniformRand;
@@ -250,6 +328,32 @@ mod bench {
             pair.par_iter_mut().for_each(|v| ntt_in_place_with(v, w, Threads::Serial));
             let two_serial = t.elapsed();
             println!("2^{log_n}: ntt {total:?}, two serial side by side {two_serial:?}, bit reversal {rev:?}, one element-wise mul pass {mul:?}");
+        }
+    }
+
+    /// Ours against arkworks' radix-2 FFT on one thread (a pool of 1: timings that a loaded
+    /// machine perturbs less): `cargo test --release --lib ntt_vs_arkworks -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn ntt_vs_arkworks() {
+        use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+        let mut rng = test_rng();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        for log_n in [16u32, 19] {
+            let n = 1usize << log_n;
+            let a: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+            let dom = Radix2EvaluationDomain::<Fr>::new(n).unwrap();
+            let (mut ours, mut ark) = (a.clone(), a.clone());
+            let (t_ours, t_ark) = pool.install(|| {
+                let t = Instant::now();
+                ntt_in_place_with(&mut ours, dom.group_gen, Threads::Serial);
+                let t_ours = t.elapsed();
+                let t = Instant::now();
+                dom.fft_in_place(&mut ark);
+                (t_ours, t.elapsed())
+            });
+            assert_eq!(ours, ark);
+            println!("2^{log_n} on one thread: ours {t_ours:?}, arkworks {t_ark:?}");
         }
     }
 }

@@ -8,7 +8,10 @@ circuit's proving key and must not verify — against the instances it claims no
 * reduce_max: a claimed maximum beyond every element (every slack in range, but the one-hot
   pick finds no element equal to it);
 * softmax: the calibrated constant-shift form filled with the default form's exp(x − max)
-  (off the exp table of exp(x − c))."""
+  (off the exp table of exp(x − c));
+* shared rows (layout/ops/lookup_sum.py, rescale_lookup.py): a sum riding in a lookup's lanes
+  claimed one larger (its running relation breaks); a rescale in its lookup's rows with another
+  remainder s_0' = s_0 + 1 and q' = q − 2^−k (q' is no input of the table)."""
 
 from __future__ import annotations
 
@@ -22,8 +25,9 @@ from ezk.layout import lay_out
 from ezk.plonk import keygen, mock, prove, verify
 from ezk.settings import RunArgs
 from ezk.witness import run_witness
-from tests.unit.gadget_graphs import (EXTREME_XS, RESCALE_XS, calibrated, extreme_graph, forge_rescale, lying_ge,
-                                      max_form_trace, relu_graph, rescale_graph, softmax_model)
+from tests.unit.gadget_graphs import (EXTREME_XS, MASKED_XS, RESCALE_XS, calibrated, extreme_graph, forge_cell,
+                                      forge_rescale, lay_out_capturing, lying_ge, masked_lookup_sum_graph, max_form_trace,
+                                      relu_graph, rescale_graph, softmax_model)
 
 K = 13
 
@@ -86,3 +90,29 @@ def test_a_proven_softmax_of_the_wrong_form_does_not_verify(srs, tmp_path):
     honest = lay_out(comp.graph, settings, trace)
     lying = lay_out(comp.graph, settings, max_form_trace(comp.graph, trace))
     assert_forgery_fails(srs, honest, lying.witness, lying.instances)
+
+
+SHARED_RA = RunArgs(logrows=K, lookup_range=[-256, 256], output_visibility="public")
+
+
+def test_a_proven_sum_in_a_lookups_lanes_claimed_larger_does_not_verify(srs):
+    graph, ids = masked_lookup_sum_graph()
+    honest, total = lay_out_capturing(graph, SHARED_RA, forward(graph, MASKED_XS), ids["sum"], shape="full")
+    forged = forge_cell(honest, int(total.g[2, 0]), int(total.c[2, 0]), 1, instance_index=2)
+    inst = [list(honest.instances[0])]
+    inst[0][2] += 1
+    assert_forgery_fails(srs, honest, forged, inst)
+
+
+def test_a_proven_rescale_in_its_lookups_rows_with_another_remainder_does_not_verify(srs):
+    from ezk import _native
+
+    graph, ids = masked_lookup_sum_graph(wide_remainder=True)
+    honest, q = lay_out_capturing(graph, SHARED_RA, forward(graph, [MASKED_XS[0] << 12]), ids["rescale"], shape="full")
+    i = int(np.flatnonzero(~q.is_const.reshape(-1))[-1])
+    g, c = int(q.g.reshape(-1)[i]), int(q.c.reshape(-1)[i])
+    forged = forge_cell(honest, g, c + 3, 1)  # s_0 + 1 …
+    half = type("Laid", (), {"circuit": honest.circuit, "assigned": honest.assigned, "row_node": honest.row_node,
+                             "witness": forged})()
+    forged = forge_cell(half, g, c, -pow(1 << 14, -1, _native.MODULUS))  # … and q − 2^−14
+    assert_forgery_fails(srs, honest, forged, honest.instances)

@@ -126,3 +126,22 @@ def test_whatever_decodes_encodes_back_to_the_same_bytes(fib, data):
         except ArtifactError:
             continue
         assert decoded.to_bytes() == bad, f"{name}: bits {bits} decode to another encoding"
+
+
+def test_permutation_columns_out_of_order_or_repeated_are_refused(fib):
+    """The vk lists its equality-enabled columns sorted and distinct; a reordered or repeated list
+    decoded to the same set (a second encoding of one key) until the reader required the order."""
+    vk = VerifyingKey.from_bytes(fib["vk"])
+    perm = [c.index for c in vk.cs.permutation_columns]
+    assert len(perm) >= 3
+
+    def enc(indices):
+        return b"".join(i.to_bytes(4, "little") for i in [len(indices), *indices])
+
+    raw = fib["vk"]
+    assert raw.count(enc(perm)) == 1
+    swapped = [perm[0], perm[2], perm[1], *perm[3:]]
+    repeated = [perm[0], perm[1], perm[1], *perm[3:]]
+    for bad in (swapped, repeated):
+        with pytest.raises(ArtifactError, match="increasing order"):
+            VerifyingKey.from_bytes(raw.replace(enc(perm), enc(bad)))

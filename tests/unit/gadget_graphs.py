@@ -175,3 +175,74 @@ def max_form_trace(graph, trace):
     values[node.id] = e
     evaluate_nodes(graph.nodes[i + 1:], values, aux, check_ranges=False)
     return Trace(values=values, aux=aux)
+
+
+MASKED_XS = [np.array([[30, -50, 70, 10, 0, 44], [200, 90, -80, 20, 20, -3], [10, 10, 10, 10, 10, 10],
+                       [-7, 3, 150, -150, 66, 1]])]
+
+
+def masked_lookup_sum_graph(wide_remainder: bool = False) -> tuple[Graph, dict[str, int]]:
+    """softmax's shape on a (4, 6) input x: m = x with a causal mask (constants above the
+    diagonal) and column 0 repeated in column 5 of rows 1 and 3 (repeated references), then
+    r = rescale(4·m, 5 bits) (a power-of-two factor: 3 remainder bits), e = tanh(r) (a lookup),
+    S = Σ_j e (keepdims, rides in e's rows), p = e·S (a product with constants in e). Outputs S
+    (public), p. ``wide_remainder``: r = rescale(12·m, 16 bits) instead (14 remainder bits after
+    the factor 4: two limbs, so the rescale, the lookup and the sum share rows); feed it
+    MASKED_XS · 2^12."""
+    g = G()
+    x = g.add("input", [], (4, 6), 7, index=0, visibility="private", bound_bits=23)
+    idx = np.arange(24).reshape(4, 6)
+    idx[np.triu_indices(4, 1, 6)] = -1
+    idx[1, 5], idx[3, 5] = idx[1, 0], idx[3, 0]
+    m = g.add("index_map", [x], (4, 6), 7, kind="where", fill=-40 << (12 if wide_remainder else 0),
+              arrays={"index": idx})
+    mult, shift, s_mult = (12, 16, 16) if wide_remainder else (4, 5, 0)
+    up = g.add("mul", [m, g.const(mult, s_mult)], (4, 6), 7 + s_mult)
+    r = g.add("rescale", [up], (4, 6), 7 + s_mult - shift, shift=shift)
+    e = g.add("lookup", [r], (4, 6), 7, **tanh(7 + s_mult - shift, (-256, 256)))
+    s = g.add("sum", [e], (4, 1), 7, axes=[1], keepdims=True)
+    p = g.add("mul", [e, s], (4, 6), 14)
+    return g.graph([x], [s, p]), {"m": m, "rescale": r, "lookup": e, "sum": s, "mul": p}
+
+
+def lay_out_capturing(graph, settings, trace, node_id: int, **kw):
+    """lay_out, also returning the Cells the layout gave node ``node_id``."""
+    from ezk.layout import lay_out
+    from ezk.layout.ops import LAYOUTS
+
+    got = {}
+    op = graph.nodes[node_id].op
+    real = LAYOUTS[op]
+
+    def spy(ctx, node, ins):
+        out = real(ctx, node, ins)
+        if node.id == node_id:
+            got["cells"] = out
+        return out
+
+    LAYOUTS[op] = spy
+    try:
+        laid = lay_out(graph, settings, trace, **kw)
+    finally:
+        LAYOUTS[op] = real
+    return laid, got["cells"]
+
+
+def forge_cell(laid, g: int, c: int, delta: int, instance_index: int | None = None) -> Witness:
+    """The honest witness with the advice cell (region row g, column c; one block) moved by
+    ``delta``, and the instance entry ``instance_index`` (the public copy of that value) too."""
+    cs = laid.circuit.cs
+    W = len(cs.advice) // len(laid.assigned)
+    col = cs.advice[c]
+    assert c < W and g < len(laid.row_node[0])
+    vals = [int(v) % P for v in laid.witness.advice[col]]
+    vals[g] = (vals[g] + delta) % P
+    advice = dict(laid.witness.advice)
+    advice[col] = _native.FrVec.from_ints(vals)
+    instance = dict(laid.witness.instance)
+    if instance_index is not None:
+        (ic, iv), = instance.items()
+        iv = [int(t) % P for t in iv]
+        iv[instance_index] = (iv[instance_index] + delta) % P
+        instance = {ic: _native.FrVec.from_ints(iv)}
+    return Witness(advice=advice, instance=instance)

@@ -235,9 +235,7 @@ def onnxruntime_outputs(path, samples: dict[str, np.ndarray]) -> np.ndarray:
 
 
 # Divergences from ONNX semantics this file found; strict, so a fix makes the case fail until removed here.
-KNOWN_BUGS = {
-    "Cast": "float→int Cast rounds to nearest (rescale_to) where ONNX truncates toward zero",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def op_type(key: str) -> str:

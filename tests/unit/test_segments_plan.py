@@ -91,6 +91,27 @@ def test_every_segment_satisfies_its_circuit_and_links_agree(segmented_model):
         assert all(np.array_equal(x, y) for x, y in zip(va, vb))
 
 
+def test_segments_use_freivalds_and_links_touch_only_phase_0_cells(segmented_model):
+    """Each segment is its own multi-phase proof: its einsums take Freivalds checks (phase-1
+    accumulators, challenges drawn after its phase-0 commitments, the link columns among them),
+    and a link column, committed in phase 0, is copied only to and from phase-0 cells: the
+    tensor crossing a cut never needs a challenge of either proof."""
+    m = segmented_model
+    _, plan, _ = context(m.compiled)
+    checks = 0
+    for _, lo in _laid_segments(m, plan):
+        cs = lo.circuit.cs
+        checks += lo.stats["freivalds_checks"]
+        link = {c.index for c in lo.links.inputs + lo.links.outputs}
+        assert link and all(cs.columns[i].phase == 0 for i in link)
+        cp = np.asarray(lo.circuit.copies)
+        touch = np.isin(cp[:, 0], list(link)) | np.isin(cp[:, 2], list(link))
+        assert touch.any()
+        for i in np.unique(np.concatenate([cp[touch, 0], cp[touch, 2]])):
+            assert cs.columns[int(i)].phase == 0
+    assert checks > 0
+
+
 def test_a_tensor_used_two_cuts_later_passes_through_the_segment_between(segmented_model):
     m = segmented_model
     comp, _, _ = context(m.compiled)

@@ -195,3 +195,27 @@ def test_degenerate_srs_files_are_refused(tmp_path, tau):
     v = VerifierSRS(_native.G1.generator(), g, g.mul(tau))
     with pytest.raises(ArtifactError, match="degenerate"):
         VerifierSRS.from_bytes(v.to_bytes())
+
+
+def test_verifier_srs_is_read_once_per_file_and_again_when_the_file_changes(srs, tmp_path):
+    """A verifier checking many proofs (or a bundle of many segments) reads and pairing-checks
+    the SRS once per process; a different file at the same path is read again, and a corrupt
+    one is still refused."""
+    import os
+
+    from ezk.proving import verifier_srs_for
+
+    path = tmp_path / "v.srs"
+    srs.save(path)
+    first = verifier_srs_for(path)
+    assert verifier_srs_for(path) is first
+    assert first.to_bytes() == srs.verifier().to_bytes()
+    other = SRS.generate(K, seed=b"another tau")
+    other.save(path)
+    os.utime(path, ns=(1, 1))  # a rewrite is told apart even with an old modification time
+    assert verifier_srs_for(path).to_bytes() == other.verifier().to_bytes()
+    data = bytearray(path.read_bytes())
+    data[G1_AT + 64 + 5] ^= 0xFF  # [τ]₁ no longer on the curve
+    path.write_bytes(bytes(data))
+    with pytest.raises(ArtifactError):
+        verifier_srs_for(path)

@@ -143,11 +143,31 @@ def _where(b, node, ins, opset):
     return [b.emit("where", [c, x, y])]
 
 
+def trunc_to_int(b, x: Tensor) -> Tensor:
+    """trunc(x) toward zero for a fixed-point tensor x = X/2^s (s ≥ 1), exactly, from core ops:
+
+        n = [X < 0],   trunc(X/2^s) = ⌊(X + n·(2^s − 1)) / 2^s⌋ = rescale(X + n·(2^s − 1) − 2^(s−1), s)
+
+    (⌊·⌋ for X ≥ 0, ⌈·⌉ = ⌊(X + 2^s − 1)/2^s⌋ for X < 0; rescale rounds half up, so subtracting
+    half a step first makes it a floor).  Every step is a constrained core op (compare, product
+    with a constant, sums, a rescale whose remainder is range-checked): no table, so no rounding
+    of x to a coarser lookup scale first."""
+    s = x.scale
+    neg = b.emit("compare", [x, b.const_int(np.array(0), s)], {"kind": "lt"})
+    lift = b.emit("mul", [neg, b.const_int(np.array((1 << s) - 1), s)])
+    y = b.emit("sub", [b.emit("add", [x, lift]), b.const_int(np.array(1 << (s - 1)), s)])
+    return b.rescale_to(y, 0)
+
+
 def _cast(b, node, ins, opset):
     x = ins[0]
     to = np.dtype(__import__("onnx").helper.tensor_dtype_to_np_dtype(attr(node, "to")))
-    if to.kind in "iu" and x.scale != 0:
-        return [b.rescale_to(x, 0)]
+    if isinstance(x, Const):  # numpy's astype truncates toward zero, as ONNX
+        return [Const(np.asarray(x.value).astype(to), x.is_param)]
+    if to.kind in "iu" and x.scale > 0:
+        return [trunc_to_int(b, x)]  # ONNX Cast float→int truncates toward zero
+    if to.kind in "iu" and x.scale < 0:
+        return [b.rescale_to(x, 0)]  # an integer at a coarser grid: exact
     if to.kind == "b":
         raise ValueError("Cast of a tensor to bool is not supported")
     return [x]

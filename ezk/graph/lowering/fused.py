@@ -1,5 +1,5 @@
 """Lowering of the chains ezk.graph.fusion matches: RMSNorm (ezk.graph.lowering.norm.rms_norm)
-and SiLU (one ``silu`` table)."""
+SiLU (one ``silu`` table) and GELU (one ``gelu`` table)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,12 @@ def lower_fusion(b, fusion, env, name: str):
             v = np.asarray(x.value, dtype=np.float64)
             return Const(v / (1.0 + np.exp(-v)), x.is_param)
         return b.lookup(x, "silu")
+    if fusion.kind == "gelu":
+        if isinstance(x, Const):
+            from ezk.ops.lookup_fns import apply
+
+            return Const(apply("gelu", np.asarray(x.value, dtype=np.float64), {"approximate": "none"}), x.is_param)
+        return b.lookup(x, "gelu", {"approximate": "none"})
     if fusion.axes is not None:
         axes = list(fusion.axes)
     else:

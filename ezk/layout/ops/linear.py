@@ -17,6 +17,7 @@ import numpy as np
 
 from ezk.errors import EzkError
 from ezk.layout.cells import Cells
+from ezk.layout.distinct import distinct
 from ezk.layout.ops import freivalds
 from ezk.layout.ops.rescale import QB, rescale  # noqa: F401  (re-exported)
 from ezk.layout.rows import dot_rows, fixed_dot, lincomb, materialize, mul_rows
@@ -67,7 +68,35 @@ def mul(ctx, node, ins):
         return _affine(ctx, node, x, y.val, 0)
     if x.all_const():
         return _affine(ctx, node, y, x.val, 0)
-    return mul_rows(ctx.rg, x, y, ctx.value(node)).reshape(node.shape)
+    out = _mul_folded(ctx, node, x.flat(), y.flat())
+    if out is None:  # a constant × cell coefficient too large for an affine reference
+        out = mul_rows(ctx.rg, x, y, ctx.value(node))
+    return out.reshape(node.shape)
+
+
+def _mul_folded(ctx, node, x: Cells, y: Cells) -> Cells | None:
+    """x·y elementwise (layout/distinct.py): where either side is a constant the product is
+    the affine reference c·other (no row); the other elements take MUL rows, one per distinct
+    pair of references. None when an affine coefficient would grow too large."""
+    cx, cy = x.is_const, y.is_const
+    parts = []
+    ix = np.flatnonzero(cx)
+    if ix.size:
+        if (ax := y[ix].scaled(x.val[ix])) is None:
+            return None
+        parts.append((ix, ax))
+    iy = np.flatnonzero(cy & ~cx)
+    if iy.size:
+        if (ay := x[iy].scaled(y.val[iy])) is None:
+            return None
+        parts.append((iy, ay))
+    rest = np.flatnonzero(~(cx | cy))
+    if rest.size:
+        first, inv = distinct(x[rest], y[rest])
+        i = rest[first]
+        v = np.asarray(ctx.value(node), np.int64).reshape(-1)[i]
+        parts.append((rest, mul_rows(ctx.rg, x[i], y[i], v).take(inv)))
+    return Cells.merge(x.size, parts)
 
 
 def _grid(shape, axes):
@@ -80,6 +109,8 @@ def _grid(shape, axes):
 
 
 def sum_(ctx, node, ins):
+    if node.id in ctx.fused:  # laid out with the lookup it sums (lookup_sum.py)
+        return ctx.fused.pop(node.id)
     (x,) = ins
     axes = sorted(a % len(x.shape) for a in node.attrs["axes"])
     grid = _grid(x.shape, axes)

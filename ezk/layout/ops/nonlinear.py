@@ -20,16 +20,33 @@ from __future__ import annotations
 import numpy as np
 
 from ezk.layout.rows import lookup_rows
-from ezk.ops.lookup import check_range
+from ezk.layout.cells import Cells
+from ezk.layout.distinct import fold_elementwise
+from ezk.layout.ops.lookup_sum import fusable_sum, lookup_and_sum
+from ezk.ops.lookup import check_range, table_values
 
 
 def lookup(ctx, node, ins):
+    if node.id in ctx.fused:  # laid out with the rescale it reads (rescale_lookup.py)
+        return ctx.fused.pop(node.id)
     (x,) = ins
     if not ctx.rg.bk.measuring:  # measured values are zeros, and a table need not hold 0
         check_range(node, ctx.read(x))
+    x = x.flat()
+    cm = x.is_const
+    if cm.all():  # the table's value at a constant is a constant (the forward pass's own formula)
+        return Cells.const(table_values(node.attrs, x.val).reshape(node.shape))
     tag = ctx.tables.function(node.attrs)
-    _, y = lookup_rows(ctx.rg, np.full(x.size, tag), x, y_vals=ctx.value(node))
-    return y.reshape(node.shape)
+    y_vals = np.asarray(ctx.value(node), np.int64).reshape(-1)
+
+    if (total := fusable_sum(ctx, node)) is not None:  # the sum rides in the lookup rows' lanes
+        return lookup_and_sum(ctx, node, total, x, tag, y_vals, table_values(node.attrs, x.val)).reshape(node.shape)
+
+    def place(i):
+        return lookup_rows(ctx.rg, np.full(i.size, tag), x[i], y_vals=y_vals[i])[1]
+
+    # constants give the table's value, repeated inputs share one lookup (layout/distinct.py)
+    return fold_elementwise(x, lambda v: table_values(node.attrs, v), place).reshape(node.shape)
 
 
 def gather(ctx, node, ins):

@@ -29,6 +29,8 @@ import numpy as np
 
 from ezk.errors import WitnessError
 from ezk.layout.cells import Cells
+from ezk.layout.distinct import fold_elementwise
+from ezk.layout.ops.rescale_lookup import fusable_lookup, rescale_and_lookup
 from ezk.layout.packed import Fresh, Lane, pack, signed_limbs
 
 from ezk.ops.bounds import RESCALE_BITS as QB  # default quotient bound: −2^35 ≤ q < 2^35
@@ -48,6 +50,33 @@ def rescale(ctx, node, ins):
     if x.all_const():  # from the constant itself: a measuring run's values are zeros
         return Cells.const(((x.val + (1 << (k - 1))) >> k).reshape(node.shape))
     q = ctx.value(node).reshape(-1)
+    kt = k - _common_twos(x[~x.is_const], k)
+    if (fused := fusable_lookup(ctx, node, kt)) is not None:  # in the rows of the lookup reading it
+        return rescale_and_lookup(ctx, node, x, q, k, k - kt, fused).reshape(node.shape)
+    # constants stay constants, repeated inputs share one element (layout/distinct.py)
+    out = fold_elementwise(x, lambda v: (v + (1 << (k - 1))) >> k, lambda i: _placed(ctx, node, x[i], q[i], k))
+    return out.reshape(node.shape)
+
+
+def _common_twos(x: Cells, k: int) -> int:
+    """The largest t < k with 2^t dividing every coefficient and offset of the affine elements x."""
+    v = np.concatenate([x.coef.reshape(-1), x.val.reshape(-1)])
+    v = np.abs(v[v != 0])
+    if not v.size:
+        return 0
+    low = np.bitwise_and(v, -v)  # the lowest set bit of each
+    return int(min(k - 1, int(low.min()).bit_length() - 1))
+
+
+def _placed(ctx, node, x: Cells, q: np.ndarray, k: int) -> Cells:
+    """The packed rows of the rescale of the advice elements x (flat) to q; q's cells (flat).
+    When 2^t divides every coefficient and offset of x (a product by a power-of-two constant,
+    such as attention's 1/√d), x = 2^t·x' and q = ⌊(x' + 2^(k−t−1))/2^(k−t)⌋ exactly: the row
+    rescales x' by k − t bits, t fewer remainder bits to range-check."""
+    t = _common_twos(x, k)
+    if t:
+        x = Cells(x.g, x.c, x.val >> t, x.coef >> t)
+        k -= t
     tables, lb = ctx.tables, ctx.tables.limb_bits
     s = ctx.read(x) - (q << k)
     _check(s, k, f"the rescale remainder of {ctx.where(node)}")
@@ -62,7 +91,7 @@ def rescale(ctx, node, ins):
         qcell = Fresh(q, tables.srange(lb) if bound else 0)
         coef = {0: 1} | {1 + i: -w for i, (_, w) in enumerate(rem)}
         _, (out,) = pack(ctx.rg, n, [x] + [c for c, _ in rem], [Lane(qcell, 1 << k, coef)])
-        return out.reshape(node.shape)
+        return out
     # inputs [x, q, s_0 … s_{n−2}, q_0 … q_{m−2}], lanes s_top (the relation) and q_top (q's split)
     ql = signed_limbs(tables, q, qbits)
     ins_ = [x, Fresh(q)] + [c for c, _ in rem[:-1]] + [c for c, _ in ql[:-1]]
@@ -70,4 +99,4 @@ def rescale(ctx, node, ins):
     o = 2 + len(rem) - 1
     c2 = {1: 1} | {o + i: -w for i, (_, w) in enumerate(ql[:-1])}
     (_, out, *_), _ = pack(ctx.rg, n, ins_, [Lane(rem[-1][0], rem[-1][1], c1), Lane(ql[-1][0], ql[-1][1], c2)])
-    return out.reshape(node.shape)
+    return out
