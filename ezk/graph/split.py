@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from ezk.graph.ir import Graph, Node
-from ezk.ops import op_module
+from ezk.ops import spec
 
 
 def _column_letter(node: Node, graph: Graph) -> tuple[int, str] | None:
@@ -81,7 +81,7 @@ def split_einsums(graph: Graph, rows_of, usable: int) -> Graph:
     def add(node: Node, infer: bool = False) -> int:
         node.id = len(nodes)
         if infer:  # a new piece or the concat: shape and scale as the builder would give them
-            mod = op_module(node.op)
+            mod = spec(node.op)
             node.shape = tuple(int(d) for d in mod.infer_shape([nodes[i].shape for i in node.inputs], node))
             node.scale = int(mod.infer_scale([nodes[i].scale for i in node.inputs], node))
         nodes.append(node)
