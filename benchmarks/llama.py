@@ -48,7 +48,7 @@ def _timed(args: list[str], cwd: Path) -> dict:
     text = [line for line in (p.stdout + "\n" + err.split("\tCommand being timed")[0]).strip().splitlines()
             if not line.startswith("Command exited with non-zero status")]
     return {"seconds": secs, "cpu_seconds": round(cpu, 2), "peak_rss_mib": round(int(rss.group(1)) / 1024, 1) if rss else None,
-            "rc": p.returncode, "last_line": text[-1] if text else ""}
+            "rc": p.returncode, "last_line": text[-1] if text else "", "lines": text}
 
 
 def _next_token(model: Path, data: Path, witness: Path) -> dict:
@@ -123,7 +123,8 @@ def main() -> None:
         if step == "gen-srs":
             k = out.get("segment_k") or json.loads((work / "settings.json").read_text())["run_args"]["logrows"]
             cmd = ["gen-srs", "--srs-path", "kzg.srs", "--logrows", str(k)]
-        res = out["steps"][step] = _timed(cmd, work)
+        res = _timed(cmd, work)
+        out["steps"][step] = {k: v for k, v in res.items() if k != "lines"}
         if step in ("gen-settings", "calibrate-settings") and res["rc"] == 0:
             st = json.loads((work / "settings.json").read_text())
             out.update(rows=st["num_rows"], advice_cells=st["total_assignments"], k=st["min_logrows"],
@@ -140,7 +141,7 @@ def main() -> None:
         if step == "gen-witness" and res["rc"] == 0:
             out.update(_next_token(model, data, work / "witness.json"))
         if step == "verify":
-            out["verified"] = res["rc"] == 0 and "verified: true" in res["last_line"]
+            out["verified"] = res["rc"] == 0 and "verified: true" in res["lines"]  # the outputs follow it
         if res["rc"] != 0 or step == args.until:
             break
     print(json.dumps(out, indent=1))

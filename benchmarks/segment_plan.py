@@ -29,6 +29,9 @@ def main() -> None:
     st = Settings(run_args=ra)
     graph, _ = F.lower_model(F.load_onnx(str(Path(model) / "network.onnx"), ra.variables_dict), ra, st.lookup_scales)
     t = time.perf_counter()
+    from ezk.api import split_for_segments
+
+    graph = split_for_segments(graph, st, k)  # as compile-circuit does: an einsum too large for a segment, split
     plan = plan_segments(graph, st, k)
     rows = [s["num_rows"] for s in plan.stats] if plan else []
     u = usable_rows(k)

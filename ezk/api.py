@@ -42,6 +42,7 @@ def _front():
     from ezk.graph import lower, onnx_import
 
     return SimpleNamespace(calibrate=calibrate.calibrate, shrink_lookup_range=calibrate.shrink_lookup_range,
+                           cap_lookup_range=calibrate.cap_lookup_range,
                            worst_nodes=calibrate.worst_nodes, reference_outputs=calibrate.reference_outputs,
                            DEFAULT_SCALES=calibrate.DEFAULT_SCALES,
                            Compiled=compiled.Compiled, load_compiled=compiled.load_compiled,
@@ -177,6 +178,10 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
     check_supported(base)
     if max_logrows:  # counts by windows from here on: a model too large for one circuit is never laid out whole
         base = RunArgs(**{**base.__dict__, "segment_logrows": int(max_logrows)}).validate()
+    full_range = list(base.lookup_range)
+    if max_logrows:  # tables that no segment of 2^max_logrows rows could hold: clip the range first
+        base = F.cap_lookup_range(base, int(max_logrows))
+    capped = list(base.lookup_range)
     om = F.load_onnx(model, base.variables_dict)
     shapes = [tuple(s) for _, s, _ in om.inputs]
     samples = F.split_samples(F.load_input_data(data), shapes, [n for n, _, _ in om.inputs])
@@ -184,7 +189,6 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
     best, cands = F.calibrate(om, base, samples, target, lookup_safety_margin, scales or F.DEFAULT_SCALES, progress,
                               references=refs, multipliers=scale_rebase_multiplier)
     base = RunArgs(**{**base.__dict__, "scale_rebase_multiplier": best.multiplier or base.scale_rebase_multiplier})
-    full_range = list(base.lookup_range)
     if shrink_lookup:
         best, range_, _ = F.shrink_lookup_range(om, best, base, samples, lookup_safety_margin, measure_circuit, target,
                                                 references=refs)
@@ -207,7 +211,9 @@ def calibrate_settings(model, data, output="settings.json", target: str = "resou
     if why:
         lines.append(f"warning: the circuit layout cannot place this model yet, so logrows stays {logrows}: {why}")
     if list(ra.lookup_range) != full_range:
-        lines.append(f"lookup_range {full_range} → {list(ra.lookup_range)} (smaller tables, lower logrows; "
+        why_range = (f"tables that fit 2^{max_logrows} rows" if max_logrows and list(ra.lookup_range) == capped
+                     else "smaller tables, lower logrows")
+        lines.append(f"lookup_range {full_range} → {list(ra.lookup_range)} ({why_range}; "
                      f"worst rel. error {best.worst:.5f})")
     shifts = sum(k.endswith(":softmax:c16") for k in best.lookup_scales)
     noclamp = sum(k.endswith(":softmax:noclamp") for k in best.lookup_scales)
@@ -244,6 +250,7 @@ def compile_circuit(model, compiled_circuit="model.compiled", settings="settings
     check_supported(st.run_args)
     om = F.load_onnx(model, st.run_args.variables_dict)
     graph, _ = F.lower_model(om, st.run_args, st.lookup_scales)
+    graph = split_for_segments(graph, st, max_logrows, max_memory)
     extra = segment_extra(graph, st, max_logrows, max_memory)
     if not extra:
         try:
@@ -257,11 +264,27 @@ def compile_circuit(model, compiled_circuit="model.compiled", settings="settings
     return F.save_compiled(compiled_circuit, F.Compiled(graph=graph, settings=st, extra=extra))
 
 
+def _segment_k(st: Settings, max_logrows: int | None, max_memory: float | None) -> int:
+    from ezk.segments.plan import logrows_for_memory
+
+    return int(max_logrows or st.run_args.segment_logrows or (logrows_for_memory(max_memory) if max_memory else 0))
+
+
+def split_for_segments(graph, st: Settings, max_logrows: int | None = None, max_memory: float | None = None):
+    """``graph`` with every einsum too large for one segment of the bound split along its fixed
+    weight's output columns (``ezk.graph.split``); the graph itself when nothing bounds it."""
+    from ezk.graph.split import node_rows, split_einsums
+    from ezk.layout.circuit import usable_rows
+
+    k = _segment_k(st, max_logrows, max_memory)
+    return split_einsums(graph, node_rows(st), usable_rows(k)) if k else graph
+
+
 def segment_extra(graph, st: Settings, max_logrows: int | None = None, max_memory: float | None = None) -> dict:
     """{"segments": plan} when the bound asks for segments and the model does not fit, else {}."""
-    from ezk.segments.plan import logrows_for_memory, plan_segments
+    from ezk.segments.plan import plan_segments
 
-    k = max_logrows or st.run_args.segment_logrows or (logrows_for_memory(max_memory) if max_memory else 0)
+    k = _segment_k(st, max_logrows, max_memory)
     if not k:
         return {}
     plan = plan_segments(graph, st, int(k))

@@ -262,6 +262,24 @@ def calibrate(om: OnnxModel, base: RunArgs, samples, target: str = "resources", 
     return best, cands
 
 
+def cap_lookup_range(ra: RunArgs, k: int) -> RunArgs:
+    """``ra`` with its lookup range clipped to ±2^b, the largest b whose function tables
+    (2^(b+1) + 1 rows, plus a zero row) fit the usable rows of 2^k: calibration with a row cap
+    (``--max-logrows k``) must not choose tables that no circuit of 2^k rows can hold."""
+    from ezk.layout.circuit import usable_rows
+
+    lo, hi = (int(v) for v in ra.lookup_range)
+    if hi - lo + 2 <= usable_rows(k):
+        return ra
+    b = MIN_RANGE_BITS
+    while (1 << (b + 2)) + 2 <= usable_rows(k):
+        b += 1
+    if (1 << (b + 1)) + 2 > usable_rows(k):
+        raise EzkError(f"--max-logrows {k} is too small for any lookup table (the smallest, ±2^{MIN_RANGE_BITS}, "
+                       f"needs 2^{MIN_RANGE_BITS + 2} rows); use --max-logrows ≥ {MIN_RANGE_BITS + 2}.")
+    return RunArgs(**{**ra.__dict__, "lookup_range": [max(lo, -(1 << b)), min(hi, 1 << b)]})
+
+
 def shrink_lookup_range(om: OnnxModel, best: Candidate, base: RunArgs, samples, margin: float, measure,
                         target: str = "resources", progress=None, references=None) -> tuple[Candidate, list[int], int]:
     """(candidate, lookup_range, min_k): the smallest power-of-two table range ±2^b that lowers

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 import onnxruntime as ort
 
 from ezk import api
 from ezk.calibrate import RANGE_SLACK_ABS, RANGE_SLACK_REL
+from ezk.errors import EzkError
 from ezk.witness import witness_outputs
 from models.nanogpt import MICRO, write_nanogpt
 
@@ -58,3 +60,29 @@ def test_range_kept_when_tables_do_not_bind(tmp_path):
     api.gen_settings(model, settings, lookup_range=(-2048, 2048))
     st, _ = api.calibrate_settings(model, data, settings, target="accuracy", scales=(13,))
     assert st.run_args.lookup_range == [-2048, 2048]
+
+
+def test_row_cap_caps_the_lookup_range(tmp_path):
+    """--max-logrows 15 never writes tables of 2^16 + 1 rows (they would need 2^17): the range is
+    clipped to ±2^13 before the scales are chosen, and the result fits 2^15 rows."""
+    model, data = write_nanogpt(tmp_path / "m", MICRO)
+    settings = tmp_path / "settings.json"
+    api.gen_settings(model, settings)
+    st, report = api.calibrate_settings(model, data, settings, target="accuracy", scales=(13,), max_logrows=15,
+                                        shrink_lookup=False)
+    assert st.run_args.lookup_range == [-8192, 8192]
+    assert "tables that fit 2^15 rows" in report
+    assert st.min_logrows <= 15 and st.run_args.logrows <= 15
+    compiled = tmp_path / "model.compiled"
+    api.compile_circuit(model, compiled, settings)
+    from ezk.compiled import load_compiled
+
+    c = load_compiled(compiled)
+    assert api.measure_circuit(c.graph, c.settings.run_args, c.settings.lookup_scales)["min_k"] <= 15
+
+
+def test_row_cap_too_small_for_any_table_is_refused(tmp_path):
+    model, data = write_nanogpt(tmp_path / "m", MICRO)
+    with pytest.raises(EzkError, match=r"--max-logrows 7 is too small for any lookup table"):
+        api.calibrate_settings(model, data, tmp_path / "settings.json", scales=(13,), max_logrows=7)
+    assert not (tmp_path / "settings.json").exists()
