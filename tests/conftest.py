@@ -39,10 +39,11 @@ def with_instances(d: dict, public_layout: list[dict], inst: list[list[int]]) ->
 SEGMENT_K = 13  # the smallest k a segment can have (12-bit range tables need 2^12 + 1 rows)
 
 
-def build_segmented_model(root: Path, n_layer: int = 12, seed: int = 0, max_logrows: int = SEGMENT_K):
+def build_segmented_model(root: Path, n_layer: int = 16, seed: int = 0, max_logrows: int = SEGMENT_K):
     """A nanoGPT of ``n_layer`` tiny blocks (8-dim, 4 tokens) compiled into segments of
-    2^max_logrows rows, its witness, a second input's witness and a test SRS (12 blocks: the
-    whole model needs more than 2^13 rows, so it is cut in two)."""
+    2^max_logrows rows, its witness, a second input's witness and a test SRS (16 blocks: the
+    whole model needs ~10k rows, more than 2^13, so it is cut in two; 12 blocks fit one segment
+    since the leaner gadgets)."""
     from types import SimpleNamespace
 
     from ezk import api
