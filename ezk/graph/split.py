@@ -24,6 +24,7 @@ import numpy as np
 
 from ezk.graph.ir import Graph, Node
 from ezk.ops import spec
+from ezk.ops.index_map import concat_index
 
 
 def _column_letter(node: Node, graph: Graph) -> tuple[int, str] | None:
@@ -106,13 +107,9 @@ def split_einsums(graph: Graph, rows_of, usable: int) -> Graph:
                          {"value": np.ascontiguousarray(value)}))
             ins = [c if j == pos else new_id[i] for j, i in enumerate(n.inputs)]
             parts.append(add(Node(0, "einsum", ins, dict(n.attrs), (), 0, n.onnx_name, n.onnx_op), infer=True))
-        idx, off = [], 0
-        for p in parts:
-            size = int(np.prod(nodes[p].shape))
-            idx.append(np.arange(size, dtype=np.int64).reshape(nodes[p].shape) + off)
-            off += size
+        index = concat_index([nodes[p].shape for p in parts], out_ax)
         new_id[n.id] = add(Node(0, "index_map", parts, {"kind": "concat", "fill": 0}, (), 0, n.onnx_name,
-                                n.onnx_op, {"index": np.concatenate(idx, axis=out_ax)}), infer=True)
+                                n.onnx_op, {"index": index}), infer=True)
     return Graph(nodes=nodes, inputs=[new_id[i] for i in graph.inputs], outputs=[new_id[i] for i in graph.outputs],
                  input_names=list(graph.input_names), output_names=list(graph.output_names),
                  onnx_tensors={k: new_id[v] for k, v in graph.onnx_tensors.items() if v in new_id})

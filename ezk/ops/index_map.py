@@ -10,6 +10,17 @@ from __future__ import annotations
 import numpy as np
 
 
+def concat_index(shapes, axis: int) -> np.ndarray:
+    """The ``index`` array of a concat along ``axis`` of tensors of ``shapes`` (each input's
+    flat positions, offset by the sizes before it)."""
+    idx, off = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        idx.append(np.arange(size, dtype=np.int64).reshape(shape) + off)
+        off += size
+    return np.concatenate(idx, axis=axis)
+
+
 def infer_shape(in_shapes, node):
     return tuple(node.arrays["index"].shape)
 

@@ -132,7 +132,7 @@ class QuotientEvaluator:
         e, slots = domain.ext_factor, budget_slots(domain, budget_bytes)
         everything = list(range(len(self.program.roots)))
         low = [k for k in everything if split and e >= 2 and self.program.degrees[k] - 1 <= e // 2]
-        high = [k for k in everything if k not in set(low)]
+        high = sorted(set(everything) - set(low))
         # even sub-cosets: the high constraints (part 0), then the low ones (part 1); odd: high only
         self.groups = evaluation_groups(self.program, slots, [high, low] if low else [everything])
         self.odd_groups = evaluation_groups(self.program, slots, [high]) if low else self.groups

@@ -10,6 +10,7 @@ import numpy as np
 
 from ezk.graph.builder import Const, Tensor
 from ezk.graph.lowering._util import attr, const_ints, is_const
+from ezk.ops.index_map import concat_index
 
 
 def _reshape(b, node, ins, opset):
@@ -110,11 +111,7 @@ def _concat(b, node, ins, opset):
     axis = int(attr(node, "axis"))
     vals = [v for v in ins if v is not None and int(np.prod(v.shape)) > 0] or [ins[0]]
     tensors = b.align(*vals)
-    idx, off = [], 0
-    for t in tensors:
-        idx.append(np.arange(t.size, dtype=np.int64).reshape(t.shape) + off)
-        off += t.size
-    return [b.index_map(tensors, np.concatenate(idx, axis=axis % len(tensors[0].shape)), "concat")]
+    return [b.index_map(tensors, concat_index([t.shape for t in tensors], axis % len(tensors[0].shape)), "concat")]
 
 
 def _gather(b, node, ins, opset):

@@ -11,16 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from ezk.graph.lowering._util import attr, const_ints
+from ezk.ops.index_map import concat_index
 
 
 def _concat(b, parts, axis):
-    idx, off = [], 0
-    for t in parts:
-        idx.append(np.arange(t.size, dtype=np.int64).reshape(t.shape) + off)
-        off += t.size
     if len(parts) == 1:
         return parts[0]
-    return b.index_map(parts, np.concatenate(idx, axis=axis), "concat")
+    return b.index_map(parts, concat_index([t.shape for t in parts], axis), "concat")
 
 
 def top_k(b, x, k: int, axis: int, largest: bool):
