@@ -153,6 +153,14 @@ def unsigned_limbs(tables, v: np.ndarray, bits: int, what: str) -> list[tuple[Fr
     return out
 
 
+def check_signed(v: np.ndarray, bits: int, what: str) -> None:
+    """A WitnessError naming ``what`` when a value of ``v`` is outside [−2^(bits−1), 2^(bits−1))."""
+    lo, hi = -(1 << (bits - 1)), 1 << (bits - 1)
+    if v.size and (int(v.min()) < lo or int(v.max()) >= hi):
+        bad = int(v.min()) if int(v.min()) < lo else int(v.max())
+        raise WitnessError(f"{what}: value {bad} is outside [-2^{bits - 1}, 2^{bits - 1})")
+
+
 def signed_limbs(tables, v: np.ndarray, bits: int) -> list[tuple[Fresh, int]]:
     """v ∈ [−2^(bits−1), 2^(bits−1)) as Σ_i 2^(lb·i)·l_i: low limbs in [0, 2^lb) (unsigned
     tables), the top one in a signed table of the bits left — together exactly that interval.

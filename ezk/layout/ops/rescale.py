@@ -27,20 +27,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ezk.errors import WitnessError
 from ezk.layout.cells import Cells
 from ezk.layout.distinct import fold_elementwise
 from ezk.layout.ops.rescale_lookup import fusable_lookup, rescale_and_lookup
-from ezk.layout.packed import Fresh, Lane, pack, signed_limbs
+from ezk.layout.packed import Fresh, Lane, check_signed, pack, signed_limbs
 
 from ezk.ops.bounds import RESCALE_BITS as QB  # default quotient bound: −2^35 ≤ q < 2^35
-
-
-def _check(v: np.ndarray, bits: int, what: str) -> None:
-    lo, hi = -(1 << (bits - 1)), 1 << (bits - 1)
-    if v.size and (int(v.min()) < lo or int(v.max()) >= hi):
-        bad = int(v.min()) if int(v.min()) < lo else int(v.max())
-        raise WitnessError(f"{what}: value {bad} is outside [-2^{bits - 1}, 2^{bits - 1})")
 
 
 def rescale(ctx, node, ins):
@@ -79,12 +71,12 @@ def _placed(ctx, node, x: Cells, q: np.ndarray, k: int) -> Cells:
         k -= t
     tables, lb = ctx.tables, ctx.tables.limb_bits
     s = ctx.read(x) - (q << k)
-    _check(s, k, f"the rescale remainder of {ctx.where(node)}")
+    check_signed(s, k, f"the rescale remainder of {ctx.where(node)}")
     rem = signed_limbs(tables, s, k)
     bound = not ctx.only_looked_up(node)
     qbits = int(node.attrs.get("qbits", QB))
     if bound:
-        _check(q, lb if qbits <= lb else qbits,
+        check_signed(q, lb if qbits <= lb else qbits,
                f"the rescale output of {ctx.where(node)} (recalibrate, or lower the scales)")
     n = q.size
     if not bound or qbits <= lb:  # inputs [x, s_0 … s_{n−1}], lane q

@@ -22,7 +22,7 @@ import numpy as np
 
 from ezk.layout.cells import EMPTY, NEW, Cells
 from ezk.layout.ops.lookup_sum import fusable_sum, group_order, lane_fixed, sum_cells, sum_lanes
-from ezk.layout.packed import signed_limbs
+from ezk.layout.packed import check_signed, signed_limbs
 from ezk.layout.region import KIND_FN
 from ezk.ops.lookup import check_range, table_values
 
@@ -53,7 +53,7 @@ def rescale_and_lookup(ctx, node, x: Cells, q: np.ndarray, k: int, t: int, fused
     ctx.fused."""
     look, total, per = fused
     rg, geo, tables = ctx.rg, ctx.rg.geo, ctx.tables
-    a, W, lb = geo.a, geo.width, tables.limb_bits
+    a, W = geo.a, geo.width
     n_all = x.size
     cm = x.is_const
     qc = (x.val + (1 << (k - 1))) >> k  # the constants' quotients (and zeros elsewhere)
@@ -71,11 +71,7 @@ def rescale_and_lookup(ctx, node, x: Cells, q: np.ndarray, k: int, t: int, fused
     if not rg.bk.measuring:  # the constants' table inputs too, as the lookup's own layout checks
         check_range(look, np.where(cm, qc, q))
     s = ctx.read(xs) - (qv << k)
-    lo, hi = -(1 << (k - 1)), 1 << (k - 1)
-    if s.size and (int(s.min()) < lo or int(s.max()) >= hi):
-        from ezk.errors import WitnessError
-
-        raise WitnessError(f"the rescale remainder of {ctx.where(node)} is outside [-2^{k - 1}, 2^{k - 1})")
+    check_signed(s, k, f"the rescale remainder of {ctx.where(node)}")
     (s0, _), (s1, w1) = signed_limbs(tables, s, k)
     e = np.arange(n)
     r, p = e // per, e % per
