@@ -1,7 +1,7 @@
 """Benchmark segmented proving of a model: compile into segments of 2^K rows, setup, prove, verify.
 
     python benchmarks/segments.py MODEL_DIR --max-logrows K [--workers N] [--work DIR]
-                                  [--max-segments M] [--monolithic]
+                                  [--max-segments M | --only S[,S...]] [--monolithic]
 
 MODEL_DIR holds network.onnx and input.json. Settings come from MODEL_DIR/settings.json when
 present, else from ``calibrate-settings --max-logrows K`` (default target, the full lookup range:
@@ -9,7 +9,9 @@ its tables fit any K ≥ 17), once per work folder. Each phase runs in its own p
 is its own (os.wait4); the setup and prove phases also report every segment task's seconds
 and the peak RSS of the process that ran it (the phase process itself, or a Dask worker).
 ``--max-segments M`` sets up and proves only the first M segments (a model too slow to prove
-whole today: per-segment figures, no bundle to verify). ``--monolithic`` also runs the same
+whole today: per-segment figures, no bundle to verify); ``--only S[,S...]`` sets up and proves
+only those segments (one heavy segment's key size, prove seconds and peak RSS before a long run;
+the forward pass still walks the segments before them). ``--monolithic`` also runs the same
 model as one circuit (logrows from the layout) for the wall time it takes.
 
 Prints ONE JSON object: segments, K, per-phase seconds and peak RSS, per-segment seconds and
@@ -37,7 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def _log(event: str, s: int, result) -> None:
     """Each finished segment task as one JSON line on stderr (figures survive an interrupted run)."""
     if event == "done" and isinstance(result, dict):
-        print(json.dumps({k: result[k] for k in ("segment", "seconds", "peak_rss_mb", "pid") if k in result}),
+        print(json.dumps({k: result[k] for k in ("segment", "seconds", "cpu_seconds", "peak_rss_mb", "pid")
+                          if k in result}),
               file=sys.stderr, flush=True)
 
 
@@ -74,7 +77,7 @@ def _phase(args) -> dict:
             out["k"] = api.measure_circuit(load_compiled(comp).graph, load_compiled(comp).settings.run_args)["min_k"]
         if not srs.is_file():
             api.gen_srs(srs, max(out["k"], args.max_logrows), seed="ezk-benchmark")
-    elif args.phase in ("setup", "prove") and args.max_segments:
+    elif args.phase in ("setup", "prove") and _chosen(args):
         out = _partial(args, comp, srs)
     elif args.phase == "setup":
         info = api.setup(comp, srs, w / "vk.key", w / "pk.key", workers=args.workers, progress=_log)
@@ -101,8 +104,15 @@ def _phase(args) -> dict:
     return out
 
 
+def _chosen(args) -> list[int] | None:
+    """The segments --max-segments or --only names (None: all of them)."""
+    if args.only:
+        return sorted({int(v) for v in args.only.split(",")})
+    return list(range(args.max_segments)) if args.max_segments else None
+
+
 def _partial(args, comp, srs) -> dict:
-    """Setup or prove only the first ``max_segments`` segments (in this process)."""
+    """Setup or prove only the chosen segments (in this process)."""
     import secrets
 
     from ezk.proving import quantized_inputs_from_witness
@@ -110,26 +120,33 @@ def _partial(args, comp, srs) -> dict:
     from ezk.segments.witness import walk_segments
 
     w = Path(args.work)
-    n = args.max_segments
-    if args.phase == "setup":
-        res = [setup_segment(str(comp), str(srs), str(w / "pk.key"), s) for s in range(n)]
-        for r in res:
-            _log("done", r["segment"], r)
-        return {"per_segment": [{k: r[k] for k in ("segment", "seconds", "peak_rss_mb", "pid")} for r in res]}
+    chosen = _chosen(args)
     c, plan, _ = context(comp)
+    if chosen[-1] >= len(plan.segments):
+        raise SystemExit(f"the plan has {len(plan.segments)} segments; there is no segment {chosen[-1]}.")
+    if args.phase == "setup":
+        res = []
+        for s in chosen:
+            res.append(setup_segment(str(comp), str(srs), str(w / "pk.key"), s))
+            _log("done", s, res[-1])
+        return {"per_segment": [{k: r[k] for k in ("segment", "seconds", "cpu_seconds", "peak_rss_mb", "pid", "pk_bytes")}
+                                for r in res]}
     from ezk.artifacts import KeyFile, read_key, write_key
     from ezk.segments.artifacts import segment_pk_path
 
     manifest = {"segments": [{"vk_digest": read_key(segment_pk_path(w / "pk.key", s), "pk").header["vk_digest"]}
-                             for s in range(n)]}
+                             if s in chosen else {} for s in range(chosen[-1] + 1)]}
     write_key(w / "pk.key", KeyFile("pk", manifest, b""))
     inputs = quantized_inputs_from_witness(c, w / "witness.json")
     seed = secrets.token_bytes(32)
     res = []
-    for s, (given, _) in enumerate(walk_segments(c.graph, plan.segments[:n], inputs)):
+    for s, (given, _) in enumerate(walk_segments(c.graph, plan.segments[:chosen[-1] + 1], inputs)):
+        if s not in chosen:
+            continue
         r = prove_segment(str(comp), str(w / "pk.key"), str(srs), s, given, seed)
         _log("done", s, r)
-        res.append({k: r[k] for k in ("segment", "seconds", "peak_rss_mb", "pid")} | {"proof_bytes": len(r["proof"])})
+        res.append({k: r[k] for k in ("segment", "seconds", "cpu_seconds", "peak_rss_mb", "pid")}
+                   | {"proof_bytes": len(r["proof"])})
     return {"per_segment": res}
 
 
@@ -141,6 +158,8 @@ def _run(args, phase: str, monolithic: bool = False) -> dict:
         cmd += ["--workers", str(args.workers)]
     if args.max_segments:
         cmd += ["--max-segments", str(args.max_segments)]
+    if args.only:
+        cmd += ["--only", args.only]
     if args.scales:
         cmd += ["--scales", args.scales]
     if args.reuse:
@@ -155,6 +174,7 @@ def _run(args, phase: str, monolithic: bool = False) -> dict:
         raise SystemExit(f"phase {phase} failed (status {status})")
     res = json.loads(out.decode().strip().splitlines()[-1])
     res["peak_rss_mb"] = usage.ru_maxrss >> 10
+    res["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 1)  # the phase and every process it reaped
     return res
 
 
@@ -164,7 +184,8 @@ def main() -> None:
     ap.add_argument("--max-logrows", type=int, required=True)
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--work", default=None, help="folder for the artifacts (default: a temporary one)")
-    ap.add_argument("--max-segments", type=int, default=None)
+    ap.add_argument("--max-segments", type=int, default=None, help="set up and prove only the first M segments")
+    ap.add_argument("--only", default=None, help="set up and prove only these segments, e.g. 0 or 0,3")
     ap.add_argument("--monolithic", action="store_true", help="also prove the model as one circuit")
     ap.add_argument("--scales", default=None, help="calibration's candidate scales, e.g. 13 (default: all)")
     ap.add_argument("--reuse", action="store_true", help="keep the work folder's compiled circuit and witness")
@@ -192,7 +213,7 @@ def main() -> None:
         peaks = [setup["peak_rss_mb"], prove["peak_rss_mb"]] + [r["peak_rss_mb"] for ph in (setup, prove)
                                                                 for r in ph.get("per_segment", [])]
         result["peak_rss_mb_any_process"] = max(peaks)
-        if not args.max_segments:
+        if not _chosen(args):
             result["verify"] = _run(args, "verify")
         if args.monolithic:
             mono = argparse.Namespace(**{**vars(args), "work": str(Path(args.work) / "monolithic"), "workers": None,

@@ -1,6 +1,7 @@
 """gather: data.take(indices, axis) with indices a tensor (integers at scale 0) — the private-index
 case (e.g. token embeddings); constant indices lower to a free index map instead.
-An index outside [-n, n) is a WitnessError naming the ONNX node."""
+An index outside [-n, n) is a WitnessError naming the ONNX node (outside [0, n) for a gather
+whose indices the lowering normalised, attrs ``nonnegative``)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def evaluate(node, inputs):
     data, idx = inputs
     ax = node.attrs["axis"] % data.ndim
     n = data.shape[ax]
-    if idx.size and (int(idx.min()) < -n or int(idx.max()) >= n):
+    lo = 0 if node.attrs.get("nonnegative") else -n  # normalised by the lowering: 0 ≤ idx < n
+    if idx.size and (int(idx.min()) < lo or int(idx.max()) >= n):
         raise WitnessError(
             f"gather in ONNX node {node.onnx_name!r} got an index outside [0, {n}) (values {int(idx.min())}..{int(idx.max())})"
         )

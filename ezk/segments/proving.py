@@ -32,8 +32,8 @@ def _path(p) -> str | None:
 
 
 def _report(results: list[dict]) -> list[dict]:
-    return [{"segment": r["segment"], "seconds": round(r["seconds"], 3), "peak_rss_mb": r["peak_rss_mb"],
-             "pid": r["pid"]} for r in results]
+    return [{"segment": r["segment"], "seconds": round(r["seconds"], 3), "cpu_seconds": round(r["cpu_seconds"], 1),
+             "peak_rss_mb": r["peak_rss_mb"], "pid": r["pid"]} for r in results]
 
 
 def setup(compiled_circuit, srs_path, vk_path="vk.key", pk_path="pk.key", workers=None, scheduler=None,

@@ -46,7 +46,7 @@ def select_rows(b, rows, row: Tensor) -> Tensor:
     ``gather`` (a lookup into fixed data); computed/private rows: one ``gather`` too, which
     the layout proves by a dynamic lookup into a table of the rows' own cells."""
     if is_const(rows):
-        return b.emit("gather", [b.tensor(rows), row], {"axis": 0})
+        return b.emit("gather", [b.tensor(rows), row], {"axis": 0, "nonnegative": True})
     return b.emit("gather", [rows, row], {"axis": 0, "nonnegative": True})
 
 

@@ -134,11 +134,15 @@ def _gather(b, node, ins, opset):
         k = len(ind.shape)
         perm = list(range(k, k + ax)) + list(range(k)) + list(range(k + ax, len(out.shape)))
         return [b.remap(out, lambda a: np.transpose(a, perm), "transpose")]
-    if is_const(data):
-        # integer tables (tree node ids …) stay exact at scale 0; floats at param_scale
-        exact = np.asarray(data.value).dtype.kind in "iub"
-        data = b.tensor(data, 0 if exact else b.ra.param_scale)
-    return [b.emit("gather", [data, ind], {"axis": axis % len(data.shape)})]
+    # integer tables (tree node ids …) stay exact at scale 0; floats at param_scale
+    exact = np.asarray(data.value).dtype.kind in "iub"
+    data = b.tensor(data, 0 if exact else b.ra.param_scale)
+    # private index into fixed data: normalised (idx + n·[idx < 0]), the table then keyed 0 … n − 1 only
+    from ezk.graph.lowering.indexing import normalise_indices
+
+    ax = axis % len(data.shape)
+    ind = normalise_indices(b, ind, np.array(data.shape[ax]))
+    return [b.emit("gather", [data, ind], {"axis": ax, "nonnegative": True})]
 
 
 def _expand(b, node, ins, opset):

@@ -6,7 +6,9 @@ measuring run reads zeros, and a narrowed table, such as a softmax reciprocal's,
 
 gather(data, idx, axis) with fixed data: data is seen as columns D[j, col] (j along ``axis``,
 col over every other axis); each output element looks (tag_col, idx, out) up in the table
-{(j, D[j mod n, col]) : −n ≤ j < n} of its column — which also proves −n ≤ idx < n.
+{(j, D[j mod n, col]) : −n ≤ j < n} of its column — which also proves −n ≤ idx < n — or
+{(j, D[j, col]) : 0 ≤ j < n} when the lowering normalised the indices (attrs ``nonnegative``:
+half the table rows). The lookups are placed bank by bank (``bank_order``).
 
 gather over advice data (private parameters, computed tensors): a dynamic lookup
 (ezk.layout.dynamic) — one table per column {(j, D[j mod n, col]) : −n ≤ j < n} made of the
@@ -57,16 +59,42 @@ def gather(ctx, node, ins):
         return _dynamic_gather(ctx, node, data, idx, ax, n)
     d = np.moveaxis(data.val, ax, 0).reshape(n, -1)  # (n, ncols), columns ordered pre + post axes
     ncols = d.shape[1]
-    js = np.arange(-n, n)
+    js = np.arange(n) if node.attrs.get("nonnegative") else np.arange(-n, n)
     tags = np.array([ctx.tables.gather(f"gather:{node.id}:{col}", js, d[js % n, col]) for col in range(ncols)])
     pre = int(np.prod(data.shape[:ax], dtype=np.int64))
     post = int(np.prod(data.shape[ax + 1:], dtype=np.int64))
     m = idx.size
     # output (pre, idx…, post): element (p, i, q) reads column p·post + q with index i
     p, i, q = np.unravel_index(np.arange(pre * m * post), (pre, m, post))
-    xs = idx.flat().take(i)
-    _, y = lookup_rows(ctx.rg, tags[p * post + q], xs, y_vals=ctx.value(node).reshape(-1))
-    return y.reshape(node.shape)
+    col = p * post + q
+    order = bank_order(col, len(js), ctx.rg.u - 1, ctx.rg.fn_slots)
+    _, y = lookup_rows(ctx.rg, tags[col[order]], idx.flat().take(i[order]),
+                       y_vals=ctx.value(node).reshape(-1)[order])
+    return y.take(np.argsort(order)).reshape(node.shape)
+
+
+def bank_order(col: np.ndarray, size: int, capacity: int, slots: int) -> np.ndarray:
+    """The order to place a fixed gather's lookups in (element indices), so that each bank of
+    tables is looked up from as few slots as possible.
+
+    Every (slot, bank) pair that some row uses is one lookup argument (its own tag column, m,
+    φ): a gather over a large fixed tensor (a token embedding: thousands of columns, each its
+    own table) spread over every slot costs slots × banks arguments. Columns are numbered in
+    tag order, so banks (packed first fit, tables of one size in tag order) take about
+    ``capacity // size`` consecutive columns: the group g = col // per goes to slot g mod S,
+    S groups side by side per round of rows, about one argument per bank. When the tables
+    span fewer banks than there are slots, row-major order (every slot) takes fewer rows.
+    Only the placement changes: the same (tag, idx, out) lookups in any order."""
+    per = max(1, capacity // max(size, 1))
+    group = col // per
+    if int(group.max(initial=0)) + 1 < slots:
+        return np.arange(col.size)
+    rank = np.zeros(col.size, np.int64)  # each element's position within its group
+    first = np.argsort(group, kind="stable")
+    g_sorted = group[first]
+    starts = np.searchsorted(g_sorted, g_sorted, side="left")
+    rank[first] = np.arange(col.size) - starts
+    return np.lexsort((group % slots, rank, group // slots))
 
 
 def _dynamic_gather(ctx, node, data, idx, ax, n):
