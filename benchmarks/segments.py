@@ -18,7 +18,9 @@ Prints ONE JSON object: segments, K, per-phase seconds and peak RSS, per-segment
 peak RSS, wall seconds (setup + prove), proof bytes, verify ms (``verify_ms``: the best of 5 calls
 in one process, the key bundle decoded once; ``verify_ms_first``: the first call, decoding it;
 ``verify_cpu_ms``: the least CPU time (user + system, all threads) of the 5 calls — the figure
-to read on a shared machine, where wall time mostly measures the other processes).
+to read on a shared machine, where wall time mostly measures the other processes); every phase's
+``cpu_seconds`` (its process and the Dask workers it reaped) and each segment task's. With
+``--reference``: the proven outputs' top-1 against onnxruntime's (``reference``).
 """
 
 from __future__ import annotations
@@ -102,6 +104,28 @@ def _phase(args) -> dict:
                "verify_ms_first": round(first, 1), "verify_cpu_ms": round(min(cpu), 1)}
     out["seconds"] = round(time.perf_counter() - t0, 2)
     return out
+
+
+def _top1(model_dir: str, proof_path: Path) -> dict:
+    """The proven outputs (the proof bundle's public outputs, which verify checks) against
+    onnxruntime's on the same input: the top-1 (argmax over the last axis) at the last position."""
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+
+    m = onnx.load(str(Path(model_dir) / "network.onnx"), load_external_data=False)
+    data = json.loads((Path(model_dir) / "input.json").read_text())["input_data"]
+    dtypes = {1: np.float32, 7: np.int64, 6: np.int32}
+    feeds = {}
+    for i, x in zip(m.graph.input, data):
+        shape = [d.dim_value or 1 for d in i.type.tensor_type.shape.dim]
+        feeds[i.name] = np.asarray(x, dtype=dtypes.get(i.type.tensor_type.elem_type, np.float32)).reshape(shape)
+    ref = np.asarray(ort.InferenceSession(str(Path(model_dir) / "network.onnx")).run(None, feeds)[0], np.float64)
+    got = np.asarray(json.loads(proof_path.read_text())["outputs"][0], np.float64).reshape(ref.shape)
+    last_ref, last_got = ref.reshape(-1, ref.shape[-1])[-1], got.reshape(-1, got.shape[-1])[-1]
+    return {"top1_onnxruntime": int(last_ref.argmax()), "top1_proven": int(last_got.argmax()),
+            "top1_identical": bool(last_ref.argmax() == last_got.argmax()),
+            "max_abs_error": round(float(np.abs(got - ref).max()), 5), "max_abs_reference": round(float(np.abs(ref).max()), 5)}
 
 
 def _chosen(args) -> list[int] | None:
@@ -188,6 +212,8 @@ def main() -> None:
     ap.add_argument("--only", default=None, help="set up and prove only these segments, e.g. 0 or 0,3")
     ap.add_argument("--monolithic", action="store_true", help="also prove the model as one circuit")
     ap.add_argument("--scales", default=None, help="calibration's candidate scales, e.g. 13 (default: all)")
+    ap.add_argument("--reference", action="store_true",
+                    help="compare the proven outputs' top-1 (last axis, last position) with onnxruntime's")
     ap.add_argument("--reuse", action="store_true", help="keep the work folder's compiled circuit and witness")
     ap.add_argument("--phase", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--monolithic-run", action="store_true", help=argparse.SUPPRESS)
@@ -215,6 +241,8 @@ def main() -> None:
         result["peak_rss_mb_any_process"] = max(peaks)
         if not _chosen(args):
             result["verify"] = _run(args, "verify")
+            if args.reference:
+                result["reference"] = _top1(args.model_dir, Path(args.work) / "proof.json")
         if args.monolithic:
             mono = argparse.Namespace(**{**vars(args), "work": str(Path(args.work) / "monolithic"), "workers": None,
                                          "max_segments": None})
