@@ -18,8 +18,9 @@ Kinds of tables:
   wider limbs cost fewer lookups and never raise the circuit's k;
 * gather tables (j, data[j, col]) for a private-index gather over a fixed tensor.
 
-Banks are filled first-fit in decreasing size (ties by tag): deterministic, a function of
-the graph and the bank capacity only.
+Banks: each fixed gather's tables fill banks of their own in tag order (its lookups are placed
+bank by bank, ezk.layout.ops.nonlinear.bank_order), then every other table first-fit in
+decreasing size (ties by tag): deterministic, a function of the graph and the bank capacity only.
 """
 
 from __future__ import annotations
@@ -119,12 +120,27 @@ class Tables:
         return max(self.sizes, default=0)
 
     def pack(self, capacity: int) -> list[list[int]]:
-        """Tags per bank (first fit, decreasing size); every bank keeps one zero row free."""
+        """Tags per bank; every bank keeps one zero row free. A fixed gather's tables (one per
+        column, all one size) fill banks of their own in tag order, ⌊capacity/size⌋ each — the
+        grouping ``layout.ops.nonlinear.bank_order`` placed their lookups by, so each bank is
+        read from one slot; then every other table first fit, decreasing size (ties by tag), in
+        the gaps those banks leave and in new ones."""
         if self.largest() > capacity:
             raise EzkError(f"a lookup table of {self.largest()} rows does not fit in {capacity} rows")
         banks: list[list[int]] = []
         free: list[int] = []
-        for tag in sorted(range(1, self.count + 1), key=lambda t: (-self.sizes[t - 1], t)):
+        gathers: dict[str, list[int]] = {}
+        for key, tag in self.keys.items():
+            if key.startswith("gather:"):
+                gathers.setdefault(key.split(":")[1], []).append(tag)
+        for tags in gathers.values():
+            tags = sorted(tags)
+            per = capacity // self.sizes[tags[0] - 1]
+            for i in range(0, len(tags), per):
+                banks.append(tags[i:i + per])
+                free.append(capacity - sum(self.sizes[t - 1] for t in banks[-1]))
+        grouped = {t for tags in gathers.values() for t in tags}
+        for tag in sorted(set(range(1, self.count + 1)) - grouped, key=lambda t: (-self.sizes[t - 1], t)):
             s = self.sizes[tag - 1]
             for i, f in enumerate(free):
                 if s <= f:
