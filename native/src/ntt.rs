@@ -378,10 +378,18 @@ mod bench_floor {
         let n = 1usize << log_n;
         let a: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
         let dom = Radix2EvaluationDomain::<Fr>::new(n).unwrap();
-        let best = |f: &mut dyn FnMut() -> ()| (0..3).map(|_| { let t = Instant::now(); f(); t.elapsed().as_secs_f64() }).fold(f64::MAX, f64::min);
+        let best = |f: &mut dyn FnMut()| {
+            (0..3)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed().as_secs_f64()
+                })
+                .fold(f64::MAX, f64::min)
+        };
         pool.install(|| {
             let mut x = a.clone();
-            let t_mul = best(&mut || { for i in 0..n { let v = x[i] * a[(i + 1) % n]; x[i] = v; } }) / n as f64;
+            let t_mul = best(&mut || x.iter_mut().zip(a.iter().cycle().skip(1)).for_each(|(v, b)| *v *= b)) / n as f64;
             let mut b = a.clone();
             let t_ours = best(&mut || { b.copy_from_slice(&a); ntt_in_place_with(&mut b, dom.group_gen, Threads::Serial) });
             let mut c = a.clone();
