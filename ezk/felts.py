@@ -43,13 +43,17 @@ def ints_to_le_hex(values: Iterable[int]) -> list[str]:
 def _fr_from_le_hex(strings: Sequence[str], what: str) -> "_native.FrVec":
     if not isinstance(strings, (list, tuple)):
         raise ArtifactError(f"{what} is not a list of field elements.")
-    if not all(isinstance(s, str) and len(s) == 64 for s in strings):
+    if not all(isinstance(s, str) for s in strings) or any(n != 64 for n in map(len, strings)):
         raise ArtifactError(f"{what} holds a value that is not 64 hex digits (a field element as EZKL writes it).")
     joined = "".join(strings)
-    if not _HEX.issuperset(joined):
+    try:  # lowercase hex exactly: fromhex takes either case and spaces, so compare the re-encoding
+        raw = bytes.fromhex(joined)
+    except ValueError:
+        raw = None
+    if raw is None or raw.hex() != joined:
         raise ArtifactError(f"{what} holds a value that is not lowercase hex.")
     try:
-        return _native.FrVec.from_bytes(bytes.fromhex(joined))
+        return _native.FrVec.from_bytes(raw)
     except ValueError:
         raise ArtifactError(f"{what} holds a value that is not below the field modulus.") from None
 
