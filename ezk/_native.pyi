@@ -300,6 +300,10 @@ class G1Vec:
 def msm(bases: G1Vec, scalars: FrVec) -> G1:
     """Same as bases.msm(scalars)."""
 
+def msm_merged(bases: Sequence[G1], scalars: FrVec) -> G1:
+    """Σ sᵢ·Pᵢ with equal points merged first (their scalars summed), then ``msm``
+    (len(bases) must equal len(scalars); ValueError otherwise)."""
+
 # ------------------------------------------------------------------------------- G2
 
 class G2:
