@@ -19,7 +19,7 @@ from ezk.plonk.protocol import (
     ArgumentCommitments, Evaluations, MultiplicityCommitments, ProofTranscript, QuotientCommitments,
     RandomCommitment,
 )
-from ezk.plonk.vanishing import PointEnv, expected_quotient
+from ezk.plonk.vanishing import PointEnv, expected_quotient_compiled
 
 R = _native.MODULUS
 
@@ -115,7 +115,7 @@ def _verify(vk: VerifyingKey, vsrs, instances: list, proof: Proof) -> PairingCla
     for col, rot in inst_queries:
         values[(("col", col), rot)] = d.instance_at(inst_index[col], d.rotate_point(x, rot))
 
-    h_eval = expected_quotient(PointEnv(d, values, ch), cs)
+    h_eval = expected_quotient_compiled(PointEnv(d, values, ch), cs)
 
     commitments = {("sigma", j): c for j, c in enumerate(vk.sigma_commitments)}
     for c, p in zip(cs.advice_by_phase(), proof.advice):
