@@ -261,8 +261,8 @@ mod tests {
     fn straus_matches_arkworks_with_identities_zeros_and_repeats() {
         let mut rng = test_rng();
         let p = G1Projective::rand(&mut rng).into_affine();
-        let bases = vec![p, G1Affine::identity(), p, G1Projective::rand(&mut rng).into_affine(), p];
-        let scalars = vec![Fr::rand(&mut rng), Fr::rand(&mut rng), Fr::zero(), -Fr::from(1u64), Fr::from(7u64)];
+        let bases = [p, G1Affine::identity(), p, G1Projective::rand(&mut rng).into_affine(), p];
+        let scalars = [Fr::rand(&mut rng), Fr::rand(&mut rng), Fr::zero(), -Fr::from(1u64), Fr::from(7u64)];
         for k in 0..=bases.len() {
             assert_eq!(straus(&bases[..k], &scalars[..k]), G1Projective::msm_unchecked(&bases[..k], &scalars[..k]));
         }
