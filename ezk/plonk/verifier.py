@@ -126,7 +126,8 @@ def _verify(vk: VerifyingKey, vsrs, instances: list, proof: Proof) -> PairingCla
         for i, p in enumerate(getattr(proof, name)):
             commitments[(name, i)] = p
     commitments[("random",)] = proof.random[0]
-    queries = [VerifierQuery(d.rotate_point(x, rot), commitments[key], e) for (key, rot), e in zip(layout, proof.evals)]
+    at = {rot: d.rotate_point(x, rot) for rot in {rot for _, rot in layout}}  # ω^rot·x, once per rotation
+    queries = [VerifierQuery(at[rot], commitments[key], e) for (key, rot), e in zip(layout, proof.evals)]
     # [h]₁ = Σ_p x^{n·p}·[h_p]₁, left as its terms for the final MSM (no scalar multiplications)
     xn = pow(x, d.n, R)
     h_commit = Combination(tuple(proof.h), tuple(pow(xn, p, R) for p in range(len(proof.h))))
