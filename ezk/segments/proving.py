@@ -179,7 +179,7 @@ def verify(proof_path, settings_path, vk_path, srs_path, key=None, data=None):
         check_srs(vk, vsrs)  # the SRS the keys were made with, else one sentence naming both digests
     claims = []
     for s in range(n):
-        inst = [_native.FrVec.from_ints(instances[s])] if vks[s].cs.instance else []
+        inst = [proof["instance_vectors"][s]] if vks[s].cs.instance else []
         try:
             c = verify_deferred(vks[s], vsrs, inst, proofs[s])
         except EzkError:
