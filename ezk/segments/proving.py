@@ -142,9 +142,11 @@ def verify(proof_path, settings_path, vk_path, srs_path, key=None, data=None):
         raise ArtifactError(f"the proof {str(proof_path)!r} was made with another model's keys than {str(vk_path)!r}.")
     segs, vks = bundle.segments, bundle.vks
     n = len(segs)
-    instances = proof["instance_values"]  # each in [0, r): the strict hex decoding refuses any other
+    instances = proof["instance_values"]
     if len(proof["proof_bytes"]) != n or len(instances) != n:
         return Verdict(False, f"the proof bundle has {len(proof['proof_bytes'])} segment proofs; the key bundle has {n} segments")
+    if any(col and not 0 <= min(col) <= max(col) < R for col in instances):  # (the hex decoding refuses them too)
+        return Verdict(False, "a public instance is not a field element below the modulus")
     for s, (seg, vk) in enumerate(zip(segs, vks)):
         want = sum(e["length"] for e in seg["public"])
         if len(instances[s]) != want or (want > 0) != bool(vk.cs.instance):
