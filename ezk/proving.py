@@ -124,6 +124,7 @@ def public_values(public_layout: list[dict], instances: list[list[int]], kind: s
     """(signed integer values, scale) of each public tensor of ``kind`` ("input" or "output"),
     read from the instance values by the key's public map."""
     outs = []
+    half = R // 2
     for entry in public_layout:
         if entry["kind"] != kind:
             continue
@@ -131,13 +132,17 @@ def public_values(public_layout: list[dict], instances: list[list[int]], kind: s
         vals = col[entry["start"]:entry["start"] + entry["length"]]
         if len(vals) != entry["length"]:
             raise ArtifactError(f"the proof's instances are shorter than its verifying key's public {kind}s.")
-        outs.append(([v if v <= R // 2 else v - R for v in vals], entry["scale"]))
+        outs.append(([v if v <= half else v - R for v in vals], entry["scale"]))
     return outs
 
 
 def dequantize_public(public_layout: list[dict], instances: list[list[int]], kind: str = "output") -> list[list[float]]:
     """The public outputs (or inputs) as floats, read from the instance values by the key's public map."""
-    return [[float(v) / 2.0 ** scale for v in vals] for vals, scale in public_values(public_layout, instances, kind)]
+    out = []
+    for vals, scale in public_values(public_layout, instances, kind):
+        unit = 2.0 ** scale
+        out.append([float(v) / unit for v in vals])
+    return out
 
 
 def public_hashes(public_layout: list[dict], instances: list[list[int]]) -> list[dict]:
