@@ -135,7 +135,7 @@ def run_tool(tool: str, model_dir: Path, work: Path, target: str, timeout: float
             break
     out.update(_circuit_stats(tool, files))
     out.update({"pk_bytes": _size(files["pk"]), "vk_bytes": _size(files["vk"]), "proof_bytes": _size(files["proof"]),
-                "srs_bytes": _size(files["srs"])})
+                "srs_bytes": _size(files["srs"]), "pk_cosets_bytes": _size(files["pk"] + ".cosets")})
     outs = _outputs(tool, files)
     if outs is not None and reference is not None:
         rel = [float(np.abs(o.reshape(-1) - r.reshape(-1)).max() / max(np.abs(r).max(), 1e-12))
@@ -186,6 +186,7 @@ def markdown(result: dict) -> str:
     lines.append("|---|" + "---|" * len(tools))
     for key, label in (("logrows", "logrows (K)"), ("rows", "rows"), ("advice_cells", "advice cells"),
                        ("lookup_range", "lookup range"), ("scale", "scale"), ("pk_bytes", "pk bytes"),
+                       ("pk_cosets_bytes", "pk.cosets bytes (ezk)"),
                        ("vk_bytes", "vk bytes"), ("proof_bytes", "proof bytes"), ("peak_rss_mb", "peak RSS (MB)"),
                        ("max_rel_error_vs_onnxruntime", "max err / max|ort|"), ("top1_identical", "top-1 identical")):
         lines.append(f"| {label} | " + " | ".join(_fmt(result["tools"][t].get(key)) for t in tools) + " |")

@@ -77,7 +77,9 @@ def register(app: typer.Typer) -> None:
             info = api.setup(compiled, srs_path, vk_path, pk_path, workers=workers, scheduler=scheduler, progress=prog)
         segs = f", {info['segments']} segments" if "segments" in info else ""
         echo_segments(info)
-        report.line(f"keys written: {vk_path} ({info['vk_bytes']} bytes), {pk_path} ({info['pk_bytes']} bytes); "
+        cosets = (f", {pk_path}.cosets ({info['fixed_cosets_bytes']} bytes: fixed polynomials for the prover)"
+                  if info.get("fixed_cosets_bytes") else "")
+        report.line(f"keys written: {vk_path} ({info['vk_bytes']} bytes), {pk_path} ({info['pk_bytes']} bytes){cosets}; "
                     f"k={info['k']}{segs}, {info['num_rows']} rows, {info['advice_cells']} advice cells")
         report.result(command="setup", vk_path=vk_path, pk_path=pk_path, k=info["k"], rows=info["num_rows"],
                       cells=info["advice_cells"], vk_bytes=info["vk_bytes"], pk_bytes=info["pk_bytes"],

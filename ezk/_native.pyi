@@ -209,6 +209,20 @@ class QuotientProgram:
         values for every slot the program reads (None elsewhere). Over blocks of points in
         parallel, a small register file per task."""
 
+class ConstraintDag:
+    """The constraints' hash-consed DAG for evaluation at ONE point (``program.point_dag``; the
+    verifier's h(x)). ``nodes`` (m, 3) int64 rows [op, a, b], children before parents: CONST
+    (a indexes consts), CHALLENGE (a < challenges: θ, β, γ, then the circuit's), POLY −1 (a <
+    values: one opened value), ADD/SUB/MUL a, b and NEG/SQUARE a (earlier rows). ``roots``: the
+    constraints' nodes in order. Every index is checked here (ValueError)."""
+
+    def __init__(self, consts: Sequence[int], nodes: np.ndarray, roots: np.ndarray, values: int,
+                 challenges: int) -> None: ...
+    @property
+    def nodes(self) -> int: ...
+    def evaluate(self, values: FrVec, challenges: Sequence[int], y: int) -> int:
+        """Σₖ y^{N−1−k}·Cₖ, every node computed once from ``values`` (len = the DAG's values)."""
+
 # ------------------------------------------------------------------------------- G1
 
 class G1:
@@ -299,6 +313,10 @@ class G1Vec:
 
 def msm(bases: G1Vec, scalars: FrVec) -> G1:
     """Same as bases.msm(scalars)."""
+
+def msm_merged(bases: Sequence[G1], scalars: FrVec) -> G1:
+    """Σ sᵢ·Pᵢ with equal points merged first (their scalars summed), then ``msm``
+    (len(bases) must equal len(scalars); ValueError otherwise)."""
 
 # ------------------------------------------------------------------------------- G2
 

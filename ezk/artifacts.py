@@ -106,6 +106,13 @@ def read_key(path, kind: str) -> KeyFile:
     return KeyFile(kind, header, data[off:off + blen])
 
 
+def key_checksum(path) -> bytes:
+    """A key file's blake2b checksum (its last 32 bytes: what ties a cache file to the key)."""
+    with open(path, "rb") as f:
+        f.seek(-32, 2)
+        return f.read(32)
+
+
 def check_output_path(path, what: str) -> None:
     """Refuse, before any work, a path the result cannot be written to: its folder is missing or
     not writable, or the path is a folder."""

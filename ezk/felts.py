@@ -14,6 +14,7 @@ one element has one encoding (a proof file cannot be rewritten into many that ve
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -43,15 +44,24 @@ def ints_to_le_hex(values: Iterable[int]) -> list[str]:
 def _fr_from_le_hex(strings: Sequence[str], what: str) -> "_native.FrVec":
     if not isinstance(strings, (list, tuple)):
         raise ArtifactError(f"{what} is not a list of field elements.")
-    if not all(isinstance(s, str) and len(s) == 64 for s in strings):
+    if not all(map(isinstance, strings, repeat(str))) or any(n != 64 for n in map(len, strings)):
         raise ArtifactError(f"{what} holds a value that is not 64 hex digits (a field element as EZKL writes it).")
     joined = "".join(strings)
-    if not _HEX.issuperset(joined):
+    try:  # lowercase hex exactly: fromhex takes either case and spaces, so compare the re-encoding
+        raw = bytes.fromhex(joined)
+    except ValueError:
+        raw = None
+    if raw is None or raw.hex() != joined:
         raise ArtifactError(f"{what} holds a value that is not lowercase hex.")
     try:
-        return _native.FrVec.from_bytes(bytes.fromhex(joined))
+        return _native.FrVec.from_bytes(raw)
     except ValueError:
         raise ArtifactError(f"{what} holds a value that is not below the field modulus.") from None
+
+
+def le_hex_to_frvec(strings: Sequence[str], what: str = "the list") -> "_native.FrVec":
+    """Little-endian hex elements → one FrVec (strict, see module doc)."""
+    return _fr_from_le_hex(strings, what)
 
 
 def le_hex_to_ints(strings: Sequence[str], what: str = "the list") -> list[int]:

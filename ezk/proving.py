@@ -19,8 +19,8 @@ import numpy as np
 
 from ezk import _native
 from ezk.artifacts import (
-    KeyFile, check_output_path, pretty_public, proof_json_fields, read_key, read_proof_json, settings_digest, write_key,
-    write_proof_json,
+    KeyFile, check_output_path, key_checksum, pretty_public, proof_json_fields, read_key, read_proof_json, settings_digest,
+    write_key, write_proof_json,
 )
 from ezk.compiled import Compiled, load_compiled
 from ezk.errors import ArtifactError, EzkError
@@ -124,6 +124,7 @@ def public_values(public_layout: list[dict], instances: list[list[int]], kind: s
     """(signed integer values, scale) of each public tensor of ``kind`` ("input" or "output"),
     read from the instance values by the key's public map."""
     outs = []
+    half = R // 2
     for entry in public_layout:
         if entry["kind"] != kind:
             continue
@@ -131,13 +132,17 @@ def public_values(public_layout: list[dict], instances: list[list[int]], kind: s
         vals = col[entry["start"]:entry["start"] + entry["length"]]
         if len(vals) != entry["length"]:
             raise ArtifactError(f"the proof's instances are shorter than its verifying key's public {kind}s.")
-        outs.append(([v if v <= R // 2 else v - R for v in vals], entry["scale"]))
+        outs.append(([v if v <= half else v - R for v in vals], entry["scale"]))
     return outs
 
 
 def dequantize_public(public_layout: list[dict], instances: list[list[int]], kind: str = "output") -> list[list[float]]:
     """The public outputs (or inputs) as floats, read from the instance values by the key's public map."""
-    return [[float(v) / 2.0 ** scale for v in vals] for vals, scale in public_values(public_layout, instances, kind)]
+    out = []
+    for vals, scale in public_values(public_layout, instances, kind):
+        unit = 2.0 ** scale
+        out.append([float(v) / unit for v in vals])
+    return out
 
 
 def public_hashes(public_layout: list[dict], instances: list[list[int]]) -> list[dict]:
@@ -191,7 +196,7 @@ def setup(compiled_circuit, srs_path=None, vk_path="vk.key", pk_path="pk.key", w
     """Lay the circuit out (structure only), run keygen, write pk and vk (``srs_path`` None: the
     default ``kzg{k}.srs``). A segmented circuit gets a key bundle, one segment at a time or on
     Dask (``workers``/``scheduler``)."""
-    from ezk.plonk import keygen
+    from ezk.plonk import fixed_cosets, keygen
 
     check_output_path(vk_path, "verifying key")
     check_output_path(pk_path, "proving key")
@@ -212,8 +217,10 @@ def setup(compiled_circuit, srs_path=None, vk_path="vk.key", pk_path="pk.key", w
     header["srs_digest"] = vk.srs_digest.hex()  # of [1]₁, [1]₂, [τ]₂ (also inside the vk itself)
     vk_bytes = write_key(vk_path, KeyFile("vk", header, vk.to_bytes()))
     pk_bytes = write_key(pk_path, KeyFile("pk", header, pk.to_bytes()))
+    # the fixed polynomials' quotient inputs beside the key (removed if over the size limit)
+    cosets_bytes = fixed_cosets.write(pk, fixed_cosets.sidecar_path(pk_path), key_checksum(pk_path))
     return {"k": k, "vk_bytes": vk_bytes, "pk_bytes": pk_bytes, "seconds": time.perf_counter() - t0,
-            "vk_path": str(vk_path), "pk_path": str(pk_path), **stats}
+            "vk_path": str(vk_path), "pk_path": str(pk_path), "fixed_cosets_bytes": cosets_bytes, **stats}
 
 
 # ------------------------------------------------------------------------------ mock
@@ -245,7 +252,7 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
           workers: int | None = None, scheduler: str | None = None, progress=None) -> dict:
     """Prove that the compiled model maps the witness's inputs to its outputs. A segmented
     circuit is proven segment by segment, here or on Dask (``workers``/``scheduler``)."""
-    from ezk.plonk import ProvingKey
+    from ezk.plonk import ProvingKey, fixed_cosets
     from ezk.plonk import prove as plonk_prove
 
     check_output_path(proof_path, "proof")
@@ -275,7 +282,9 @@ def prove(compiled_circuit, witness="witness.json", pk_path="pk.key", srs_path=N
     from ezk.polycommit import blinding, proof_entries
 
     d = pk.vk.domain
-    proof = plonk_prove(pk, srs, plonk_witness, advice_blinding={i: blinding(d.n - d.usable) for i in pc_columns})
+    stored = fixed_cosets.FixedCosets.open(fixed_cosets.sidecar_path(pk_path), key_checksum(pk_path), d)
+    proof = plonk_prove(pk, srs, plonk_witness, advice_blinding={i: blinding(d.n - d.usable) for i in pc_columns},
+                        fixed_cosets=stored)
     seconds = time.perf_counter() - t0
     commitments = proof_entries(header, pk.vk.cs, proof.advice)
     del pk, plonk_witness

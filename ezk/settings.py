@@ -139,6 +139,15 @@ class RunArgs:
         return {str(k): int(v) for k, v in self.variables}
 
 
+def _plain(value):
+    """A copy of a JSON-like value (lists, tuples → lists, dicts, scalars), as asdict makes it."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value] if type(value) is list else type(value)(_plain(v) for v in value)
+    return value
+
+
 def check_supported(ra: RunArgs) -> None:
     """One sentence for a visibility the circuit cannot lay out yet; called by the first step
     that builds a circuit (gen-settings, calibrate-settings, compile-circuit)."""
@@ -172,8 +181,11 @@ class Settings:
     model_input_bits: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        d = {"format": FORMAT, "version": VERSION}
-        d.update(asdict(self))
+        """``{"format", "version"}`` and ``dataclasses.asdict(self)`` (a copy: mutating it leaves
+        the settings alone), built field by field: asdict deep-copies through ``copy.deepcopy``,
+        which for a model's hundreds of lookup scales cost a verifier more than its pairing."""
+        d = {"format": FORMAT, "version": VERSION, "run_args": asdict(self.run_args)}
+        d.update((f.name, _plain(getattr(self, f.name))) for f in fields(self) if f.name != "run_args")
         if not self.run_args.segment_logrows:
             del d["run_args"]["segment_logrows"]
         return d

@@ -3,6 +3,7 @@ coefficient or Lagrange form, single and GWC batch openings verified with one mu
 
 from ezk.kzg.commit import commit, commit_lagrange
 from ezk.kzg.opening import (
+    Combination,
     PairingClaim,
     ProverQuery,
     VerifierQuery,
@@ -21,6 +22,7 @@ __all__ = [
     "load_srs",
     "commit",
     "commit_lagrange",
+    "Combination",
     "PairingClaim",
     "ProverQuery",
     "VerifierQuery",

@@ -51,11 +51,22 @@ class ProverQuery:
 
 
 @dataclass(frozen=True)
+class Combination:
+    """The commitment Σ scalars_i·bases_i, kept as its terms: a verifier that forms a
+    commitment from others (PLONK's quotient Σ_p x^{n·p}·[h_p]₁) hands it to the batch check,
+    which folds the terms into its final MSM instead of paying a scalar multiplication each."""
+
+    bases: tuple
+    scalars: tuple
+
+
+@dataclass(frozen=True)
 class VerifierQuery:
-    """The claim that the polynomial committed in ``commitment`` takes ``eval`` at ``point``."""
+    """The claim that the polynomial committed in ``commitment`` (a point or a
+    ``Combination``) takes ``eval`` at ``point``."""
 
     point: int
-    commitment: "_native.G1"
+    commitment: "_native.G1 | Combination"
     eval: int
 
 
@@ -225,8 +236,13 @@ def batch_verify_deferred(vsrs: VerifierSRS, queries: Sequence[VerifierQuery], w
     for (z, members), w in zip(groups, witnesses):
         v_i = u_j
         for i in members:
-            bases.append(queries[i].commitment)
-            scalars.append(v_i)
+            c = queries[i].commitment
+            if isinstance(c, Combination):
+                bases.extend(c.bases)
+                scalars.extend(v_i * s % R for s in c.scalars)
+            else:
+                bases.append(c)
+                scalars.append(v_i)
             total_eval += v_i * queries[i].eval
             v_i = v_i * v % R
         bases.append(w)
@@ -245,16 +261,18 @@ def check_pairing_claims(vsrs: VerifierSRS, claims: Sequence[PairingClaim]) -> b
     if not claims:
         return False
     r = [1] if len(claims) == 1 else _native.FrVec.random(len(claims)).to_ints()
-    left_terms: dict = {}  # base → its summed scalar: a commitment met twice (queried at two
-    right_terms: dict = {}  # points, a key's constant column, a link in both segments) is one MSM term
-    for c, ri in zip(claims, r):
-        for terms, bases, scalars in ((left_terms, c.left_bases, c.left_scalars),
-                                      (right_terms, c.right_bases, c.right_scalars)):
-            for b, x in zip(bases, scalars):
-                terms[b] = (terms.get(b, 0) + ri * x) % R
+
+    def side(bases_of, scalars_of) -> "_native.G1":
+        """Σ_i r_i·(claim i's side) as one MSM; a base met twice (a commitment queried at two
+        points, a key's column shared by segments, a link in both its segments) is one term."""
+        bases = [b for c in claims for b in bases_of(c)]
+        scalars = _native.FrVec.concat([_native.FrVec.from_ints(list(scalars_of(c))).scale(ri)
+                                        for c, ri in zip(claims, r)])
+        return _native.msm_merged(bases, scalars)
+
     try:
-        left = _native.G1Vec.from_points(list(left_terms)).msm(_native.FrVec.from_ints(list(left_terms.values())))
-        right = _native.G1Vec.from_points(list(right_terms)).msm(_native.FrVec.from_ints(list(right_terms.values())))
+        left = side(lambda c: c.left_bases, lambda c: c.left_scalars)
+        right = side(lambda c: c.right_bases, lambda c: c.right_scalars)
         return _native.pairing_check([left, -right], [vsrs.tau_g2, vsrs.g2])
     except ValueError:
         return False

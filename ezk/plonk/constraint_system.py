@@ -133,7 +133,10 @@ class ConstraintSystem:
         return self._new_column(FIXED, name or f"selector{len(self.columns)}")
 
     def columns_of(self, kind: str) -> list[Column]:
-        return [c for c in self.columns if c.kind == kind]
+        key = ("columns", kind)  # a verifier asks for these several times per proof
+        if key not in self._memo:
+            self._memo[key] = [c for c in self.columns if c.kind == kind]
+        return list(self._memo[key])
 
     @property
     def advice(self) -> list[Column]:

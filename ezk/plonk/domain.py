@@ -103,18 +103,22 @@ class Domain:
 
     def lagrange_at(self, rows: list[int], x: int) -> list[int]:
         """[L_i(x) for i in rows]; x must lie outside H."""
-        n, zh, w = self.n, self.vanishing_at(x), self.omega
-        n_inv = pow(n, -1, R)
-        out = []
-        for i in rows:
-            wi = pow(w, i, R)
-            out.append(wi * zh % R * n_inv % R * pow((x - wi) % R, -1, R) % R)
-        return out
+        return self._lagrange_at_points([pow(self.omega, i, R) for i in rows], x)
+
+    def _lagrange_at_points(self, points: list[int], x: int) -> list[int]:
+        """[L_i(x)] for the points ωⁱ given: ωⁱ·(xⁿ − 1)/(n·(x − ωⁱ)), one batch inversion
+        (ValueError when x is one of the points)."""
+        c = self.vanishing_at(x) * pow(self.n, -1, R) % R
+        inv = _native.FrVec.from_ints([(x - p) % R for p in points]).batch_inverse().to_ints()
+        return [p * c % R * d % R for p, d in zip(points, inv)]
 
     def selectors_at(self, x: int) -> tuple[int, int, int]:
-        """(l_0(x), l_last(x), l_blind(x))."""
-        u, n = self.usable, self.n
-        vals = self.lagrange_at([0, u] + list(range(u + 1, n)), x)
+        """(l_0(x), l_last(x), l_blind(x)): rows 0, u and the blinding rows u+1 … n−1."""
+        u, n, w = self.usable, self.n, self.omega
+        points = [1, pow(w, u, R)]
+        for _ in range(u + 1, n):
+            points.append(points[-1] * w % R)
+        vals = self._lagrange_at_points(points, x)
         return vals[0], vals[1], sum(vals[2:]) % R
 
     def instance_at(self, values: "_native.FrVec", x: int) -> int:

@@ -74,8 +74,9 @@ class RowColumns:
 class ProofPolynomials:
     """The compact sources of one proof's polynomials and a bounded coefficient cache."""
 
-    def __init__(self, pk, domain: Domain, cache_bytes: int) -> None:
+    def __init__(self, pk, domain: Domain, cache_bytes: int, stored=None) -> None:
         self.pk, self.domain = pk, domain
+        self.stored = stored  # a fixed_cosets.FixedCosets (fixed coefficients read, not iNTT'd) or None
         self.cs = pk.vk.cs
         self.cache_bytes = int(cache_bytes)
         self._sources: dict[Hashable, Callable[[], "_native.FrVec"]] = {}
@@ -126,8 +127,10 @@ class ProofPolynomials:
         c = self._cache.get(key)
         if c is not None:
             return c
-        c = _native.intt(self.values(key))
-        self.intts += 1
+        c = self.stored.get(key, -1) if self.stored is not None else None
+        if c is None:
+            c = _native.intt(self.values(key))
+            self.intts += 1
         size = len(c) * ELEMENT_BYTES
         if self._cached_bytes + size <= self.cache_bytes:
             self._cache[key] = c

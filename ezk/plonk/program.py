@@ -334,3 +334,37 @@ def compile_constraints(cs: ConstraintSystem, domain: Domain) -> Program:
             degree.append(0)
     return Program(b, roots, USER + len(cs.challenges), reads=[reads[r] for r in roots],
                    degrees=[degree[r] for r in roots])
+
+
+@dataclass
+class PointDag:
+    """The constraint DAG evaluated at ONE point (the verifier's h(x)): ``native`` computes every
+    node once and folds the constraints by y; ``reads[i]`` is the (polynomial key, rotation mod n)
+    value slot i holds (the frame's keys included: ("X",), ("L0",) at 0 and at −u, ("l_blind",))."""
+
+    native: "_native.ConstraintDag"
+    reads: list
+    challenges: int
+
+
+def point_dag(cs: ConstraintSystem, domain: Domain) -> PointDag:
+    """``compile_constraints``'s DAG as a ``PointDag``, kept in the constraint system's memo (dropped
+    on any change) per domain: compiled on a key's first verification, reused by later ones."""
+    memo = cs._memo.setdefault("point_dag", {})
+    key = (domain.n, domain.last_row)
+    if key not in memo:
+        prog = compile_constraints(cs, domain)
+        consts, reads, rows = [], [], []
+        for op, a, b in prog.builder.nodes:
+            if op == CONST:
+                rows.append((CONST, len(consts), 0))
+                consts.append(a)
+            elif op == POLY:  # hash-consed: each (polynomial, rotation) is one node, one value slot
+                rows.append((POLY, len(reads), 0))
+                reads.append((prog.builder.keys[a], b))
+            else:
+                rows.append((op, a, b))
+        native = _native.ConstraintDag(consts, np.array(rows, dtype=np.int64).reshape(-1, 3),
+                                       np.array(prog.roots, dtype=np.int64), len(reads), prog.challenges)
+        memo[key] = PointDag(native, reads, prog.challenges)
+    return memo[key]

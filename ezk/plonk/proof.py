@@ -76,13 +76,24 @@ class Proof:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Proof":
+        """The strict decoding of ``to_bytes`` (``Reader.point``/``Reader.scalar``'s checks), with
+        every point decoded in one native batch and the evaluations in one vector."""
         r = Reader(data, "proof")
         read_tag(r, PROOF_TAG, PROOF_VERSION, "an ezk PLONK proof", "prove again with this version of ezk")
-        fields = {name: tuple(r.point() for _ in range(r.count())) for name in cls._POINT_FIELDS}
-        evals = tuple(r.scalar() for _ in range(r.count()))
-        opening = tuple(r.point() for _ in range(r.count()))
+        counts, encoded = [], []
+        for _ in cls._POINT_FIELDS:
+            counts.append(r.count())
+            encoded.append(r.take(32 * counts[-1]))
+        evals = r.scalars(r.count())
+        counts.append(r.count())
+        encoded.append(r.take(32 * counts[-1]))
         r.done()
-        return cls(**fields, evals=evals, opening=opening)
+        points = r.points(b"".join(encoded))
+        fields, start = {}, 0
+        for name, count in zip(cls._POINT_FIELDS + ("opening",), counts):
+            fields[name] = tuple(points[start:start + count])
+            start += count
+        return cls(**fields, evals=tuple(evals))
 
 
 def check_version(data: bytes) -> None:

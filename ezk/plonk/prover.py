@@ -147,9 +147,10 @@ def round_quotient(pk: ProvingKey, srs, polys: ProofPolynomials, ch: Challenges)
         pieces = quotient_pieces(polys, _selectors(d), pk.vk.cs, d, ch)
     else:
         q = QuotientEvaluator(pk.vk.cs, d)
-        pieces = q.pieces(polys, ch)
+        pieces = q.pieces(polys, ch, polys.stored)
         if os.environ.get("EZK_PROVER_TRACE"):
-            print("ezk prove: quotient cpu " + ", ".join(f"{k} {v:.1f} s" for k, v in q.cpu.items()), file=sys.stderr)
+            print("ezk prove: quotient cpu " + ", ".join(f"{k} {v:.1f} s" for k, v in q.cpu.items())
+                  + f"; {q.transforms} sub-coset NTTs, at most {q.peak_slots} vectors alive", file=sys.stderr)
     return QuotientCommitments(tuple(commit(srs, p) for p in pieces)), pieces
 
 
@@ -198,7 +199,8 @@ def _checked_blinding(cs, d: Domain, blinding) -> dict | None:
 
 
 def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None,
-          advice_blinding: AdviceBlinding | None = None, timings: dict | None = None) -> Proof:
+          advice_blinding: AdviceBlinding | None = None, timings: dict | None = None,
+          fixed_cosets=None) -> Proof:
     """A zero-knowledge proof that ``witness`` satisfies the circuit of ``pk``.
 
     ``cache_bytes`` bounds the coefficient vectors kept between rounds (default: see
@@ -208,14 +210,16 @@ def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None,
     those columns instead of drawing fresh ones: two proofs that commit the same values with
     the same blinding send the same [a_j]₁ (linking a tensor across circuits). The values must
     be uniformly random and used only for commitments to the same column values, or zero
-    knowledge is lost. ``timings``, if given, receives each round's seconds (benchmarks)."""
+    knowledge is lost. ``timings``, if given, receives each round's seconds (benchmarks).
+    ``fixed_cosets`` (``fixed_cosets.FixedCosets``): the fixed polynomials' coefficients and
+    sub-coset values stored at setup, read instead of computed (the same proof)."""
     vk, d = pk.vk, pk.vk.domain
     cs = vk.cs
     instances = witness.instance_list(cs, d)
     blinding = _checked_blinding(cs, d, advice_blinding)
     fs = ProofTranscript(vk, instances)
     trace = Trace(timings)
-    polys = ProofPolynomials(pk, d, cache_budget(pk, cache_bytes))
+    polys = ProofPolynomials(pk, d, cache_budget(pk, cache_bytes), fixed_cosets)
     for c, v in zip(cs.instance, instances):
         polys.add_instance(c.index, v)
 

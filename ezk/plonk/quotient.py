@@ -139,14 +139,21 @@ class QuotientEvaluator:
         self.low = len(low)
         self.peak_slots = 0  # most polynomial vectors alive at once in the last run (profiling)
         self.transforms = 0  # sub-coset NTTs in the last run (profiling)
-        self.cpu = {"ntt": 0.0, "evaluate": 0.0, "interpolate": 0.0}  # process CPU seconds (profiling)
+        self.cpu = {"ntt": 0.0, "read": 0.0, "evaluate": 0.0, "interpolate": 0.0}  # process CPU seconds (profiling)
         # transforms run side by side (one per thread) when EZK_QUOTIENT_BATCH > 1; by default one
         # at a time across the threads: on distinct polynomials (126 at 2^14, 2 cores shared) the
         # side-by-side runs measured 1.5–6× slower, though faster on one vector repeated.
         self.batch = max(1, int(os.environ.get("EZK_QUOTIENT_BATCH", "1")))
 
-    def _accumulate(self, j: int, groups: list[Group], accs: list, coeffs, challenges: list, y: int) -> None:
-        """Sub-coset j: each group's polynomials computed, its program folded into accs[part]."""
+    def loaded(self, j: int) -> set:
+        """The polynomial keys computed on sub-coset j (what a ``stored`` file may hold)."""
+        keys = self.program.keys
+        return {keys[s] for g in (self.groups if j % 2 == 0 else self.odd_groups) for s in g.load}
+
+    def _accumulate(self, j: int, groups: list[Group], accs: list, coeffs, challenges: list, y: int,
+                    stored=None) -> None:
+        """Sub-coset j: each group's polynomials computed (or read from ``stored``, a
+        ``fixed_cosets.FixedCosets``), its program folded into accs[part]."""
         d, keys = self.domain, self.program.keys
         values: list = [None] * len(keys)
         for key, vec in zip(FRAME_KEYS, _native.subcoset_frame(d.n, d.n_ext, j, d.usable)):
@@ -154,8 +161,16 @@ class QuotientEvaluator:
                 values[keys.index(key)] = vec
         alive = 0
         for g in groups:
-            for b in range(0, len(g.load), self.batch):  # ``batch`` transforms per call
-                slots = g.load[b:b + self.batch]
+            load = g.load
+            if stored is not None:
+                c0 = time.process_time()
+                for slot in load:
+                    if stored.has(keys[slot], j):
+                        values[slot] = stored.get(keys[slot], j)
+                load = [slot for slot in load if values[slot] is None]
+                self.cpu["read"] += time.process_time() - c0
+            for b in range(0, len(load), self.batch):  # ``batch`` transforms per call
+                slots = load[b:b + self.batch]
                 inputs = [coeffs[keys[s]] for s in slots]
                 c0 = time.process_time()
                 done = _native.subcoset_ntt_many(inputs, d.n, d.n_ext, j)
@@ -174,17 +189,18 @@ class QuotientEvaluator:
                 values[slot] = None
             alive -= len(g.release)
 
-    def pieces(self, coeffs, ch: Challenges) -> list["_native.FrVec"]:
+    def pieces(self, coeffs, ch: Challenges, stored=None) -> list["_native.FrVec"]:
         """h_0 … h_{D−2} (as ``vanishing.quotient_pieces``); ``coeffs[key]`` gives a
         polynomial's n coefficients (a dict or ``ProofPolynomials``); ``ch`` has every
-        challenge up to y."""
+        challenge up to y; ``stored`` (a ``fixed_cosets.FixedCosets`` or None) holds some
+        polynomials' sub-coset values, read instead of computed."""
         d, y = self.domain, ch.y
         challenges = [ch.theta, ch.beta, ch.gamma, *ch.user]
         self.transforms = 0
         high, low = [], []
         for j in range(d.ext_factor):
             accs = [_native.FrVec.zeros(d.n) for _ in range(2 if self.low and j % 2 == 0 else 1)]
-            self._accumulate(j, self.groups if j % 2 == 0 else self.odd_groups, accs, coeffs, challenges, y)
+            self._accumulate(j, self.groups if j % 2 == 0 else self.odd_groups, accs, coeffs, challenges, y, stored)
             high.append(accs[0])
             if len(accs) > 1:
                 low.append(accs[1])

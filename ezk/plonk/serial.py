@@ -118,6 +118,23 @@ class Reader:
         except ValueError:
             raise self.fail("a point is not the canonical encoding of a curve point") from None
 
+    def scalars(self, count: int) -> list[int]:
+        """``count`` scalars (``scalar``'s check: each canonical, below r), in one native call."""
+        data = self.take(32 * count)
+        try:
+            return _native.FrVec.from_bytes(data).to_ints()
+        except ValueError:
+            raise self.fail("a scalar is not canonical") from None
+
+    def points(self, data: bytes) -> list["_native.G1"]:
+        """The points of ``data`` (32-byte compressed encodings, already taken from this reader),
+        decoded as ``point`` decodes one (canonical encodings only), in one native batch."""
+        try:
+            vec = _native.G1Vec.from_bytes(data, True)
+        except ValueError:
+            raise self.fail("a point is not the canonical encoding of a curve point") from None
+        return [vec[i] for i in range(len(vec))]
+
     def done(self) -> None:
         if self._pos != len(self._data):
             raise self.fail("there are trailing bytes")

@@ -3,15 +3,15 @@ recompute h(x) from the openings, one KZG batch check.
 
 Work is independent of n beyond a few field exponentiations: Z_H(x) = xⁿ − 1, l_0, l_last and
 l_blind from b + 2 Lagrange values, instance polynomials by the barycentric formula over the
-instance rows only, the combined commitment Σ_p x^{n·p}·[h_p]₁ (D − 1 scalar multiplications),
-then ``ezk.kzg.batch_verify`` (one multi-pairing).
+instance rows only, the combined commitment Σ_p x^{n·p}·[h_p]₁ (a ``Combination``: its terms join
+the final MSM), then ``ezk.kzg.batch_verify`` (one multi-pairing).
 """
 
 from __future__ import annotations
 
 from ezk import _native
 from ezk.errors import ArtifactError, EzkError
-from ezk.kzg import PairingClaim, VerifierQuery, batch_verify_deferred, check_pairing_claims
+from ezk.kzg import Combination, PairingClaim, VerifierQuery, batch_verify_deferred, check_pairing_claims
 from ezk.plonk.circuit import to_frvec
 from ezk.plonk.keygen import VerifyingKey
 from ezk.plonk.proof import Proof, evaluation_layout
@@ -19,7 +19,7 @@ from ezk.plonk.protocol import (
     ArgumentCommitments, Evaluations, MultiplicityCommitments, ProofTranscript, QuotientCommitments,
     RandomCommitment,
 )
-from ezk.plonk.vanishing import PointEnv, expected_quotient
+from ezk.plonk.vanishing import PointEnv, expected_quotient_compiled
 
 R = _native.MODULUS
 
@@ -115,7 +115,7 @@ def _verify(vk: VerifyingKey, vsrs, instances: list, proof: Proof) -> PairingCla
     for col, rot in inst_queries:
         values[(("col", col), rot)] = d.instance_at(inst_index[col], d.rotate_point(x, rot))
 
-    h_eval = expected_quotient(PointEnv(d, values, ch), cs)
+    h_eval = expected_quotient_compiled(PointEnv(d, values, ch), cs)
 
     commitments = {("sigma", j): c for j, c in enumerate(vk.sigma_commitments)}
     for c, p in zip(cs.advice_by_phase(), proof.advice):
@@ -126,12 +126,10 @@ def _verify(vk: VerifyingKey, vsrs, instances: list, proof: Proof) -> PairingCla
         for i, p in enumerate(getattr(proof, name)):
             commitments[(name, i)] = p
     commitments[("random",)] = proof.random[0]
-    queries = [VerifierQuery(d.rotate_point(x, rot), commitments[key], e) for (key, rot), e in zip(layout, proof.evals)]
+    at = {rot: d.rotate_point(x, rot) for rot in {rot for _, rot in layout}}  # ω^rot·x, once per rotation
+    queries = [VerifierQuery(at[rot], commitments[key], e) for (key, rot), e in zip(layout, proof.evals)]
+    # [h]₁ = Σ_p x^{n·p}·[h_p]₁, left as its terms for the final MSM (no scalar multiplications)
     xn = pow(x, d.n, R)
-    h_commit = proof.h[0]
-    scale = 1
-    for piece in proof.h[1:]:
-        scale = scale * xn % R
-        h_commit = h_commit + piece.mul(scale)
+    h_commit = Combination(tuple(proof.h), tuple(pow(xn, p, R) for p in range(len(proof.h))))
     queries.append(VerifierQuery(x, h_commit, h_eval))
     return batch_verify_deferred(vsrs, queries, list(proof.opening), t)

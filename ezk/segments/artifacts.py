@@ -34,7 +34,7 @@ from pathlib import Path
 from ezk import _native
 from ezk.artifacts import KeyFile, read_json_artifact, read_key, write_key
 from ezk.errors import ArtifactError, EzkError
-from ezk.felts import ints_to_le_hex, le_hex_to_ints
+from ezk.felts import ints_to_le_hex, le_hex_to_frvec
 from ezk.plonk.keygen import KEY_VERSION, VK_MAGIC
 from ezk.plonk.serial import Reader, Writer, read_tag
 
@@ -247,8 +247,9 @@ def read_proof_bundle(path) -> dict:
         raise ArtifactError(f"{str(p)!r} is malformed: a proof is not a hex string.") from None
     if any(x != b.hex() for x, b in zip(proofs, d["proof_bytes"])):
         raise ArtifactError(f"{str(p)!r} is malformed: a proof is not lowercase hex.")
-    d["instance_values"] = [le_hex_to_ints(col, f"{str(p)!r}: the instances of segment {s}")
-                            for s, col in enumerate(inst)]
+    d["instance_vectors"] = [le_hex_to_frvec(col, f"{str(p)!r}: the instances of segment {s}")
+                             for s, col in enumerate(inst)]
+    d["instance_values"] = [v.to_ints() for v in d["instance_vectors"]]
     return d
 
 

@@ -155,6 +155,48 @@ impl FrVec {
         Ok(FrVec::new(parsed.into_iter().map(|x| x.unwrap()).collect()))
     }
 
+    /// From the limbs as stored in memory (Montgomery form, 4 little-endian u64 per element):
+    /// `to_montgomery_bytes`'s output, read back with no field multiplication (a cache file's
+    /// format, never a wire format). Each element is checked to be < r.
+    #[staticmethod]
+    fn from_montgomery_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        if !data.len().is_multiple_of(32) {
+            return verr(format!("FrVec.from_montgomery_bytes needs a multiple of 32 bytes, got {}", data.len()));
+        }
+        let parsed: Vec<Option<Fr>> = py.allow_threads(|| {
+            data.par_chunks(32)
+                .with_min_len(MIN_LEN)
+                .map(|c| {
+                    let mut limbs = [0u64; 4];
+                    for (i, limb) in limbs.iter_mut().enumerate() {
+                        *limb = u64::from_le_bytes(c[8 * i..8 * i + 8].try_into().unwrap());
+                    }
+                    let big = ark_ff::BigInt::new(limbs);
+                    (big < Fr::MODULUS).then(|| ark_ff::Fp::new_unchecked(big))
+                })
+                .collect()
+        });
+        if let Some(i) = parsed.iter().position(|x| x.is_none()) {
+            return verr(format!("element {i} is not a reduced field element"));
+        }
+        Ok(FrVec::new(parsed.into_iter().map(|x| x.unwrap()).collect()))
+    }
+
+    /// The limbs as stored in memory (Montgomery form), 32 bytes per element.
+    fn to_montgomery_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let v = &self.v;
+        PyBytes::new_with(py, 32 * v.len(), |buf| {
+            py.allow_threads(|| {
+                buf.par_chunks_mut(32).with_min_len(MIN_LEN).zip(v.par_iter()).for_each(|(out, x)| {
+                    for i in 0..4 {
+                        out[8 * i..8 * i + 8].copy_from_slice(&(x.0).0[i].to_le_bytes());
+                    }
+                })
+            });
+            Ok(())
+        })
+    }
+
     #[staticmethod]
     #[pyo3(signature = (n, seed=None))]
     fn random(py: Python<'_>, n: usize, seed: Option<&[u8]>) -> PyResult<Self> {

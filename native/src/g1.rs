@@ -170,7 +170,7 @@ fn parse_records(
         return verr(format!("{what}: {} bytes is not a multiple of {size}", data.len()));
     }
     let parsed: Vec<Option<G1Affine>> =
-        py.allow_threads(|| data.par_chunks(size).with_min_len(256).map(&f).collect());
+        py.allow_threads(|| data.par_chunks(size).with_min_len(32).map(&f).collect());
     if let Some(i) = parsed.iter().position(|p| p.is_none()) {
         return verr(format!("{what}: point {i} is not a valid G1 point (off the curve, out of range or bad flags)"));
     }
@@ -323,9 +323,33 @@ fn msm(py: Python<'_>, bases: PyRef<'_, G1Vec>, scalars: PyRef<'_, FrVec>) -> Py
     msm_impl(py, &bases.v, &scalars)
 }
 
+/// Σ sᵢ·Pᵢ over a list of points, equal points merged first (their scalars summed): a verifier
+/// combining many claims meets one commitment once per use (queried at two points, a key's
+/// column shared by segments, a link committed by both its segments) and pays for it once.
+#[pyfunction]
+fn msm_merged(py: Python<'_>, bases: Vec<PyRef<'_, G1>>, scalars: PyRef<'_, FrVec>) -> PyResult<G1> {
+    if bases.len() != scalars.v.len() {
+        return verr(format!("msm_merged: {} points but {} scalars", bases.len(), scalars.v.len()));
+    }
+    let mut index: std::collections::HashMap<G1Affine, usize> = std::collections::HashMap::with_capacity(bases.len());
+    let (mut pts, mut sc): (Vec<G1Affine>, Vec<Fr>) = (Vec::new(), Vec::new());
+    for (b, s) in bases.iter().zip(&scalars.v) {
+        match index.entry(b.p) {
+            std::collections::hash_map::Entry::Occupied(e) => sc[*e.get()] += s,
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(pts.len());
+                pts.push(b.p);
+                sc.push(*s);
+            }
+        }
+    }
+    Ok(g1(py.allow_threads(|| timed(Kind::Msm, || crate::msm::msm(&pts, &sc)))))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<G1>()?;
     m.add_class::<G1Vec>()?;
     m.add_function(wrap_pyfunction!(msm, m)?)?;
+    m.add_function(wrap_pyfunction!(msm_merged, m)?)?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use pyo3::types::PyDict;
 
 mod batch_affine;
 mod convert;
+mod dag;
 mod fixed_base;
 mod fr;
 mod fr_kernels;
@@ -44,6 +45,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     subcoset::register(m)?;
     lookup::register(m)?;
     quotient::register(m)?;
+    dag::register(m)?;
     g1::register(m)?;
     g2::register(m)?;
     pairing::register(m)?;

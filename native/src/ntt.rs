@@ -357,3 +357,48 @@ mod bench {
         }
     }
 }
+
+#[cfg(test)]
+mod bench_floor {
+    use super::*;
+    use ark_ff::UniformRand;
+    use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+    use ark_std::test_rng;
+    use std::time::Instant;
+
+    /// One size-2^18 NTT against its floor (n/2·log n butterflies, one field mult each) and
+    /// arkworks' FFT, on one thread, best of 3:
+    /// `cargo test --release --lib ntt_floor -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn ntt_floor() {
+        let mut rng = test_rng();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let log_n = 18u32;
+        let n = 1usize << log_n;
+        let a: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+        let dom = Radix2EvaluationDomain::<Fr>::new(n).unwrap();
+        let best = |f: &mut dyn FnMut()| {
+            (0..3)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed().as_secs_f64()
+                })
+                .fold(f64::MAX, f64::min)
+        };
+        pool.install(|| {
+            let mut x = a.clone();
+            let t_mul = best(&mut || x.iter_mut().zip(a.iter().cycle().skip(1)).for_each(|(v, b)| *v *= b)) / n as f64;
+            let mut b = a.clone();
+            let t_ours = best(&mut || { b.copy_from_slice(&a); ntt_in_place_with(&mut b, dom.group_gen, Threads::Serial) });
+            let mut c = a.clone();
+            let t_ark = best(&mut || { c.copy_from_slice(&a); dom.fft_in_place(&mut c) });
+            let mut d = a.clone();
+            let t_rev = best(&mut || { d.copy_from_slice(&a); bit_reverse_permute(&mut d) });
+            let floor = (n / 2) as f64 * log_n as f64 * t_mul;
+            println!("2^{log_n} one thread: mul {:.1} ns, floor {:.1} ms, ours {:.1} ms, arkworks {:.1} ms, bitrev {:.1} ms",
+                     t_mul * 1e9, floor * 1e3, t_ours * 1e3, t_ark * 1e3, t_rev * 1e3);
+        });
+    }
+}

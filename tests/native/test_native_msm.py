@@ -199,3 +199,32 @@ def test_lagrange_from_tau_rejects_tau_in_subgroup_and_bad_sizes():
     for bad in (0, 3, 12):
         with pytest.raises(ValueError, match="power of two"):
             G1Vec.lagrange_from_tau(TAU, bad)
+
+
+@pytest.mark.parametrize("n", [1, 2, 20, 63, 64, 65])
+def test_few_points_take_straus_and_agree_at_its_threshold(srs, n):
+    """Up to 64 points ``msm`` runs Straus' wNAF method: the same sums as arkworks, with
+    identities, zeros and negative scalars among them."""
+    rng = random.Random(n)
+    scalars = [rng.choice([0, 1, R - 1, rng.randrange(R), -rng.randrange(2**40)]) for _ in range(n)]
+    bases = srs.slice(0, n).to_bytes(True)
+    pts = [G1.from_bytes(bases[32 * i:32 * i + 32]) for i in range(n)]
+    pts[0] = G1.identity()
+    vec = G1Vec.from_points(pts)
+    check(vec, FrVec.from_ints(scalars))
+
+
+def test_msm_merged_sums_the_scalars_of_equal_points(srs):
+    """msm_merged([P, Q, P], [a, b, c]) = (a + c)·P + b·Q: a verifier's claims meet one
+    commitment many times and pay for it once; the sum is the unmerged one."""
+    rng = random.Random(5)
+    distinct = [G1.generator().mul(rng.randrange(1, R)) for _ in range(70)]
+    picks = [rng.randrange(len(distinct)) for _ in range(150)] + [0, 0]
+    bases = [distinct[i] for i in picks]
+    scalars = [rng.randrange(R) for _ in bases]
+    scalars[-1] = (-scalars[-2]) % R  # one pair cancels
+    want = G1Vec.from_points(bases).msm(FrVec.from_ints(scalars))
+    assert nat.msm_merged(bases, FrVec.from_ints(scalars)) == want
+    assert nat.msm_merged([], FrVec.from_ints([])).is_identity()
+    with pytest.raises(ValueError):
+        nat.msm_merged(bases, FrVec.from_ints(scalars[:-1]))

@@ -20,6 +20,8 @@ from ezk.plonk.quotient import QuotientEvaluator, evaluation_groups
 from ezk.plonk.vanishing import all_constraints, quotient_pieces
 from tests.native.plonk_circuits import fibonacci, lookups, multiply_accumulate, multiset_two_phase
 
+R = _native.MODULUS
+
 
 def _random_inputs(ev: QuotientEvaluator):
     d = ev.domain
@@ -237,3 +239,32 @@ def test_bad_programs_are_refused():
         ok.evaluate([None], [], 1, _native.FrVec.zeros(8))
     with pytest.raises(ValueError, match="has 4 values, not 8"):
         ok.evaluate([_native.FrVec.zeros(4)], [], 1, _native.FrVec.zeros(8))
+
+
+class _OpenedAtRandom(dict):
+    """Opened values on demand: a deterministic random field element for each (key, rotation)
+    the constraints read (the verifier's evaluations of a proof that need not be honest)."""
+
+    def __missing__(self, key):
+        self[key] = int.from_bytes(repr(key).encode().ljust(32, b"#")[:32], "little") * 0x9E3779B97F4A7C15 % R
+        return self[key]
+
+
+@pytest.mark.parametrize("build", [fibonacci, multiply_accumulate, lookups, multiset_two_phase, _freivalds_circuit])
+def test_the_verifiers_compiled_quotient_equals_the_python_walk(build):
+    """h(x) by the compiled DAG (``expected_quotient_compiled``, what the verifier runs) equals
+    ``expected_quotient``'s walk over the constraints at any x and any opened values: gates,
+    permutation, logUp and circuit challenges alike."""
+    from ezk.plonk.vanishing import PointEnv, expected_quotient, expected_quotient_compiled
+
+    circuit = build()[0]
+    cs, k = circuit.cs, circuit.k
+    d = domain_of(cs, k)
+    for x in (0x1234567, R - 99, pow(7, 77, R)):
+        values = _OpenedAtRandom()
+        user = tuple((x * (i + 3)) % R for i in range(len(cs.challenges)))
+        ch = Challenges(user=user, theta=x * 11 % R, beta=x * 22 % R, gamma=x * 33 % R, y=x * 44 % R, x=x)
+        want = expected_quotient(PointEnv(d, values, ch), cs)  # fills every value the constraints read
+        assert expected_quotient_compiled(PointEnv(d, values, ch), cs) == want
+        values[next(iter(values))] += 1  # and one opened value changed changes both alike
+        assert expected_quotient_compiled(PointEnv(d, values, ch), cs) == expected_quotient(PointEnv(d, values, ch), cs)

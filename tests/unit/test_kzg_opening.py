@@ -6,6 +6,7 @@ from ezk import _native
 from ezk.errors import EzkError
 from ezk.kzg import (
     SRS,
+    Combination,
     ProverQuery,
     VerifierQuery,
     batch_open,
@@ -217,3 +218,39 @@ def test_batch_open_refuses_a_false_claim(srs):
         batch_open(srs, [ProverQuery(3, p, _native.poly_eval(p, 3) + 1)], Transcript(b"x"))
     with pytest.raises(EzkError):
         batch_open(srs, [], Transcript(b"x"))
+
+
+# ------------------------------------------------------- a commitment given by its terms
+
+
+def _as_combination(srs, polys_scales):
+    """([Σ cᵢ·pᵢ(τ)]₁ as a Combination of the parts' commitments, the combined polynomial)."""
+    parts = [commit(srs, p) for p, _ in polys_scales]
+    combined = _native.linear_combination([p.resize(64) for p, _ in polys_scales], [c for _, c in polys_scales])
+    return Combination(tuple(parts), tuple(c for _, c in polys_scales)), combined
+
+
+def test_a_combination_commitment_verifies_as_the_point_it_stands_for(srs):
+    """PLONK's verifier hands [h]₁ = Σ x^{n·p}·[h_p]₁ to the batch check as a Combination: the
+    verdicts are those of the combined point, and any wrong term is caught."""
+    a, b, c = rand_poly(64, "ca"), rand_poly(40, "cb"), rand_poly(64, "cc")
+    scales = [1, 0x1234567890ABCDEF, R - 3]
+    combo, poly = _as_combination(srs, list(zip((a, b, c), scales)))
+    other = rand_poly(64, "co")
+    x, wx = 0x42, 0x4242
+    pq = [ProverQuery(x, poly, _native.poly_eval(poly, x)), ProverQuery(x, other, _native.poly_eval(other, x)),
+          ProverQuery(wx, other, _native.poly_eval(other, wx))]
+    coms = [commit(srs, poly), commit(srs, other)]
+    ws = batch_open(srs, pq, transcript_with(coms))
+    as_point = [VerifierQuery(q.point, com, q.eval) for q, com in zip(pq, coms + [coms[1]])]
+    as_terms = [VerifierQuery(pq[0].point, combo, pq[0].eval)] + as_point[1:]
+    assert _verify(srs, coms, as_point, ws) and _verify(srs, coms, as_terms, ws)
+    g = _native.G1.generator()
+    wrong = [Combination(combo.bases, (combo.scalars[0], combo.scalars[1] + 1, combo.scalars[2])),  # a scale
+             Combination((combo.bases[0], combo.bases[2], combo.bases[1]), combo.scalars),  # terms swapped
+             Combination((combo.bases[0] + g,) + combo.bases[1:], combo.scalars),  # a term moved
+             Combination(combo.bases[:2], combo.scalars[:2])]  # a term dropped
+    for bad in wrong:
+        assert not _verify(srs, coms, [VerifierQuery(pq[0].point, bad, pq[0].eval)] + as_point[1:], ws)
+    bad_eval = [VerifierQuery(pq[0].point, combo, pq[0].eval + 1)] + as_point[1:]
+    assert not _verify(srs, coms, bad_eval, ws)
