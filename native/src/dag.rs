@@ -9,26 +9,14 @@
 //! of range.
 use crate::convert::{fr_from_py, fr_to_py, verr};
 use crate::fr::FrVec;
-use crate::program::{OP_ADD, OP_CHALLENGE, OP_CONST, OP_MUL, OP_NEG, OP_SQUARE, OP_SUB};
+use crate::program::{node_values, ScalarNode as Node, OP_ADD, OP_CHALLENGE, OP_CONST, OP_MUL, OP_NEG, OP_SQUARE, OP_SUB};
 use ark_bn254::Fr;
-use ark_ff::{Field, Zero};
+use ark_ff::Zero;
 use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
 /// A leaf reading one opened value (as `program.py`'s `POLY`).
 const OP_POLY: i64 = -1;
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Node {
-    Const(usize),
-    Challenge(usize),
-    Value(usize),
-    Add(usize, usize),
-    Sub(usize, usize),
-    Mul(usize, usize),
-    Neg(usize),
-    Square(usize),
-}
 
 #[derive(Clone, Debug)]
 pub struct Dag {
@@ -75,20 +63,7 @@ impl Dag {
 
     /// Σₖ y^{N−1−k}·(root k's value), N = number of roots.
     pub fn evaluate(&self, values: &[Fr], challenges: &[Fr], y: Fr) -> Fr {
-        let mut v: Vec<Fr> = Vec::with_capacity(self.nodes.len());
-        for node in &self.nodes {
-            let x = match *node {
-                Node::Const(i) => self.consts[i],
-                Node::Challenge(i) => challenges[i],
-                Node::Value(i) => values[i],
-                Node::Add(a, b) => v[a] + v[b],
-                Node::Sub(a, b) => v[a] - v[b],
-                Node::Mul(a, b) => v[a] * v[b],
-                Node::Neg(a) => -v[a],
-                Node::Square(a) => v[a].square(),
-            };
-            v.push(x);
-        }
+        let v = node_values(&self.nodes, &self.consts, challenges, values);
         self.roots.iter().fold(Fr::zero(), |acc, &r| acc * y + v[r])
     }
 }

@@ -57,15 +57,38 @@ pub enum Instr {
     FoldMul(Operand, Operand),
 }
 
+/// A node of a scalar DAG, children before parents: the quotient program's prelude (constants and
+/// challenges only) and the verifier's constraint DAG (`dag.rs`, which also reads opened values).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ScalarNode {
     Const(usize),
     Challenge(usize),
+    /// An opened value (only the verifier's DAG builds these).
+    Value(usize),
     Add(usize, usize),
     Sub(usize, usize),
     Mul(usize, usize),
     Neg(usize),
     Square(usize),
+}
+
+/// Every node's value, in order; indices were checked when the nodes were decoded.
+pub fn node_values(nodes: &[ScalarNode], consts: &[Fr], challenges: &[Fr], values: &[Fr]) -> Vec<Fr> {
+    let mut s: Vec<Fr> = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        let v = match *node {
+            ScalarNode::Const(i) => consts[i],
+            ScalarNode::Challenge(i) => challenges[i],
+            ScalarNode::Value(i) => values[i],
+            ScalarNode::Add(a, b) => s[a] + s[b],
+            ScalarNode::Sub(a, b) => s[a] - s[b],
+            ScalarNode::Mul(a, b) => s[a] * s[b],
+            ScalarNode::Neg(a) => -s[a],
+            ScalarNode::Square(a) => s[a].square(),
+        };
+        s.push(v);
+    }
+    s
 }
 
 /// A checked program: every operand names an earlier scalar, a live register or a slot.
@@ -87,20 +110,7 @@ enum Src<'a> {
 impl Program {
     /// The prelude's values from the challenges.
     pub fn scalar_values(&self, challenges: &[Fr]) -> Vec<Fr> {
-        let mut s: Vec<Fr> = Vec::with_capacity(self.scalars.len());
-        for node in &self.scalars {
-            let v = match *node {
-                ScalarNode::Const(i) => self.consts[i],
-                ScalarNode::Challenge(i) => challenges[i],
-                ScalarNode::Add(a, b) => s[a] + s[b],
-                ScalarNode::Sub(a, b) => s[a] - s[b],
-                ScalarNode::Mul(a, b) => s[a] * s[b],
-                ScalarNode::Neg(a) => -s[a],
-                ScalarNode::Square(a) => s[a].square(),
-            };
-            s.push(v);
-        }
-        s
+        node_values(&self.scalars, &self.consts, challenges, &[])
     }
 
     /// acc[i] += Σₖ y^eₖ·Cₖ(point i) for every point i of the sub-coset (acc.len() = n, each
