@@ -14,6 +14,20 @@ import time
 DEFAULT_CACHE_BYTES = 6 << 30  # most coefficient bytes kept between rounds (see cache_budget)
 
 
+def env_int(name: str, default: int | None = None) -> int | None:
+    """The whole number in environment variable ``name`` (``default`` when unset or empty); any
+    other value is one sentence (``EzkError``), not a traceback."""
+    from ezk.errors import EzkError
+
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise EzkError(f"{name} must be a whole number, not {text!r}.") from None
+
+
 def mem_available() -> int | None:
     """MemAvailable from /proc/meminfo in bytes (None where unknown)."""
     try:
@@ -33,9 +47,9 @@ def cache_budget(pk, cache_bytes: int | None = None) -> int:
     ≈ (held + 3·e + 16)·n·32 bytes). A smaller budget only costs recomputed iNTTs."""
     if cache_bytes is not None:
         return max(0, int(cache_bytes))
-    env = os.environ.get("EZK_PROVER_CACHE_MB")
-    if env:
-        return max(0, int(env)) << 20
+    env = env_int("EZK_PROVER_CACHE_MB")
+    if env is not None:
+        return max(0, env) << 20
     d, cs = pk.vk.domain, pk.vk.cs
     perm = len(cs.permutation_columns)
     held = -(-perm // cs.permutation_chunk_size()) + sum(len(t.chunks) for t in cs.lookup_tables()) + 1 + d.pieces

@@ -29,6 +29,7 @@ import sys
 from pathlib import Path
 
 from ezk import _native
+from ezk.plonk.budget import env_int
 from ezk.plonk.domain import Domain
 
 MAGIC = b"EZKFXCOS"
@@ -59,8 +60,7 @@ def entries(pk) -> list[tuple[tuple, int]]:
 
 
 def limit_bytes() -> int:
-    env = os.environ.get("EZK_FIXED_COSETS_MB")
-    return (int(env) if env else DEFAULT_LIMIT_MB) << 20
+    return env_int("EZK_FIXED_COSETS_MB", DEFAULT_LIMIT_MB) << 20
 
 
 def values_of(pk, key) -> "_native.FrVec":

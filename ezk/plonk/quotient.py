@@ -23,11 +23,11 @@ reference's interpolant for any input, which the byte-for-byte tests on random i
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 
 from ezk import _native
+from ezk.plonk.budget import env_int
 from ezk.plonk.constraint_system import ConstraintSystem
 from ezk.plonk.domain import Domain
 from ezk.plonk.program import FRAME_KEYS, Program, compile_constraints
@@ -114,8 +114,8 @@ def budget_slots(domain: Domain, budget_bytes: int | None = None) -> int:
     """How many n-value vectors the budget holds: ``budget_bytes``, else EZK_QUOTIENT_MB, else
     256 MiB (at least one): the number of groups, not of transforms, depends on it."""
     if budget_bytes is None:
-        env = os.environ.get("EZK_QUOTIENT_MB")
-        budget_bytes = (int(env) << 20) if env else DEFAULT_BUDGET_BYTES
+        env = env_int("EZK_QUOTIENT_MB")
+        budget_bytes = (env << 20) if env is not None else DEFAULT_BUDGET_BYTES
     return max(1, int(budget_bytes) // (domain.n * ELEMENT_BYTES))
 
 
@@ -143,7 +143,7 @@ class QuotientEvaluator:
         # transforms run side by side (one per thread) when EZK_QUOTIENT_BATCH > 1; by default one
         # at a time across the threads: on distinct polynomials (126 at 2^14, 2 cores shared) the
         # side-by-side runs measured 1.5–6× slower, though faster on one vector repeated.
-        self.batch = max(1, int(os.environ.get("EZK_QUOTIENT_BATCH", "1")))
+        self.batch = max(1, env_int("EZK_QUOTIENT_BATCH", 1))
 
     def loaded(self, j: int) -> set:
         """The polynomial keys computed on sub-coset j (what a ``stored`` file may hold)."""
