@@ -31,6 +31,7 @@ from pathlib import Path
 from ezk import _native
 from ezk.plonk.budget import env_int
 from ezk.plonk.domain import Domain
+from ezk.plonk.polys import ProofPolynomials
 
 MAGIC = b"EZKFXCOS"
 VERSION = 1
@@ -63,16 +64,6 @@ def limit_bytes() -> int:
     return env_int("EZK_FIXED_COSETS_MB", DEFAULT_LIMIT_MB) << 20
 
 
-def values_of(pk, key) -> "_native.FrVec":
-    """A fixed polynomial's n values on H."""
-    if key[0] == "col":
-        return pk.fixed_column(pk.vk.cs.columns[key[1]].kind_index)
-    from ezk.plonk import permutation
-
-    d = pk.vk.domain
-    return permutation.sigma_column(pk.sigma, key[1], d.n, _native.FrVec.powers(d.omega, d.n))
-
-
 def write(pk, path, tag: bytes, limit: int | None = None) -> int:
     """Write the file for ``pk`` at ``path`` (bytes written), or remove any old one and write
     nothing (0) when it would exceed ``limit`` bytes (default ``limit_bytes()``)."""
@@ -90,16 +81,13 @@ def write(pk, path, tag: bytes, limit: int | None = None) -> int:
     with open(tmp, "wb") as f:
         for part in (_PREFIX.pack(MAGIC, VERSION, len(header)), header):
             written += f.write(part)
-        by_key: dict = {}
-        for key, j in todo:
-            by_key.setdefault(key, []).append(j)
-        for key, js in by_key.items():  # entries are grouped by key, coefficients first
-            coeffs = _native.intt(values_of(pk, key))
-            for j in js:
-                vec = coeffs if j == COEFFS else _native.subcoset_ntt(coeffs, d.n, d.n_ext, j)
-                written += f.write(vec.to_montgomery_bytes())
-                del vec
-            del coeffs
+        polys = ProofPolynomials(pk, d, 0)  # the prover's own sources of the fixed polynomials
+        for key, j in todo:  # grouped by key, coefficients first (``entries``)
+            if j == COEFFS:
+                coeffs = _native.intt(polys.values(key))
+                written += f.write(coeffs.to_montgomery_bytes())
+            else:
+                written += f.write(_native.subcoset_ntt(coeffs, d.n, d.n_ext, j).to_montgomery_bytes())
     os.replace(tmp, path)
     return written
 
@@ -137,9 +125,6 @@ class FixedCosets:
                   file=sys.stderr)
             return None
         return cls(path, offsets, domain.n)
-
-    def has(self, key, j: int) -> bool:
-        return (tuple(key), j) in self.offsets
 
     def get(self, key, j: int) -> "_native.FrVec | None":
         off = self.offsets.get((tuple(key), j))

@@ -165,8 +165,7 @@ class QuotientEvaluator:
             if stored is not None:
                 c0 = time.process_time()
                 for slot in load:
-                    if stored.has(keys[slot], j):
-                        values[slot] = stored.get(keys[slot], j)
+                    values[slot] = stored.get(keys[slot], j)  # None where not stored
                 load = [slot for slot in load if values[slot] is None]
                 self.cpu["read"] += time.process_time() - c0
             for b in range(0, len(load), self.batch):  # ``batch`` transforms per call

@@ -10,6 +10,7 @@ from ezk import _native
 from ezk.kzg import SRS
 from ezk.plonk import fixed_cosets, keygen, prove, verify
 from ezk.plonk.fixed_cosets import COEFFS, FixedCosets
+from ezk.plonk.polys import ProofPolynomials
 from ezk.plonk.program import FRAME_KEYS
 from ezk.plonk.protocol import Challenges
 from ezk.plonk.quotient import QuotientEvaluator
@@ -42,7 +43,7 @@ def test_stored_vectors_equal_the_recomputed_ones(build, tmp_path):
     assert "col" in kinds and (build is lookups or "sigma" in kinds)
     assert any(j == d.ext_factor - 1 for _, j in entries)  # odd sub-cosets too
     for key, j in entries:
-        coeffs = _native.intt(fixed_cosets.values_of(pk, key))
+        coeffs = _native.intt(ProofPolynomials(pk, pk.vk.domain, 0).values(key))
         want = coeffs if j == COEFFS else _native.subcoset_ntt(coeffs, d.n, d.n_ext, j)
         assert stored.get(key, j) == want, (key, j)
     assert stored.get(("col", 10 ** 6), 0) is None
@@ -56,7 +57,7 @@ def test_quotient_with_stored_vectors_is_byte_for_byte_the_same(lookup_keys, tmp
     stored = FixedCosets.open(path, TAG, d)
     ev = QuotientEvaluator(pk.vk.cs, d, split=False)
     fixed = {key for key, _ in fixed_cosets.entries(pk)}
-    coeffs = {key: (_native.intt(fixed_cosets.values_of(pk, key)) if key in fixed
+    coeffs = {key: (_native.intt(ProofPolynomials(pk, pk.vk.domain, 0).values(key)) if key in fixed
                     else _native.FrVec.random(d.n, repr(key).encode()))
               for key in ev.program.keys if key not in FRAME_KEYS}
     ch = Challenges(user=(), theta=11, beta=22, gamma=33, y=44)
