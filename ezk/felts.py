@@ -41,7 +41,8 @@ def ints_to_le_hex(values: Iterable[int]) -> list[str]:
     return _chunks(_native.FrVec.from_ints([int(v) for v in values]).to_bytes().hex())
 
 
-def _fr_from_le_hex(strings: Sequence[str], what: str) -> "_native.FrVec":
+def le_hex_to_frvec(strings: Sequence[str], what: str = "the list") -> "_native.FrVec":
+    """Little-endian hex elements → one FrVec (strict, see module doc)."""
     if not isinstance(strings, (list, tuple)):
         raise ArtifactError(f"{what} is not a list of field elements.")
     if not all(map(isinstance, strings, repeat(str))) or any(n != 64 for n in map(len, strings)):
@@ -59,19 +60,14 @@ def _fr_from_le_hex(strings: Sequence[str], what: str) -> "_native.FrVec":
         raise ArtifactError(f"{what} holds a value that is not below the field modulus.") from None
 
 
-def le_hex_to_frvec(strings: Sequence[str], what: str = "the list") -> "_native.FrVec":
-    """Little-endian hex elements → one FrVec (strict, see module doc)."""
-    return _fr_from_le_hex(strings, what)
-
-
 def le_hex_to_ints(strings: Sequence[str], what: str = "the list") -> list[int]:
     """Little-endian hex elements → their canonical values in [0, r) (strict, see module doc)."""
-    return _fr_from_le_hex(strings, what).to_ints()
+    return le_hex_to_frvec(strings, what).to_ints()
 
 
 def le_hex_to_i64(strings: Sequence[str], what: str = "the list") -> np.ndarray:
     """Little-endian hex elements → signed int64 (x > (r−1)/2 read as x − r)."""
-    fr = _fr_from_le_hex(strings, what)
+    fr = le_hex_to_frvec(strings, what)
     try:
         return fr.to_i64()
     except ValueError:

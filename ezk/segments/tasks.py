@@ -120,9 +120,9 @@ def prove_segment(compiled_path, pk_path, srs_path, s: int, given: dict, seed: b
 def segment_cache_bytes(pk) -> int | None:
     """The segment prover's coefficient cache: SEGMENT_CACHE_VECTORS vectors of the key's domain,
     or less where the machine has less free (None: EZK_PROVER_CACHE_MB decides)."""
-    from ezk.plonk.budget import cache_budget
+    from ezk.plonk.budget import cache_budget, env_int
 
-    if os.environ.get("EZK_PROVER_CACHE_MB"):
+    if env_int("EZK_PROVER_CACHE_MB") is not None:
         return None
     return min(cache_budget(pk), SEGMENT_CACHE_VECTORS * pk.vk.domain.n * 32)
 
