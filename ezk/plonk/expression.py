@@ -143,15 +143,16 @@ class Expression:
                  challenge: ChallengeValues | None = None) -> "int | _native.FrVec":
         """Generic evaluation: queries give FrVecs (whole domains) or ints (one point),
         ``challenge(ch)`` gives a challenge's value; the result is an int when the expression is
-        constant or evaluated at a point. (The same fold as ``walk`` with the callbacks
-        constant → c, query → lookup, neg/add/mul → ``_vec_*``, scale → a·c, challenge →
-        challenge(ch) mod r; written as one direct method per node kind, ``_ev``, because the
-        verifier evaluates every gate at x on each proof and ``walk``'s keyword callbacks cost
-        several times the arithmetic.)"""
-        return self._ev(lookup, challenge)
-
-    def _ev(self, lookup, challenge):
-        raise NotImplementedError  # every concrete node overrides this
+        constant or evaluated at a point."""
+        return self.walk(
+            constant=lambda c: c,
+            query=lookup,
+            neg=_vec_neg,
+            add=_vec_add,
+            mul=_vec_mul,
+            scale=lambda a, c: (a * c) % R if isinstance(a, int) else a.scale(c),
+            challenge=None if challenge is None else (lambda ch: _reduced(challenge(ch))),
+        )
 
     def evaluate_scalar(self, lookup: Callable[["Query"], int], challenge: ChallengeValues | None = None) -> int:
         """The expression at one point, from the queried values (ints mod r)."""
@@ -218,9 +219,6 @@ class Constant(Expression):
     def walk(self, *, constant, query, neg, add, mul, scale, challenge=None):
         return constant(self.value)
 
-    def _ev(self, lookup, challenge):
-        return self.value
-
 
 @dataclass(frozen=True, eq=False)
 class Negated(Expression):
@@ -228,9 +226,6 @@ class Negated(Expression):
 
     def walk(self, **f):
         return f["neg"](self.inner.walk(**f))
-
-    def _ev(self, lookup, challenge):
-        return _vec_neg(self.inner._ev(lookup, challenge))
 
 
 @dataclass(frozen=True, eq=False)
@@ -241,9 +236,6 @@ class Sum(Expression):
     def walk(self, **f):
         return f["add"](self.left.walk(**f), self.right.walk(**f))
 
-    def _ev(self, lookup, challenge):
-        return _vec_add(self.left._ev(lookup, challenge), self.right._ev(lookup, challenge))
-
 
 @dataclass(frozen=True, eq=False)
 class Product(Expression):
@@ -253,9 +245,6 @@ class Product(Expression):
     def walk(self, **f):
         return f["mul"](self.left.walk(**f), self.right.walk(**f))
 
-    def _ev(self, lookup, challenge):
-        return _vec_mul(self.left._ev(lookup, challenge), self.right._ev(lookup, challenge))
-
 
 @dataclass(frozen=True, eq=False)
 class Scaled(Expression):
@@ -264,10 +253,6 @@ class Scaled(Expression):
 
     def walk(self, **f):
         return f["scale"](self.inner.walk(**f), self.factor)
-
-    def _ev(self, lookup, challenge):
-        a = self.inner._ev(lookup, challenge)
-        return (a * self.factor) % R if isinstance(a, int) else a.scale(self.factor)
 
 
 @dataclass(frozen=True)
@@ -285,11 +270,6 @@ class Challenge(Expression):
         if challenge is None:
             raise EzkError(f"the expression uses challenge {self.name!r} but was evaluated without challenge values.")
         return challenge(self)
-
-    def _ev(self, lookup, challenge):
-        if challenge is None:
-            raise EzkError(f"the expression uses challenge {self.name!r} but was evaluated without challenge values.")
-        return _reduced(challenge(self))
 
     def __repr__(self) -> str:
         return f"<{self.name}>"
@@ -330,9 +310,6 @@ class Query(Expression):
 
     def walk(self, *, constant, query, neg, add, mul, scale, challenge=None):
         return query(self)
-
-    def _ev(self, lookup, challenge):
-        return lookup(self)
 
     def __repr__(self) -> str:
         return f"{self.column.name}@{self.rotation}"

@@ -1,5 +1,5 @@
-"""The verifier's fast paths compute exactly what the plain ones do: expressions evaluated by
-direct recursion against the generic ``walk`` fold, ``Settings.to_json`` against
+"""The verifier's fast paths compute exactly what the plain ones do: ``Expression.evaluate``
+against the generic ``walk`` fold it is defined by, ``Settings.to_json`` against
 ``dataclasses.asdict``, the selectors at x by one batch inversion against L_i(x)'s definition."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ R = _native.MODULUS
 
 
 def _walk_evaluate(e, lookup, challenge):
-    """The generic fold ``Expression.evaluate`` used to be."""
+    """The generic fold ``Expression.evaluate`` is."""
     return e.walk(constant=lambda c: c, query=lookup, neg=_vec_neg, add=_vec_add, mul=_vec_mul,
                   scale=lambda a, c: (a * c) % R if isinstance(a, int) else a.scale(c),
                   challenge=None if challenge is None else (lambda ch: challenge(ch) % R))
