@@ -128,14 +128,28 @@ pub fn exponent_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u64>> {
     Ok(d)
 }
 
-/// Fr from 32 canonical little-endian bytes (None if the value is ≥ r).
+/// The 4 little-endian u64 limbs of a 32-byte record.
 #[inline]
-pub fn fr_from_le_bytes(chunk: &[u8]) -> Option<Fr> {
+fn le_limbs(chunk: &[u8]) -> BigInt<4> {
     let mut limbs = [0u64; 4];
     for (i, limb) in limbs.iter_mut().enumerate() {
         *limb = u64::from_le_bytes(chunk[8 * i..8 * i + 8].try_into().unwrap());
     }
-    Fr::from_bigint(BigInt::new(limbs))
+    BigInt::new(limbs)
+}
+
+/// Fr from 32 canonical little-endian bytes (None if the value is ≥ r).
+#[inline]
+pub fn fr_from_le_bytes(chunk: &[u8]) -> Option<Fr> {
+    Fr::from_bigint(le_limbs(chunk))
+}
+
+/// Fr from its 32 bytes as stored in memory (Montgomery form, little-endian limbs: a cache
+/// file's format, never a wire format), with no field multiplication (None if the limbs are ≥ r).
+#[inline]
+pub fn fr_from_montgomery_le_bytes(chunk: &[u8]) -> Option<Fr> {
+    let big = le_limbs(chunk);
+    (big < Fr::MODULUS).then(|| ark_ff::Fp::new_unchecked(big))
 }
 
 /// The 32-byte little-endian canonical encoding of an Fr.

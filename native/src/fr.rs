@@ -1,7 +1,8 @@
 //! `FrVec`: a vector of BN254 scalar-field elements held in Rust, with whole-vector
 //! construction, conversion, element-wise arithmetic, reductions and index maps.
 use crate::convert::{
-    exponent_from_py, fr_from_i64, fr_from_le_bytes, fr_from_py, fr_to_le_bytes, fr_to_py, verr,
+    exponent_from_py, fr_from_i64, fr_from_le_bytes, fr_from_montgomery_le_bytes, fr_from_py, fr_to_le_bytes,
+    fr_to_py, verr,
 };
 use crate::fr_kernels as k;
 use ark_bn254::Fr;
@@ -24,6 +25,26 @@ impl FrVec {
     pub fn new(v: Vec<Fr>) -> Self {
         FrVec { v }
     }
+}
+
+/// 32-byte records → an FrVec, decoded in parallel; the first record `decode` refuses is one
+/// error ("element i {refused}"), as is a length that is not a multiple of 32.
+fn parse_elements(
+    py: Python<'_>,
+    data: &[u8],
+    what: &str,
+    refused: &str,
+    decode: fn(&[u8]) -> Option<Fr>,
+) -> PyResult<FrVec> {
+    if !data.len().is_multiple_of(32) {
+        return verr(format!("{what} needs a multiple of 32 bytes, got {}", data.len()));
+    }
+    let parsed: Vec<Option<Fr>> =
+        py.allow_threads(|| data.par_chunks(32).with_min_len(MIN_LEN).map(decode).collect());
+    if let Some(i) = parsed.iter().position(|x| x.is_none()) {
+        return verr(format!("element {i} {refused}"));
+    }
+    Ok(FrVec::new(parsed.into_iter().map(|x| x.unwrap()).collect()))
 }
 
 fn same_len(a: &[Fr], b: &[Fr], op: &str) -> PyResult<()> {
@@ -144,15 +165,8 @@ impl FrVec {
 
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        if !data.len().is_multiple_of(32) {
-            return verr(format!("FrVec.from_bytes needs a multiple of 32 bytes, got {}", data.len()));
-        }
-        let parsed: Vec<Option<Fr>> =
-            py.allow_threads(|| data.par_chunks(32).with_min_len(MIN_LEN).map(fr_from_le_bytes).collect());
-        if let Some(i) = parsed.iter().position(|x| x.is_none()) {
-            return verr(format!("element {i} is not a canonical field element (its value is ≥ r)"));
-        }
-        Ok(FrVec::new(parsed.into_iter().map(|x| x.unwrap()).collect()))
+        let refused = "is not a canonical field element (its value is ≥ r)";
+        parse_elements(py, data, "FrVec.from_bytes", refused, fr_from_le_bytes)
     }
 
     /// From the limbs as stored in memory (Montgomery form, 4 little-endian u64 per element):
@@ -160,26 +174,8 @@ impl FrVec {
     /// format, never a wire format). Each element is checked to be < r.
     #[staticmethod]
     fn from_montgomery_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        if !data.len().is_multiple_of(32) {
-            return verr(format!("FrVec.from_montgomery_bytes needs a multiple of 32 bytes, got {}", data.len()));
-        }
-        let parsed: Vec<Option<Fr>> = py.allow_threads(|| {
-            data.par_chunks(32)
-                .with_min_len(MIN_LEN)
-                .map(|c| {
-                    let mut limbs = [0u64; 4];
-                    for (i, limb) in limbs.iter_mut().enumerate() {
-                        *limb = u64::from_le_bytes(c[8 * i..8 * i + 8].try_into().unwrap());
-                    }
-                    let big = ark_ff::BigInt::new(limbs);
-                    (big < Fr::MODULUS).then(|| ark_ff::Fp::new_unchecked(big))
-                })
-                .collect()
-        });
-        if let Some(i) = parsed.iter().position(|x| x.is_none()) {
-            return verr(format!("element {i} is not a reduced field element"));
-        }
-        Ok(FrVec::new(parsed.into_iter().map(|x| x.unwrap()).collect()))
+        let refused = "is not a reduced field element";
+        parse_elements(py, data, "FrVec.from_montgomery_bytes", refused, fr_from_montgomery_le_bytes)
     }
 
     /// The limbs as stored in memory (Montgomery form), 32 bytes per element.
