@@ -143,6 +143,16 @@ pub fn ntt_in_place_with<T: Coeff>(a: &mut [T], omega: Fr, t: Threads) {
     }
 }
 
+/// Elements per parallel task when one group's butterflies are split across threads: few for
+/// the wide coefficient types (much work per element), 2^10 for field elements.
+fn piece_len<T: Coeff>() -> usize {
+    if std::mem::size_of::<T>() > std::mem::size_of::<Fr>() {
+        4
+    } else {
+        1 << 10
+    }
+}
+
 /// DIT stage with half-size h over the whole vector.
 fn one_stage<T: Coeff>(a: &mut [T], roots: &[Fr], h: usize, t: Threads) {
     let n = a.len();
@@ -156,7 +166,7 @@ fn one_stage<T: Coeff>(a: &mut [T], roots: &[Fr], h: usize, t: Threads) {
             }
         });
     } else {
-        let piece: usize = if std::mem::size_of::<T>() > std::mem::size_of::<Fr>() { 4 } else { 1 << 10 };
+        let piece = piece_len::<T>();
         for group in a.chunks_mut(2 * h) {
             let (lo, hi) = group.split_at_mut(h);
             lo.par_chunks_mut(piece).zip(hi.par_chunks_mut(piece)).enumerate().for_each(|(p, (l, r))| {
@@ -194,7 +204,7 @@ fn two_stages<T: Coeff>(a: &mut [T], roots: &[Fr], h: usize, t: Threads) {
             quad(q0, q1, q2, q3, 0);
         });
     } else {
-        let piece: usize = if std::mem::size_of::<T>() > std::mem::size_of::<Fr>() { 4 } else { 1 << 10 };
+        let piece = piece_len::<T>();
         for group in a.chunks_mut(4 * h) {
             let (left, right) = group.split_at_mut(2 * h);
             let (q0, q1) = left.split_at_mut(h);
