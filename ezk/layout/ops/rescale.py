@@ -77,7 +77,7 @@ def _placed(ctx, node, x: Cells, q: np.ndarray, k: int) -> Cells:
     qbits = int(node.attrs.get("qbits", QB))
     if bound:
         check_signed(q, lb if qbits <= lb else qbits,
-               f"the rescale output of {ctx.where(node)} (recalibrate, or lower the scales)")
+                     f"the rescale output of {ctx.where(node)} (recalibrate, or lower the scales)")
     n = q.size
     if not bound or qbits <= lb:  # inputs [x, s_0 … s_{n−1}], lane q
         qcell = Fresh(q, tables.srange(lb) if bound else 0)
