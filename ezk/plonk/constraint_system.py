@@ -6,8 +6,11 @@ lives here and is serialised into the verifying key (``to_bytes``/``from_bytes``
 Derived quantities (see ``degree``):
 
 * D, the *degree* of the system: the largest degree of any constraint polynomial the quotient
-  argument divides by Z_H — gate polynomials, logUp chunk constraints (2 + Σ deg fᵢ [+ deg t]),
-  and the permutation (2 + columns per chunk). At least 3.
+  argument divides by Z_H — gate polynomials, logUp chunk constraints (2 + Σ deg fᵢ [+ deg t],
+  or 1 + deg w + … for a weighted input, see ``chunk_degree``), and the permutation (2 + columns
+  per chunk). At least 3, and rounded up to 1 + 2^⌈log₂(D−1)⌉: the quotient is computed on
+  n·2^⌈log₂(D−1)⌉ points either way, so the spare degree is free — lookup and permutation
+  chunks grow into it and fewer φ and z polynomials are committed.
 * the quotient h = Σ yⁱ·Cᵢ / Z_H has degree < (D − 1)·n, so it is committed as D − 1 pieces
   of n coefficients, and computed on the coset of size n·2^⌈log₂(D−1)⌉.
 * blinding rows b = max(3, most distinct rotations of any advice column) + 2 (halo2's rule);
@@ -54,11 +57,19 @@ class Gate:
 
 @dataclass(frozen=True)
 class Lookup:
-    """``inputs`` (a tuple of expressions, one row's key) must appear among the rows of ``table``."""
+    """``inputs`` (a tuple of expressions, one row's key) must appear among the rows of ``table``
+    on every usable row where ``weight`` (an expression over fixed columns, None = 1) is not 0."""
 
     name: str
     inputs: tuple[Expression, ...]
     table: tuple[Expression, ...]
+    weight: Expression | None = None
+
+    def input_degree(self) -> int:
+        return max(e.degree() for e in self.inputs)
+
+    def weight_degree(self) -> int:
+        return 0 if self.weight is None else self.weight.degree()
 
 
 @dataclass(frozen=True)
@@ -199,9 +210,15 @@ class ConstraintSystem:
         self.gates.append(gate)
         return gate
 
-    def lookup(self, name: str, inputs: list[ExprLike], table: list[ExprLike]) -> Lookup:
+    def lookup(self, name: str, inputs: list[ExprLike], table: list[ExprLike],
+               weight: ExprLike | None = None) -> Lookup:
         """Constrain the tuple ``inputs`` (on every usable row) to be one of the usable rows of
         ``table``.
+
+        ``weight``, an expression over fixed columns, switches rows on and off: a row whose
+        weight is 0 is not looked up, and every other row counts ``weight`` times in the logUp
+        sums (ezk.plonk.lookup: the weights must be integers in [0, 2^32) on the usable rows,
+        which keygen and the mock check). No weight = weight 1 on every row.
 
         Table expressions may query fixed columns (any rotation) and advice columns at rotation
         0 — a *dynamic* table, committed with the witness (ezk.plonk.lookup explains why that
@@ -211,13 +228,17 @@ class ConstraintSystem:
         tab = tuple(as_expression(e) for e in table)
         if not ins or len(ins) != len(tab):
             raise EzkError(f"lookup {name!r} needs as many input expressions as table expressions (≥ 1).")
-        self._check_queries(ins + tab, f"lookup {name!r}")
+        wt = None if weight is None else as_expression(weight)
+        self._check_queries(ins + tab + ((wt,) if wt is not None else ()), f"lookup {name!r}")
+        if wt is not None and (wt.challenges() or any(q.column.kind != FIXED for q in wt.queries())):
+            raise EzkError(f"lookup {name!r}: a weight may query fixed columns only (no advice, instance "
+                           f"or challenge), not {expression_to_text(wt)}.")
         for e in tab:
             for q in e.queries():
                 if q.column.kind == INSTANCE or (q.column.kind == ADVICE and q.rotation != 0):
                     raise EzkError(f"lookup {name!r}: table expressions may query fixed columns and advice "
                                    f"columns at rotation 0, not {q!r}.")
-        lk = Lookup(name, ins, tab)
+        lk = Lookup(name, ins, tab, wt)
         self._changed()
         self.lookups.append(lk)
         return lk
@@ -237,8 +258,21 @@ class ConstraintSystem:
     def gate_degree(self) -> int:
         return max((p.degree() for g in self.gates for p in g.polys), default=0)
 
-    def _lookup_degrees(self, lk: Lookup) -> tuple[int, int]:
-        return max(e.degree() for e in lk.inputs), max(e.degree() for e in lk.table)
+    @staticmethod
+    def chunk_degree(lookups: "list[Lookup]", table_degree: int | None) -> int:
+        """The degree of a logUp chunk constraint over ``lookups`` (chunk 0 of a table also
+        carries the table term, ``table_degree`` = deg t; None for the other chunks):
+
+            active·((Δφ)·P·T − S_w·T + m·P)   or   active·((Δφ)·P − S_w)
+
+        with P = Π(β+fᵢ) of degree Σ deg fᵢ and S_w = Σ wᵢ·Π_{j≠i}(β+fⱼ) of degree
+        maxᵢ(deg wᵢ + Σ_{j≠i} deg fⱼ); active, Δφ and m have degree 1."""
+        dfs = [lk.input_degree() for lk in lookups]
+        p = sum(dfs)
+        s = max(lk.weight_degree() + p - df for lk, df in zip(lookups, dfs))
+        if table_degree is None:
+            return 1 + max(1 + p, s)
+        return 1 + max(1 + p + table_degree, s + table_degree, 1 + p)
 
     def degree(self) -> int:
         """D: the maximum degree of any constraint polynomial (≥ 3)."""
@@ -250,9 +284,8 @@ class ConstraintSystem:
     def _degree(self) -> int:
         d = max(3, self.gate_degree())
         for lk in self.lookups:
-            df, dt = self._lookup_degrees(lk)
-            d = max(d, 2 + df + dt)
-        return d
+            d = max(d, self.chunk_degree([lk], max(e.degree() for e in lk.table)))
+        return 1 + _next_pow2(d - 1)  # the quotient's coset has n·2^⌈log₂(D−1)⌉ points anyway
 
     def permutation_chunk_size(self) -> int:
         """Columns per grand-product polynomial: (D − 2), so that 2 + chunk ≤ D."""
@@ -260,7 +293,8 @@ class ConstraintSystem:
 
     def lookup_tables(self) -> list[LookupTable]:
         """Lookups grouped by identical table, inputs chunked greedily so each φ constraint has
-        degree ≤ D (chunk 0: 2 + deg t + Σ deg fᵢ; others: 2 + Σ deg fᵢ)."""
+        degree ≤ D (``chunk_degree``: chunk 0 2 + deg t + Σ deg fᵢ, others 2 + Σ deg fᵢ, for
+        weights of degree ≤ the inputs')."""
         if "tables" not in self._memo:
             self._memo["tables"] = self._lookup_tables()
         return list(self._memo["tables"])
@@ -279,14 +313,12 @@ class ConstraintSystem:
             dt = max(e.degree() for e in table)
             chunks: list[LookupChunk] = []
             cur: list[int] = []
-            budget = 2 + dt
             for i in members:
-                df = max(e.degree() for e in self.lookups[i].inputs)
-                if cur and budget + df > d:
+                grown = [self.lookups[j] for j in cur + [i]]
+                if cur and self.chunk_degree(grown, None if chunks else dt) > d:
                     chunks.append(LookupChunk(tuple(cur), not chunks))
-                    cur, budget = [], 2
+                    cur = []
                 cur.append(i)
-                budget += df
             chunks.append(LookupChunk(tuple(cur), not chunks))
             tables.append(LookupTable(table, tuple(members), tuple(chunks)))
         return tables
@@ -325,7 +357,7 @@ class ConstraintSystem:
             for p in g.polys:
                 qs |= p.queries()
         for lk in self.lookups:
-            for e in lk.inputs + lk.table:
+            for e in lk.inputs + lk.table + ((lk.weight,) if lk.weight is not None else ()):
                 qs |= e.queries()
         return sorted(qs, key=lambda q: (q.column.index, q.rotation))
 
@@ -341,7 +373,8 @@ class ConstraintSystem:
         for lk in self.lookups:
             ins = ", ".join(expression_to_text(e) for e in lk.inputs)
             tab = ", ".join(expression_to_text(e) for e in lk.table)
-            lines.append(f"lookup {lk.name}: ({ins}) ∈ ({tab})")
+            weight = "" if lk.weight is None else f" weight {expression_to_text(lk.weight)}"
+            lines.append(f"lookup {lk.name}: ({ins}) ∈ ({tab}){weight}")
         lines.append("permutation: " + ", ".join(c.name for c in self.permutation_columns))
         return "\n".join(lines)
 
@@ -376,6 +409,9 @@ class ConstraintSystem:
             w.u32(len(lk.inputs))
             for e in lk.inputs + lk.table:
                 encode_expression(w, e)
+            w.u8(int(lk.weight is not None))
+            if lk.weight is not None:
+                encode_expression(w, lk.weight)
         perm = sorted(self._equality)
         w.u32(len(perm))
         for i in perm:
@@ -410,7 +446,10 @@ class ConstraintSystem:
             name = r.text()
             arity = r.count()
             exprs = [decode_expression(r, cols, chs) for _ in range(2 * arity)]
-            cs.lookup(name, exprs[:arity], exprs[arity:])
+            weighted = r.u8()
+            if weighted > 1:
+                raise r.fail("a lookup's weight flag is neither 0 nor 1")
+            cs.lookup(name, exprs[:arity], exprs[arity:], decode_expression(r, cols, chs) if weighted else None)
         last = -1
         for _ in range(r.count()):
             i = r.u32()
@@ -422,3 +461,10 @@ class ConstraintSystem:
             cs._equality.add(i)
         cs._changed()
         return cs
+
+
+def _next_pow2(v: int) -> int:
+    p = 1
+    while p < v:
+        p *= 2
+    return p

@@ -26,7 +26,7 @@ import numpy as np
 from ezk import _native
 from ezk.errors import ArtifactError, EzkError
 from ezk.kzg import commit_lagrange
-from ezk.plonk import permutation
+from ezk.plonk import lookup, permutation
 from ezk.plonk.circuit import Circuit, domain_of
 from ezk.plonk.constraint_system import ConstraintSystem
 from ezk.plonk.domain import Domain
@@ -35,7 +35,8 @@ from ezk.plonk.serial import Reader, Writer, read_tag
 VK_TAG, PK_TAG = b"ezk-plonk-vk\x00", b"ezk-plonk-pk\x00"
 # 2: advice columns and challenges carry phases, gate polynomials names;
 # 3: the verifying key records its instance lengths and the SRS digest
-KEY_VERSION = 3
+# 4: lookups carry an optional weight (an expression over fixed columns)
+KEY_VERSION = 4
 VK_MAGIC = VK_TAG + bytes([KEY_VERSION])
 PK_MAGIC = PK_TAG + bytes([KEY_VERSION])
 _REMEDY = "run setup (keygen) again with this version of ezk"
@@ -182,10 +183,12 @@ class ProvingKey:
 def keygen(circuit: Circuit, srs) -> tuple[ProvingKey, VerifyingKey]:
     """Commit to the fixed columns and the permutation σ_j (Lagrange-basis MSMs), one column
     at a time: only the column being committed is alive as n field elements; the key keeps
-    each fixed column compact (int64 when it fits, trailing zero rows dropped)."""
+    each fixed column compact (int64 when it fits, trailing zero rows dropped). Lookup weights
+    outside [0, 2^32) on a usable row are refused first (ezk.plonk.lookup)."""
     cs, d = circuit.cs, circuit.domain
     if srs.n < d.n:
         raise EzkError(f"the SRS has 2^{srs.k} points but the circuit needs 2^{d.k}; use a larger SRS.")
+    lookup.check_weights(cs, lambda q: circuit.fixed_column(q.column.kind_index).rotate(q.rotation), d.usable, d.n)
     fixed, fixed_commitments = [], []
     for i in range(len(cs.fixed)):
         values = circuit.fixed_column(i)

@@ -2,7 +2,8 @@
 
 Each check is whole-vector: a gate polynomial is evaluated over all 2^k rows at once (FrVec
 ops, rotations by cyclic shifts), non-zero rows are found with numpy on the raw bytes; lookups
-match (θ-compressed, θ random) input keys against table keys with sorted search; copies compare
+match (θ-compressed, θ random) input keys of the rows of nonzero weight against table keys with
+sorted search; copies compare
 the two cells' bytes. Failures name the gate / lookup / copy, the row and the cell values
 (as signed integers: x > (r−1)/2 is shown as x − r). At most ``MAX_PER_CONSTRAINT`` failing rows
 are reported per gate polynomial, per lookup and for the copies.
@@ -275,7 +276,8 @@ def mock(circuit: Circuit, witness: Witness, challenges: Mapping[Challenge, int]
                 gate=gate.name, poly=i, poly_name=gate.poly_names[i], label=gate.poly_label(i),
                 row=row, values=_cells([poly], cols, row), blinding_row=bool(row >= u)))
 
-    # lookups: the input tuples of the usable rows against the distinct table rows (θ random)
+    # lookups: the input tuples of the usable rows of nonzero weight against the distinct table
+    # rows (θ random); a weight outside [0, 2^32) raises, as keygen does
     theta = _native.FrVec.random(1)[0]
     missing: dict[int, list[int]] = {}
     for table in cs.lookup_tables():
@@ -292,7 +294,11 @@ def mock(circuit: Circuit, witness: Witness, challenges: Mapping[Challenge, int]
                     break
                 query = _chunk_query(cols, start, stop)
                 keys = logup.as_keys(_full(logup.compress(lk.inputs, query, challenge, theta), stop - start))
-                rows += [int(r) + start for r in np.flatnonzero(~_among(keys, known))]
+                looked_up = ~_among(keys, known)
+                w = logup.weight_values(lk, query, stop - start, stop - start, first=start)
+                if w is not None:  # rows of weight 0 are not looked up
+                    looked_up &= w != 0
+                rows += [int(r) + start for r in np.flatnonzero(looked_up)]
             missing[li] = rows[:MAX_PER_CONSTRAINT]
     for li, lk in enumerate(cs.lookups):
         for row in missing.get(li, []):

@@ -8,6 +8,7 @@ import pytest
 from ezk import _native
 from ezk.errors import EzkError
 from ezk.plonk import ConstraintSystem
+from ezk.plonk.domain import Domain
 from ezk.plonk.serial import Reader, Writer
 
 R = _native.MODULUS
@@ -68,9 +69,46 @@ def test_lookup_chunks_respect_degree():
     tables = cs.lookup_tables()
     assert len(tables) == 1
     chunks = tables[0].chunks
-    # D = 4: chunk 0 holds 2 + 1 + 1 (one input), the others 2 + 1 + 1 (two inputs)
-    assert [len(c.lookups) for c in chunks] == [1, 2, 2]
-    assert [c.with_table for c in chunks] == [True, False, False]
+    # degree 4 rounds up to D = 5 (the quotient's coset has 4n points for either): chunk 0
+    # holds 2 + 1 + 2 (two inputs), the others 2 + 3 (three inputs)
+    assert cs.degree() == 5
+    assert [len(c.lookups) for c in chunks] == [2, 3]
+    assert [c.with_table for c in chunks] == [True, False]
+
+
+@pytest.mark.parametrize("raw, rounded", [(3, 3), (4, 5), (5, 5), (6, 9), (9, 9), (10, 17)])
+def test_degree_rounds_up_to_the_quotient_domain(raw, rounded):
+    cs = ConstraintSystem()
+    a = cs.advice_column()
+    cs.create_gate("g", [a.cur() ** raw])
+    assert cs.degree() == rounded
+    # the quotient's extended domain is the same for the raw and the rounded degree
+    assert Domain(k=4, degree=rounded, blinding=5).ext_factor == Domain(k=4, degree=raw, blinding=5).ext_factor
+    assert Domain(k=4, degree=rounded, blinding=5).pieces == rounded - 1
+    assert cs.permutation_chunk_size() == rounded - 2
+
+
+def test_weighted_lookup_chunks_count_the_weight():
+    cs = ConstraintSystem()
+    a = [cs.advice_column() for _ in range(6)]
+    t, tag, quad = cs.fixed_column("t"), cs.fixed_column("tag"), cs.fixed_column("quad")
+    for i in range(6):
+        cs.lookup(f"w{i}", inputs=[a[i].cur()], table=[t.cur()], weight=tag.cur())
+    # weight degree 1, inputs degree 1, table degree 1: 2 + 1 + 1 alone, D = 5
+    assert cs.degree() == 5
+    assert [len(c.lookups) for c in cs.lookup_tables()[0].chunks] == [2, 3, 1]
+    # a weight of degree 2 on one input: S_w has degree 2 + (k − 1)
+    cs2 = ConstraintSystem()
+    b = [cs2.advice_column() for _ in range(4)]
+    t2, q2 = cs2.fixed_column("t"), cs2.fixed_column("q")
+    cs2.lookup("heavy", inputs=[b[0].cur()], table=[t2.cur()], weight=q2.cur() * q2.cur())
+    for i in range(1, 4):
+        cs2.lookup(f"l{i}", inputs=[b[i].cur()], table=[t2.cur()])
+    assert cs2.degree() == 5  # 1 + max(2 + 1 + 1, 2 + 1) = 5
+    for table in cs2.lookup_tables():
+        for c, chunk in enumerate(table.chunks):
+            lks = [cs2.lookups[i] for i in chunk.lookups]
+            assert cs2.chunk_degree(lks, 1 if c == 0 else None) <= cs2.degree()
 
 
 def test_bad_constraints_are_clear_errors():
@@ -85,3 +123,27 @@ def test_bad_constraints_are_clear_errors():
         cs.lookup("l", inputs=[a.cur()], table=[a.prev()])
     with pytest.raises(EzkError):
         cs.lookup("l", inputs=[a.cur()], table=[])
+
+
+def test_a_weight_round_trips_through_the_encoding():
+    cs = _cs()
+    t, tag = cs.fixed_column("t2"), cs.fixed_column("tag")
+    a = cs.advice[0]
+    cs.lookup("weighted", inputs=[tag.cur(), a.cur()], table=[t.cur(), t.cur()], weight=tag.cur() * 2)
+    w = Writer()
+    cs.write(w)
+    cs2 = ConstraintSystem.read(Reader(w.getvalue(), "constraint system"))
+    assert cs2.describe() == cs.describe() and "weight 2·tag@0" in cs.describe()
+    assert cs2.lookups[-1].weight is not None and cs2.lookups[0].weight is None
+    assert [q.column.name for q in cs2.lookups[-1].weight.queries()] == ["tag"]
+
+
+def test_a_weight_over_advice_instance_or_a_challenge_is_refused():
+    cs = ConstraintSystem()
+    a, t = cs.advice_column("a"), cs.fixed_column("t")
+    i, u = cs.instance_column("i"), cs.challenge(0, "u")
+    for bad in (a.cur(), t.cur() * a.cur(), i.cur(), t.cur() * u):
+        with pytest.raises(EzkError, match="weight may query fixed columns only"):
+            cs.lookup("l", inputs=[a.cur()], table=[t.cur()], weight=bad)
+    assert cs.lookups == []
+    cs.lookup("ok", inputs=[a.cur()], table=[t.cur()], weight=3 * t.next())
