@@ -92,6 +92,43 @@ def lookups(k: int = 9, rows: int = 40, seed: int = 2):
     return circuit, witness, []
 
 
+def weighted_lookups(k: int = 6, rows: int = 30, seed: int = 6, tag_changes: dict | None = None):
+    """Weighted lookups (ezk.plonk.lookup) into one tagged table (tt, tx, ty): tag 1 rows
+    (1, j, j² mod 97) for j < 16, tag 2 rows (2, j, j + 100) for j < 8, then empty rows (0, 0, 0).
+
+    tagged: (L, a, b) ∈ (tt, tx, ty) with weight L, the fixed tag of row i cycling 1, 2, 0 on the
+            first ``rows`` rows: rows of tag 0 are not looked up, and hold garbage (a, b) outside
+            the table; rows of tag 2 count twice in m;
+    plain:  (1, c, d) ∈ (tt, tx, ty), no weight (= 1 on every usable row; c = d = 0 matches the
+            tag-1 row j = 0 past the given rows).
+    ``tag_changes`` {row: tag} overrides tags (a negative or huge weight, a garbage row switched on).
+
+    Returns (circuit, witness, instances, columns by name)."""
+    cs = ConstraintSystem()
+    a, b, c, d = (cs.advice_column(name) for name in "abcd")
+    tt, tx, ty, tag = (cs.fixed_column(name) for name in ("tt", "tx", "ty", "tag"))
+    cs.lookup("tagged", [tag.cur(), a.cur(), b.cur()], [tt.cur(), tx.cur(), ty.cur()], weight=tag.cur())
+    cs.lookup("plain", [1, c.cur(), d.cur()], [tt.cur(), tx.cur(), ty.cur()])
+    j1, j2 = np.arange(16), np.arange(8)
+    ttv = np.concatenate([np.ones(16, np.int64), np.full(8, 2)])
+    txv = np.concatenate([j1, j2])
+    tyv = np.concatenate([j1 * j1 % 97, j2 + 100])
+    tags = np.arange(rows) % 3 + 1
+    tags[tags == 3] = 0
+    for row, value in (tag_changes or {}).items():
+        tags[row] = value
+    rng = np.random.default_rng(seed)
+    av = np.where(tags == 1, rng.integers(0, 16, rows), rng.integers(0, 8, rows))
+    bv = np.where(tags == 1, av * av % 97, av + 100)
+    garbage = np.arange(rows) % 3 == 2  # the tag-0 rows of the cycle: values in no table row
+    av = np.where(garbage, 1000 + np.arange(rows), av)
+    bv = np.where(garbage, -7, bv)
+    cv = rng.integers(0, 16, rows)
+    circuit = Circuit(cs=cs, k=k, fixed={tt: ttv, tx: txv, ty: tyv, tag: tags})
+    witness = Witness(advice={a: av, b: bv, c: cv, d: cv * cv % 97})
+    return circuit, witness, [], {col.name: col for col in cs.columns}
+
+
 def multiset_two_phase(k: int = 6, rows: int = 20, seed: int = 3, permuted: bool = True, wrong_u: int | None = None):
     """A two-phase circuit: y is a rearrangement of x, shown by a running product over a
     challenge u drawn after x and y are committed (phase 0), and a masked lookup over a second

@@ -18,7 +18,7 @@ from ezk.plonk.program import FRAME_KEYS, compile_constraints
 from ezk.plonk.protocol import Challenges
 from ezk.plonk.quotient import QuotientEvaluator, evaluation_groups
 from ezk.plonk.vanishing import all_constraints, quotient_pieces
-from tests.native.plonk_circuits import fibonacci, lookups, multiply_accumulate, multiset_two_phase
+from tests.native.plonk_circuits import fibonacci, lookups, multiply_accumulate, multiset_two_phase, weighted_lookups
 
 R = _native.MODULUS
 
@@ -43,7 +43,7 @@ def _assert_native_equals_reference(cs, d, budget_bytes=None):
     return ev
 
 
-@pytest.mark.parametrize("build", [fibonacci, multiply_accumulate, lookups, multiset_two_phase])
+@pytest.mark.parametrize("build", [fibonacci, multiply_accumulate, lookups, multiset_two_phase, weighted_lookups])
 @pytest.mark.parametrize("budget", [None, 1])  # one group, or one polynomial vector per group
 @pytest.mark.parametrize("batch", ["1", "3"])  # transforms one at a time, or side by side
 def test_native_quotient_equals_the_python_reference(build, budget, batch, monkeypatch):
@@ -63,7 +63,7 @@ def _freivalds_circuit():
     return laid.circuit, laid.witness, laid.instances
 
 
-@pytest.mark.parametrize("build", [fibonacci, multiply_accumulate, lookups, multiset_two_phase, _freivalds_circuit])
+@pytest.mark.parametrize("build", [fibonacci, multiply_accumulate, lookups, multiset_two_phase, weighted_lookups, _freivalds_circuit])
 def test_split_by_degree_equals_the_reference_on_an_honest_provers_polynomials(build, monkeypatch):
     """Inside a real proof: the split evaluator's pieces equal the reference's on the prover's
     own polynomials (every constraint vanishes on H), with fewer sub-coset transforms, and the
@@ -72,7 +72,7 @@ def test_split_by_degree_equals_the_reference_on_an_honest_provers_polynomials(b
     from ezk.plonk import keygen, prove, verify
     from ezk.plonk import prover as prover_module
 
-    circuit, witness, instances = build()
+    circuit, witness, instances = build()[:3]
     srs = SRS.generate(circuit.k, seed=b"split-by-degree")
     pk, vk = keygen(circuit, srs)
     seen = []
@@ -250,7 +250,7 @@ class _OpenedAtRandom(dict):
         return self[key]
 
 
-@pytest.mark.parametrize("build", [fibonacci, multiply_accumulate, lookups, multiset_two_phase, _freivalds_circuit])
+@pytest.mark.parametrize("build", [fibonacci, multiply_accumulate, lookups, multiset_two_phase, weighted_lookups, _freivalds_circuit])
 def test_the_verifiers_compiled_quotient_equals_the_python_walk(build):
     """h(x) by the compiled DAG (``expected_quotient_compiled``, what the verifier runs) equals
     ``expected_quotient``'s walk over the constraints at any x and any opened values: gates,
