@@ -6,19 +6,19 @@ A *lookup* claims (key, value) ∈ table for two region cells: value = V[key], w
 0 ≤ key < N. Both sit in lanes beside the region (as the Poseidon gadget's do), bound to the
 region's cells by copy constraints:
 
-  table lane k:  fixed TT (the table's tag t ≥ 1 on its rows, 0 elsewhere), fixed TX (t·j for
-                 the key j on the table's rows, 0 elsewhere), advice TV (a copy of V_j)
+  table lane k:  fixed TT (the table's tag t ≥ 1 on its rows, 0 elsewhere), fixed TX (the key j
+                 on the table's rows, 0 elsewhere), advice TV (a copy of V_j)
   input lane i:  advice IX (a copy of the key cell), IY (a copy of the value cell), and per
                  table lane k one fixed tag column L_{i,k} (t on rows that look up table t of
                  lane k, 0 elsewhere)
 
-  lookup dyn.i{i}.t{k}:  (L, L·IX, L·IY) ∈ (TT, TX, TT·TV)            (degree 2 + 2 + 2)
+  lookup dyn.i{i}.t{k}:  (L, IX, IY) ∈ (TT, TX, TV), weight L          (degree 1 + 1 + 1)
 
-A row with L = t ≠ 0 can only match a row of table t (tags are distinct and ≥ 1, and t is
-invertible): IX is then that row's fixed key j and IY the advice value TV there, which the copy
-makes V_j. L = 0 looks up
-(0, 0, 0): every table lane keeps at least one row with TT = 0, where TT·TV = 0 whatever the
-prover writes into TV — so unused table rows carry no prover-chosen entry. Only usable rows are
+(a weighted lookup, ezk.plonk.lookup). A row with L = t ≠ 0 can only match a row of table t
+(tags are distinct and ≥ 1, and the tag is in the tuple): IX is then that row's fixed key j and
+IY the advice value TV there, which the copy makes V_j. A row with L = 0 is not looked up.
+Unused table rows (TT = 0) hold (0, 0, TV) with TV the prover's choice, a tuple no looked-up
+row (first entry t ≥ 1) can match — so they carry no usable entry. Only usable rows are
 table rows (ezk.plonk.lookup: the advice's blinding rows never count), and TV is committed
 before θ and β. Tables are packed first-fit (decreasing size, ties by order) into lanes of
 u − 1 rows; lookups fill input lanes of u rows in order. Everything is a function of shapes.
@@ -210,7 +210,7 @@ class DynamicLookups:
         tt = np.zeros((self.table_lanes, u), dtype=np.int64)
         tx = np.zeros((self.table_lanes, u), dtype=np.int64)
         tab_rows = np.full((self.table_lanes, u), -1, dtype=np.int64)
-        tt[lane, row], tx[lane, row], tab_rows[lane, row] = tid + 1, (tid + 1) * key, tid  # TX = t·j
+        tt[lane, row], tx[lane, row], tab_rows[lane, row] = tid + 1, key, tid  # TX = j
         n = self.input_lanes * u
         tags = np.zeros(n, dtype=np.int64)
         if self.lookups:
@@ -253,7 +253,7 @@ class DynamicLookups:
                 L = fixed(f"di{i}_t{k}_tag", np.where(mine, tags[i], 0))
                 TT, TX, TV = T[k]
                 lk = f"dyn.i{i}.t{k}"
-                cs.lookup(lk, [L.cur(), L.cur() * IX.cur(), L.cur() * IY.cur()], [TT.cur(), TX.cur(), TT.cur() * TV.cur()])
+                cs.lookup(lk, [L.cur(), IX.cur(), IY.cur()], [TT.cur(), TX.cur(), TV.cur()], weight=L.cur())
                 lanes.gate_lane[lk] = name
         self.lanes = lanes
 

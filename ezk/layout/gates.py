@@ -7,16 +7,17 @@ Per block (A_0 … A_{W−1} its advice columns; F, P, C, S, Q… its fixed colu
           — when a block has both, DOT rows keep Qd_t, Dc, Ds in LIN lane 0's F_t, P, S columns
           and a selector σ (1 on DOT rows) splits them: lin[0]·(1 − σ), dot·σ (degrees 3, 4);
   mul[t]  Qm·(A_{3t}·A_{3t+1} − A_{3t+2})                                        (degree 3)
-  lookup  (L_{s,k}, L_{s,k}·A_{2s}, L_{s,k}·A_{2s+1}) ∈ (TT_k, TT_k·TX_k, TT_k·TY_k)  (degree 2)
+  lookup  (L_{s,k}, A_{2s}, A_{2s+1}) ∈ (TT_k, TX_k, TY_k), weight L_{s,k}             (degree 1)
 
 for lane j < b, pair t < (W−1)/2, triple t < W/3, slot s and table bank k. The lookup needs one
-fixed column per (slot, bank), its tag L (0 where the slot is off or looks up another bank):
-L = t ≠ 0 forces A_{2s} = x and A_{2s+1} = y of a row of table t (t is invertible), and L = 0
-looks up (0, 0, 0), the bank's zero row. Range tables have TY = 0, so their y cell must be 0.
+fixed column per (slot, bank), its tag L (0 where the slot is off or looks up another bank),
+which is also the lookup's weight (ezk.plonk.lookup): L = t ≠ 0 forces A_{2s} = x and
+A_{2s+1} = y of a row of table t (the tag in the tuple keeps tables apart), and a row with
+L = 0 is not looked up. Range tables have TY = 0, so their y cell must be 0.
 Only what some row uses is created — families, LIN lanes with a nonzero coefficient, (slot,
 bank) pairs with a lookup — so the system is a function of the graph and settings alone.
-The wide layout's range checks look (R_{c,k}, R_{c,k}·A_c) up in (TT_k, TT_k·TX_k) for every
-column c: a range tag t ≠ 0 forces A_c = x of a row of table t, R = 0 meets the zero row.
+The wide layout's range checks look (R_{c,k}, A_c) up in (TT_k, TX_k) with weight R_{c,k} for
+every column c: a range tag t ≠ 0 forces A_c = x of a row of table t, R = 0 looks nothing up.
 All advice columns and the instance column are equality-enabled (copy constraints). Blocks
 with Freivalds rows also get two phase-1 columns and the gates of ``phase1.py``.
 """
@@ -28,7 +29,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ezk import _native
-from ezk.ops._checks import INT64_SAFE
 from ezk.plonk import ConstraintSystem
 from ezk.plonk.expression import Column
 
@@ -138,9 +138,9 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
                     name = f"lookup.b{blk}.s{s}.k{k}"
                     out.gate_block[name] = blk
                     tcols = _bank_columns(out, tables, k, col)
-                    cs.lookup(name, [L.cur(), L.cur() * A[2 * s].cur(), L.cur() * A[2 * s + 1].cur()],
-                              [c.cur() for c in tcols])
-        if "rk" in used:  # wide range checks: (R, R·A_c) ∈ (TT_k, TT_k·TX_k), R a range tag or 0
+                    cs.lookup(name, [L.cur(), A[2 * s].cur(), A[2 * s + 1].cur()],
+                              [c.cur() for c in tcols], weight=L.cur())
+        if "rk" in used:  # wide range checks: (R, A_c) ∈ (TT_k, TX_k) weighted by R, a range tag or 0
             rtag = fx["rk_tag"][sl]
             for c in range(W):
                 for k in range(len(banks)):
@@ -150,8 +150,8 @@ def build(rg: Region, tables: Tables, blocks: int, with_instance: bool, bank_cap
                     R = col(f"rk{blk}_c{c}_k{k}_tag", np.where(on, rtag[:, c], 0))
                     name = f"rlookup.b{blk}.c{c}.k{k}"
                     out.gate_block[name] = blk
-                    tt, ttx, _ = _bank_columns(out, tables, k, col)
-                    cs.lookup(name, [R.cur(), R.cur() * A[c].cur()], [tt.cur(), ttx.cur()])
+                    tt, tx, _ = _bank_columns(out, tables, k, col)
+                    cs.lookup(name, [R.cur(), A[c].cur()], [tt.cur(), tx.cur()], weight=R.cur())
     ph = rg.__dict__.get("phase1")
     if ph is not None:  # the Freivalds checks' phase-1 columns and gates (phase1.py)
         out.phase1 = build_phase1(ph, cs, col, out.gate_block, advice, out.lin_f)
@@ -179,16 +179,5 @@ def _bank_columns(out: Built, tables: Tables, k: int, col) -> tuple[Column, Colu
     cache = out.__dict__.setdefault("_banks", {})
     if k not in cache:
         tt, tx, ty = tables.bank_columns(out.banks[k])
-        cache[k] = (col(f"table{k}_tag", tt), col(f"table{k}_tx", tagged(tt, tx)), col(f"table{k}_ty", tagged(tt, ty)))
+        cache[k] = (col(f"table{k}_tag", tt), col(f"table{k}_tx", tx), col(f"table{k}_ty", ty))
     return cache[k]
-
-
-def tagged(tt: np.ndarray, v: np.ndarray):
-    """TT·v for a bank column: int64 when no product can leave the int64 range, else computed
-    as field elements (a gather table over large fixed data), never wrapped."""
-    if not tt.size:
-        return tt * v
-    bound = max(abs(int(tt.max())), abs(int(tt.min()))) * max(abs(int(v.max())), abs(int(v.min())))
-    if bound < INT64_SAFE:
-        return tt * v
-    return _native.FrVec.from_i64(tt).mul(_native.FrVec.from_i64(v))

@@ -1,11 +1,12 @@
 """Lookup tables: one tag per distinct table, packed into banks of fixed columns.
 
 Every table is a set of (x, y) rows under a tag t ≥ 1; a bank is a triple of fixed columns
-(TT, TX, TY) holding several tagged tables one after another, followed by at least one all-zero
-row. A lookup slot of a row feeds (L, Q·x, Qo·y) to a bank, where L = t on rows that look up
-table t (0 elsewhere), Q = [L ≠ 0] and Qo = 1 when y is checked (0 for range checks, whose
-TY is 0). A disabled slot looks up (0, 0, 0) — the zero row — and an enabled one can only
-match rows of its own tag, since real rows have t ≥ 1.
+(TT, TX, TY) holding several tagged tables one after another (raw x and y), followed by at least
+one all-zero row. A lookup slot of a row feeds (L, x, y) to a bank with weight L
+(ezk.plonk.lookup's weighted lookups), where L = t on rows that look up table t (0 elsewhere;
+range tables have TY = 0, so y must be 0). A disabled slot (L = 0) looks nothing up, and an
+enabled one can only match rows of its own tag, since the tuple carries L and real rows have
+t ≥ 1.
 
 Kinds of tables:
 * function tables (x, T(x)) for x in the node's ``attrs["range"]`` (ezk.ops.lookup.table_values),
