@@ -285,7 +285,7 @@ class ConstraintSystem:
         d = max(3, self.gate_degree())
         for lk in self.lookups:
             d = max(d, self.chunk_degree([lk], max(e.degree() for e in lk.table)))
-        return 1 + _next_pow2(d - 1)  # the quotient's coset has n·2^⌈log₂(D−1)⌉ points anyway
+        return 1 + (1 << (d - 2).bit_length())  # 1 + 2^⌈log₂(D−1)⌉: the quotient's coset size anyway
 
     def permutation_chunk_size(self) -> int:
         """Columns per grand-product polynomial: (D − 2), so that 2 + chunk ≤ D."""
@@ -461,10 +461,3 @@ class ConstraintSystem:
             cs._equality.add(i)
         cs._changed()
         return cs
-
-
-def _next_pow2(v: int) -> int:
-    p = 1
-    while p < v:
-        p *= 2
-    return p
