@@ -39,12 +39,24 @@ fn parse_elements(
     if !data.len().is_multiple_of(32) {
         return verr(format!("{what} needs a multiple of 32 bytes, got {}", data.len()));
     }
-    let parsed: Vec<Option<Fr>> =
-        py.allow_threads(|| data.par_chunks(32).with_min_len(MIN_LEN).map(decode).collect());
-    if let Some(i) = parsed.iter().position(|x| x.is_none()) {
+    // one pass straight into the vector (no Vec<Option<Fr>> and second copy); the index of a
+    // refused record is looked for only when there is one
+    let (v, ok) = py.allow_threads(|| {
+        let mut v = vec![Fr::zero(); data.len() / 32];
+        let ok = v.par_iter_mut().with_min_len(MIN_LEN).zip(data.par_chunks(32)).all(|(out, c)| match decode(c) {
+            Some(x) => {
+                *out = x;
+                true
+            }
+            None => false,
+        });
+        (v, ok)
+    });
+    if !ok {
+        let i = data.chunks(32).position(|c| decode(c).is_none()).unwrap_or(0);
         return verr(format!("element {i} {refused}"));
     }
-    Ok(FrVec::new(parsed.into_iter().map(|x| x.unwrap()).collect()))
+    Ok(FrVec::new(v))
 }
 
 fn same_len(a: &[Fr], b: &[Fr], op: &str) -> PyResult<()> {
