@@ -12,6 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
 use rand::RngCore;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const MIN_LEN: usize = 1 << 10;
 
@@ -39,18 +40,21 @@ fn parse_elements(
     if !data.len().is_multiple_of(32) {
         return verr(format!("{what} needs a multiple of 32 bytes, got {}", data.len()));
     }
-    // one pass straight into the vector (no Vec<Option<Fr>> and second copy); the index of a
-    // refused record is looked for only when there is one
+    // one pass straight into the vector (no Vec<Option<Fr>> and second copy, no zeroing); the
+    // index of a refused record is looked for only when there is one
     let (v, ok) = py.allow_threads(|| {
-        let mut v = vec![Fr::zero(); data.len() / 32];
-        let ok = v.par_iter_mut().with_min_len(MIN_LEN).zip(data.par_chunks(32)).all(|(out, c)| match decode(c) {
-            Some(x) => {
-                *out = x;
-                true
-            }
-            None => false,
-        });
-        (v, ok)
+        let bad = AtomicBool::new(false);
+        let mut v = Vec::new();
+        data.par_chunks(32)
+            .with_min_len(MIN_LEN)
+            .map(|c| {
+                decode(c).unwrap_or_else(|| {
+                    bad.store(true, Ordering::Relaxed);
+                    Fr::zero()
+                })
+            })
+            .collect_into_vec(&mut v);
+        (v, !bad.load(Ordering::Relaxed))
     });
     if !ok {
         let i = data.chunks(32).position(|c| decode(c).is_none()).unwrap_or(0);
