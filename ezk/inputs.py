@@ -119,8 +119,9 @@ def quantize_inputs(values: list[np.ndarray], scales: list[int], names: list[str
     for v, s, name in zip(values, scales, names):
         if s == 0 and not np.all(v == np.round(v)):
             raise WitnessError(f"input {name!r} must hold integers (it is an integer input of the model)")
-        y = np.floor(v * 2.0**s + 0.5)
-        if np.any(np.abs(y) >= 2.0**62):
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below
+            y = np.floor(v * 2.0**s + 0.5)
+        if not np.all(np.abs(y) < 2.0**62):  # also refuses inf and NaN
             raise WitnessError(f"input {name!r} is too large to quantize at scale {s}")
         out.append(y.astype(np.int64))
     return out

@@ -15,6 +15,17 @@ def shared_dir() -> Path:
     return SHARED
 
 
+@pytest.fixture(scope="session")
+def srs_path(tmp_path_factory) -> Path:
+    """A test SRS with 2^13 points (insecure: made from a seed), shared by the e2e tests that
+    prove small models through the API or the CLI."""
+    from ezk import api
+
+    p = tmp_path_factory.mktemp("srs") / "k13.srs"
+    api.gen_srs(p, 13, seed="ezk-tests")
+    return p
+
+
 def proof_instances(d: dict) -> list[list[int]]:
     """The public instances of a proof.json dict as field integers."""
     from ezk.felts import le_hex_to_ints

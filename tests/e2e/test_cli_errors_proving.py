@@ -40,13 +40,6 @@ def _pipeline(d, seed_shift: float = 0.0):
 
 
 @pytest.fixture(scope="module")
-def srs_path(tmp_path_factory):
-    p = tmp_path_factory.mktemp("srs") / "kzg13.srs"
-    api.gen_srs(str(p), K, seed="robust-e2e")
-    return p
-
-
-@pytest.fixture(scope="module")
 def run(tmp_path_factory, srs_path):
     d = _pipeline(tmp_path_factory.mktemp("run"))
     api.setup(str(d / "model.compiled"), str(srs_path), str(d / "vk.key"), str(d / "pk.key"))

@@ -49,13 +49,6 @@ def refused(p, witness, tag: str) -> list[list[int]]:
 
 
 @pytest.fixture(scope="module")
-def srs_path(tmp_path_factory):
-    p = tmp_path_factory.mktemp("srs") / "k13.srs"
-    api.gen_srs(p, 13, seed="forgery")
-    return p
-
-
-@pytest.fixture(scope="module")
 def pipes(tmp_path_factory, srs_path):
     root = tmp_path_factory.mktemp("forge")
     return {

@@ -21,13 +21,6 @@ from tests.small_models import X, Pipeline
 
 
 @pytest.fixture(scope="module")
-def srs_path(tmp_path_factory):
-    p = tmp_path_factory.mktemp("srs") / "k13.srs"
-    api.gen_srs(p, 13, seed="verify-statement")
-    return p
-
-
-@pytest.fixture(scope="module")
 def public(tmp_path_factory, srs_path):
     """y = Gemm(x) with a public input, proven once."""
     p = Pipeline(tmp_path_factory.mktemp("public"), srs_path, "gemm", input_visibility="public")
