@@ -19,6 +19,11 @@ same order on every sub-coset, for which keeping the first ones is optimal, and 
 thrash); beyond the budget a polynomial is recomputed on each use — an iNTT (~n·log n
 multiplications) traded for n·32 bytes. The ``held`` entries (z, φ, r, h) do not count against
 the budget: they have no smaller form.
+
+Values on H are kept too, within the same budget, from the advice round until the lookup sums
+are built (``drop_row_values``): the rounds before the quotient read a column's values once per
+lookup table and once for the permutation, and rebuilding them (an int64 → field conversion per
+row) cost seconds per proof. σ values (read once) are not kept.
 """
 
 from __future__ import annotations
@@ -83,6 +88,8 @@ class ProofPolynomials:
         self._cache: dict = {}
         self._cached_bytes = 0
         self._held: dict = {}
+        self._values: dict = {}  # values on H kept until drop_row_values (same budget)
+        self._keep_values = True
         self.intts = 0  # coefficient vectors computed (for tests and profiling)
         self._omega_powers = None
         for c in self.cs.fixed:
@@ -91,16 +98,23 @@ class ProofPolynomials:
             self._sources[("sigma", j)] = (lambda j=j: self._sigma(j))
 
     # ----------------------------------------------------------------- registration
+    def _register(self, key: Hashable, source: Callable[[], "_native.FrVec"]) -> None:
+        for stale in (self._values, self._cache):  # what an earlier source of key gave
+            kept = stale.pop(key, None)
+            if kept is not None:
+                self._cached_bytes -= len(kept) * ELEMENT_BYTES
+        self._sources[key] = source
+
     def add_advice(self, column_index: int, values, blind: "_native.FrVec") -> None:
         d = self.domain
-        self._sources[("col", column_index)] = lambda: with_blinding(values, blind, d)
+        self._register(("col", column_index), lambda: with_blinding(values, blind, d))
 
     def add_instance(self, column_index: int, values: "_native.FrVec") -> None:
         n = self.domain.n
-        self._sources[("col", column_index)] = lambda: values.resize(n)
+        self._register(("col", column_index), lambda: values.resize(n))
 
     def add_counts(self, key: Hashable, counts: np.ndarray, blind: "_native.FrVec") -> None:
-        self._sources[key] = lambda: _native.FrVec.concat([_native.FrVec.from_i64(counts), blind])
+        self._register(key, lambda: _native.FrVec.concat([_native.FrVec.from_i64(counts), blind]))
 
     def hold(self, key: Hashable, coeffs: "_native.FrVec") -> None:
         """Keep ``coeffs`` as the polynomial ``key`` (no compact form exists)."""
@@ -116,8 +130,28 @@ class ProofPolynomials:
         return permutation.sigma_column(self.pk.sigma, j, n, self._omega_powers)
 
     def values(self, key: Hashable) -> "_native.FrVec":
-        """p on H (n values), rebuilt from its compact form."""
-        return self._sources[key]()
+        """p on H (n values), rebuilt from its compact form (or kept from an earlier call until
+        ``drop_row_values``). Callers must not modify it in place."""
+        v = self._values.get(key)
+        if v is None:
+            v = self._sources[key]()
+            if key[0] != "sigma":
+                self._keep(key, v)
+        return v
+
+    def _keep(self, key: Hashable, values: "_native.FrVec") -> None:
+        size = len(values) * ELEMENT_BYTES
+        if self._keep_values and key not in self._values and self._cached_bytes + size <= self.cache_bytes:
+            self._values[key] = values
+            self._cached_bytes += size
+
+    def drop_row_values(self) -> None:
+        """Release the kept values on H (and the σ table) and keep no more: the rounds from the
+        quotient on read coefficients only."""
+        self._cached_bytes -= sum(len(v) * ELEMENT_BYTES for v in self._values.values())
+        self._values.clear()
+        self._keep_values = False
+        self._omega_powers = None
 
     def coeffs(self, key: Hashable) -> "_native.FrVec":
         """p's n coefficients (cached within the budget, else recomputed)."""
@@ -129,7 +163,8 @@ class ProofPolynomials:
             return c
         c = self.stored.get(key, -1) if self.stored is not None else None
         if c is None:
-            c = _native.intt(self.values(key))
+            kept = self._values.get(key)  # computing coefficients keeps no values
+            c = _native.intt(kept if kept is not None else self._sources[key]())
             self.intts += 1
         size = len(c) * ELEMENT_BYTES
         if self._cached_bytes + size <= self.cache_bytes:
@@ -141,23 +176,22 @@ class ProofPolynomials:
         return self.coeffs(key)
 
     def cache_values_and_coeffs(self, key: Hashable, values: "_native.FrVec") -> None:
-        """Offer coefficients for ``key`` computed from ``values`` already in hand (no rebuild)."""
+        """Offer coefficients for ``key`` computed from ``values`` already in hand (no rebuild),
+        and the values themselves (coefficients first while the budget lasts)."""
         size = len(values) * ELEMENT_BYTES
-        if key in self._cache or self._cached_bytes + size > self.cache_bytes:
-            return
-        self._cache[key] = _native.intt(values)
-        self.intts += 1
-        self._cached_bytes += size
+        if key not in self._cache and self._cached_bytes + size <= self.cache_bytes:
+            self._cache[key] = _native.intt(values)
+            self.intts += 1
+            self._cached_bytes += size
+        self._keep(key, values)
 
     @property
     def cached_bytes(self) -> int:
         return self._cached_bytes
 
-    def drop_sigma_table(self) -> None:
-        self._omega_powers = None
-
     def clear(self) -> None:
         self._cache.clear()
+        self._values.clear()
         self._held.clear()
         self._cached_bytes = 0
         self._omega_powers = None

@@ -241,7 +241,7 @@ def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None,
     trace('phi', polys)
     arguments = ArgumentCommitments(zs, phis)
     fs.round_arguments(arguments)
-    polys.drop_sigma_table()
+    polys.drop_row_values()
 
     rnd = round_random(pk, srs, polys)
     ch = fs.round_random(rnd)

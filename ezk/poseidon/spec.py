@@ -15,7 +15,9 @@ script ``generate_parameters_grain.sage 1 0 254 2 8 56 r`` does (and halo2_gadge
   while they are not distinct) and is the Cauchy matrix M[i][j] = 1/(xᵢ + yⱼ).
 
 EZKL's hard-coded ``poseidon_params.rs`` holds exactly these values; the test vector of EZKL's
-``test_poseidon_hash`` checks them end to end (tests/native/test_poseidon.py).
+``test_poseidon_hash`` checks them end to end (tests/native/test_poseidon.py). ``ezkl_spec()``
+reads them from ``ezk.poseidon.constants`` (the Grain LFSR in Python costs ~1 s per process, on
+every prove and verify); a test regenerates them with ``generate()`` and compares.
 """
 
 from __future__ import annotations
@@ -112,8 +114,10 @@ def generate(t: int = WIDTH, r_f: int = FULL_ROUNDS, r_p: int = PARTIAL_ROUNDS, 
 
 @lru_cache(maxsize=1)
 def ezkl_spec() -> PoseidonSpec:
-    """EZKL's PoseidonSpec (computed once per process, ~0.1 s)."""
-    return generate()
+    """EZKL's PoseidonSpec: ``generate()``'s constants, read from their stored table."""
+    from ezk.poseidon import constants
+
+    return PoseidonSpec(WIDTH, FULL_ROUNDS, PARTIAL_ROUNDS, constants.ROUND_CONSTANTS, constants.MDS, CAPACITY)
 
 
 @lru_cache(maxsize=4)

@@ -12,6 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
 use rand::RngCore;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const MIN_LEN: usize = 1 << 10;
 
@@ -39,12 +40,27 @@ fn parse_elements(
     if !data.len().is_multiple_of(32) {
         return verr(format!("{what} needs a multiple of 32 bytes, got {}", data.len()));
     }
-    let parsed: Vec<Option<Fr>> =
-        py.allow_threads(|| data.par_chunks(32).with_min_len(MIN_LEN).map(decode).collect());
-    if let Some(i) = parsed.iter().position(|x| x.is_none()) {
+    // one pass straight into the vector (no Vec<Option<Fr>> and second copy, no zeroing); the
+    // index of a refused record is looked for only when there is one
+    let (v, ok) = py.allow_threads(|| {
+        let bad = AtomicBool::new(false);
+        let mut v = Vec::new();
+        data.par_chunks(32)
+            .with_min_len(MIN_LEN)
+            .map(|c| {
+                decode(c).unwrap_or_else(|| {
+                    bad.store(true, Ordering::Relaxed);
+                    Fr::zero()
+                })
+            })
+            .collect_into_vec(&mut v);
+        (v, !bad.load(Ordering::Relaxed))
+    });
+    if !ok {
+        let i = data.chunks(32).position(|c| decode(c).is_none()).unwrap_or(0);
         return verr(format!("element {i} {refused}"));
     }
-    Ok(FrVec::new(parsed.into_iter().map(|x| x.unwrap()).collect()))
+    Ok(FrVec::new(v))
 }
 
 fn same_len(a: &[Fr], b: &[Fr], op: &str) -> PyResult<()> {

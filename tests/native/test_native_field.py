@@ -125,6 +125,23 @@ def test_from_bytes_rejects_non_canonical_and_bad_length():
     assert len(nat.FrVec.from_bytes(b"")) == 0
 
 
+def test_montgomery_bytes_round_trip_and_name_the_first_bad_element_of_a_long_vector():
+    """Parsed in parallel straight into the vector: a long input round-trips, and a refused
+    record is named by its index (the first one), wherever in the vector it is."""
+    v = nat.FrVec.random(5000, b"mont")
+    data = v.to_montgomery_bytes()
+    assert nat.FrVec.from_montgomery_bytes(data) == v
+    assert nat.FrVec.from_bytes(v.to_bytes()) == v
+    bad = bytearray(data)
+    for i in (4321, 2999):
+        bad[32 * i:32 * i + 32] = R.to_bytes(32, "little")
+    with pytest.raises(ValueError, match="element 2999 is not a reduced"):
+        nat.FrVec.from_montgomery_bytes(bytes(bad))
+    with pytest.raises(ValueError, match="element 4999 is not a canonical"):
+        nat.FrVec.from_bytes(v.to_bytes()[:-32] + (2**256 - 1).to_bytes(32, "little"))
+    assert len(nat.FrVec.from_montgomery_bytes(b"")) == 0
+
+
 def test_from_ints_reduces_and_rejects_non_ints():
     assert ints(fr([R, R + 1, -1, -R - 2, 2**1000])) == [0, 1, R - 1, R - 2, pow(2, 1000, R)]
     with pytest.raises((ValueError, TypeError)):

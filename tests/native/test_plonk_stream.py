@@ -19,6 +19,10 @@ from tests.native import plonk_circuits as circuits
 R = _native.MODULUS
 
 
+def ints(v):
+    return v.to_ints()
+
+
 @pytest.fixture(scope="module")
 def srs():
     return SRS.generate(9, seed=b"plonk-stream")
@@ -79,6 +83,37 @@ def test_cache_budget_bounds_what_is_kept_and_recomputes_the_rest(srs):
                 assert store.coeffs(key) == _native.intt(pk.fixed_column(c.kind_index))
     assert none.intts == 2 * len(fixed_keys)
     assert one.intts == 2 * len(fixed_keys) - 1  # the first one stayed in the cache
+
+
+def test_values_on_h_are_kept_within_the_budget_until_dropped(srs):
+    """Values on H are built once and reused until ``drop_row_values`` (the same field elements
+    as a rebuild), within the shared byte budget, and re-registering a column drops its stale
+    values."""
+    circuit, _, _ = circuits.fibonacci()
+    pk, _ = keygen(circuit, srs)
+    d = pk.vk.domain
+    fixed = [("col", c.index) for c in pk.vk.cs.fixed]
+    advice = pk.vk.cs.advice[0].index
+    blind = _native.FrVec.random(d.n - d.usable, b"blind")
+    one = ProofPolynomials(pk, d, d.n * 32)
+    assert one.values(fixed[0]) is one.values(fixed[0]) and one.cached_bytes == d.n * 32
+    assert one.values(fixed[0]) == pk.fixed_column(pk.vk.cs.fixed[0].kind_index)
+    if len(fixed) > 1:  # over the budget: rebuilt on every call
+        assert one.values(fixed[1]) is not one.values(fixed[1])
+    polys = ProofPolynomials(pk, d, 1 << 30)
+    polys.add_advice(advice, np.arange(5, dtype=np.int64), blind)
+    first = polys.values(("col", advice))
+    assert polys.values(("col", advice)) is first
+    assert ints(first) == [0, 1, 2, 3, 4] + [0] * (d.usable - 5) + ints(blind)
+    assert polys.coeffs(("col", advice)) == _native.intt(first)
+    polys.add_advice(advice, np.arange(7, 0, -1, dtype=np.int64), blind)
+    again = polys.values(("col", advice))
+    assert ints(again)[:8] == [7, 6, 5, 4, 3, 2, 1, 0]
+    assert polys.cached_bytes == d.n * 32  # the new values; the old values and coefficients went
+    polys.drop_row_values()
+    assert polys.cached_bytes == 0
+    assert polys.values(("col", advice)) is not polys.values(("col", advice))
+    assert polys.values(("col", advice)) == again
 
 
 def test_keygen_keeps_fixed_columns_as_narrow_integers_and_the_key_round_trips(srs):
