@@ -99,6 +99,7 @@ def test_keys_of_the_previous_format_are_refused_with_a_hint(public, tmp_path):
     with pytest.raises(ArtifactError, match="format version 1; this ezk reads version 2; run ezk setup again"):
         read_key(tmp_path / "old.key", "vk")
     body = bytearray(read_key(p.vk, "vk").body)
-    body[len(b"ezk-plonk-vk\x00")] = 2  # the PLONK key's own version byte: 2 had no lengths, no SRS digest
-    with pytest.raises(ArtifactError, match="format version 2 but this ezk reads version 3: run setup"):
-        VerifyingKey.from_bytes(bytes(body))
+    for old in (2, 3):  # the PLONK key's own version byte: 2 had no lengths, no SRS digest; 3 no lookup weights
+        body[len(b"ezk-plonk-vk\x00")] = old
+        with pytest.raises(ArtifactError, match=f"format version {old} but this ezk reads version 4: run setup"):
+            VerifyingKey.from_bytes(bytes(body))
