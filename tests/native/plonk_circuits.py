@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from ezk import _native
@@ -248,3 +250,17 @@ def dynamic_two_phase(k: int = 6, pairs: int = 8, rows: int = 20, seed: int = 5,
 
     witness = Witness(advice={a: av, b: bv, c: cv, e: ev}, later=later)
     return circuit, witness, [], {col.name: col for col in cs.columns}
+
+
+def with_cells(witness: Witness, **changes) -> Witness:
+    """``witness`` with advice cells changed: ``column_name=(row, value)`` (a row past the
+    column's end extends it with zeros)."""
+    advice = dict(witness.advice)
+    cols = {c.name: c for c in advice}
+    for name, (row, value) in changes.items():
+        v = np.array(advice[cols[name]]).copy()
+        if row >= len(v):
+            v = np.concatenate([v, np.zeros(row + 1 - len(v), dtype=v.dtype)])
+        v[row] = value
+        advice[cols[name]] = v
+    return dataclasses.replace(witness, advice=advice)

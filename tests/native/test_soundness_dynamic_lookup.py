@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pytest
 
 from ezk import _native
@@ -35,18 +34,6 @@ def keys(srs):
     return circuit, witness, instances, cols, pk, vk
 
 
-def _with(witness, **changes):
-    advice = dict(witness.advice)
-    cols = {c.name: c for c in advice}
-    for name, (row, value) in changes.items():
-        v = np.array(advice[cols[name]]).copy()
-        if row >= len(v):
-            v = np.concatenate([v, np.zeros(row + 1 - len(v), dtype=v.dtype)])
-        v[row] = value
-        advice[cols[name]] = v
-    return dataclasses.replace(witness, advice=advice)
-
-
 def _rejected(srs, keys, witness, **prove_args):
     _, _, instances, _, pk, vk = keys
     return not verify(vk, srs.verifier(), instances, prove(pk, srs, witness, **prove_args))
@@ -64,7 +51,7 @@ def test_dynamic_tables_prove_and_verify(srs, keys):
 
 def test_an_input_that_is_not_a_table_row_is_named_and_not_provable(srs, keys):
     circuit, witness, *_ = keys
-    bad = _with(witness, out=(5, int(witness.advice[circuit.cs.advice[2]][5]) + 1))
+    bad = circuits.with_cells(witness, out=(5, int(witness.advice[circuit.cs.advice[2]][5]) + 1))
     failures = mock(circuit, bad)
     assert [(f.kind, f.name, f.row) for f in failures] == [("lookup", "gather", 5)]
     assert _rejected(srs, keys, bad)
@@ -73,7 +60,7 @@ def test_an_input_that_is_not_a_table_row_is_named_and_not_provable(srs, keys):
 def test_an_index_into_the_switched_off_rows_is_not_provable(srs, keys):
     # row 14 of d is past the table (tt = 0 there): writing the claimed value there does not help
     circuit, witness, *_ = keys
-    bad = _with(witness, idx=(3, 14), out=(3, 777), d=(14, 777))
+    bad = circuits.with_cells(witness, idx=(3, 14), out=(3, 777), d=(14, 777))
     assert [(f.name, f.row) for f in mock(circuit, bad)] == [("gather", 3)]
     assert _rejected(srs, keys, bad)
 
@@ -83,7 +70,7 @@ def test_a_tuple_in_the_blinding_rows_of_a_table_column_is_not_provable(srs, key
     # rows it chooses, and claims it on row 2; only usable rows are table rows
     circuit, witness, *_ = keys
     cols = {c.name: c for c in circuit.cs.columns}
-    bad = _with(witness, a=(2, 5000), b=(2, 6000))
+    bad = circuits.with_cells(witness, a=(2, 5000), b=(2, 6000))
     failures = mock(circuit, bad)
     assert [(f.name, f.row) for f in failures] == [("pairs", 2)]
     d = circuit.domain
@@ -95,7 +82,7 @@ def test_a_multiplicity_lie_is_not_provable(srs, keys, monkeypatch):
     # the missing tuple is counted against a table row of the prover's choosing (and, in a second
     # try, m is honest but for one extra count): the running sum cannot close either way
     circuit, witness, *_ = keys
-    bad = _with(witness, out=(5, int(witness.advice[circuit.cs.advice[2]][5]) + 1))
+    bad = circuits.with_cells(witness, out=(5, int(witness.advice[circuit.cs.advice[2]][5]) + 1))
     honest = logup.multiplicities
 
     def lying(cs, table, query, ch, usable, n):
@@ -151,8 +138,8 @@ def test_a_table_row_changed_after_it_was_committed_is_not_provable(srs, keys):
     circuit, witness, instances, cols, pk, vk = keys
     j = int(witness.advice[cols["idx"]][5])
     wrong = int(witness.advice[cols["out"]][5]) + 1
-    committed = _with(witness, out=(5, wrong))  # the claim, with the honest table
-    changed = _with(committed, d=(j, wrong))  # the table that would make it true, after θ
+    committed = circuits.with_cells(witness, out=(5, wrong))  # the claim, with the honest table
+    changed = circuits.with_cells(committed, d=(j, wrong))  # the table that would make it true, after θ
     assert all(not (f.name == "gather" and f.row == 5) for f in mock(circuit, changed))
     proof = _prove_with_table_changed_after_commitment(pk, srs, committed, changed)
     assert not verify(vk, srs.verifier(), instances, proof)

@@ -6,7 +6,6 @@ advice, negative, ≥ 2^32) are refused when the circuit is built or keyed."""
 
 from __future__ import annotations
 
-import dataclasses
 
 import numpy as np
 import pytest
@@ -32,15 +31,6 @@ def keys(srs):
     return circuit, witness, instances, cols, pk, vk
 
 
-def _with(witness, cols, **changes):
-    advice = dict(witness.advice)
-    for name, (row, value) in changes.items():
-        v = np.array(advice[cols[name]]).copy()
-        v[row] = value
-        advice[cols[name]] = v
-    return dataclasses.replace(witness, advice=advice)
-
-
 def _verifies(srs, vk, instances, witness, pk) -> bool:
     return verify(vk, srs.verifier(), instances, prove(pk, srs, witness))
 
@@ -62,11 +52,11 @@ def test_a_weighted_tuple_outside_the_table_is_named_and_not_provable(srs, keys)
     circuit, witness, instances, cols, pk, vk = keys
     # row 0 has tag 1: (1, a, a² mod 97) with b off by one; row 1 has tag 2 (weight 2)
     for row in (0, 1):
-        bad = _with(witness, cols, b=(row, int(np.asarray(witness.advice[cols["b"]])[row]) + 1))
+        bad = circuits.with_cells(witness, b=(row, int(np.asarray(witness.advice[cols["b"]])[row]) + 1))
         assert [(f.kind, f.name, f.row) for f in mock(circuit, bad)] == [("lookup", "tagged", row)]
         assert not _verifies(srs, vk, instances, bad, pk)
     # a tag-1 row claiming a tag-2 table row: the tag in the tuple keeps tables apart
-    bad = _with(witness, cols, a=(0, 3), b=(0, 103))
+    bad = circuits.with_cells(witness, a=(0, 3), b=(0, 103))
     assert [(f.name, f.row) for f in mock(circuit, bad)] == [("tagged", 0)]
     assert not _verifies(srs, vk, instances, bad, pk)
 
