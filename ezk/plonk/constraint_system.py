@@ -68,6 +68,9 @@ class Lookup:
     def input_degree(self) -> int:
         return max(e.degree() for e in self.inputs)
 
+    def table_degree(self) -> int:
+        return max(e.degree() for e in self.table)
+
     def weight_degree(self) -> int:
         return 0 if self.weight is None else self.weight.degree()
 
@@ -284,7 +287,7 @@ class ConstraintSystem:
     def _degree(self) -> int:
         d = max(3, self.gate_degree())
         for lk in self.lookups:
-            d = max(d, self.chunk_degree([lk], max(e.degree() for e in lk.table)))
+            d = max(d, self.chunk_degree([lk], lk.table_degree()))
         return 1 + (1 << (d - 2).bit_length())  # 1 + 2^⌈log₂(D−1)⌉: the quotient's coset size anyway
 
     def permutation_chunk_size(self) -> int:
@@ -309,8 +312,7 @@ class ConstraintSystem:
             groups.setdefault(w.getvalue(), []).append(i)
         tables = []
         for members in groups.values():
-            table = self.lookups[members[0]].table
-            dt = max(e.degree() for e in table)
+            table, dt = self.lookups[members[0]].table, self.lookups[members[0]].table_degree()
             chunks: list[LookupChunk] = []
             cur: list[int] = []
             for i in members:

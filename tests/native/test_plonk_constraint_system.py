@@ -91,7 +91,7 @@ def test_degree_rounds_up_to_the_quotient_domain(raw, rounded):
 def test_weighted_lookup_chunks_count_the_weight():
     cs = ConstraintSystem()
     a = [cs.advice_column() for _ in range(6)]
-    t, tag, quad = cs.fixed_column("t"), cs.fixed_column("tag"), cs.fixed_column("quad")
+    t, tag = cs.fixed_column("t"), cs.fixed_column("tag")
     for i in range(6):
         cs.lookup(f"w{i}", inputs=[a[i].cur()], table=[t.cur()], weight=tag.cur())
     # weight degree 1, inputs degree 1, table degree 1: 2 + 1 + 1 alone, D = 5
