@@ -10,6 +10,7 @@ mod dag;
 mod fixed_base;
 mod fr;
 mod fr_kernels;
+mod fr_simd;
 mod g1;
 mod g2;
 mod lookup;
