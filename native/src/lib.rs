@@ -1,6 +1,6 @@
 //! ezk._native — the "numpy of BN254": whole-vector field arithmetic, NTTs, MSMs and pairings
 //! on arkworks 0.5 with rayon. The Python contract is `ezk/_native.pyi`.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
