@@ -112,7 +112,8 @@ fn small_stages<T: Coeff>(block: &mut [T], stage_tw: &[Vec<Fr>]) {
         }
         for group in block.chunks_exact_mut(2 * h) {
             let (lo, hi) = group.split_at_mut(h);
-            if !T::butterflies(lo, hi, tw) {
+            // the vector kernels pay off from runs of 8; below, j = 0's twiddle 1 is skipped
+            if h < 8 || !T::butterflies(lo, hi, tw) {
                 butterfly_one(&mut lo[0], &mut hi[0]);
                 for j in 1..h {
                     butterfly(&mut lo[j], &mut hi[j], &tw[j]);
