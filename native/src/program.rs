@@ -217,11 +217,17 @@ impl Program {
 
 fn binary(ins: &Instr, d: &mut [Fr], x: Src<'_>, y: Src<'_>) {
     match (ins, x, y) {
-        (Instr::Add(..), Src::V(a), Src::V(b)) => d.iter_mut().zip(a.iter().zip(b)).for_each(|(o, (p, q))| *o = *p + q),
+        (Instr::Add(..), Src::V(a), Src::V(b)) => {
+            let len = a.len();
+            simd::add_into(&mut d[..len], a, b)
+        }
         (Instr::Add(..), Src::V(a), Src::S(c)) | (Instr::Add(..), Src::S(c), Src::V(a)) => {
             d.iter_mut().zip(a).for_each(|(o, p)| *o = *p + c)
         }
-        (Instr::Sub(..), Src::V(a), Src::V(b)) => d.iter_mut().zip(a.iter().zip(b)).for_each(|(o, (p, q))| *o = *p - q),
+        (Instr::Sub(..), Src::V(a), Src::V(b)) => {
+            let len = a.len();
+            simd::sub_into(&mut d[..len], a, b)
+        }
         (Instr::Sub(..), Src::V(a), Src::S(c)) => d.iter_mut().zip(a).for_each(|(o, p)| *o = *p - c),
         (Instr::Sub(..), Src::S(c), Src::V(b)) => d.iter_mut().zip(b).for_each(|(o, q)| *o = c - q),
         (Instr::Mul(..), Src::V(a), Src::V(b)) => {
