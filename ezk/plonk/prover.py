@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from typing import Mapping
 
 from ezk import _native
@@ -148,10 +149,13 @@ def round_quotient(pk: ProvingKey, srs, polys: ProofPolynomials, ch: Challenges)
     else:
         q = QuotientEvaluator(pk.vk.cs, d)
         pieces = q.pieces(polys, ch, polys.stored)
-        if os.environ.get("EZK_PROVER_TRACE"):
-            print("ezk prove: quotient cpu " + ", ".join(f"{k} {v:.1f} s" for k, v in q.cpu.items())
-                  + f"; {q.transforms} sub-coset NTTs, at most {q.peak_slots} vectors alive", file=sys.stderr)
-    return QuotientCommitments(tuple(commit(srs, p) for p in pieces)), pieces
+    t0, c0 = time.perf_counter(), time.process_time()
+    h = QuotientCommitments(tuple(commit(srs, p) for p in pieces))
+    if os.environ.get("EZK_PROVER_TRACE") and os.environ.get("EZK_PROVER_QUOTIENT") != "python":
+        print("ezk prove: quotient cpu " + ", ".join(f"{k} {v:.1f} s" for k, v in q.cpu.items())
+              + f", commit {time.process_time() - c0:.1f} s ({time.perf_counter() - t0:.1f} s wall); "
+              f"{q.transforms} sub-coset NTTs, at most {q.peak_slots} vectors alive", file=sys.stderr)
+    return h, pieces
 
 
 def round_evaluations(pk: ProvingKey, polys: ProofPolynomials, x: int) -> Evaluations:
@@ -245,6 +249,7 @@ def prove(pk: ProvingKey, srs, witness: Witness, cache_bytes: int | None = None,
 
     rnd = round_random(pk, srs, polys)
     ch = fs.round_random(rnd)
+    trace('random', polys)
 
     h, pieces = round_quotient(pk, srs, polys, ch)
     ch = fs.round_quotient(h)

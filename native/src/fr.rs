@@ -5,6 +5,7 @@ use crate::convert::{
     fr_to_py, verr,
 };
 use crate::fr_kernels as k;
+use crate::fr_simd as simd;
 use ark_bn254::Fr;
 use ark_ff::{batch_inversion, Field, PrimeField, Zero};
 use numpy::{PyArray1, PyReadonlyArray1};
@@ -70,11 +71,23 @@ fn same_len(a: &[Fr], b: &[Fr], op: &str) -> PyResult<()> {
     Ok(())
 }
 
-fn zip_map(py: Python<'_>, a: &[Fr], b: &[Fr], op: &str, f: fn(&Fr, &Fr) -> Fr) -> PyResult<FrVec> {
+/// out = k(a, b) by an element-wise `fr_simd` kernel over parallel chunks.
+fn zip_kernel(py: Python<'_>, a: &[Fr], b: &[Fr], op: &str, k: fn(&mut [Fr], &[Fr], &[Fr])) -> PyResult<FrVec> {
     same_len(a, b, op)?;
     Ok(FrVec::new(py.allow_threads(|| {
-        a.par_iter().with_min_len(MIN_LEN).zip(b.par_iter()).map(|(x, y)| f(x, y)).collect()
+        let mut out = vec![Fr::zero(); a.len()];
+        out.par_chunks_mut(MIN_LEN)
+            .zip(a.par_chunks(MIN_LEN).zip(b.par_chunks(MIN_LEN)))
+            .for_each(|(o, (x, y))| k(o, x, y));
+        out
     })))
+}
+
+/// a = k(a, b) in place by an element-wise `fr_simd` kernel over parallel chunks.
+fn assign_kernel(py: Python<'_>, a: &mut [Fr], b: &[Fr], op: &str, k: fn(&mut [Fr], &[Fr])) -> PyResult<()> {
+    same_len(a, b, op)?;
+    py.allow_threads(|| a.par_chunks_mut(MIN_LEN).zip(b.par_chunks(MIN_LEN)).for_each(|(x, y)| k(x, y)));
+    Ok(())
 }
 
 fn zip_assign(py: Python<'_>, a: &mut Vec<Fr>, b: &[Fr], op: &str, f: fn(&mut Fr, &Fr)) -> PyResult<()> {
@@ -315,20 +328,25 @@ impl FrVec {
 
     // ---------------------------------------------------------------- arithmetic
     fn add(&self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<Self> {
-        zip_map(py, &self.v, &other.v, "add", |a, b| *a + b)
+        zip_kernel(py, &self.v, &other.v, "add", simd::add_into)
     }
     fn sub(&self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<Self> {
-        zip_map(py, &self.v, &other.v, "sub", |a, b| *a - b)
+        zip_kernel(py, &self.v, &other.v, "sub", simd::sub_into)
     }
     fn mul(&self, py: Python<'_>, other: PyRef<'_, FrVec>) -> PyResult<Self> {
-        zip_map(py, &self.v, &other.v, "mul", |a, b| *a * b)
+        zip_kernel(py, &self.v, &other.v, "mul", simd::mul_into)
     }
     fn neg(&self, py: Python<'_>) -> Self {
         map(py, &self.v, |a| -*a)
     }
     fn scale(&self, py: Python<'_>, c: &Bound<'_, PyAny>) -> PyResult<Self> {
         let c = fr_from_py(c)?;
-        Ok(map(py, &self.v, move |a| *a * c))
+        let a = &self.v;
+        Ok(FrVec::new(py.allow_threads(|| {
+            let mut out = vec![Fr::zero(); a.len()];
+            out.par_chunks_mut(MIN_LEN).zip(a.par_chunks(MIN_LEN)).for_each(|(o, x)| simd::mul_scalar_into(o, x, c));
+            out
+        })))
     }
     fn add_scalar(&self, py: Python<'_>, c: &Bound<'_, PyAny>) -> PyResult<Self> {
         let c = fr_from_py(c)?;
@@ -367,18 +385,18 @@ impl FrVec {
 
     // ---------------------------------------------------------------- in place
     fn add_assign(slf: &Bound<'_, Self>, other: &Bound<'_, FrVec>) -> PyResult<()> {
-        with_other(slf, other, |py, a, b| zip_assign(py, a, b, "add_assign", |x, y| *x += y))
+        with_other(slf, other, |py, a, b| assign_kernel(py, a, b, "add_assign", simd::add_assign))
     }
     fn sub_assign(slf: &Bound<'_, Self>, other: &Bound<'_, FrVec>) -> PyResult<()> {
         with_other(slf, other, |py, a, b| zip_assign(py, a, b, "sub_assign", |x, y| *x -= y))
     }
     fn mul_assign(slf: &Bound<'_, Self>, other: &Bound<'_, FrVec>) -> PyResult<()> {
-        with_other(slf, other, |py, a, b| zip_assign(py, a, b, "mul_assign", |x, y| *x *= y))
+        with_other(slf, other, |py, a, b| assign_kernel(py, a, b, "mul_assign", simd::mul_assign))
     }
     fn scale_assign(&mut self, py: Python<'_>, c: &Bound<'_, PyAny>) -> PyResult<()> {
         let c = fr_from_py(c)?;
         let v = &mut self.v;
-        py.allow_threads(|| v.par_iter_mut().with_min_len(MIN_LEN).for_each(|a| *a *= c));
+        py.allow_threads(|| v.par_chunks_mut(MIN_LEN).for_each(|a| simd::mul_scalar_assign(a, c)));
         Ok(())
     }
     fn axpy_assign(slf: &Bound<'_, Self>, c: &Bound<'_, PyAny>, other: &Bound<'_, FrVec>) -> PyResult<()> {
@@ -386,7 +404,7 @@ impl FrVec {
         with_other(slf, other, |py, v, o| {
             same_len(v, o, "axpy_assign")?;
             py.allow_threads(|| {
-                v.par_iter_mut().with_min_len(MIN_LEN).zip(o.par_iter()).for_each(|(a, b)| *a += c * b)
+                v.par_chunks_mut(MIN_LEN).zip(o.par_chunks(MIN_LEN)).for_each(|(a, b)| simd::mul_scalar_add_assign(a, b, c))
             });
             Ok(())
         })

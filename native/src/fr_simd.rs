@@ -922,3 +922,21 @@ mod tests {
         }
     }
 }
+
+/// out[i] = a[i] + b[i]
+pub fn add_into(out: &mut [Fr], a: &[Fr], b: &[Fr]) {
+    debug_assert!(out.len() == a.len() && a.len() == b.len());
+    out.iter_mut().zip(a.iter().zip(b)).for_each(|(o, (x, y))| *o = *x + y);
+}
+
+/// out[i] = a[i] − b[i]
+pub fn sub_into(out: &mut [Fr], a: &[Fr], b: &[Fr]) {
+    debug_assert!(out.len() == a.len() && a.len() == b.len());
+    out.iter_mut().zip(a.iter().zip(b)).for_each(|(o, (x, y))| *o = *x - y);
+}
+
+/// a[i] += b[i]
+pub fn add_assign(a: &mut [Fr], b: &[Fr]) {
+    debug_assert!(a.len() == b.len());
+    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+}

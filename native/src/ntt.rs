@@ -8,13 +8,34 @@
 //! (in cache, blocks in parallel) with small contiguous per-stage twiddle tables; the remaining
 //! stages sweep the whole vector with twiddles ω^(j·n/2h) read from a table of ω^i, i < n/2.
 use ark_bn254::Fr;
-use ark_ff::{Field, One};
+use ark_ff::{Field, One, Zero};
 use rayon::prelude::*;
 use std::ops::{AddAssign, MulAssign, Sub};
 
-/// What an NTT can transform: a Z-module with scalar multiplication by Fr.
-pub trait Coeff: Copy + Send + Sync + AddAssign + Sub<Output = Self> + MulAssign<Fr> {}
-impl<T: Copy + Send + Sync + AddAssign + Sub<Output = T> + MulAssign<Fr>> Coeff for T {}
+/// What an NTT can transform: a Z-module with scalar multiplication by Fr. `butterflies` runs
+/// a run of DIT butterflies (`fr_simd::butterflies`) where the type has a vector kernel and
+/// returns false where it has none (the caller then runs them one by one).
+pub trait Coeff: Copy + Send + Sync + AddAssign + Sub<Output = Self> + MulAssign<Fr> {
+    fn butterflies(_lo: &mut [Self], _hi: &mut [Self], _tw: &[Fr]) -> bool {
+        false
+    }
+    /// a[i] ·= c.
+    fn scale_run(a: &mut [Self], c: Fr) {
+        a.iter_mut().for_each(|x| *x *= c);
+    }
+}
+
+impl Coeff for Fr {
+    fn butterflies(lo: &mut [Fr], hi: &mut [Fr], tw: &[Fr]) -> bool {
+        crate::fr_simd::butterflies(lo, hi, tw);
+        true
+    }
+    fn scale_run(a: &mut [Fr], c: Fr) {
+        crate::fr_simd::mul_scalar_assign(a, c);
+    }
+}
+
+impl Coeff for ark_bn254::G1Projective {}
 
 const LOG_BLOCK: u32 = 11;
 
@@ -91,13 +112,27 @@ fn small_stages<T: Coeff>(block: &mut [T], stage_tw: &[Vec<Fr>]) {
         }
         for group in block.chunks_exact_mut(2 * h) {
             let (lo, hi) = group.split_at_mut(h);
-            butterfly_one(&mut lo[0], &mut hi[0]);
-            for j in 1..h {
-                butterfly(&mut lo[j], &mut hi[j], &tw[j]);
+            // the vector kernels pay off from runs of 8; below, j = 0's twiddle 1 is skipped
+            if h < 8 || !T::butterflies(lo, hi, tw) {
+                butterfly_one(&mut lo[0], &mut hi[0]);
+                for j in 1..h {
+                    butterfly(&mut lo[j], &mut hi[j], &tw[j]);
+                }
             }
         }
     }
 }
+
+/// tw[j] = roots[(start + j)·step]: a run of one stage's twiddles, contiguous for the kernels.
+#[inline]
+fn gather(tw: &mut [Fr], roots: &[Fr], start: usize, step: usize) {
+    for (j, w) in tw.iter_mut().enumerate() {
+        *w = roots[(start + j) * step];
+    }
+}
+
+/// Butterflies per kernel call in the large stages (their twiddles are gathered first).
+const RUN: usize = 64;
 
 /// In-place NTT of a (len a power of two) with respect to the primitive root `omega`.
 pub fn ntt_in_place<T: Coeff>(a: &mut [T], omega: Fr) {
@@ -153,6 +188,26 @@ fn piece_len<T: Coeff>() -> usize {
     }
 }
 
+/// Butterflies (lo[j], hi[j]) with twiddles w[j], by the type's kernel or one by one.
+#[inline]
+fn bf_run<T: Coeff>(lo: &mut [T], hi: &mut [T], w: &[Fr]) {
+    if !T::butterflies(lo, hi, w) {
+        for j in 0..lo.len() {
+            butterfly(&mut lo[j], &mut hi[j], &w[j]);
+        }
+    }
+}
+
+/// One stage's butterflies (lo[j], hi[j]) with twiddle roots[(base + j)·stride].
+fn stage_run<T: Coeff>(lo: &mut [T], hi: &mut [T], roots: &[Fr], base: usize, stride: usize) {
+    let mut tw = [Fr::zero(); RUN];
+    for (c, (l, h)) in lo.chunks_mut(RUN).zip(hi.chunks_mut(RUN)).enumerate() {
+        let w = &mut tw[..l.len()];
+        gather(w, roots, base + c * RUN, stride);
+        bf_run(l, h, w);
+    }
+}
+
 /// DIT stage with half-size h over the whole vector.
 fn one_stage<T: Coeff>(a: &mut [T], roots: &[Fr], h: usize, t: Threads) {
     let n = a.len();
@@ -161,47 +216,51 @@ fn one_stage<T: Coeff>(a: &mut [T], roots: &[Fr], h: usize, t: Threads) {
     if t == Threads::Serial || groups >= 2 * rayon::current_num_threads() {
         a.par_chunks_mut(2 * h).with_min_len(t.min_len(1)).for_each(|group| {
             let (lo, hi) = group.split_at_mut(h);
-            for j in 0..h {
-                butterfly(&mut lo[j], &mut hi[j], &roots[j * stride]);
-            }
+            stage_run(lo, hi, roots, 0, stride);
         });
     } else {
         let piece = piece_len::<T>();
         for group in a.chunks_mut(2 * h) {
             let (lo, hi) = group.split_at_mut(h);
-            lo.par_chunks_mut(piece).zip(hi.par_chunks_mut(piece)).enumerate().for_each(|(p, (l, r))| {
-                let base = p * piece;
-                for j in 0..l.len() {
-                    butterfly(&mut l[j], &mut r[j], &roots[(base + j) * stride]);
-                }
-            });
+            lo.par_chunks_mut(piece)
+                .zip(hi.par_chunks_mut(piece))
+                .enumerate()
+                .for_each(|(p, (l, r))| stage_run(l, r, roots, p * piece, stride));
         }
     }
 }
 
-/// The DIT stages with half-sizes h and 2h in one sweep: in each group of 4h, element j of
-/// the four quarters (q0, q1, q2, q3) takes stage h's butterflies (q0, q1) and (q2, q3) with
-/// ω_{2h}^j, then stage 2h's (q0, q2) with ω_{4h}^j and (q1, q3) with ω_{4h}^(j+h).
+/// The DIT stages with half-sizes h and 2h on quarters (q0, q1, q2, q3) of a group of 4h,
+/// elements base .. base + len: stage h's butterflies (q0, q1) and (q2, q3) with ω_{2h}^j,
+/// then stage 2h's (q0, q2) with ω_{4h}^j and (q1, q3) with ω_{4h}^(j+h) (ω_{4h} = ω^stride).
+#[allow(clippy::too_many_arguments)]
+fn quad_run<T: Coeff>(q0: &mut [T], q1: &mut [T], q2: &mut [T], q3: &mut [T], roots: &[Fr], base: usize, h: usize, stride: usize) {
+    let (mut w2, mut w1, mut w3) = ([Fr::zero(); RUN], [Fr::zero(); RUN], [Fr::zero(); RUN]);
+    let runs = q0.chunks_mut(RUN).zip(q1.chunks_mut(RUN)).zip(q2.chunks_mut(RUN).zip(q3.chunks_mut(RUN)));
+    for (c, ((c0, c1), (c2, c3))) in runs.enumerate() {
+        let (k, len) = (base + c * RUN, c0.len());
+        gather(&mut w2[..len], roots, k, 2 * stride);
+        gather(&mut w1[..len], roots, k, stride);
+        gather(&mut w3[..len], roots, k + h, stride);
+        bf_run(c0, c1, &w2[..len]);
+        bf_run(c2, c3, &w2[..len]);
+        bf_run(c0, c2, &w1[..len]);
+        bf_run(c1, c3, &w3[..len]);
+    }
+}
+
+/// The DIT stages with half-sizes h and 2h in one sweep (radix-2² fusion: the same
+/// butterflies, half the passes over memory), group by group of 4h (`quad_run`).
 fn two_stages<T: Coeff>(a: &mut [T], roots: &[Fr], h: usize, t: Threads) {
     let n = a.len();
-    let stride = n / (4 * h); // ω_{4h} = ω^stride, ω_{2h} = ω^(2·stride)
-    let quad = |q0: &mut [T], q1: &mut [T], q2: &mut [T], q3: &mut [T], base: usize| {
-        for j in 0..q0.len() {
-            let k = base + j;
-            let w2 = &roots[2 * k * stride];
-            butterfly(&mut q0[j], &mut q1[j], w2);
-            butterfly(&mut q2[j], &mut q3[j], w2);
-            butterfly(&mut q0[j], &mut q2[j], &roots[k * stride]);
-            butterfly(&mut q1[j], &mut q3[j], &roots[(k + h) * stride]);
-        }
-    };
+    let stride = n / (4 * h);
     let groups = n / (4 * h);
     if t == Threads::Serial || groups >= 2 * rayon::current_num_threads() {
         a.par_chunks_mut(4 * h).with_min_len(t.min_len(1)).for_each(|group| {
             let (left, right) = group.split_at_mut(2 * h);
             let (q0, q1) = left.split_at_mut(h);
             let (q2, q3) = right.split_at_mut(h);
-            quad(q0, q1, q2, q3, 0);
+            quad_run(q0, q1, q2, q3, roots, 0, h, stride);
         });
     } else {
         let piece = piece_len::<T>();
@@ -213,7 +272,7 @@ fn two_stages<T: Coeff>(a: &mut [T], roots: &[Fr], h: usize, t: Threads) {
                 .zip(q1.par_chunks_mut(piece))
                 .zip(q2.par_chunks_mut(piece).zip(q3.par_chunks_mut(piece)))
                 .enumerate()
-                .for_each(|(p, ((c0, c1), (c2, c3)))| quad(c0, c1, c2, c3, p * piece));
+                .for_each(|(p, ((c0, c1), (c2, c3)))| quad_run(c0, c1, c2, c3, roots, p * piece, h, stride));
         }
     }
 }
@@ -225,19 +284,24 @@ pub fn scale_by_powers(a: &mut [Fr], g: Fr, c: Fr) {
 
 fn scale_by_powers_with(a: &mut [Fr], g: Fr, c: Fr, t: Threads) {
     const CHUNK: usize = crate::fr_kernels::CHUNK;
+    let run = powers(g, RUN.min(a.len()), Threads::Serial); // g^j, j < RUN
+    let g_run = g.pow([RUN as u64]);
     a.par_chunks_mut(CHUNK).with_min_len(t.min_len(1)).enumerate().for_each(|(ci, chunk)| {
-        let mut cur = c * g.pow([(ci * CHUNK) as u64]);
-        for x in chunk.iter_mut() {
-            *x *= cur;
-            cur *= g;
+        let mut cur = c * g.pow([(ci * CHUNK) as u64]); // c·g^(start of the run)
+        let mut pw = [Fr::zero(); RUN];
+        for xs in chunk.chunks_mut(RUN) {
+            let pw = &mut pw[..xs.len()];
+            crate::fr_simd::mul_scalar_into(pw, &run[..xs.len()], cur);
+            crate::fr_simd::mul_assign(xs, pw);
+            cur *= g_run;
         }
     });
 }
 
 /// Multiplies every element by c (in parallel unless serial).
 fn scale_with<T: Coeff>(a: &mut [T], c: Fr, t: Threads) {
-    let min_len = if std::mem::size_of::<T>() > std::mem::size_of::<Fr>() { 1 } else { 1 << 10 };
-    a.par_iter_mut().with_min_len(t.min_len(min_len)).for_each(|x| *x *= c);
+    let run = if std::mem::size_of::<T>() > std::mem::size_of::<Fr>() { 1 } else { 1 << 10 };
+    a.par_chunks_mut(run).with_min_len(t.min_len(1)).for_each(|xs| T::scale_run(xs, c));
 }
 
 /// Inverse NTT: a ← (1/n)·NTT_{ω⁻¹}(a).

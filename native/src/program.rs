@@ -15,6 +15,8 @@ use ark_bn254::Fr;
 use ark_ff::{Field, Zero};
 use rayon::prelude::*;
 
+use crate::fr_simd as simd;
+
 /// Points per block: the register file of one task is `registers × BLOCK × 32` bytes.
 const BLOCK: usize = 64;
 
@@ -164,7 +166,7 @@ impl Program {
         let len = acc.len();
         match *ins {
             Instr::Fold(a, _) => match fetch(regs, values, scalars, a, start, n, len, sa) {
-                Src::V(x) => acc.iter_mut().zip(x).for_each(|(o, v)| *o += *power * v),
+                Src::V(x) => simd::mul_scalar_add_assign(acc, x, *power),
                 Src::S(c) => {
                     let t = *power * c;
                     acc.iter_mut().for_each(|o| *o += t);
@@ -173,8 +175,8 @@ impl Program {
             Instr::FoldReg { reg, a, first, .. } => {
                 let mut d = std::mem::take(&mut regs[reg]);
                 match (fetch(regs, values, scalars, a, start, n, len, sa), first) {
-                    (Src::V(x), true) => d.iter_mut().zip(x).for_each(|(o, v)| *o = *power * v),
-                    (Src::V(x), false) => d.iter_mut().zip(x).for_each(|(o, v)| *o += *power * v),
+                    (Src::V(x), true) => simd::mul_scalar_into(&mut d[..len], x, *power),
+                    (Src::V(x), false) => simd::mul_scalar_add_assign(&mut d[..len], x, *power),
                     (Src::S(c), true) => d.iter_mut().for_each(|o| *o = *power * c),
                     (Src::S(c), false) => {
                         let t = *power * c;
@@ -187,8 +189,8 @@ impl Program {
                 let x = fetch(regs, values, scalars, a, start, n, len, sa);
                 let y = fetch(regs, values, scalars, b, start, n, len, sb);
                 match (x, y) {
-                    (Src::V(p), Src::V(q)) => acc.iter_mut().zip(p.iter().zip(q)).for_each(|(o, (u, v))| *o += *u * v),
-                    (Src::V(p), Src::S(c)) | (Src::S(c), Src::V(p)) => acc.iter_mut().zip(p).for_each(|(o, u)| *o += *u * c),
+                    (Src::V(p), Src::V(q)) => simd::mul_add_assign(acc, p, q),
+                    (Src::V(p), Src::S(c)) | (Src::S(c), Src::V(p)) => simd::mul_scalar_add_assign(acc, p, c),
                     (Src::S(_), Src::S(_)) => unreachable!("checked: a vector instruction reads at least one vector"),
                 }
             }
@@ -196,7 +198,7 @@ impl Program {
                 let mut d = std::mem::take(&mut regs[dst]);
                 let square = matches!(ins, Instr::Square(..));
                 match fetch(regs, values, scalars, a, start, n, len, sa) {
-                    Src::V(x) if square => d.iter_mut().zip(x).for_each(|(o, v)| *o = v.square()),
+                    Src::V(x) if square => simd::mul_into(&mut d[..len], x, x),
                     Src::V(x) => d.iter_mut().zip(x).for_each(|(o, v)| *o = -*v),
                     Src::S(_) => unreachable!("checked: a vector instruction reads a vector"),
                 }
@@ -215,16 +217,26 @@ impl Program {
 
 fn binary(ins: &Instr, d: &mut [Fr], x: Src<'_>, y: Src<'_>) {
     match (ins, x, y) {
-        (Instr::Add(..), Src::V(a), Src::V(b)) => d.iter_mut().zip(a.iter().zip(b)).for_each(|(o, (p, q))| *o = *p + q),
+        (Instr::Add(..), Src::V(a), Src::V(b)) => {
+            let len = a.len();
+            simd::add_into(&mut d[..len], a, b)
+        }
         (Instr::Add(..), Src::V(a), Src::S(c)) | (Instr::Add(..), Src::S(c), Src::V(a)) => {
             d.iter_mut().zip(a).for_each(|(o, p)| *o = *p + c)
         }
-        (Instr::Sub(..), Src::V(a), Src::V(b)) => d.iter_mut().zip(a.iter().zip(b)).for_each(|(o, (p, q))| *o = *p - q),
+        (Instr::Sub(..), Src::V(a), Src::V(b)) => {
+            let len = a.len();
+            simd::sub_into(&mut d[..len], a, b)
+        }
         (Instr::Sub(..), Src::V(a), Src::S(c)) => d.iter_mut().zip(a).for_each(|(o, p)| *o = *p - c),
         (Instr::Sub(..), Src::S(c), Src::V(b)) => d.iter_mut().zip(b).for_each(|(o, q)| *o = c - q),
-        (Instr::Mul(..), Src::V(a), Src::V(b)) => d.iter_mut().zip(a.iter().zip(b)).for_each(|(o, (p, q))| *o = *p * q),
+        (Instr::Mul(..), Src::V(a), Src::V(b)) => {
+            let len = a.len();
+            simd::mul_into(&mut d[..len], a, b)
+        }
         (Instr::Mul(..), Src::V(a), Src::S(c)) | (Instr::Mul(..), Src::S(c), Src::V(a)) => {
-            d.iter_mut().zip(a).for_each(|(o, p)| *o = *p * c)
+            let len = a.len();
+            simd::mul_scalar_into(&mut d[..len], a, c)
         }
         _ => unreachable!("checked: a vector instruction reads at least one vector"),
     }
