@@ -12,18 +12,6 @@
 //! allocate: callers parallelise over chunks.
 use ark_bn254::Fr;
 
-/// Whether the kernels below run the AVX-512 IFMA path on this CPU.
-pub fn simd_available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        ifma::available()
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
 /// Runs `$simd` on the IFMA path when the CPU has it, else `$scalar`.
 macro_rules! dispatch {
     ($name:ident ( $($arg:expr),* )) => {{
@@ -657,6 +645,18 @@ mod tests {
         };
     }
 
+    /// Whether this CPU takes the IFMA path.
+    fn simd_available() -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            super::ifma::available()
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    }
+
     fn definition() -> Kernels {
         kernels!(super::scalar)
     }
@@ -667,7 +667,7 @@ mod tests {
         #[allow(unused_mut)]
         let mut c = vec![("dispatch", kernels!(super))];
         #[cfg(target_arch = "x86_64")]
-        if super::ifma::available() {
+        if simd_available() {
             c.push(("ifma", kernels!(super::ifma)));
         }
         c
@@ -880,7 +880,7 @@ mod tests {
         use std::hint::black_box;
         use std::time::Instant;
         let mut rng = test_rng();
-        println!("fr_simd: IFMA path taken: {}", super::simd_available());
+        println!("fr_simd: IFMA path taken: {}", simd_available());
         println!("{:<22} {:>8} {:>10} {:>10} {:>7}", "kernel", "n", "simd ns", "scalar ns", "speedup");
         for n in [1024usize, 1 << 16] {
             let (a, b) = (random(n, &mut rng), random(n, &mut rng));
@@ -921,22 +921,4 @@ mod tests {
             }
         }
     }
-}
-
-/// out[i] = a[i] + b[i]
-pub fn add_into(out: &mut [Fr], a: &[Fr], b: &[Fr]) {
-    debug_assert!(out.len() == a.len() && a.len() == b.len());
-    out.iter_mut().zip(a.iter().zip(b)).for_each(|(o, (x, y))| *o = *x + y);
-}
-
-/// out[i] = a[i] − b[i]
-pub fn sub_into(out: &mut [Fr], a: &[Fr], b: &[Fr]) {
-    debug_assert!(out.len() == a.len() && a.len() == b.len());
-    out.iter_mut().zip(a.iter().zip(b)).for_each(|(o, (x, y))| *o = *x - y);
-}
-
-/// a[i] += b[i]
-pub fn add_assign(a: &mut [Fr], b: &[Fr]) {
-    debug_assert!(a.len() == b.len());
-    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
 }
