@@ -146,9 +146,10 @@ mod scalar {
 /// The product uses Montgomery reduction by 2^260 (five 52-bit rounds) with the second operand
 /// split as 16·Y (a 4-bit shift, not reduced: < 2^258): (X·16Y)·2^-260 = X·Y·2^-256, which is
 /// exactly arkworks' product. Bound: X·16Y < 2^512 and M·r < 2^260·r, so the reduced value is
-/// < 2^252 + r < 2r, and one conditional subtraction of r makes it canonical. Sums and
-/// differences are done in the same radix with one conditional correction, then the limbs are
-/// rejoined to four 64-bit words and transposed back.
+/// < 2^252 + r < 2r, and one conditional subtraction of r makes it canonical; the limbs are
+/// then rejoined to four 64-bit words. Sums and differences (alone, in the butterflies and in
+/// the multiply-adds) work on the limb-major 64-bit words directly, carries and borrows
+/// rippling through the four words as lane masks, with one conditional correction by r.
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod ifma {
@@ -384,37 +385,6 @@ mod ifma {
         out
     }
 
-    /// Canonical a, b → a + b mod r.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn add(a: &L5, b: &L5) -> L5 {
-        let mut s = *a;
-        for j in 0..5 {
-            s[j] = _mm512_add_epi64(a[j], b[j]);
-        }
-        reduce_once(normalize(s))
-    }
-
-    /// Canonical a, b → a − b mod r.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn sub(a: &L5, b: &L5) -> L5 {
-        let m = splat(MASK);
-        let mut d = *a;
-        let mut borrow = _mm512_setzero_si512();
-        for j in 0..5 {
-            let x = _mm512_add_epi64(_mm512_sub_epi64(a[j], b[j]), borrow);
-            borrow = _mm512_srai_epi64::<52>(x);
-            d[j] = if j < 4 { _mm512_and_si512(x, m) } else { x };
-        }
-        // Lanes where a − b went negative add r back.
-        let neg = _mm512_cmplt_epi64_mask(d[4], _mm512_setzero_si512());
-        for j in 0..5 {
-            d[j] = _mm512_mask_add_epi64(d[j], neg, d[j], splat(R52[j]));
-        }
-        normalize(d)
-    }
-
     /// Montgomery product in radix 2^52: canonical `a`, and `b16` from [`split16`] → a·b·2^-256
     /// mod r, canonical and normalised. Five operand-scanning rounds; limbs accumulate lazily
     /// (each round adds < 2^54 to a limb, far below 2^64).
@@ -529,8 +499,8 @@ mod ifma {
     #[target_feature(enable = "avx512f,avx512ifma")]
     unsafe fn mul_add_block(o: *mut Fr, a: *const Fr, b: *const Fr) {
         unsafe {
-            let p = mont_mul(&split(load(a)), &split16(load(b)));
-            store(o, join(add(&split(load(o)), &p)));
+            let p = join(mont_mul(&split(load(a)), &split16(load(b))));
+            store(o, add64(&load(o), &p));
         }
     }
 
@@ -549,8 +519,8 @@ mod ifma {
     #[target_feature(enable = "avx512f,avx512ifma")]
     unsafe fn mul_scalar_add_block(o: *mut Fr, a: *const Fr, c16: &L5) {
         unsafe {
-            let p = mont_mul(&split(load(a)), c16);
-            store(o, join(add(&split(load(o)), &p)));
+            let p = join(mont_mul(&split(load(a)), c16));
+            store(o, add64(&load(o), &p));
         }
     }
 
@@ -565,10 +535,10 @@ mod ifma {
     #[target_feature(enable = "avx512f,avx512ifma")]
     unsafe fn butterfly_block(lo: *mut Fr, hi: *mut Fr, tw: *const Fr) {
         unsafe {
-            let t = mont_mul(&split(load(hi)), &split16(load(tw)));
-            let l = split(load(lo));
-            store(lo, join(add(&l, &t)));
-            store(hi, join(sub(&l, &t)));
+            let t = join(mont_mul(&split(load(hi)), &split16(load(tw))));
+            let l = load(lo);
+            store(lo, add64(&l, &t));
+            store(hi, sub64(&l, &t));
         }
     }
 
