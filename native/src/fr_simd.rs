@@ -200,6 +200,7 @@ mod ifma {
         *AVAILABLE.get_or_init(|| {
             std::arch::is_x86_feature_detected!("avx512f")
                 && std::arch::is_x86_feature_detected!("avx512ifma")
+                && std::arch::is_x86_feature_detected!("avx512vbmi2")
         })
     }
 
@@ -210,20 +211,20 @@ mod ifma {
     type L4 = [V; 4];
 
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn idx(i: [i64; 8]) -> V {
         _mm512_set_epi64(i[7], i[6], i[5], i[4], i[3], i[2], i[1], i[0])
     }
 
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn splat(x: u64) -> V {
         _mm512_set1_epi64(x as i64)
     }
 
     /// Element-major (e0 w0..w3, e1 w0..w3 | …) → limb-major, for words in four registers.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn transpose_in(z: L4) -> L4 {
         let (pa, pb) = (idx([0, 4, 8, 12, 1, 5, 9, 13]), idx([2, 6, 10, 14, 3, 7, 11, 15]));
         let a01 = _mm512_permutex2var_epi64(z[0], pa, z[1]);
@@ -241,7 +242,7 @@ mod ifma {
 
     /// The inverse of [`transpose_in`].
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn transpose_out(l: L4) -> L4 {
         let (lo, hi) = (idx([0, 1, 2, 3, 8, 9, 10, 11]), idx([4, 5, 6, 7, 12, 13, 14, 15]));
         let a01 = _mm512_permutex2var_epi64(l[0], lo, l[1]);
@@ -261,7 +262,7 @@ mod ifma {
     ///
     /// Safety: `p` points at eight readable `Fr`s.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     unsafe fn load(p: *const Fr) -> L4 {
         let p = p.cast::<V>();
         // SAFETY: eight Fr are 256 bytes = four unaligned 64-byte loads.
@@ -280,7 +281,7 @@ mod ifma {
     ///
     /// Safety: `p` points at eight writable `Fr`s.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     unsafe fn store(p: *mut Fr, l: L4) {
         let z = transpose_out(l);
         let p = p.cast::<V>();
@@ -293,25 +294,17 @@ mod ifma {
         }
     }
 
-    /// 64-bit words → radix 2^52 (the value itself).
+    /// 64-bit words → radix 2^52 (the value itself). `shrdi::<k>(lo, hi)` is the 64 bits of
+    /// hi:lo from bit k (VBMI2's double shift).
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn split(w: L4) -> L5 {
         let m = splat(MASK);
         [
             _mm512_and_si512(w[0], m),
-            _mm512_and_si512(
-                _mm512_or_si512(_mm512_srli_epi64::<52>(w[0]), _mm512_slli_epi64::<12>(w[1])),
-                m,
-            ),
-            _mm512_and_si512(
-                _mm512_or_si512(_mm512_srli_epi64::<40>(w[1]), _mm512_slli_epi64::<24>(w[2])),
-                m,
-            ),
-            _mm512_and_si512(
-                _mm512_or_si512(_mm512_srli_epi64::<28>(w[2]), _mm512_slli_epi64::<36>(w[3])),
-                m,
-            ),
+            _mm512_and_si512(_mm512_shrdi_epi64::<52>(w[0], w[1]), m),
+            _mm512_and_si512(_mm512_shrdi_epi64::<40>(w[1], w[2]), m),
+            _mm512_and_si512(_mm512_shrdi_epi64::<28>(w[2], w[3]), m),
             _mm512_srli_epi64::<16>(w[3]),
         ]
     }
@@ -319,30 +312,22 @@ mod ifma {
     /// 64-bit words → radix 2^52 of 16 times the value (not reduced; < 2^258 for a value < r):
     /// the second operand of [`mont_mul`].
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn split16(w: L4) -> L5 {
         let m = splat(MASK);
         [
             _mm512_and_si512(_mm512_slli_epi64::<4>(w[0]), m),
-            _mm512_and_si512(
-                _mm512_or_si512(_mm512_srli_epi64::<48>(w[0]), _mm512_slli_epi64::<16>(w[1])),
-                m,
-            ),
-            _mm512_and_si512(
-                _mm512_or_si512(_mm512_srli_epi64::<36>(w[1]), _mm512_slli_epi64::<28>(w[2])),
-                m,
-            ),
-            _mm512_and_si512(
-                _mm512_or_si512(_mm512_srli_epi64::<24>(w[2]), _mm512_slli_epi64::<40>(w[3])),
-                m,
-            ),
+            _mm512_and_si512(_mm512_shrdi_epi64::<48>(w[0], w[1]), m),
+            _mm512_and_si512(_mm512_shrdi_epi64::<36>(w[1], w[2]), m),
+            _mm512_and_si512(_mm512_shrdi_epi64::<24>(w[2], w[3]), m),
             _mm512_srli_epi64::<12>(w[3]),
         ]
     }
 
-    /// Radix 2^52 with normalised limbs (each < 2^52, value < 2^256) → 64-bit words.
+    /// Radix 2^52 with normalised limbs (each < 2^52, value < 2^256) → 64-bit words (the
+    /// shifts of a pair sum to 52, not 64: no double shift here).
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn join(t: L5) -> L4 {
         [
             _mm512_or_si512(t[0], _mm512_slli_epi64::<52>(t[1])),
@@ -354,7 +339,7 @@ mod ifma {
 
     /// Propagates carries so limbs 0..4 are < 2^52 (limb 4 keeps the rest).
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn normalize(mut t: L5) -> L5 {
         let m = splat(MASK);
         for j in 0..4 {
@@ -366,7 +351,7 @@ mod ifma {
 
     /// Normalised t < 2r → t mod r.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn reduce_once(t: L5) -> L5 {
         let m = splat(MASK);
         let mut d = t;
@@ -389,7 +374,7 @@ mod ifma {
     /// mod r, canonical and normalised. Five operand-scanning rounds; limbs accumulate lazily
     /// (each round adds < 2^54 to a limb, far below 2^64).
     #[inline]
-    #[target_feature(enable = "avx512f,avx512ifma")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn mont_mul(a: &L5, b16: &L5) -> L5 {
         let z = _mm512_setzero_si512();
         let r = [splat(R52[0]), splat(R52[1]), splat(R52[2]), splat(R52[3]), splat(R52[4])];
@@ -417,7 +402,7 @@ mod ifma {
     /// caller's scalar tail starts.
     #[inline(always)]
     fn blocks(n: usize, mut block: impl FnMut(usize)) -> usize {
-        assert!(available(), "fr_simd: the IFMA path needs avx512f and avx512ifma");
+        assert!(available(), "fr_simd: the IFMA path needs avx512f, avx512ifma and avx512vbmi2");
         let full = n - n % 8;
         for i in (0..full).step_by(8) {
             block(i);
@@ -435,7 +420,7 @@ mod ifma {
         scalar::mul_into(&mut out[v..n], &a[v..n], &b[v..n]);
     }
 
-    #[target_feature(enable = "avx512f,avx512ifma")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     unsafe fn mul_block(o: *mut Fr, a: *const Fr, b: *const Fr) {
         unsafe {
             let r = mont_mul(&split(load(a)), &split16(load(b)));
@@ -452,7 +437,7 @@ mod ifma {
     }
 
     /// The constant's radix-2^52 limbs of 16·c, broadcast.
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn splat16(c: Fr) -> L5 {
         let w = c.0 .0;
         split16([splat(w[0]), splat(w[1]), splat(w[2]), splat(w[3])])
@@ -471,7 +456,7 @@ mod ifma {
         scalar::mul_scalar_into(&mut out[v..n], &a[v..n], c);
     }
 
-    #[target_feature(enable = "avx512f,avx512ifma")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     unsafe fn mul_scalar_block(o: *mut Fr, a: *const Fr, c16: &L5) {
         unsafe { store(o, join(mont_mul(&split(load(a)), c16))) }
     }
@@ -496,7 +481,7 @@ mod ifma {
         scalar::mul_add_assign(&mut acc[v..n], &a[v..n], &b[v..n]);
     }
 
-    #[target_feature(enable = "avx512f,avx512ifma")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     unsafe fn mul_add_block(o: *mut Fr, a: *const Fr, b: *const Fr) {
         unsafe {
             let p = join(mont_mul(&split(load(a)), &split16(load(b))));
@@ -516,7 +501,7 @@ mod ifma {
         scalar::mul_scalar_add_assign(&mut acc[v..n], &a[v..n], c);
     }
 
-    #[target_feature(enable = "avx512f,avx512ifma")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     unsafe fn mul_scalar_add_block(o: *mut Fr, a: *const Fr, c16: &L5) {
         unsafe {
             let p = join(mont_mul(&split(load(a)), c16));
@@ -532,7 +517,7 @@ mod ifma {
         scalar::butterflies(&mut lo[v..n], &mut hi[v..n], &tw[v..n]);
     }
 
-    #[target_feature(enable = "avx512f,avx512ifma")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     unsafe fn butterfly_block(lo: *mut Fr, hi: *mut Fr, tw: *const Fr) {
         unsafe {
             let t = join(mont_mul(&split(load(hi)), &split16(load(tw))));
@@ -553,7 +538,7 @@ mod ifma {
     /// Limb-major 64-bit words, canonical a, b → a + b mod r. Sums and differences skip the
     /// radix-2^52 split: carries and borrows ripple through the four words as lane masks.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn add64(a: &L4, b: &L4) -> L4 {
         let (z, one) = (_mm512_setzero_si512(), _mm512_set1_epi64(1));
         let mut s = *a;
@@ -577,7 +562,7 @@ mod ifma {
 
     /// Limb-major 64-bit words: a − b mod 2^256 and the lanes that borrowed out (a < b).
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn sub_words(a: &L4, b: &L4) -> (L4, u8) {
         let (z, one) = (_mm512_setzero_si512(), _mm512_set1_epi64(1));
         let mut d = *a;
@@ -594,7 +579,7 @@ mod ifma {
 
     /// Limb-major 64-bit words, canonical a, b → a − b mod r.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn sub64(a: &L4, b: &L4) -> L4 {
         let (z, one) = (_mm512_setzero_si512(), _mm512_set1_epi64(1));
         let (d, neg) = sub_words(a, b);
@@ -610,7 +595,7 @@ mod ifma {
         e
     }
 
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     unsafe fn add_block(o: *mut Fr, a: *const Fr, b: *const Fr) {
         // SAFETY: the callers' contract (eight elements at each pointer).
         unsafe { store(o, add64(&load(a), &load(b))) }
@@ -632,7 +617,7 @@ mod ifma {
         scalar::sub_into(&mut out[v..n], &a[v..n], &b[v..n]);
     }
 
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     unsafe fn sub_block(o: *mut Fr, a: *const Fr, b: *const Fr) {
         // SAFETY: the callers' contract (eight elements at each pointer).
         unsafe { store(o, sub64(&load(a), &load(b))) }
