@@ -370,69 +370,96 @@ mod ifma {
         out
     }
 
-    /// Montgomery product in radix 2^52: canonical `a`, and `b16` from [`split16`] → a·b·2^-256
-    /// mod r, canonical and normalised. Five operand-scanning rounds; limbs accumulate lazily
-    /// (each round adds < 2^54 to a limb, far below 2^64).
+    /// Two Montgomery products in radix 2^52, their rounds interleaved (two independent chains
+    /// in flight for the IFMA latency: ~20% faster than one at a time): canonical `a`, and `b16`
+    /// from [`split16`] → a·b·2^-256 mod r, canonical and normalised; likewise c, d16. Five
+    /// operand-scanning rounds; limbs accumulate lazily (each round adds < 2^54 to a limb, far
+    /// below 2^64).
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
-    fn mont_mul(a: &L5, b16: &L5) -> L5 {
+    fn mont_mul2(a: &L5, b16: &L5, c: &L5, d16: &L5) -> (L5, L5) {
         let z = _mm512_setzero_si512();
         let r = [splat(R52[0]), splat(R52[1]), splat(R52[2]), splat(R52[3]), splat(R52[4])];
         let rinv = splat(RINV);
-        let mut t = [z; 6];
-        for ai in a {
-            let ai = *ai;
+        let (mut t, mut u) = ([z; 6], [z; 6]);
+        for i in 0..5 {
+            let (ai, ci) = (a[i], c[i]);
             for j in 0..5 {
                 t[j] = _mm512_madd52lo_epu64(t[j], ai, b16[j]);
+                u[j] = _mm512_madd52lo_epu64(u[j], ci, d16[j]);
                 t[j + 1] = _mm512_madd52hi_epu64(t[j + 1], ai, b16[j]);
+                u[j + 1] = _mm512_madd52hi_epu64(u[j + 1], ci, d16[j]);
             }
-            let q = _mm512_madd52lo_epu64(z, t[0], rinv);
+            let qt = _mm512_madd52lo_epu64(z, t[0], rinv);
+            let qu = _mm512_madd52lo_epu64(z, u[0], rinv);
             for j in 0..5 {
-                t[j] = _mm512_madd52lo_epu64(t[j], q, r[j]);
-                t[j + 1] = _mm512_madd52hi_epu64(t[j + 1], q, r[j]);
+                t[j] = _mm512_madd52lo_epu64(t[j], qt, r[j]);
+                u[j] = _mm512_madd52lo_epu64(u[j], qu, r[j]);
+                t[j + 1] = _mm512_madd52hi_epu64(t[j + 1], qt, r[j]);
+                u[j + 1] = _mm512_madd52hi_epu64(u[j + 1], qu, r[j]);
             }
             // t[0] ≡ 0 mod 2^52 now: shift down one limb, keeping its carry.
-            let c = _mm512_srli_epi64::<52>(t[0]);
-            t = [_mm512_add_epi64(t[1], c), t[2], t[3], t[4], t[5], z];
+            let (ct, cu) = (_mm512_srli_epi64::<52>(t[0]), _mm512_srli_epi64::<52>(u[0]));
+            t = [_mm512_add_epi64(t[1], ct), t[2], t[3], t[4], t[5], z];
+            u = [_mm512_add_epi64(u[1], cu), u[2], u[3], u[4], u[5], z];
         }
-        reduce_once(normalize([t[0], t[1], t[2], t[3], t[4]]))
+        (
+            reduce_once(normalize([t[0], t[1], t[2], t[3], t[4]])),
+            reduce_once(normalize([u[0], u[1], u[2], u[3], u[4]])),
+        )
     }
 
-    /// Runs `block` on each run of eight elements below `n`, then returns `n - n % 8`, where the
-    /// caller's scalar tail starts.
+    /// Runs `block(i, j)` on the runs of eight elements below `n`, two runs (i, j = i + 8) at a
+    /// time; an odd last run goes as (i, i), the same run twice (every block reads all its input
+    /// before it writes, so the run is computed twice from the same values). Returns
+    /// `n - n % 8`, where the caller's scalar tail starts.
     #[inline(always)]
-    fn blocks(n: usize, mut block: impl FnMut(usize)) -> usize {
+    fn blocks(n: usize, mut block: impl FnMut(usize, usize)) -> usize {
         assert!(available(), "fr_simd: the IFMA path needs avx512f, avx512ifma and avx512vbmi2");
         let full = n - n % 8;
-        for i in (0..full).step_by(8) {
-            block(i);
+        let mut i = 0;
+        while i + 16 <= full {
+            block(i, i + 8);
+            i += 16;
+        }
+        if i < full {
+            block(i, i);
         }
         full
     }
 
+    // Each block below takes two runs of eight (at offsets i and j of every slice; j may equal
+    // i) and loads all its input before its first store.
+    //
+    // SAFETY (all kernels): `blocks` asserts the CPU features before any block runs; i + 8 and
+    // j + 8 are ≤ n ≤ every slice's length; distinct `&mut` slices do not overlap, and in-place
+    // kernels read a run before writing it.
+
     pub(super) fn mul_into(out: &mut [Fr], a: &[Fr], b: &[Fr]) {
         let n = out.len().min(a.len()).min(b.len());
         let (po, pa, pb) = (out.as_mut_ptr(), a.as_ptr(), b.as_ptr());
-        let v = blocks(n, |i| {
-            // SAFETY: i + 8 ≤ n ≤ every length; the CPU has the features (`blocks` asserts it).
-            unsafe { mul_block(po.add(i), pa.add(i), pb.add(i)) }
-        });
+        let v = blocks(n, |i, j| unsafe { mul_block(po, pa, pb, i, j) });
         scalar::mul_into(&mut out[v..n], &a[v..n], &b[v..n]);
     }
 
     #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
-    unsafe fn mul_block(o: *mut Fr, a: *const Fr, b: *const Fr) {
+    unsafe fn mul_block(o: *mut Fr, a: *const Fr, b: *const Fr, i: usize, j: usize) {
         unsafe {
-            let r = mont_mul(&split(load(a)), &split16(load(b)));
-            store(o, join(r));
+            let (x, y) = mont_mul2(
+                &split(load(a.add(i))),
+                &split16(load(b.add(i))),
+                &split(load(a.add(j))),
+                &split16(load(b.add(j))),
+            );
+            store(o.add(i), join(x));
+            store(o.add(j), join(y));
         }
     }
 
     pub(super) fn mul_assign(a: &mut [Fr], b: &[Fr]) {
         let n = a.len().min(b.len());
         let (pa, pb) = (a.as_mut_ptr(), b.as_ptr());
-        // SAFETY: as in `mul_into`; each block is read before it is written.
-        let v = blocks(n, |i| unsafe { mul_block(pa.add(i), pa.add(i), pb.add(i)) });
+        let v = blocks(n, |i, j| unsafe { mul_block(pa, pa, pb, i, j) });
         scalar::mul_assign(&mut a[v..n], &b[v..n]);
     }
 
@@ -446,29 +473,31 @@ mod ifma {
     pub(super) fn mul_scalar_into(out: &mut [Fr], a: &[Fr], c: Fr) {
         let n = out.len().min(a.len());
         let (po, pa) = (out.as_mut_ptr(), a.as_ptr());
-        // SAFETY: `blocks` checks the features before any block runs (`splat16` is called in a
-        // block, after that check); pointers as in `mul_into`.
+        // `splat16` runs inside a block: after `blocks` checked the features.
         let mut c16 = None;
-        let v = blocks(n, |i| unsafe {
+        let v = blocks(n, |i, j| unsafe {
             let c16 = *c16.get_or_insert_with(|| splat16(c));
-            mul_scalar_block(po.add(i), pa.add(i), &c16)
+            mul_scalar_block(po, pa, &c16, i, j)
         });
         scalar::mul_scalar_into(&mut out[v..n], &a[v..n], c);
     }
 
     #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
-    unsafe fn mul_scalar_block(o: *mut Fr, a: *const Fr, c16: &L5) {
-        unsafe { store(o, join(mont_mul(&split(load(a)), c16))) }
+    unsafe fn mul_scalar_block(o: *mut Fr, a: *const Fr, c16: &L5, i: usize, j: usize) {
+        unsafe {
+            let (x, y) = mont_mul2(&split(load(a.add(i))), c16, &split(load(a.add(j))), c16);
+            store(o.add(i), join(x));
+            store(o.add(j), join(y));
+        }
     }
 
     pub(super) fn mul_scalar_assign(a: &mut [Fr], c: Fr) {
         let n = a.len();
         let pa = a.as_mut_ptr();
         let mut c16 = None;
-        // SAFETY: as in `mul_scalar_into`.
-        let v = blocks(n, |i| unsafe {
+        let v = blocks(n, |i, j| unsafe {
             let c16 = *c16.get_or_insert_with(|| splat16(c));
-            mul_scalar_block(pa.add(i), pa.add(i), &c16)
+            mul_scalar_block(pa, pa, &c16, i, j)
         });
         scalar::mul_scalar_assign(&mut a[v..n], c);
     }
@@ -476,16 +505,22 @@ mod ifma {
     pub(super) fn mul_add_assign(acc: &mut [Fr], a: &[Fr], b: &[Fr]) {
         let n = acc.len().min(a.len()).min(b.len());
         let (po, pa, pb) = (acc.as_mut_ptr(), a.as_ptr(), b.as_ptr());
-        // SAFETY: as in `mul_into`.
-        let v = blocks(n, |i| unsafe { mul_add_block(po.add(i), pa.add(i), pb.add(i)) });
+        let v = blocks(n, |i, j| unsafe { mul_add_block(po, pa, pb, i, j) });
         scalar::mul_add_assign(&mut acc[v..n], &a[v..n], &b[v..n]);
     }
 
     #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
-    unsafe fn mul_add_block(o: *mut Fr, a: *const Fr, b: *const Fr) {
+    unsafe fn mul_add_block(o: *mut Fr, a: *const Fr, b: *const Fr, i: usize, j: usize) {
         unsafe {
-            let p = join(mont_mul(&split(load(a)), &split16(load(b))));
-            store(o, add64(&load(o), &p));
+            let (x, y) = mont_mul2(
+                &split(load(a.add(i))),
+                &split16(load(b.add(i))),
+                &split(load(a.add(j))),
+                &split16(load(b.add(j))),
+            );
+            let (oi, oj) = (load(o.add(i)), load(o.add(j)));
+            store(o.add(i), add64(&oi, &join(x)));
+            store(o.add(j), add64(&oj, &join(y)));
         }
     }
 
@@ -493,45 +528,52 @@ mod ifma {
         let n = acc.len().min(a.len());
         let (po, pa) = (acc.as_mut_ptr(), a.as_ptr());
         let mut c16 = None;
-        // SAFETY: as in `mul_scalar_into`.
-        let v = blocks(n, |i| unsafe {
+        let v = blocks(n, |i, j| unsafe {
             let c16 = *c16.get_or_insert_with(|| splat16(c));
-            mul_scalar_add_block(po.add(i), pa.add(i), &c16)
+            mul_scalar_add_block(po, pa, &c16, i, j)
         });
         scalar::mul_scalar_add_assign(&mut acc[v..n], &a[v..n], c);
     }
 
     #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
-    unsafe fn mul_scalar_add_block(o: *mut Fr, a: *const Fr, c16: &L5) {
+    unsafe fn mul_scalar_add_block(o: *mut Fr, a: *const Fr, c16: &L5, i: usize, j: usize) {
         unsafe {
-            let p = join(mont_mul(&split(load(a)), c16));
-            store(o, add64(&load(o), &p));
+            let (x, y) = mont_mul2(&split(load(a.add(i))), c16, &split(load(a.add(j))), c16);
+            let (oi, oj) = (load(o.add(i)), load(o.add(j)));
+            store(o.add(i), add64(&oi, &join(x)));
+            store(o.add(j), add64(&oj, &join(y)));
         }
     }
 
     pub(super) fn butterflies(lo: &mut [Fr], hi: &mut [Fr], tw: &[Fr]) {
         let n = lo.len().min(hi.len()).min(tw.len());
         let (pl, ph, pw) = (lo.as_mut_ptr(), hi.as_mut_ptr(), tw.as_ptr());
-        // SAFETY: as in `mul_into` (`lo` and `hi` are distinct slices).
-        let v = blocks(n, |i| unsafe { butterfly_block(pl.add(i), ph.add(i), pw.add(i)) });
+        let v = blocks(n, |i, j| unsafe { butterfly_block(pl, ph, pw, i, j) });
         scalar::butterflies(&mut lo[v..n], &mut hi[v..n], &tw[v..n]);
     }
 
     #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
-    unsafe fn butterfly_block(lo: *mut Fr, hi: *mut Fr, tw: *const Fr) {
+    unsafe fn butterfly_block(lo: *mut Fr, hi: *mut Fr, tw: *const Fr, i: usize, j: usize) {
         unsafe {
-            let t = join(mont_mul(&split(load(hi)), &split16(load(tw))));
-            let l = load(lo);
-            store(lo, add64(&l, &t));
-            store(hi, sub64(&l, &t));
+            let (x, y) = mont_mul2(
+                &split(load(hi.add(i))),
+                &split16(load(tw.add(i))),
+                &split(load(hi.add(j))),
+                &split16(load(tw.add(j))),
+            );
+            let (ti, tj) = (join(x), join(y));
+            let (li, lj) = (load(lo.add(i)), load(lo.add(j)));
+            store(lo.add(i), add64(&li, &ti));
+            store(hi.add(i), sub64(&li, &ti));
+            store(lo.add(j), add64(&lj, &tj));
+            store(hi.add(j), sub64(&lj, &tj));
         }
     }
 
     pub(super) fn add_into(out: &mut [Fr], a: &[Fr], b: &[Fr]) {
         let n = out.len().min(a.len()).min(b.len());
         let (po, pa, pb) = (out.as_mut_ptr(), a.as_ptr(), b.as_ptr());
-        // SAFETY: as in `mul_into`.
-        let v = blocks(n, |i| unsafe { add_block(po.add(i), pa.add(i), pb.add(i)) });
+        let v = blocks(n, |i, j| unsafe { add_block(po, pa, pb, i, j) });
         scalar::add_into(&mut out[v..n], &a[v..n], &b[v..n]);
     }
 
@@ -596,31 +638,35 @@ mod ifma {
     }
 
     #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
-    unsafe fn add_block(o: *mut Fr, a: *const Fr, b: *const Fr) {
-        // SAFETY: the callers' contract (eight elements at each pointer).
-        unsafe { store(o, add64(&load(a), &load(b))) }
+    unsafe fn add_block(o: *mut Fr, a: *const Fr, b: *const Fr, i: usize, j: usize) {
+        unsafe {
+            let (x, y) = (add64(&load(a.add(i)), &load(b.add(i))), add64(&load(a.add(j)), &load(b.add(j))));
+            store(o.add(i), x);
+            store(o.add(j), y);
+        }
     }
 
     pub(super) fn add_assign(a: &mut [Fr], b: &[Fr]) {
         let n = a.len().min(b.len());
         let (pa, pb) = (a.as_mut_ptr(), b.as_ptr());
-        // SAFETY: as in `mul_into`.
-        let v = blocks(n, |i| unsafe { add_block(pa.add(i), pa.add(i), pb.add(i)) });
+        let v = blocks(n, |i, j| unsafe { add_block(pa, pa, pb, i, j) });
         scalar::add_assign(&mut a[v..n], &b[v..n]);
     }
 
     pub(super) fn sub_into(out: &mut [Fr], a: &[Fr], b: &[Fr]) {
         let n = out.len().min(a.len()).min(b.len());
         let (po, pa, pb) = (out.as_mut_ptr(), a.as_ptr(), b.as_ptr());
-        // SAFETY: as in `mul_into`.
-        let v = blocks(n, |i| unsafe { sub_block(po.add(i), pa.add(i), pb.add(i)) });
+        let v = blocks(n, |i, j| unsafe { sub_block(po, pa, pb, i, j) });
         scalar::sub_into(&mut out[v..n], &a[v..n], &b[v..n]);
     }
 
     #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
-    unsafe fn sub_block(o: *mut Fr, a: *const Fr, b: *const Fr) {
-        // SAFETY: the callers' contract (eight elements at each pointer).
-        unsafe { store(o, sub64(&load(a), &load(b))) }
+    unsafe fn sub_block(o: *mut Fr, a: *const Fr, b: *const Fr, i: usize, j: usize) {
+        unsafe {
+            let (x, y) = (sub64(&load(a.add(i)), &load(b.add(i))), sub64(&load(a.add(j)), &load(b.add(j))));
+            store(o.add(i), x);
+            store(o.add(j), y);
+        }
     }
 }
 
