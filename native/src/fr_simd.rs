@@ -136,10 +136,10 @@ mod scalar {
 /// products per instruction).
 ///
 /// This is the crate's only `unsafe` code: the kernels are `#[target_feature]` functions (callable
-/// only once the CPU is known to have the features: [`available`] checks it at run time, and every
-/// entry point asserts it), and they read and write the slices through raw-pointer vector loads
-/// and stores (in bounds: blocks of eight below the common length; `Fr` is four `u64`s, checked
-/// at compile time below).
+/// only once the CPU is known to have avx512f, avx512ifma and avx512vbmi2: [`available`] checks
+/// it once at run time, and every entry point asserts it), and they read and write the slices through raw-pointer vector loads
+/// and stores (in bounds: runs of eight below the common length; `Fr` is four `u64`s, checked
+/// at compile time below). Products go two runs at a time ([`mont_mul2`]).
 ///
 /// Representation. Eight elements sit limb-major in five registers of 52-bit limbs (radix 2^52,
 /// 260 bits). An element's value is its Montgomery form X = x·2^256 mod r, canonical (< r).

@@ -1,5 +1,7 @@
 //! ezk._native — the "numpy of BN254": whole-vector field arithmetic, NTTs, MSMs and pairings
 //! on arkworks 0.5 with rayon. The Python contract is `ezk/_native.pyi`.
+// No unsafe code except `fr_simd::ifma` (AVX-512 intrinsics and `#[target_feature]` kernels
+// need it; it allows it for itself alone).
 #![deny(unsafe_code)]
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
