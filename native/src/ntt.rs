@@ -103,7 +103,7 @@ fn powers(w: Fr, m: usize, t: Threads) -> Vec<Fr> {
 }
 
 /// Runs the DIT stages with half-size h = 1 .. block/2 on one block (already bit-reversed).
-fn small_stages<T: Coeff>(block: &mut [T], stage_tw: &[Vec<Fr>]) {
+fn small_stages<T: Coeff>(block: &mut [T], stage_tw: &[&[Fr]]) {
     let len = block.len();
     for (s, tw) in stage_tw.iter().enumerate() {
         let h = 1usize << s;
@@ -123,16 +123,59 @@ fn small_stages<T: Coeff>(block: &mut [T], stage_tw: &[Vec<Fr>]) {
     }
 }
 
-/// tw[j] = roots[(start + j)·step]: a run of one stage's twiddles, contiguous for the kernels.
-#[inline]
-fn gather(tw: &mut [Fr], roots: &[Fr], start: usize, step: usize) {
-    for (j, w) in tw.iter_mut().enumerate() {
-        *w = roots[(start + j) * step];
+/// Every stage's twiddles for one (n, ω): `stage(s)[j]` = ω_{2h}^j = ω^(j·n/2h), j < h = 2^s,
+/// contiguous, so each stage reads its twiddles in order (the kernels take them as slices).
+/// Built once per (n, ω) and shared (`twiddles`): the stage tables hold n − 1 elements in all.
+pub struct Twiddles {
+    tables: Vec<Vec<Fr>>,
+}
+
+impl Twiddles {
+    fn new(n: usize, omega: Fr, t: Threads) -> Self {
+        let log_n = n.trailing_zeros() as usize;
+        if log_n == 0 {
+            return Twiddles { tables: Vec::new() };
+        }
+        // the last stage's table is ω^j, j < n/2; stage s takes every 2^(log n − 1 − s)-th of it
+        let last = powers(omega, n / 2, t);
+        let mut tables: Vec<Vec<Fr>> = (0..log_n - 1).map(|s| last.iter().step_by(1 << (log_n - 1 - s)).copied().collect()).collect();
+        tables.push(last);
+        Twiddles { tables }
+    }
+
+    fn stage(&self, s: usize) -> &[Fr] {
+        &self.tables[s]
     }
 }
 
-/// Butterflies per kernel call in the large stages (their twiddles are gathered first).
-const RUN: usize = 64;
+/// Sizes whose twiddles are kept between calls (larger ones are built per call), and how many
+/// (n, ω) are kept: the prover uses a few (ω and ω⁻¹ of the domain, the extension's ω⁻¹).
+const CACHE_MAX_N: usize = 1 << 22;
+const CACHE_ENTRIES: usize = 6;
+
+type TwiddleCache = std::sync::Mutex<Vec<(usize, Fr, std::sync::Arc<Twiddles>)>>;
+static TWIDDLE_CACHE: TwiddleCache = std::sync::Mutex::new(Vec::new());
+
+/// The stage twiddles of (n, ω), from the cache when it holds them (most recent first).
+fn twiddles(n: usize, omega: Fr, t: Threads) -> std::sync::Arc<Twiddles> {
+    if n > CACHE_MAX_N {
+        return std::sync::Arc::new(Twiddles::new(n, omega, t));
+    }
+    {
+        let mut cache = TWIDDLE_CACHE.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = cache.iter().position(|(m, w, _)| *m == n && *w == omega) {
+            let hit = cache.remove(i);
+            let tw = hit.2.clone();
+            cache.insert(0, hit);
+            return tw;
+        }
+    }
+    let tw = std::sync::Arc::new(Twiddles::new(n, omega, t));
+    let mut cache = TWIDDLE_CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    cache.insert(0, (n, omega, tw.clone()));
+    cache.truncate(CACHE_ENTRIES);
+    tw
+}
 
 /// In-place NTT of a (len a power of two) with respect to the primitive root `omega`.
 pub fn ntt_in_place<T: Coeff>(a: &mut [T], omega: Fr) {
@@ -150,29 +193,19 @@ pub fn ntt_in_place_with<T: Coeff>(a: &mut [T], omega: Fr, t: Threads) {
     let log_block = if std::mem::size_of::<T>() > std::mem::size_of::<Fr>() { 4 } else { LOG_BLOCK };
     bit_reverse_permute(a);
 
-    // Stages inside blocks: per-stage contiguous twiddles ω_{2h}^j = ω^(j·n/2h), j < h.
+    // Stages inside blocks, then the large stages, two per sweep over the vector (radix-2²
+    // fusion: the same butterflies, half the passes over memory).
+    let tw = twiddles(n, omega, t);
     let log_block = log_block.min(log_n);
-    let stage_tw: Vec<Vec<Fr>> = (0..log_block)
-        .map(|s| {
-            let h = 1usize << s;
-            powers(omega.pow([(n / (2 * h)) as u64]), h, t)
-        })
-        .collect();
+    let stage_tw: Vec<&[Fr]> = (0..log_block as usize).map(|s| tw.stage(s)).collect();
     a.par_chunks_mut(1 << log_block).with_min_len(t.min_len(1)).for_each(|blk| small_stages(blk, &stage_tw));
-    if log_block == log_n {
-        return;
-    }
-
-    // Large stages: twiddle for (h, j) is ω^(j·n/2h), read from roots[i] = ω^i, i < n/2. Two
-    // stages per sweep over the vector (radix-2² fusion: the same butterflies, half the passes).
-    let roots = powers(omega, n / 2, t);
-    let mut s = log_block;
-    while s < log_n {
-        if s + 1 < log_n {
-            two_stages(a, &roots, 1usize << s, t);
+    let mut s = log_block as usize;
+    while s < log_n as usize {
+        if s + 1 < log_n as usize {
+            two_stages(a, tw.stage(s), tw.stage(s + 1), t);
             s += 2;
         } else {
-            one_stage(a, &roots, 1usize << s, t);
+            one_stage(a, tw.stage(s), t);
             s += 1;
         }
     }
@@ -198,25 +231,14 @@ fn bf_run<T: Coeff>(lo: &mut [T], hi: &mut [T], w: &[Fr]) {
     }
 }
 
-/// One stage's butterflies (lo[j], hi[j]) with twiddle roots[(base + j)·stride].
-fn stage_run<T: Coeff>(lo: &mut [T], hi: &mut [T], roots: &[Fr], base: usize, stride: usize) {
-    let mut tw = [Fr::zero(); RUN];
-    for (c, (l, h)) in lo.chunks_mut(RUN).zip(hi.chunks_mut(RUN)).enumerate() {
-        let w = &mut tw[..l.len()];
-        gather(w, roots, base + c * RUN, stride);
-        bf_run(l, h, w);
-    }
-}
-
-/// DIT stage with half-size h over the whole vector.
-fn one_stage<T: Coeff>(a: &mut [T], roots: &[Fr], h: usize, t: Threads) {
-    let n = a.len();
-    let stride = n / (2 * h);
-    let groups = n / (2 * h);
+/// DIT stage with half-size h = tw.len() over the whole vector (twiddle j: tw[j]).
+fn one_stage<T: Coeff>(a: &mut [T], tw: &[Fr], t: Threads) {
+    let h = tw.len();
+    let groups = a.len() / (2 * h);
     if t == Threads::Serial || groups >= 2 * rayon::current_num_threads() {
         a.par_chunks_mut(2 * h).with_min_len(t.min_len(1)).for_each(|group| {
             let (lo, hi) = group.split_at_mut(h);
-            stage_run(lo, hi, roots, 0, stride);
+            bf_run(lo, hi, tw);
         });
     } else {
         let piece = piece_len::<T>();
@@ -224,43 +246,47 @@ fn one_stage<T: Coeff>(a: &mut [T], roots: &[Fr], h: usize, t: Threads) {
             let (lo, hi) = group.split_at_mut(h);
             lo.par_chunks_mut(piece)
                 .zip(hi.par_chunks_mut(piece))
-                .enumerate()
-                .for_each(|(p, (l, r))| stage_run(l, r, roots, p * piece, stride));
+                .zip(tw.par_chunks(piece))
+                .for_each(|((l, r), w)| bf_run(l, r, w));
         }
     }
 }
 
-/// The DIT stages with half-sizes h and 2h on quarters (q0, q1, q2, q3) of a group of 4h,
-/// elements base .. base + len: stage h's butterflies (q0, q1) and (q2, q3) with ω_{2h}^j,
-/// then stage 2h's (q0, q2) with ω_{4h}^j and (q1, q3) with ω_{4h}^(j+h) (ω_{4h} = ω^stride).
-#[allow(clippy::too_many_arguments)]
-fn quad_run<T: Coeff>(q0: &mut [T], q1: &mut [T], q2: &mut [T], q3: &mut [T], roots: &[Fr], base: usize, h: usize, stride: usize) {
-    let (mut w2, mut w1, mut w3) = ([Fr::zero(); RUN], [Fr::zero(); RUN], [Fr::zero(); RUN]);
-    let runs = q0.chunks_mut(RUN).zip(q1.chunks_mut(RUN)).zip(q2.chunks_mut(RUN).zip(q3.chunks_mut(RUN)));
-    for (c, ((c0, c1), (c2, c3))) in runs.enumerate() {
-        let (k, len) = (base + c * RUN, c0.len());
-        gather(&mut w2[..len], roots, k, 2 * stride);
-        gather(&mut w1[..len], roots, k, stride);
-        gather(&mut w3[..len], roots, k + h, stride);
-        bf_run(c0, c1, &w2[..len]);
-        bf_run(c2, c3, &w2[..len]);
-        bf_run(c0, c2, &w1[..len]);
-        bf_run(c1, c3, &w3[..len]);
-    }
+/// The DIT stages with half-sizes h and 2h on quarters (q0, q1, q2, q3) of a group of 4h, the
+/// elements at offset `base` of each: stage h's butterflies (q0, q1) and (q2, q3) with
+/// ω_{2h}^j = tw_h[j], then stage 2h's (q0, q2) with ω_{4h}^j = tw_2h[j] and (q1, q3) with
+/// ω_{4h}^(j+h) = tw_2h[j + h].
+fn quad_run<T: Coeff>(q: [&mut [T]; 4], tw_h: &[Fr], tw_2h: &[Fr], base: usize) {
+    let [q0, q1, q2, q3] = q;
+    let (len, h) = (q0.len(), tw_h.len());
+    let (w2, w1, w3) = (&tw_h[base..base + len], &tw_2h[base..base + len], &tw_2h[h + base..h + base + len]);
+    bf_run(q0, q1, w2);
+    bf_run(q2, q3, w2);
+    bf_run(q0, q2, w1);
+    bf_run(q1, q3, w3);
 }
 
-/// The DIT stages with half-sizes h and 2h in one sweep (radix-2² fusion: the same
-/// butterflies, half the passes over memory), group by group of 4h (`quad_run`).
-fn two_stages<T: Coeff>(a: &mut [T], roots: &[Fr], h: usize, t: Threads) {
-    let n = a.len();
-    let stride = n / (4 * h);
-    let groups = n / (4 * h);
+/// Elements per kernel call in the fused stages: the four quarters' runs stay in L1 between
+/// the two stages.
+const RUN: usize = 64;
+
+/// The DIT stages with half-sizes h = tw_h.len() and 2h in one sweep, group by group of 4h,
+/// run by run (`quad_run`).
+fn two_stages<T: Coeff>(a: &mut [T], tw_h: &[Fr], tw_2h: &[Fr], t: Threads) {
+    let h = tw_h.len();
+    let groups = a.len() / (4 * h);
+    let runs = |q0: &mut [T], q1: &mut [T], q2: &mut [T], q3: &mut [T], base: usize| {
+        let quarters = q0.chunks_mut(RUN).zip(q1.chunks_mut(RUN)).zip(q2.chunks_mut(RUN).zip(q3.chunks_mut(RUN)));
+        for (c, ((c0, c1), (c2, c3))) in quarters.enumerate() {
+            quad_run([c0, c1, c2, c3], tw_h, tw_2h, base + c * RUN);
+        }
+    };
     if t == Threads::Serial || groups >= 2 * rayon::current_num_threads() {
         a.par_chunks_mut(4 * h).with_min_len(t.min_len(1)).for_each(|group| {
             let (left, right) = group.split_at_mut(2 * h);
             let (q0, q1) = left.split_at_mut(h);
             let (q2, q3) = right.split_at_mut(h);
-            quad_run(q0, q1, q2, q3, roots, 0, h, stride);
+            runs(q0, q1, q2, q3, 0);
         });
     } else {
         let piece = piece_len::<T>();
@@ -272,7 +298,7 @@ fn two_stages<T: Coeff>(a: &mut [T], roots: &[Fr], h: usize, t: Threads) {
                 .zip(q1.par_chunks_mut(piece))
                 .zip(q2.par_chunks_mut(piece).zip(q3.par_chunks_mut(piece)))
                 .enumerate()
-                .for_each(|(p, ((c0, c1), (c2, c3)))| quad_run(c0, c1, c2, c3, roots, p * piece, h, stride));
+                .for_each(|(p, ((c0, c1), (c2, c3)))| runs(c0, c1, c2, c3, p * piece));
         }
     }
 }
