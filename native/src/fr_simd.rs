@@ -222,40 +222,44 @@ mod ifma {
         _mm512_set1_epi64(x as i64)
     }
 
+    /// One round of a transpose: with x's registers paired as (x_i, x_j), (x_k, x_l), each pair
+    /// permuted by the index vectors p and q.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
+    fn pass(x: L4, (p, q): (V, V), [i, j, k, l]: [usize; 4]) -> L4 {
+        [
+            _mm512_permutex2var_epi64(x[i], p, x[j]),
+            _mm512_permutex2var_epi64(x[i], q, x[j]),
+            _mm512_permutex2var_epi64(x[k], p, x[l]),
+            _mm512_permutex2var_epi64(x[k], q, x[l]),
+        ]
+    }
+
+    /// The index vectors of the transposes' two rounds: words of the same limb together,
+    /// then the halves of those words' registers.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
+    fn rounds() -> ((V, V), (V, V)) {
+        (
+            (idx([0, 4, 8, 12, 1, 5, 9, 13]), idx([2, 6, 10, 14, 3, 7, 11, 15])),
+            (idx([0, 1, 2, 3, 8, 9, 10, 11]), idx([4, 5, 6, 7, 12, 13, 14, 15])),
+        )
+    }
+
     /// Element-major (e0 w0..w3, e1 w0..w3 | …) → limb-major, for words in four registers.
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn transpose_in(z: L4) -> L4 {
-        let (pa, pb) = (idx([0, 4, 8, 12, 1, 5, 9, 13]), idx([2, 6, 10, 14, 3, 7, 11, 15]));
-        let a01 = _mm512_permutex2var_epi64(z[0], pa, z[1]);
-        let b01 = _mm512_permutex2var_epi64(z[0], pb, z[1]);
-        let a23 = _mm512_permutex2var_epi64(z[2], pa, z[3]);
-        let b23 = _mm512_permutex2var_epi64(z[2], pb, z[3]);
-        let (lo, hi) = (idx([0, 1, 2, 3, 8, 9, 10, 11]), idx([4, 5, 6, 7, 12, 13, 14, 15]));
-        [
-            _mm512_permutex2var_epi64(a01, lo, a23),
-            _mm512_permutex2var_epi64(a01, hi, a23),
-            _mm512_permutex2var_epi64(b01, lo, b23),
-            _mm512_permutex2var_epi64(b01, hi, b23),
-        ]
+        let (words, halves) = rounds();
+        pass(pass(z, words, [0, 1, 2, 3]), halves, [0, 2, 1, 3])
     }
 
     /// The inverse of [`transpose_in`].
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn transpose_out(l: L4) -> L4 {
-        let (lo, hi) = (idx([0, 1, 2, 3, 8, 9, 10, 11]), idx([4, 5, 6, 7, 12, 13, 14, 15]));
-        let a01 = _mm512_permutex2var_epi64(l[0], lo, l[1]);
-        let a23 = _mm512_permutex2var_epi64(l[0], hi, l[1]);
-        let b01 = _mm512_permutex2var_epi64(l[2], lo, l[3]);
-        let b23 = _mm512_permutex2var_epi64(l[2], hi, l[3]);
-        let (pa, pb) = (idx([0, 4, 8, 12, 1, 5, 9, 13]), idx([2, 6, 10, 14, 3, 7, 11, 15]));
-        [
-            _mm512_permutex2var_epi64(a01, pa, b01),
-            _mm512_permutex2var_epi64(a01, pb, b01),
-            _mm512_permutex2var_epi64(a23, pa, b23),
-            _mm512_permutex2var_epi64(a23, pb, b23),
-        ]
+        let (words, halves) = rounds();
+        pass(pass(l, halves, [0, 1, 2, 3]), words, [0, 2, 1, 3])
     }
 
     /// Loads eight elements from `p`, limb-major.
