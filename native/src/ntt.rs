@@ -148,17 +148,18 @@ impl Twiddles {
     }
 }
 
-/// Sizes whose twiddles are kept between calls (larger ones are built per call), and how many
-/// (n, ω) are kept: the prover uses a few (ω and ω⁻¹ of the domain, the extension's ω⁻¹).
-const CACHE_MAX_N: usize = 1 << 22;
-const CACHE_ENTRIES: usize = 6;
+/// The twiddle tables kept between calls, in elements (64 MiB): the prover's few (n, ω) —
+/// the domain's ω and ω⁻¹, the extension's ω⁻¹ — up to 2^20 rows; larger tables are built per
+/// call, as before the cache, so no circuit holds more memory than that for them.
+const CACHE_ELEMENTS: usize = 1 << 21;
 
 type TwiddleCache = std::sync::Mutex<Vec<(usize, Fr, std::sync::Arc<Twiddles>)>>;
 static TWIDDLE_CACHE: TwiddleCache = std::sync::Mutex::new(Vec::new());
 
-/// The stage twiddles of (n, ω), from the cache when it holds them (most recent first).
+/// The stage twiddles of (n, ω), from the cache when it holds them (most recent first; the
+/// least recent are dropped while the cache holds more than `CACHE_ELEMENTS`).
 fn twiddles(n: usize, omega: Fr, t: Threads) -> std::sync::Arc<Twiddles> {
-    if n > CACHE_MAX_N {
+    if n > CACHE_ELEMENTS {
         return std::sync::Arc::new(Twiddles::new(n, omega, t));
     }
     {
@@ -173,7 +174,9 @@ fn twiddles(n: usize, omega: Fr, t: Threads) -> std::sync::Arc<Twiddles> {
     let tw = std::sync::Arc::new(Twiddles::new(n, omega, t));
     let mut cache = TWIDDLE_CACHE.lock().unwrap_or_else(|e| e.into_inner());
     cache.insert(0, (n, omega, tw.clone()));
-    cache.truncate(CACHE_ENTRIES);
+    while cache.iter().map(|(m, _, _)| m).sum::<usize>() > CACHE_ELEMENTS {
+        cache.pop();
+    }
     tw
 }
 
@@ -392,6 +395,30 @@ mod tests {
                 assert_eq!(got, a, "2^{log_n} {t:?} inverse");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+    use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+
+    /// The cache stays within its budget and a table served from it is the one built afresh.
+    #[test]
+    fn twiddle_cache_is_bounded_and_exact() {
+        let big = CACHE_ELEMENTS / 2;
+        let w = Radix2EvaluationDomain::<Fr>::new(big).unwrap().group_gen;
+        for omega in [w, w.inverse().unwrap(), w.square()] {
+            let first = twiddles(big, omega, Threads::Parallel);
+            let again = twiddles(big, omega, Threads::Parallel);
+            assert!(std::sync::Arc::ptr_eq(&first, &again), "the second call is served from the cache");
+            let fresh = Twiddles::new(big, omega, Threads::Serial);
+            assert_eq!(first.tables, fresh.tables);
+            let held: usize = TWIDDLE_CACHE.lock().unwrap().iter().map(|(m, _, _)| m).sum();
+            assert!(held <= CACHE_ELEMENTS, "{held} elements cached");
+        }
+        let over = twiddles(2 * CACHE_ELEMENTS, w, Threads::Parallel);
+        assert!(!TWIDDLE_CACHE.lock().unwrap().iter().any(|(_, _, t)| std::sync::Arc::ptr_eq(t, &over)));
     }
 }
 
