@@ -581,11 +581,11 @@ mod ifma {
         scalar::add_into(&mut out[v..n], &a[v..n], &b[v..n]);
     }
 
-    /// Limb-major 64-bit words, canonical a, b → a + b mod r. Sums and differences skip the
-    /// radix-2^52 split: carries and borrows ripple through the four words as lane masks.
+    /// Limb-major 64-bit words: a + b mod 2^256 (carries ripple through the four words as lane
+    /// masks).
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
-    fn add64(a: &L4, b: &L4) -> L4 {
+    fn add_words(a: &L4, b: &L4) -> L4 {
         let (z, one) = (_mm512_setzero_si512(), _mm512_set1_epi64(1));
         let mut s = *a;
         let mut carry: u8 = 0;
@@ -596,7 +596,16 @@ mod ifma {
             // t + 1 carries only where it wrapped to 0.
             carry = k | _mm512_mask_cmpeq_epi64_mask(carry, s[j], z);
         }
+        s
+    }
+
+    /// Limb-major 64-bit words, canonical a, b → a + b mod r. Sums and differences skip the
+    /// radix-2^52 split.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
+    fn add64(a: &L4, b: &L4) -> L4 {
         // a + b < 2r < 2^256: no carry out. Subtract r; lanes that borrow out keep s.
+        let s = add_words(a, b);
         let r = [splat(R64[0]), splat(R64[1]), splat(R64[2]), splat(R64[3])];
         let (d, below) = sub_words(&s, &r);
         let mut out = d;
@@ -627,18 +636,11 @@ mod ifma {
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
     fn sub64(a: &L4, b: &L4) -> L4 {
-        let (z, one) = (_mm512_setzero_si512(), _mm512_set1_epi64(1));
         let (d, neg) = sub_words(a, b);
-        // Lanes that borrowed out add r back (the carry out of 256 bits is dropped).
-        let mut e = d;
-        let mut carry: u8 = 0;
-        for j in 0..4 {
-            let t = _mm512_mask_add_epi64(d[j], neg, d[j], splat(R64[j]));
-            let k = _mm512_cmplt_epu64_mask(t, d[j]);
-            e[j] = _mm512_mask_add_epi64(t, carry, t, one);
-            carry = k | _mm512_mask_cmpeq_epi64_mask(carry, e[j], z);
-        }
-        e
+        // Lanes that borrowed out add r back (the carry out of 256 bits is dropped); the others
+        // add 0.
+        let r = [0, 1, 2, 3].map(|j| _mm512_maskz_mov_epi64(neg, splat(R64[j])));
+        add_words(&d, &r)
     }
 
     #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]

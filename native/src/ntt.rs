@@ -5,8 +5,9 @@
 //! For n = 2^k and a primitive n-th root ω, `ntt_in_place(a, ω)` replaces a with
 //! â_i = Σ_j a_j ω^(ij). After the bit-reversal permutation, the stages with half-size
 //! h < BLOCK/2 only touch one block of BLOCK consecutive elements, so they run block by block
-//! (in cache, blocks in parallel) with small contiguous per-stage twiddle tables; the remaining
-//! stages sweep the whole vector with twiddles ω^(j·n/2h) read from a table of ω^i, i < n/2.
+//! (in cache, blocks in parallel); the remaining stages sweep the whole vector, two per sweep.
+//! Every stage reads its twiddles ω^(j·n/2h), j < h, in order from its own table (`Twiddles`,
+//! cached per (n, ω)); Fr's butterflies run through the `fr_simd` kernels.
 use ark_bn254::Fr;
 use ark_ff::{Field, One, Zero};
 use rayon::prelude::*;

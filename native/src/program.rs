@@ -208,7 +208,7 @@ impl Program {
                 let mut d = std::mem::take(&mut regs[dst]);
                 let x = fetch(regs, values, scalars, a, start, n, len, sa);
                 let y = fetch(regs, values, scalars, b, start, n, len, sb);
-                binary(ins, &mut d, x, y);
+                binary(ins, &mut d[..len], x, y);
                 regs[dst] = d;
             }
         }
@@ -217,27 +217,15 @@ impl Program {
 
 fn binary(ins: &Instr, d: &mut [Fr], x: Src<'_>, y: Src<'_>) {
     match (ins, x, y) {
-        (Instr::Add(..), Src::V(a), Src::V(b)) => {
-            let len = a.len();
-            simd::add_into(&mut d[..len], a, b)
-        }
+        (Instr::Add(..), Src::V(a), Src::V(b)) => simd::add_into(d, a, b),
         (Instr::Add(..), Src::V(a), Src::S(c)) | (Instr::Add(..), Src::S(c), Src::V(a)) => {
             d.iter_mut().zip(a).for_each(|(o, p)| *o = *p + c)
         }
-        (Instr::Sub(..), Src::V(a), Src::V(b)) => {
-            let len = a.len();
-            simd::sub_into(&mut d[..len], a, b)
-        }
+        (Instr::Sub(..), Src::V(a), Src::V(b)) => simd::sub_into(d, a, b),
         (Instr::Sub(..), Src::V(a), Src::S(c)) => d.iter_mut().zip(a).for_each(|(o, p)| *o = *p - c),
         (Instr::Sub(..), Src::S(c), Src::V(b)) => d.iter_mut().zip(b).for_each(|(o, q)| *o = c - q),
-        (Instr::Mul(..), Src::V(a), Src::V(b)) => {
-            let len = a.len();
-            simd::mul_into(&mut d[..len], a, b)
-        }
-        (Instr::Mul(..), Src::V(a), Src::S(c)) | (Instr::Mul(..), Src::S(c), Src::V(a)) => {
-            let len = a.len();
-            simd::mul_scalar_into(&mut d[..len], a, c)
-        }
+        (Instr::Mul(..), Src::V(a), Src::V(b)) => simd::mul_into(d, a, b),
+        (Instr::Mul(..), Src::V(a), Src::S(c)) | (Instr::Mul(..), Src::S(c), Src::V(a)) => simd::mul_scalar_into(d, a, c),
         _ => unreachable!("checked: a vector instruction reads at least one vector"),
     }
 }
