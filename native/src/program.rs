@@ -199,7 +199,7 @@ impl Program {
                 let square = matches!(ins, Instr::Square(..));
                 match fetch(regs, values, scalars, a, start, n, len, sa) {
                     Src::V(x) if square => simd::mul_into(&mut d[..len], x, x),
-                    Src::V(x) => d.iter_mut().zip(x).for_each(|(o, v)| *o = -*v),
+                    Src::V(x) => simd::neg_into(&mut d[..len], x),
                     Src::S(_) => unreachable!("checked: a vector instruction reads a vector"),
                 }
                 regs[dst] = d;
@@ -218,12 +218,10 @@ impl Program {
 fn binary(ins: &Instr, d: &mut [Fr], x: Src<'_>, y: Src<'_>) {
     match (ins, x, y) {
         (Instr::Add(..), Src::V(a), Src::V(b)) => simd::add_into(d, a, b),
-        (Instr::Add(..), Src::V(a), Src::S(c)) | (Instr::Add(..), Src::S(c), Src::V(a)) => {
-            d.iter_mut().zip(a).for_each(|(o, p)| *o = *p + c)
-        }
+        (Instr::Add(..), Src::V(a), Src::S(c)) | (Instr::Add(..), Src::S(c), Src::V(a)) => simd::add_scalar_into(d, a, c),
         (Instr::Sub(..), Src::V(a), Src::V(b)) => simd::sub_into(d, a, b),
-        (Instr::Sub(..), Src::V(a), Src::S(c)) => d.iter_mut().zip(a).for_each(|(o, p)| *o = *p - c),
-        (Instr::Sub(..), Src::S(c), Src::V(b)) => d.iter_mut().zip(b).for_each(|(o, q)| *o = c - q),
+        (Instr::Sub(..), Src::V(a), Src::S(c)) => simd::sub_scalar_into(d, a, c),
+        (Instr::Sub(..), Src::S(c), Src::V(b)) => simd::scalar_sub_into(d, c, b),
         (Instr::Mul(..), Src::V(a), Src::V(b)) => simd::mul_into(d, a, b),
         (Instr::Mul(..), Src::V(a), Src::S(c)) | (Instr::Mul(..), Src::S(c), Src::V(a)) => simd::mul_scalar_into(d, a, c),
         _ => unreachable!("checked: a vector instruction reads at least one vector"),

@@ -82,6 +82,30 @@ pub fn add_assign(a: &mut [Fr], b: &[Fr]) {
     dispatch!(add_assign(a, b))
 }
 
+/// out[i] = a[i] + c
+pub fn add_scalar_into(out: &mut [Fr], a: &[Fr], c: Fr) {
+    debug_assert!(out.len() == a.len());
+    dispatch!(add_scalar_into(out, a, c))
+}
+
+/// out[i] = a[i] − c
+pub fn sub_scalar_into(out: &mut [Fr], a: &[Fr], c: Fr) {
+    debug_assert!(out.len() == a.len());
+    dispatch!(sub_scalar_into(out, a, c))
+}
+
+/// out[i] = c − b[i]
+pub fn scalar_sub_into(out: &mut [Fr], c: Fr, b: &[Fr]) {
+    debug_assert!(out.len() == b.len());
+    dispatch!(scalar_sub_into(out, c, b))
+}
+
+/// out[i] = −a[i]
+pub fn neg_into(out: &mut [Fr], a: &[Fr]) {
+    debug_assert!(out.len() == a.len());
+    dispatch!(neg_into(out, a))
+}
+
 /// The definitions: arkworks' scalar arithmetic, one element at a time. The fallback on CPUs
 /// without IFMA, the tail of the SIMD path, and the tests' oracle.
 mod scalar {
@@ -129,6 +153,22 @@ mod scalar {
 
     pub(super) fn add_assign(a: &mut [Fr], b: &[Fr]) {
         a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+    }
+
+    pub(super) fn add_scalar_into(out: &mut [Fr], a: &[Fr], c: Fr) {
+        out.iter_mut().zip(a).for_each(|(o, x)| *o = *x + c);
+    }
+
+    pub(super) fn sub_scalar_into(out: &mut [Fr], a: &[Fr], c: Fr) {
+        out.iter_mut().zip(a).for_each(|(o, x)| *o = *x - c);
+    }
+
+    pub(super) fn scalar_sub_into(out: &mut [Fr], c: Fr, b: &[Fr]) {
+        out.iter_mut().zip(b).for_each(|(o, y)| *o = c - y);
+    }
+
+    pub(super) fn neg_into(out: &mut [Fr], a: &[Fr]) {
+        out.iter_mut().zip(a).for_each(|(o, x)| *o = -*x);
     }
 }
 

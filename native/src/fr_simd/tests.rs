@@ -15,6 +15,10 @@ struct Kernels {
     add_into: fn(&mut [Fr], &[Fr], &[Fr]),
     sub_into: fn(&mut [Fr], &[Fr], &[Fr]),
     add_assign: fn(&mut [Fr], &[Fr]),
+    add_scalar_into: fn(&mut [Fr], &[Fr], Fr),
+    sub_scalar_into: fn(&mut [Fr], &[Fr], Fr),
+    scalar_sub_into: fn(&mut [Fr], Fr, &[Fr]),
+    neg_into: fn(&mut [Fr], &[Fr]),
 }
 
 macro_rules! kernels {
@@ -30,6 +34,10 @@ macro_rules! kernels {
             add_into: $($m)::+::add_into,
             sub_into: $($m)::+::sub_into,
             add_assign: $($m)::+::add_assign,
+            add_scalar_into: $($m)::+::add_scalar_into,
+            sub_scalar_into: $($m)::+::sub_scalar_into,
+            scalar_sub_into: $($m)::+::scalar_sub_into,
+            neg_into: $($m)::+::neg_into,
         }
     };
 }
@@ -94,10 +102,18 @@ fn outputs(k: &Kernels, a: &[Fr], b: &[Fr], w: &[Fr], s: Fr) -> Vec<Vec<Fr>> {
     let mut x = a.to_vec();
     (k.add_assign)(&mut x, b);
     res.push(x);
+    (k.add_scalar_into)(&mut out, a, s);
+    res.push(out.clone());
+    (k.sub_scalar_into)(&mut out, a, s);
+    res.push(out.clone());
+    (k.scalar_sub_into)(&mut out, s, b);
+    res.push(out.clone());
+    (k.neg_into)(&mut out, a);
+    res.push(out.clone());
     res
 }
 
-const NAMES: [&str; 11] = [
+const NAMES: [&str; 15] = [
     "mul_into",
     "mul_assign",
     "mul_scalar_into",
@@ -109,6 +125,10 @@ const NAMES: [&str; 11] = [
     "add_into",
     "sub_into",
     "add_assign",
+    "add_scalar_into",
+    "sub_scalar_into",
+    "scalar_sub_into",
+    "neg_into",
 ];
 
 fn check_all(a: &[Fr], b: &[Fr], w: &[Fr], s: Fr, what: &str) {
@@ -255,6 +275,10 @@ fn fr_simd_scalar_path_is_arkworks_arithmetic() {
         each(&|i| a[i] + b[i]),
         each(&|i| a[i] - b[i]),
         each(&|i| a[i] + b[i]),
+        each(&|i| a[i] + s),
+        each(&|i| a[i] - s),
+        each(&|i| s - b[i]),
+        each(&|i| -a[i]),
     ];
     for (i, (g, e)) in got.iter().zip(&want).enumerate() {
         assert_eq!(g, e, "scalar {}", NAMES[i]);
@@ -307,7 +331,11 @@ fn fr_simd_timing() {
                     6 => (k.butterflies)(&mut x, &mut y, &b),
                     8 => (k.add_into)(&mut x, &a, &b),
                     9 => (k.sub_into)(&mut x, &a, &b),
-                    _ => (k.add_assign)(&mut x, &b),
+                    10 => (k.add_assign)(&mut x, &b),
+                    11 => (k.add_scalar_into)(&mut x, &a, s),
+                    12 => (k.sub_scalar_into)(&mut x, &a, s),
+                    13 => (k.scalar_sub_into)(&mut x, s, &a),
+                    _ => (k.neg_into)(&mut x, &a),
                 });
                 black_box(&x);
             }
