@@ -17,6 +17,9 @@ use rayon::prelude::*;
 
 use crate::fr_simd as simd;
 
+#[cfg(target_arch = "x86_64")]
+mod lanes;
+
 /// Points per block: the register file of one task is `registers × BLOCK × 32` bytes.
 const BLOCK: usize = 64;
 
@@ -117,7 +120,19 @@ impl Program {
 
     /// acc[i] += Σₖ y^eₖ·Cₖ(point i) for every point i of the sub-coset (acc.len() = n, each
     /// `values[slot]` the polynomial's n values there; `None` for slots this program never reads).
+    /// On IFMA CPUs blocks of whole runs of eight go through the limb-major evaluator (`lanes`).
     pub fn evaluate(&self, values: &[Option<&[Fr]>], challenges: &[Fr], y: Fr, acc: &mut [Fr]) {
+        self.run(values, challenges, y, acc, true)
+    }
+
+    /// [`Program::evaluate`] on the element-major evaluator alone (the path of CPUs without
+    /// IFMA): the reference the limb-major one is tested against.
+    pub fn evaluate_reference(&self, values: &[Option<&[Fr]>], challenges: &[Fr], y: Fr, acc: &mut [Fr]) {
+        self.run(values, challenges, y, acc, false)
+    }
+
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
+    fn run(&self, values: &[Option<&[Fr]>], challenges: &[Fr], y: Fr, acc: &mut [Fr], limb_major: bool) {
         let n = acc.len();
         if n == 0 {
             return;
@@ -135,6 +150,16 @@ impl Program {
         let threads = rayon::current_num_threads().max(1);
         // a few tasks per thread for balance, each a whole number of blocks
         let chunk = (n / (threads * 4)).max(block).div_ceil(block) * block;
+        #[cfg(target_arch = "x86_64")]
+        if limb_major && lanes::usable(n) {
+            acc.par_chunks_mut(chunk).enumerate().for_each(|(ci, acc_chunk)| {
+                let mut task = lanes::Task::new(self.registers, block);
+                for (bi, acc_blk) in acc_chunk.chunks_mut(block).enumerate() {
+                    task.block(self, &powers, values, &scalars, ci * chunk + bi * block, n, acc_blk);
+                }
+            });
+            return;
+        }
         acc.par_chunks_mut(chunk).enumerate().for_each(|(ci, acc_chunk)| {
             let mut regs: Vec<Vec<Fr>> = vec![vec![Fr::zero(); block]; self.registers];
             let mut scratch_a = vec![Fr::zero(); block];
@@ -259,6 +284,9 @@ fn fetch<'a>(
         }
     }
 }
+
+#[cfg(test)]
+mod random_tests;
 
 #[cfg(test)]
 mod tests {

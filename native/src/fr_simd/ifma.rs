@@ -212,5 +212,6 @@ unsafe fn sub_block(o: *mut Fr, a: *const Fr, b: *const Fr, i: usize, j: usize) 
     }
 }
 
+pub mod lanes;
 mod scalar_operand;
 pub(super) use scalar_operand::{add_scalar_into, neg_into, scalar_sub_into, sub_scalar_into};

@@ -194,5 +194,9 @@ mod scalar {
 #[allow(unsafe_code)]
 mod ifma;
 
+/// Limb-major blocks and their kernels (IFMA CPUs only): see [`ifma::lanes`].
+#[cfg(target_arch = "x86_64")]
+pub use ifma::lanes;
+
 #[cfg(test)]
 mod tests;

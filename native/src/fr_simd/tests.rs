@@ -2,6 +2,9 @@ use ark_bn254::Fr;
 use ark_ff::{BigInt, One, PrimeField, UniformRand, Zero};
 use ark_std::test_rng;
 
+#[cfg(target_arch = "x86_64")]
+mod lanes;
+
 /// One implementation of every kernel.
 #[derive(Clone, Copy)]
 struct Kernels {
