@@ -73,6 +73,7 @@ def main() -> None:
         "dag_nodes": len(ev.program.builder.nodes), "groups": len(ev.groups),
         "instructions": sum(g.native.instructions for g in ev.groups), "compile_s": round(compile_s, 3),
         "native_s": round(native_s, 3), "native_ntt_s": round(ntt_s, 3),
+        "native_cpu_s": {k: round(v, 3) for k, v in ev.cpu.items()},
     }
     if not args.skip_python:
         selectors = tuple(_native.intt(d.row_indicator(r)) for r in

@@ -152,10 +152,11 @@ impl Program {
         let chunk = (n / (threads * 4)).max(block).div_ceil(block) * block;
         #[cfg(target_arch = "x86_64")]
         if limb_major && lanes::usable(n) {
+            let plan = lanes::Plan::new(self, n);
             acc.par_chunks_mut(chunk).enumerate().for_each(|(ci, acc_chunk)| {
-                let mut task = lanes::Task::new(self.registers, block);
+                let mut task = lanes::Task::new(self.registers, &plan, block);
                 for (bi, acc_blk) in acc_chunk.chunks_mut(block).enumerate() {
-                    task.block(self, &powers, values, &scalars, ci * chunk + bi * block, n, acc_blk);
+                    task.block(self, &plan, &powers, values, &scalars, ci * chunk + bi * block, n, acc_blk);
                 }
             });
             return;

@@ -150,7 +150,7 @@ fn program_timing() {
     use std::time::Instant;
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let (n, slots) = (1usize << 16, 60);
-    let p = random_program(&mut rng, 1450, 40, slots, 2);
+    let p = random_program(&mut rng, 1450, 12, slots, 2);
     let polys: Vec<Vec<Fr>> = (0..slots).map(|_| values(&mut rng, n)).collect();
     let refs: Vec<Option<&[Fr]>> = polys.iter().map(|v| Some(v.as_slice())).collect();
     let challenges = [Fr::rand(&mut rng), Fr::rand(&mut rng)];

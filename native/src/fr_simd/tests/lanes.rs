@@ -94,3 +94,44 @@ fn fr_simd_lanes_refuse_a_partial_run() {
     let mut o = vec![Fr::from(0u64); 12];
     lanes::add(&mut o, &a, &a);
 }
+
+/// ns per element of the limb-major kernels beside the element-major ones, one block of 64
+/// (L1-resident, as in the quotient program), single thread:
+/// `cargo test --release --lib fr_simd_lanes_timing -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn fr_simd_lanes_timing() {
+    use std::hint::black_box;
+    use std::time::Instant;
+    if !simd_available() {
+        return;
+    }
+    let mut rng = test_rng();
+    let n = 64;
+    let (a, b) = (random(n, &mut rng), random(n, &mut rng));
+    let (la, lb) = (lm(&a), lm(&b));
+    let mut x = random(n, &mut rng);
+    let s = Fr::rand(&mut rng);
+    let reps = 1 << 14;
+    let time = |f: &mut dyn FnMut()| {
+        (0..7)
+            .map(|_| {
+                let t = Instant::now();
+                for _ in 0..reps {
+                    f();
+                }
+                t.elapsed().as_secs_f64() * 1e9 / (reps * n) as f64
+            })
+            .fold(f64::MAX, f64::min)
+    };
+    let rows: [(&str, f64, f64); 5] = [
+        ("mul", time(&mut || crate::fr_simd::mul_into(black_box(&mut x), &a, &b)), time(&mut || lanes::mul(black_box(&mut x), &la, &lb))),
+        ("mul_scalar", time(&mut || crate::fr_simd::mul_scalar_into(black_box(&mut x), &a, s)), time(&mut || lanes::mul_scalar(black_box(&mut x), &la, s))),
+        ("add", time(&mut || crate::fr_simd::add_into(black_box(&mut x), &a, &b)), time(&mut || lanes::add(black_box(&mut x), &la, &lb))),
+        ("add_scalar", time(&mut || crate::fr_simd::add_scalar_into(black_box(&mut x), &a, s)), time(&mut || lanes::add_scalar(black_box(&mut x), &la, s))),
+        ("to_lanes", time(&mut || lanes::to_lanes(black_box(&mut x), &a)), 0.0),
+    ];
+    for (name, em, lm) in rows {
+        println!("lanes timing {name:<12} element-major {em:6.2} ns, limb-major {lm:6.2} ns");
+    }
+}
