@@ -142,6 +142,26 @@ fn limb_major_evaluator_matches_the_reference_on_random_programs() {
     }
 }
 
+/// On one thread a task takes a quarter of the points: several blocks (and a short last one for
+/// n = 1032), so the buffers a task keeps from block to block are exercised.
+#[test]
+fn limb_major_evaluator_matches_the_reference_over_many_blocks_per_task() {
+    let mut rng = ChaCha20Rng::seed_from_u64(15);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
+    for n in [1024usize, 1032] {
+        let slots = 4;
+        let p = random_program(&mut rng, 300, 8, slots, 70);
+        let polys: Vec<Vec<Fr>> = (0..slots).map(|_| values(&mut rng, n)).collect();
+        let refs: Vec<Option<&[Fr]>> = polys.iter().map(|v| Some(v.as_slice())).collect();
+        let (challenges, y) = ([Fr::rand(&mut rng), Fr::rand(&mut rng)], Fr::rand(&mut rng));
+        let acc0 = values(&mut rng, n);
+        let (mut got, mut want) = (acc0.clone(), acc0);
+        pool.install(|| p.evaluate(&refs, &challenges, y, &mut got));
+        p.evaluate_reference(&refs, &challenges, y, &mut want);
+        assert_eq!(got, want, "n = {n}");
+    }
+}
+
 /// A program of nanoGPT tiny's size and mix on 2^16 points, both evaluators, one thread:
 /// `cargo test --release --lib program_timing -- --ignored --nocapture`.
 #[test]
