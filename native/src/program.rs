@@ -127,7 +127,8 @@ impl Program {
 
     /// [`Program::evaluate`] on the element-major evaluator alone (the path of CPUs without
     /// IFMA): the reference the limb-major one is tested against.
-    pub fn evaluate_reference(&self, values: &[Option<&[Fr]>], challenges: &[Fr], y: Fr, acc: &mut [Fr]) {
+    #[cfg(test)]
+    pub(crate) fn evaluate_reference(&self, values: &[Option<&[Fr]>], challenges: &[Fr], y: Fr, acc: &mut [Fr]) {
         self.run(values, challenges, y, acc, false)
     }
 

@@ -19,7 +19,7 @@ enum Src<'a> {
 /// Whether the limb-major evaluator runs for sub-cosets of n points: an IFMA CPU, and blocks
 /// of whole runs of eight.
 pub(super) fn usable(n: usize) -> bool {
-    lanes::available() && n % 8 == 0
+    lanes::available() && n.is_multiple_of(8)
 }
 
 /// The operands an instruction reads, in order (the second only for two-operand instructions).

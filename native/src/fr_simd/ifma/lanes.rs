@@ -152,7 +152,7 @@ unsafe fn exec(op: Op, o: *mut Fr, a: *const Fr, b: *const Fr, c: Fr, n: usize) 
 /// Checks the features and the lengths, then runs `op` (b = a where it reads no b).
 fn run(op: Op, o: *mut Fr, n: usize, a: &[Fr], b: &[Fr], c: Fr) {
     assert!(available(), "fr_simd::lanes needs avx512f, avx512ifma and avx512vbmi2");
-    assert!(n % 8 == 0 && a.len() == n && b.len() == n, "fr_simd::lanes: lengths must be equal and divisible by 8");
+    assert!(n.is_multiple_of(8) && a.len() == n && b.len() == n, "fr_simd::lanes: lengths must be equal and divisible by 8");
     // SAFETY: features and lengths checked above; `o` comes from a `&mut` of length n.
     unsafe { exec(op, o, a.as_ptr(), b.as_ptr(), c, n) }
 }
@@ -220,7 +220,7 @@ pub fn mul_scalar_add_assign(acc: &mut [Fr], a: &[Fr], c: Fr) {
 /// acc += c
 pub fn add_scalar_assign(acc: &mut [Fr], c: Fr) {
     let (p, n) = (acc.as_mut_ptr(), acc.len());
-    assert!(available() && n % 8 == 0, "fr_simd::lanes: IFMA and a length divisible by 8");
+    assert!(available() && n.is_multiple_of(8), "fr_simd::lanes: IFMA and a length divisible by 8");
     // SAFETY: checked above; the kernel reads each run of acc before it writes it.
     unsafe { exec(Op::AddC, p, p, p, c, n) }
 }
@@ -228,7 +228,7 @@ pub fn add_scalar_assign(acc: &mut [Fr], c: Fr) {
 /// out = c everywhere (the same in either form; limb-major here).
 pub fn fill(out: &mut [Fr], c: Fr) {
     let (p, n) = (out.as_mut_ptr(), out.len());
-    assert!(available() && n % 8 == 0, "fr_simd::lanes: IFMA and a length divisible by 8");
+    assert!(available() && n.is_multiple_of(8), "fr_simd::lanes: IFMA and a length divisible by 8");
     // SAFETY: checked above; Fill reads nothing.
     unsafe { exec(Op::Fill, p, p, p, c, n) }
 }
