@@ -316,3 +316,5 @@ fn fr_simd_timing() {
         }
     }
 }
+
+mod radix8;
