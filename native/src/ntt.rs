@@ -7,7 +7,8 @@
 //! h < BLOCK/2 only touch one block of BLOCK consecutive elements, so they run block by block
 //! (in cache, blocks in parallel); the remaining stages sweep the whole vector, two per sweep.
 //! Every stage reads its twiddles ω^(j·n/2h), j < h, in order from its own table (`Twiddles`,
-//! cached per (n, ω)); Fr's butterflies run through the `fr_simd` kernels.
+//! cached per (n, ω)); Fr's butterflies run through the `fr_simd` kernels, its first three
+//! stages (h = 1, 2, 4) together as a radix-8 transform of each run of eight (`fr_simd::dit8`).
 use ark_bn254::Fr;
 use ark_ff::{Field, One, Zero};
 use rayon::prelude::*;

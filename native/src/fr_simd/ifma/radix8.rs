@@ -7,7 +7,8 @@
 //! words (registers 4·run + q, q < 4: positions 2q and 2q + 1 of each run), which leave one
 //! register per (position, word) with lane = run. The three stages are then butterflies between
 //! whole registers, [`add64`]/[`sub64`] on the limb-major words, products by the twiddles
-//! (broadcast constants) through [`mont_mul2`]; the same transposes put the block back.
+//! (broadcast constants) through [`mont_mul2`], two blocks at a time so that each block's fifth
+//! product pairs with the other's; the same transposes put the block back.
 use super::super::scalar;
 use super::registers::*;
 use ark_bn254::Fr;
@@ -24,9 +25,13 @@ pub(in crate::fr_simd) fn dit8(a: &mut [Fr], w: &[Fr; 3]) {
         // SAFETY: the CPU features are checked above.
         let tw = unsafe { [splat16(w[0]), splat16(w[1]), splat16(w[2])] };
         let p = a.as_mut_ptr();
-        for i in (0..full).step_by(64) {
-            // SAFETY: the features as above; elements i..i + 64 lie within a (i + 64 ≤ full ≤ n).
-            unsafe { dit8_block(p.add(i), &tw) }
+        let mut i = 0;
+        while i < full {
+            let j = if i + 128 <= full { i + 64 } else { i };
+            // SAFETY: the features as above; blocks i and j (equal or disjoint) lie within a
+            // (j + 64 ≤ full ≤ n).
+            unsafe { dit8_blocks(p.add(i), p.add(j), &tw) }
+            i = j + 64;
         }
     }
     scalar::dit8(&mut a[full..], w);
@@ -73,13 +78,14 @@ fn mul2(a: &L4, w: &L5, b: &L4, v: &L5) -> (L4, L4) {
     (join(x), join(y))
 }
 
-/// One block of 64 elements at `p`; `tw` = split16 of [ω₈, ω₈², ω₈³].
+/// The block of 64 elements at `p`: x[pos][word] is word `word` of position `pos` of its
+/// eight runs, lane = run.
 ///
-/// Safety: `p` points at 64 readable and writable `Fr`s; the CPU has the features.
+/// Safety: `p` points at 64 readable `Fr`s; the CPU has the features.
+#[inline]
 #[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
-unsafe fn dit8_block(p: *mut Fr, tw: &[L5; 3]) {
+unsafe fn load_block(p: *const Fr) -> [L4; 8] {
     let p = p.cast::<V>();
-    // x[pos][word]: word `word` of position `pos` of the eight runs, lane = run.
     let mut x = [[_mm512_setzero_si512(); 4]; 8];
     for q in 0..4 {
         let mut m = [_mm512_setzero_si512(); 8];
@@ -91,35 +97,77 @@ unsafe fn dit8_block(p: *mut Fr, tw: &[L5; 3]) {
         x[2 * q] = [t[0], t[1], t[2], t[3]];
         x[2 * q + 1] = [t[4], t[5], t[6], t[7]];
     }
-    let [w8, w4, w83] = tw;
-    // h = 1: (0, 1), (2, 3), (4, 5), (6, 7), twiddle 1.
-    for i in [0, 2, 4, 6] {
-        let t = x[i + 1];
-        butterfly(&mut x, i, i + 1, &t);
-    }
-    // h = 2: (0, 2), (4, 6) with 1; (1, 3), (5, 7) with ω₄ = ω₈².
-    let (t3, t7) = mul2(&x[3], w4, &x[7], w4);
-    butterfly(&mut x, 1, 3, &t3);
-    butterfly(&mut x, 5, 7, &t7);
-    for i in [0, 4] {
-        let t = x[i + 2];
-        butterfly(&mut x, i, i + 2, &t);
-    }
-    // h = 4: (0, 4) with 1, (1, 5), (2, 6), (3, 7) with ω₈, ω₈², ω₈³.
-    let (t5, t6) = mul2(&x[5], w8, &x[6], w4);
-    // the fifth product alone (both halves of the pair the same: one chain's work)
-    let (t7, _) = mul2(&x[7], w83, &x[7], w83);
-    let t4 = x[4];
-    butterfly(&mut x, 0, 4, &t4);
-    butterfly(&mut x, 1, 5, &t5);
-    butterfly(&mut x, 2, 6, &t6);
-    butterfly(&mut x, 3, 7, &t7);
+    x
+}
+
+/// The inverse of [`load_block`].
+///
+/// Safety: `p` points at 64 writable `Fr`s; the CPU has the features.
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
+unsafe fn store_block(p: *mut Fr, x: &[L4; 8]) {
+    let p = p.cast::<V>();
     for q in 0..4 {
         let (a, b) = (x[2 * q], x[2 * q + 1]);
         let t = transpose8([a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]]);
         for (r, v) in t.iter().enumerate() {
-            // SAFETY: as for the loads.
+            // SAFETY: as in `load_block`.
             unsafe { _mm512_storeu_si512(p.add(4 * r + q), *v) };
         }
+    }
+}
+
+/// Stages h = 1 (twiddle 1) and h = 2 (1, ω₄ = ω₈²) on a block's registers.
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
+fn stages_1_2(x: &mut [L4; 8], w4: &L5) {
+    for i in [0, 2, 4, 6] {
+        let t = x[i + 1];
+        butterfly(x, i, i + 1, &t);
+    }
+    let (t3, t7) = mul2(&x[3], w4, &x[7], w4);
+    butterfly(x, 1, 3, &t3);
+    butterfly(x, 5, 7, &t7);
+    for i in [0, 4] {
+        let t = x[i + 2];
+        butterfly(x, i, i + 2, &t);
+    }
+}
+
+/// Stage h = 4 on a block's registers: (0, 4) with 1, and (1, 5), (2, 6), (3, 7) with the
+/// products t = [x5·ω₈, x6·ω₈², x7·ω₈³].
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
+fn stage_4(x: &mut [L4; 8], t: [&L4; 3]) {
+    let t4 = x[4];
+    butterfly(x, 0, 4, &t4);
+    for i in 1..4 {
+        butterfly(x, i, i + 4, t[i - 1]);
+    }
+}
+
+/// Two blocks of 64 elements at `p` and `q` (`q` may equal `p`: the block is then computed
+/// twice from the same input, which both copies read before either is stored); `tw` =
+/// split16 of [ω₈, ω₈², ω₈³]. A block takes five products of eight: its fifth goes paired with
+/// the other block's.
+///
+/// Safety: `p` and `q` point at 64 readable and writable `Fr`s each, equal or disjoint; the
+/// CPU has the features.
+#[target_feature(enable = "avx512f,avx512ifma,avx512vbmi2")]
+unsafe fn dit8_blocks(p: *mut Fr, q: *mut Fr, tw: &[L5; 3]) {
+    let [w8, w4, w83] = tw;
+    // SAFETY: the caller's.
+    let (mut x, mut y) = unsafe { (load_block(p), load_block(q)) };
+    stages_1_2(&mut x, w4);
+    stages_1_2(&mut y, w4);
+    let (x5, x6) = mul2(&x[5], w8, &x[6], w4);
+    let (y5, y6) = mul2(&y[5], w8, &y[6], w4);
+    let (x7, y7) = mul2(&x[7], w83, &y[7], w83);
+    stage_4(&mut x, [&x5, &x6, &x7]);
+    stage_4(&mut y, [&y5, &y6, &y7]);
+    // SAFETY: the caller's.
+    unsafe {
+        store_block(p, &x);
+        store_block(q, &y);
     }
 }

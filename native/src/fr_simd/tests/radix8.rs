@@ -115,3 +115,29 @@ fn dit8_rejects_a_partial_run() {
     let mut a = vec![Fr::from(1u64); 12];
     super::super::dit8(&mut a, &roots(8, false));
 }
+
+/// ns per element of `dit8`, dispatch and scalar, one thread, on one cache block (2^11):
+/// `cargo test --release --lib dit8_timing -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn dit8_timing() {
+    use std::time::Instant;
+    let mut rng = test_rng();
+    let n = 1 << 11;
+    let mut a = random(n, &mut rng);
+    let w = roots(n, false);
+    let reps = 256;
+    let mut time = |f: fn(&mut [Fr], &[Fr; 3])| {
+        (0..7)
+            .map(|_| {
+                let t = Instant::now();
+                for _ in 0..reps {
+                    f(&mut a, &w);
+                }
+                t.elapsed().as_secs_f64() * 1e9 / (reps * n) as f64
+            })
+            .fold(f64::MAX, f64::min)
+    };
+    let (simd, scalar) = (time(super::super::dit8), time(super::super::scalar::dit8));
+    println!("dit8 (IFMA path taken: {}): {simd:.2} ns/element, scalar {scalar:.2} ns/element, {:.1}x", simd_available(), scalar / simd);
+}
