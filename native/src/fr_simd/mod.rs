@@ -68,7 +68,7 @@ pub fn butterflies(lo: &mut [Fr], hi: &mut [Fr], tw: &[Fr]) {
 /// of `a` (the NTT's first three stages after its bit reversal): `w` = [ω₈, ω₈², ω₈³] for the
 /// transform's 8th root of unity ω₈ = ω^(n/8). a.len() must be a multiple of 8.
 pub fn dit8(a: &mut [Fr], w: &[Fr; 3]) {
-    assert!(a.len() % 8 == 0, "fr_simd::dit8: {} elements are not runs of eight", a.len());
+    assert!(a.len().is_multiple_of(8), "fr_simd::dit8: {} elements are not runs of eight", a.len());
     dispatch!(dit8(a, w))
 }
 
