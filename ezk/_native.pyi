@@ -178,6 +178,11 @@ def subcoset_interpolate(parts: Sequence[FrVec], pieces: int) -> list[FrVec]:
     part j divided by s_jⁿ − 1, interleaved into g·H_ext order, one coset iNTT of size n·e.
     The parts are emptied (their memory is reused)."""
 
+def read_montgomery_vectors(path: str, offsets: Sequence[int], n: int) -> list[FrVec]:
+    """The ``n``-element vectors stored in Montgomery form (``FrVec.to_montgomery_bytes``) at each
+    byte offset of the file, read in parallel chunks straight into the vectors. OSError if the
+    file cannot be read or ends early; ValueError for a value ≥ r."""
+
 def lookup_multiplicities(table: FrVec, inputs: Sequence[FrVec], usable: int) -> tuple[np.ndarray, int]:
     """(counts, missing): counts[j] (int64, ``usable`` of them) is how many rows < usable of the
     inputs equal table row j, each value credited to the first table row < usable holding it;

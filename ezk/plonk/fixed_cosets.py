@@ -127,16 +127,16 @@ class FixedCosets:
         return cls(path, offsets, domain.n)
 
     def get(self, key, j: int) -> "_native.FrVec | None":
-        off = self.offsets.get((tuple(key), j))
-        if off is None:
-            return None
-        with open(self.path, "rb") as f:
-            f.seek(off)
-            data = f.read(self.n * ELEMENT_BYTES)
-        if len(data) != self.n * ELEMENT_BYTES:
-            raise OSError(f"{str(self.path)!r} ended early (it changed while proving)")
-        self.reads += 1
-        return _native.FrVec.from_montgomery_bytes(data)
+        return self.get_many([key], j)[0]
+
+    def get_many(self, keys, j: int) -> list["_native.FrVec | None"]:
+        """The stored vectors of ``keys`` on sub-coset j (None where one is not stored), read
+        natively: chunks in parallel straight into the vectors."""
+        offsets = [self.offsets.get((tuple(key), j)) for key in keys]
+        found = [off for off in offsets if off is not None]
+        read = iter(_native.read_montgomery_vectors(str(self.path), found, self.n) if found else ())
+        self.reads += len(found)
+        return [None if off is None else next(read) for off in offsets]
 
 
 def sidecar_path(pk_path) -> Path:

@@ -164,8 +164,8 @@ class QuotientEvaluator:
             load = g.load
             if stored is not None:
                 c0 = time.process_time()
-                for slot in load:
-                    values[slot] = stored.get(keys[slot], j)  # None where not stored
+                for slot, vec in zip(load, stored.get_many([keys[slot] for slot in load], j)):
+                    values[slot] = vec  # None where not stored
                 load = [slot for slot in load if values[slot] is None]
                 self.cpu["read"] += time.process_time() - c0
             for b in range(0, len(load), self.batch):  # ``batch`` transforms per call

@@ -24,6 +24,7 @@ mod poly;
 mod poseidon;
 mod program;
 mod quotient;
+mod stored;
 mod subcoset;
 mod timers;
 
@@ -46,6 +47,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     fr::register(m)?;
     poly::register(m)?;
     subcoset::register(m)?;
+    stored::register(m)?;
     lookup::register(m)?;
     quotient::register(m)?;
     dag::register(m)?;

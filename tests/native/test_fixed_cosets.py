@@ -47,6 +47,30 @@ def test_stored_vectors_equal_the_recomputed_ones(build, tmp_path):
         want = coeffs if j == COEFFS else _native.subcoset_ntt(coeffs, d.n, d.n_ext, j)
         assert stored.get(key, j) == want, (key, j)
     assert stored.get(("col", 10 ** 6), 0) is None
+    # several at once, in the order asked, None where one is not stored
+    keys = [key for key, j in entries if j == 0][:3]
+    got = stored.get_many([keys[-1], ("col", 10 ** 6), *keys], 0)
+    assert got[1] is None and got[0] == got[-1]
+    assert got[2:] == [stored.get(key, 0) for key in keys]
+
+
+def test_a_stored_file_that_changes_while_proving_is_refused(lookup_keys, tmp_path):
+    pk = lookup_keys[0]
+    d = pk.vk.domain
+    path = tmp_path / "pk.key.cosets"
+    fixed_cosets.write(pk, path, TAG)
+    stored = FixedCosets.open(path, TAG, d)
+    key, j = fixed_cosets.entries(pk)[-1]
+    with open(path, "r+b") as f:
+        f.truncate(path.stat().st_size - 1)
+    with pytest.raises(OSError, match="ended early"):
+        stored.get(key, j)
+    key, j = fixed_cosets.entries(pk)[0]
+    with open(path, "r+b") as f:  # r itself in place of the vector's element 3
+        f.seek(stored.offsets[(key, j)] + 3 * 32)
+        f.write(_native.MODULUS.to_bytes(32, "little"))
+    with pytest.raises(ValueError, match="element 3 of the vector at byte"):
+        stored.get(key, j)
 
 
 def test_quotient_with_stored_vectors_is_byte_for_byte_the_same(lookup_keys, tmp_path):
