@@ -7,7 +7,8 @@
 //! h < BLOCK/2 only touch one block of BLOCK consecutive elements, so they run block by block
 //! (in cache, blocks in parallel); the remaining stages sweep the whole vector, two per sweep.
 //! Every stage reads its twiddles ω^(j·n/2h), j < h, in order from its own table (`Twiddles`,
-//! cached per (n, ω)); Fr's butterflies run through the `fr_simd` kernels.
+//! cached per (n, ω)); Fr's butterflies run through the `fr_simd` kernels, its first three
+//! stages (h = 1, 2, 4) together as a radix-8 transform of each run of eight (`fr_simd::dit8`).
 use ark_bn254::Fr;
 use ark_ff::{Field, One, Zero};
 use rayon::prelude::*;
@@ -20,6 +21,11 @@ pub trait Coeff: Copy + Send + Sync + AddAssign + Sub<Output = Self> + MulAssign
     fn butterflies(_lo: &mut [Self], _hi: &mut [Self], _tw: &[Fr]) -> bool {
         false
     }
+    /// The stages h = 1, 2, 4 on each run of eight of `a` (a.len() a multiple of 8) with
+    /// w = [ω₈, ω₈², ω₈³], by the type's kernel (`fr_simd::dit8`); false where it has none.
+    fn first_three_stages(_a: &mut [Self], _w: &[Fr; 3]) -> bool {
+        false
+    }
     /// a[i] ·= c.
     fn scale_run(a: &mut [Self], c: Fr) {
         a.iter_mut().for_each(|x| *x *= c);
@@ -29,6 +35,10 @@ pub trait Coeff: Copy + Send + Sync + AddAssign + Sub<Output = Self> + MulAssign
 impl Coeff for Fr {
     fn butterflies(lo: &mut [Fr], hi: &mut [Fr], tw: &[Fr]) -> bool {
         crate::fr_simd::butterflies(lo, hi, tw);
+        true
+    }
+    fn first_three_stages(a: &mut [Fr], w: &[Fr; 3]) -> bool {
+        crate::fr_simd::dit8(a, w);
         true
     }
     fn scale_run(a: &mut [Fr], c: Fr) {
@@ -104,9 +114,17 @@ fn powers(w: Fr, m: usize, t: Threads) -> Vec<Fr> {
 }
 
 /// Runs the DIT stages with half-size h = 1 .. block/2 on one block (already bit-reversed).
+/// The first three go together through the type's radix-8 kernel where it has one.
 fn small_stages<T: Coeff>(block: &mut [T], stage_tw: &[&[Fr]]) {
     let len = block.len();
-    for (s, tw) in stage_tw.iter().enumerate() {
+    let mut first = 0;
+    if len >= 8 && stage_tw.len() >= 3 {
+        let w8 = stage_tw[2]; // [1, ω₈, ω₈², ω₈³]
+        if T::first_three_stages(block, &[w8[1], w8[2], w8[3]]) {
+            first = 3;
+        }
+    }
+    for (s, tw) in stage_tw.iter().enumerate().skip(first) {
         let h = 1usize << s;
         if 2 * h > len {
             break;
@@ -372,161 +390,7 @@ pub fn coset_intt_in_place(a: &mut [Fr], omega: Fr, g: Fr) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use ark_ff::UniformRand;
-    use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
-    use ark_std::test_rng;
-
-    /// Every size up to 2^14: no large stage, one (a lone stage after the fused pairs), two,
-    /// three; on the pool and on one thread; the inverse undoes it.
-    #[test]
-    fn ntt_equals_arkworks_fft() {
-        let mut rng = test_rng();
-        for log_n in 0u32..=14 {
-            let n = 1usize << log_n;
-            let a: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
-            let dom = Radix2EvaluationDomain::<Fr>::new(n).unwrap();
-            let want = dom.fft(&a);
-            for t in [Threads::Parallel, Threads::Serial] {
-                let mut got = a.clone();
-                ntt_in_place_with(&mut got, dom.group_gen, t);
-                assert_eq!(got, want, "2^{log_n} {t:?}");
-                intt_in_place_with(&mut got, dom.group_gen, t);
-                assert_eq!(got, a, "2^{log_n} {t:?} inverse");
-            }
-        }
-    }
-}
+mod tests;
 
 #[cfg(test)]
-mod cache_tests {
-    use super::*;
-    use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
-
-    /// The cache stays within its budget and a table served from it is the one built afresh.
-    #[test]
-    fn twiddle_cache_is_bounded_and_exact() {
-        let big = CACHE_ELEMENTS / 2;
-        let w = Radix2EvaluationDomain::<Fr>::new(big).unwrap().group_gen;
-        for omega in [w, w.inverse().unwrap(), w.square()] {
-            let first = twiddles(big, omega, Threads::Parallel);
-            let again = twiddles(big, omega, Threads::Parallel);
-            assert!(std::sync::Arc::ptr_eq(&first, &again), "the second call is served from the cache");
-            let fresh = Twiddles::new(big, omega, Threads::Serial);
-            assert_eq!(first.tables, fresh.tables);
-            let held: usize = TWIDDLE_CACHE.lock().unwrap().iter().map(|(m, _, _)| m).sum();
-            assert!(held <= CACHE_ELEMENTS, "{held} elements cached");
-        }
-        let over = twiddles(2 * CACHE_ELEMENTS, w, Threads::Parallel);
-        assert!(!TWIDDLE_CACHE.lock().unwrap().iter().any(|(_, _, t)| std::sync::Arc::ptr_eq(t, &over)));
-    }
-}
-
-#[cfg(test)]
-mod bench {
-    use super::*;
-    use ark_ff::UniformRand;
-    use ark_std::test_rng;
-    use std::time::Instant;
-
-    /// `cargo test --release --lib ntt_timing -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn ntt_timing() {
-        let mut rng = test_rng();
-        for log_n in [16u32, 18, 20] {
-            let n = 1usize << log_n;
-            let a: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
-            let w = <ark_poly::Radix2EvaluationDomain<Fr> as ark_poly::EvaluationDomain<Fr>>::new(n).unwrap().group_gen;
-            let mut b = a.clone();
-            let t = Instant::now();
-            ntt_in_place(&mut b, w);
-            let total = t.elapsed();
-            let mut c = a.clone();
-            let t = Instant::now();
-            bit_reverse_permute(&mut c);
-            let rev = t.elapsed();
-            let mut m = a.clone();
-            let t = Instant::now();
-            m.par_iter_mut().zip(a.par_iter()).for_each(|(x, y)| *x *= y);
-            let mul = t.elapsed();
-            let mut pair = [a.clone(), a.clone()];
-            let t = Instant::now();
-            pair.par_iter_mut().for_each(|v| ntt_in_place_with(v, w, Threads::Serial));
-            let two_serial = t.elapsed();
-            println!("2^{log_n}: ntt {total:?}, two serial side by side {two_serial:?}, bit reversal {rev:?}, one element-wise mul pass {mul:?}");
-        }
-    }
-
-    /// Ours against arkworks' radix-2 FFT on one thread (a pool of 1: timings that a loaded
-    /// machine perturbs less): `cargo test --release --lib ntt_vs_arkworks -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn ntt_vs_arkworks() {
-        use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
-        let mut rng = test_rng();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-        for log_n in [16u32, 19] {
-            let n = 1usize << log_n;
-            let a: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
-            let dom = Radix2EvaluationDomain::<Fr>::new(n).unwrap();
-            let (mut ours, mut ark) = (a.clone(), a.clone());
-            let (t_ours, t_ark) = pool.install(|| {
-                let t = Instant::now();
-                ntt_in_place_with(&mut ours, dom.group_gen, Threads::Serial);
-                let t_ours = t.elapsed();
-                let t = Instant::now();
-                dom.fft_in_place(&mut ark);
-                (t_ours, t.elapsed())
-            });
-            assert_eq!(ours, ark);
-            println!("2^{log_n} on one thread: ours {t_ours:?}, arkworks {t_ark:?}");
-        }
-    }
-}
-
-#[cfg(test)]
-mod bench_floor {
-    use super::*;
-    use ark_ff::UniformRand;
-    use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
-    use ark_std::test_rng;
-    use std::time::Instant;
-
-    /// One size-2^18 NTT against its floor (n/2·log n butterflies, one field mult each) and
-    /// arkworks' FFT, on one thread, best of 3:
-    /// `cargo test --release --lib ntt_floor -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn ntt_floor() {
-        let mut rng = test_rng();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-        let log_n = 18u32;
-        let n = 1usize << log_n;
-        let a: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
-        let dom = Radix2EvaluationDomain::<Fr>::new(n).unwrap();
-        let best = |f: &mut dyn FnMut()| {
-            (0..3)
-                .map(|_| {
-                    let t = Instant::now();
-                    f();
-                    t.elapsed().as_secs_f64()
-                })
-                .fold(f64::MAX, f64::min)
-        };
-        pool.install(|| {
-            let mut x = a.clone();
-            let t_mul = best(&mut || x.iter_mut().zip(a.iter().cycle().skip(1)).for_each(|(v, b)| *v *= b)) / n as f64;
-            let mut b = a.clone();
-            let t_ours = best(&mut || { b.copy_from_slice(&a); ntt_in_place_with(&mut b, dom.group_gen, Threads::Serial) });
-            let mut c = a.clone();
-            let t_ark = best(&mut || { c.copy_from_slice(&a); dom.fft_in_place(&mut c) });
-            let mut d = a.clone();
-            let t_rev = best(&mut || { d.copy_from_slice(&a); bit_reverse_permute(&mut d) });
-            let floor = (n / 2) as f64 * log_n as f64 * t_mul;
-            println!("2^{log_n} one thread: mul {:.1} ns, floor {:.1} ms, ours {:.1} ms, arkworks {:.1} ms, bitrev {:.1} ms",
-                     t_mul * 1e9, floor * 1e3, t_ours * 1e3, t_ark * 1e3, t_rev * 1e3);
-        });
-    }
-}
+mod bench;

@@ -1,6 +1,9 @@
 //! The kernels of the IFMA path: each runs its block on two runs of eight elements at a time
 //! and leaves the tail to the scalar loop.
+mod radix8;
 mod registers;
+
+pub(super) use radix8::dit8;
 
 use super::scalar;
 use ark_bn254::Fr;

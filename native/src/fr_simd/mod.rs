@@ -64,6 +64,14 @@ pub fn butterflies(lo: &mut [Fr], hi: &mut [Fr], tw: &[Fr]) {
     dispatch!(butterflies(lo, hi, tw))
 }
 
+/// The radix-2 DIT stages with half-sizes 1, 2 and 4 on each run of eight consecutive elements
+/// of `a` (the NTT's first three stages after its bit reversal): `w` = [ω₈, ω₈², ω₈³] for the
+/// transform's 8th root of unity ω₈ = ω^(n/8). a.len() must be a multiple of 8.
+pub fn dit8(a: &mut [Fr], w: &[Fr; 3]) {
+    assert!(a.len().is_multiple_of(8), "fr_simd::dit8: {} elements are not runs of eight", a.len());
+    dispatch!(dit8(a, w))
+}
+
 /// out[i] = a[i] + b[i]
 pub fn add_into(out: &mut [Fr], a: &[Fr], b: &[Fr]) {
     debug_assert!(out.len() == a.len() && a.len() == b.len());
@@ -141,6 +149,28 @@ mod scalar {
             *b = *a - t;
             *a += t;
         });
+    }
+
+    /// x[i], x[j] ← x[i] + t, x[i] − t
+    fn butterfly(x: &mut [Fr], i: usize, j: usize, t: Fr) {
+        x[j] = x[i] - t;
+        x[i] += t;
+    }
+
+    pub(super) fn dit8(a: &mut [Fr], w: &[Fr; 3]) {
+        for x in a.chunks_exact_mut(8) {
+            for i in [0, 2, 4, 6] {
+                butterfly(x, i, i + 1, x[i + 1]);
+            }
+            for i in [0, 4] {
+                butterfly(x, i, i + 2, x[i + 2]);
+                butterfly(x, i + 1, i + 3, x[i + 3] * w[1]);
+            }
+            butterfly(x, 0, 4, x[4]);
+            for i in 1..4 {
+                butterfly(x, i, i + 4, x[i + 4] * w[i - 1]);
+            }
+        }
     }
 
     pub(super) fn add_into(out: &mut [Fr], a: &[Fr], b: &[Fr]) {

@@ -347,3 +347,5 @@ fn fr_simd_timing() {
         }
     }
 }
+
+mod radix8;
