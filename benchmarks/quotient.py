@@ -74,6 +74,7 @@ def main() -> None:
         "instructions": sum(g.native.instructions for g in ev.groups), "compile_s": round(compile_s, 3),
         "native_s": round(native_s, 3), "native_ntt_s": round(ntt_s, 3),
         "native_cpu_s": {k: round(v, 3) for k, v in ev.cpu.items()},
+        "native_wall_s": {k: round(v, 3) for k, v in ev.wall.items()},
     }
     if not args.skip_python:
         selectors = tuple(_native.intt(d.row_indicator(r)) for r in

@@ -152,8 +152,8 @@ def round_quotient(pk: ProvingKey, srs, polys: ProofPolynomials, ch: Challenges)
     t0, c0 = time.perf_counter(), time.process_time()
     h = QuotientCommitments(tuple(commit(srs, p) for p in pieces))
     if os.environ.get("EZK_PROVER_TRACE") and os.environ.get("EZK_PROVER_QUOTIENT") != "python":
-        print("ezk prove: quotient cpu " + ", ".join(f"{k} {v:.1f} s" for k, v in q.cpu.items())
-              + f", commit {time.process_time() - c0:.1f} s ({time.perf_counter() - t0:.1f} s wall); "
+        print("ezk prove: quotient cpu/wall " + ", ".join(f"{k} {v:.1f}/{q.wall[k]:.1f} s" for k, v in q.cpu.items())
+              + f", commit {time.process_time() - c0:.1f}/{time.perf_counter() - t0:.1f} s; "
               f"{q.transforms} sub-coset NTTs, at most {q.peak_slots} vectors alive", file=sys.stderr)
     return h, pieces
 

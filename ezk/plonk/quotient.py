@@ -24,6 +24,7 @@ reference's interpolant for any input, which the byte-for-byte tests on random i
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ezk import _native
@@ -139,11 +140,22 @@ class QuotientEvaluator:
         self.low = len(low)
         self.peak_slots = 0  # most polynomial vectors alive at once in the last run (profiling)
         self.transforms = 0  # sub-coset NTTs in the last run (profiling)
-        self.cpu = {"ntt": 0.0, "read": 0.0, "evaluate": 0.0, "interpolate": 0.0}  # process CPU seconds (profiling)
+        # process CPU seconds and wall seconds per part in the last run (profiling)
+        self.cpu = {"ntt": 0.0, "read": 0.0, "evaluate": 0.0, "interpolate": 0.0}
+        self.wall = dict.fromkeys(self.cpu, 0.0)
         # transforms run side by side (one per thread) when EZK_QUOTIENT_BATCH > 1; by default one
         # at a time across the threads: on distinct polynomials (126 at 2^14, 2 cores shared) the
         # side-by-side runs measured 1.5–6× slower, though faster on one vector repeated.
         self.batch = max(1, env_int("EZK_QUOTIENT_BATCH", 1))
+
+    @contextmanager
+    def _timed(self, part: str):
+        c0, t0 = time.process_time(), time.perf_counter()
+        try:
+            yield
+        finally:
+            self.cpu[part] += time.process_time() - c0
+            self.wall[part] += time.perf_counter() - t0
 
     def loaded(self, j: int) -> set:
         """The polynomial keys computed on sub-coset j (what a ``stored`` file may hold)."""
@@ -163,17 +175,15 @@ class QuotientEvaluator:
         for g in groups:
             load = g.load
             if stored is not None:
-                c0 = time.process_time()
-                for slot, vec in zip(load, stored.get_many([keys[slot] for slot in load], j)):
-                    values[slot] = vec  # None where not stored
-                load = [slot for slot in load if values[slot] is None]
-                self.cpu["read"] += time.process_time() - c0
+                with self._timed("read"):
+                    for slot, vec in zip(load, stored.get_many([keys[slot] for slot in load], j)):
+                        values[slot] = vec  # None where not stored
+                    load = [slot for slot in load if values[slot] is None]
             for b in range(0, len(load), self.batch):  # ``batch`` transforms per call
                 slots = load[b:b + self.batch]
                 inputs = [coeffs[keys[s]] for s in slots]
-                c0 = time.process_time()
-                done = _native.subcoset_ntt_many(inputs, d.n, d.n_ext, j)
-                self.cpu["ntt"] += time.process_time() - c0
+                with self._timed("ntt"):
+                    done = _native.subcoset_ntt_many(inputs, d.n, d.n_ext, j)
                 self.transforms += len(slots)
                 del inputs
                 for slot, vec in zip(slots, done):
@@ -181,9 +191,8 @@ class QuotientEvaluator:
                 del done
             alive += len(g.load)
             self.peak_slots = max(self.peak_slots, alive)
-            c0 = time.process_time()
-            g.native.evaluate(values, challenges, y, accs[g.part])
-            self.cpu["evaluate"] += time.process_time() - c0
+            with self._timed("evaluate"):
+                g.native.evaluate(values, challenges, y, accs[g.part])
             for slot in g.release:
                 values[slot] = None
             alive -= len(g.release)
@@ -204,12 +213,11 @@ class QuotientEvaluator:
             if len(accs) > 1:
                 low.append(accs[1])
             del accs
-        c0 = time.process_time()
-        out = _native.subcoset_interpolate(high, d.pieces)
-        if low:  # the even sub-cosets are the sub-cosets of the extension by e/2
-            for p, h in enumerate(_native.subcoset_interpolate(low, min(len(low), d.pieces))):
-                out[p] = out[p].add(h)
-        self.cpu["interpolate"] += time.process_time() - c0
+        with self._timed("interpolate"):
+            out = _native.subcoset_interpolate(high, d.pieces)
+            if low:  # the even sub-cosets are the sub-cosets of the extension by e/2
+                for p, h in enumerate(_native.subcoset_interpolate(low, min(len(low), d.pieces))):
+                    out[p] = out[p].add(h)
         return out
 
 
