@@ -294,7 +294,6 @@ fn fr_simd_scalar_path_is_arkworks_arithmetic() {
 #[ignore]
 fn fr_simd_timing() {
     use std::hint::black_box;
-    use std::time::Instant;
     let mut rng = test_rng();
     println!("fr_simd: IFMA path taken: {}", simd_available());
     println!("{:<22} {:>8} {:>10} {:>10} {:>7}", "kernel", "n", "simd ns", "scalar ns", "speedup");
@@ -303,21 +302,9 @@ fn fr_simd_timing() {
         let mut x = random(n, &mut rng);
         let mut y = random(n, &mut rng);
         let s = Fr::rand(&mut rng);
-        // The best of 7 trials of ~2^19 elements each (the machine is shared: the minimum
-        // is the figure least disturbed by other work).
+        // trials of ~2^19 elements each
         let reps = ((1 << 19) / n).max(1);
-        let time = |f: &mut dyn FnMut()| {
-            f();
-            (0..7)
-                .map(|_| {
-                    let t = Instant::now();
-                    for _ in 0..reps {
-                        f();
-                    }
-                    t.elapsed().as_secs_f64() * 1e9 / (reps * n) as f64
-                })
-                .fold(f64::MAX, f64::min)
-        };
+        let time = |f: &mut dyn FnMut()| best_ns_per_element(n, reps, f);
         for (i, name) in NAMES.iter().enumerate() {
             if *name == "butterflies.hi" {
                 continue;
@@ -349,3 +336,19 @@ fn fr_simd_timing() {
 }
 
 mod radix8;
+
+/// Nanoseconds per element of `f` (a call that handles `n` elements): the best of 7 trials of
+/// `reps` calls each, after one call to warm up (the machine is shared: the minimum is the
+/// figure least disturbed by other work).
+fn best_ns_per_element(n: usize, reps: usize, f: &mut dyn FnMut()) -> f64 {
+    f();
+    (0..7)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            for _ in 0..reps {
+                f();
+            }
+            t.elapsed().as_secs_f64() * 1e9 / (reps * n) as f64
+        })
+        .fold(f64::MAX, f64::min)
+}

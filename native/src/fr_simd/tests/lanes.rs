@@ -1,6 +1,6 @@
 //! The limb-major kernels (IFMA CPUs only) against arkworks' arithmetic, element by element:
 //! each input goes in through `to_lanes`, the result comes out through `from_lanes`.
-use super::{edges, random, simd_available};
+use super::{best_ns_per_element, edges, random, simd_available};
 use crate::fr_simd::lanes;
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
@@ -102,7 +102,6 @@ fn fr_simd_lanes_refuse_a_partial_run() {
 #[ignore]
 fn fr_simd_lanes_timing() {
     use std::hint::black_box;
-    use std::time::Instant;
     if !simd_available() {
         return;
     }
@@ -113,17 +112,7 @@ fn fr_simd_lanes_timing() {
     let mut x = random(n, &mut rng);
     let s = Fr::rand(&mut rng);
     let reps = 1 << 14;
-    let time = |f: &mut dyn FnMut()| {
-        (0..7)
-            .map(|_| {
-                let t = Instant::now();
-                for _ in 0..reps {
-                    f();
-                }
-                t.elapsed().as_secs_f64() * 1e9 / (reps * n) as f64
-            })
-            .fold(f64::MAX, f64::min)
-    };
+    let time = |f: &mut dyn FnMut()| best_ns_per_element(n, reps, f);
     let rows: [(&str, f64, f64); 5] = [
         ("mul", time(&mut || crate::fr_simd::mul_into(black_box(&mut x), &a, &b)), time(&mut || lanes::mul(black_box(&mut x), &la, &lb))),
         ("mul_scalar", time(&mut || crate::fr_simd::mul_scalar_into(black_box(&mut x), &a, s)), time(&mut || lanes::mul_scalar(black_box(&mut x), &la, s))),
