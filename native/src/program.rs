@@ -274,17 +274,23 @@ fn fetch<'a>(
         Operand::Scalar(s) => Src::S(scalars[s]),
         Operand::Poly(slot, rot) => {
             let v = values[slot].expect("checked: every read slot is present");
-            let off = (start as i64 + rot).rem_euclid(n as i64) as usize;
-            if off + len <= n {
-                Src::V(&v[off..off + len])
-            } else {
-                let head = n - off;
-                scratch[..head].copy_from_slice(&v[off..]);
-                scratch[head..len].copy_from_slice(&v[..len - head]);
-                Src::V(&scratch[..len])
-            }
+            Src::V(rotated(&v[..n], start, rot, len, scratch))
         }
     }
+}
+
+/// v[(start + rot + i) mod n] for i < len, n = v.len(): a slice of v, or, for a rotated read
+/// that wraps around the end of the sub-coset, its two pieces gathered into `scratch`.
+fn rotated<'a>(v: &'a [Fr], start: usize, rot: i64, len: usize, scratch: &'a mut [Fr]) -> &'a [Fr] {
+    let n = v.len();
+    let off = (start as i64 + rot).rem_euclid(n as i64) as usize;
+    if off + len <= n {
+        return &v[off..off + len];
+    }
+    let head = n - off;
+    scratch[..head].copy_from_slice(&v[off..]);
+    scratch[head..len].copy_from_slice(&v[..len - head]);
+    &scratch[..len]
 }
 
 #[cfg(test)]

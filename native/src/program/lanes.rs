@@ -5,7 +5,7 @@
 //! accumulator is transposed once on entry and once on exit of each block. It computes exactly
 //! what the element-major evaluator (`Program::step`, the reference and the path of every other
 //! CPU) computes.
-use super::{Instr, Operand, Program};
+use super::{rotated, Instr, Operand, Program};
 use crate::fr_simd::lanes;
 use ark_bn254::Fr;
 use ark_ff::Zero;
@@ -115,15 +115,15 @@ impl Task {
             for (w, op) in ops.iter().enumerate() {
                 if let Some(Operand::Poly(slot, rot)) = *op {
                     let v = &values[slot].expect("checked: every read slot is present")[..n];
-                    let off = (start as i64 + rot).rem_euclid(n as i64) as usize;
-                    match reads[w] {
-                        Some(c) if fresh[c] => {}
+                    let out = match reads[w] {
+                        Some(c) if fresh[c] => continue,
                         Some(c) => {
-                            read_poly(&mut shared[c][..len], v, off, gather);
                             fresh[c] = true;
+                            &mut shared[c][..len]
                         }
-                        None => read_poly(&mut scratch[w][..len], v, off, gather),
-                    }
+                        None => &mut scratch[w][..len],
+                    };
+                    lanes::to_lanes(out, rotated(v, start, rot, len, gather));
                 }
             }
             // … then the instruction on borrowed operands.
@@ -185,19 +185,5 @@ fn binary(ins: &Instr, d: &mut [Fr], x: Src<'_>, y: Src<'_>) {
         (Instr::Mul(..), Src::V(a), Src::V(b)) => lanes::mul(d, a, b),
         (Instr::Mul(..), Src::V(a), Src::S(c)) | (Instr::Mul(..), Src::S(c), Src::V(a)) => lanes::mul_scalar(d, a, c),
         _ => unreachable!("checked: a vector instruction reads at least one vector"),
-    }
-}
-
-/// v[(off + i) mod n] for i < out.len(), limb-major into `out` (a read that wraps around the end
-/// of the sub-coset is gathered first).
-fn read_poly(out: &mut [Fr], v: &[Fr], off: usize, gather: &mut [Fr]) {
-    let (n, len) = (v.len(), out.len());
-    if off + len <= n {
-        lanes::to_lanes(out, &v[off..off + len]);
-    } else {
-        let (head, g) = (n - off, &mut gather[..len]);
-        g[..head].copy_from_slice(&v[off..]);
-        g[head..].copy_from_slice(&v[..len - head]);
-        lanes::to_lanes(out, g);
     }
 }
