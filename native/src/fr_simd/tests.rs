@@ -214,8 +214,9 @@ impl InverseOrZero for Fr {
     }
 }
 
-#[test]
-fn fr_simd_edge_values_all_pairs_match_the_scalar_definition() {
+/// (a, b, w): every ordered pair (a, b) of edge values, and beside each a third edge value w
+/// (rotating w by one, m times, puts every edge value beside every pair).
+fn edge_pairs() -> (Vec<Fr>, Vec<Fr>, Vec<Fr>) {
     let e = edges();
     let m = e.len();
     let (mut a, mut b, mut w) = (vec![], vec![], vec![]);
@@ -226,6 +227,13 @@ fn fr_simd_edge_values_all_pairs_match_the_scalar_definition() {
             w.push(e[(i * 7 + j * 3) % m]);
         }
     }
+    (a, b, w)
+}
+
+#[test]
+fn fr_simd_edge_values_all_pairs_match_the_scalar_definition() {
+    let e = edges();
+    let (a, b, mut w) = edge_pairs();
     for (k, s) in e.iter().enumerate() {
         check_all(&a, &b, &w, *s, &format!("edge pairs, scalar #{k}"));
         // The accumulator takes every edge value against every product too.

@@ -1,6 +1,6 @@
 //! The limb-major kernels (IFMA CPUs only) against arkworks' arithmetic, element by element:
 //! each input goes in through `to_lanes`, the result comes out through `from_lanes`.
-use super::{best_ns_per_element, edges, random, simd_available};
+use super::{best_ns_per_element, edge_pairs, edges, random, simd_available};
 use crate::fr_simd::lanes;
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
@@ -63,15 +63,7 @@ fn fr_simd_lanes_match_arkworks_on_edge_pairs_and_random_values() {
         return;
     }
     let e = edges();
-    let m = e.len();
-    let (mut a, mut b, mut w) = (vec![], vec![], vec![]);
-    for i in 0..m {
-        for j in 0..m {
-            a.push(e[i]);
-            b.push(e[j]);
-            w.push(e[(i * 5 + j * 3) % m]);
-        }
-    }
+    let (a, b, mut w) = edge_pairs();
     let full = a.len() - a.len() % 8;
     for (k, s) in e.iter().enumerate() {
         check(&a[..full], &b[..full], &w[..full], *s, &format!("edge pairs, scalar #{k}"));
