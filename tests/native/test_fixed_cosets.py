@@ -26,6 +26,13 @@ def _keys(build):
     return pk, vk, srs, witness, instances
 
 
+def _stored(pk, tmp_path):
+    """pk's cosets file written under tmp_path, and the file opened: (path, FixedCosets)."""
+    path = tmp_path / "pk.key.cosets"
+    fixed_cosets.write(pk, path, TAG)
+    return path, FixedCosets.open(path, TAG, pk.vk.domain)
+
+
 @pytest.fixture(scope="module")
 def lookup_keys():
     return _keys(lookups)
@@ -56,10 +63,7 @@ def test_stored_vectors_equal_the_recomputed_ones(build, tmp_path):
 
 def test_a_stored_file_that_changes_while_proving_is_refused(lookup_keys, tmp_path):
     pk = lookup_keys[0]
-    d = pk.vk.domain
-    path = tmp_path / "pk.key.cosets"
-    fixed_cosets.write(pk, path, TAG)
-    stored = FixedCosets.open(path, TAG, d)
+    path, stored = _stored(pk, tmp_path)
     key, j = fixed_cosets.entries(pk)[-1]
     with open(path, "r+b") as f:
         f.truncate(path.stat().st_size - 1)
@@ -76,9 +80,7 @@ def test_a_stored_file_that_changes_while_proving_is_refused(lookup_keys, tmp_pa
 def test_quotient_with_stored_vectors_is_byte_for_byte_the_same(lookup_keys, tmp_path):
     pk = lookup_keys[0]
     d = pk.vk.domain
-    path = tmp_path / "pk.key.cosets"
-    fixed_cosets.write(pk, path, TAG)
-    stored = FixedCosets.open(path, TAG, d)
+    path, stored = _stored(pk, tmp_path)
     ev = QuotientEvaluator(pk.vk.cs, d, split=False)
     fixed = {key for key, _ in fixed_cosets.entries(pk)}
     coeffs = {key: (_native.intt(ProofPolynomials(pk, pk.vk.domain, 0).values(key)) if key in fixed
@@ -94,9 +96,7 @@ def test_quotient_with_stored_vectors_is_byte_for_byte_the_same(lookup_keys, tmp
 
 def test_a_proof_with_stored_vectors_verifies_without_fixed_transforms(lookup_keys, tmp_path):
     pk, vk, srs, witness, instances = lookup_keys
-    path = tmp_path / "pk.key.cosets"
-    fixed_cosets.write(pk, path, TAG)
-    stored = FixedCosets.open(path, TAG, pk.vk.domain)
+    path, stored = _stored(pk, tmp_path)
     proof = prove(pk, srs, witness, fixed_cosets=stored)
     assert verify(vk, srs.verifier(), instances, proof)
     assert stored.reads == len(fixed_cosets.entries(pk))  # every stored vector used, once
@@ -108,10 +108,8 @@ def test_a_mutated_stored_value_makes_the_proof_fail_to_verify(lookup_keys, tmp_
     fixed polynomial's coefficients or sub-coset values gives a proof the verifier rejects."""
     pk, vk, srs, witness, instances = lookup_keys
     d = pk.vk.domain
-    path = tmp_path / "pk.key.cosets"
-    fixed_cosets.write(pk, path, TAG)
+    path, stored = _stored(pk, tmp_path)
     j = COEFFS if which == "coefficients" else int(which[-1])
-    stored = FixedCosets.open(path, TAG, d)
     key = next(k for k, jj in fixed_cosets.entries(pk) if jj == j and k[0] == "col")
     off = stored.offsets[(key, j)] + 7 * 32
     old = stored.get(key, j)[7]
