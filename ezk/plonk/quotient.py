@@ -205,6 +205,7 @@ class QuotientEvaluator:
         d, y = self.domain, ch.y
         challenges = [ch.theta, ch.beta, ch.gamma, *ch.user]
         self.transforms = 0
+        self.cpu, self.wall = dict.fromkeys(self.cpu, 0.0), dict.fromkeys(self.wall, 0.0)
         high, low = [], []
         for j in range(d.ext_factor):
             accs = [_native.FrVec.zeros(d.n) for _ in range(2 if self.low and j % 2 == 0 else 1)]
